@@ -1,0 +1,154 @@
+//! The app's configuration file (`config.json` beside the app), read at
+//! start-up so that regions and keys change without a rebuild.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::trust::{TrustError, TrustPolicy};
+use crate::validate::is_valid_id;
+
+/// Polls more often than this would hammer mirrors during an outage.
+pub const MIN_REFRESH_SECONDS: u32 = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppConfig {
+    /// The feed identifier this page shows.
+    pub feed: String,
+    /// A title for the page, such as the operator's name.
+    pub title: String,
+    pub trust: TrustPolicy,
+    /// Where the signed feed can be fetched; asked in parallel.
+    pub regions: Vec<RegionConfig>,
+    /// Seconds between polls.
+    #[serde(default = "default_refresh")]
+    pub refresh_seconds: u32,
+    /// A region that has not answered within this many milliseconds is
+    /// counted as unreachable for that poll.
+    #[serde(default = "default_timeout")]
+    pub timeout_ms: u32,
+}
+
+fn default_refresh() -> u32 {
+    30
+}
+
+fn default_timeout() -> u32 {
+    5000
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionConfig {
+    pub id: String,
+    /// Shown to readers, e.g. "Seoul mirror".
+    pub name: String,
+    /// The feed's URL: absolute, or relative to the page.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config.json is not valid JSON for a Bongsu config (line {line}, column {column}): {message}")]
+    Json { line: usize, column: usize, message: String },
+    #[error("config.json: `feed` is `{0}`, which is not a valid feed identifier")]
+    BadFeed(String),
+    #[error("config.json lists no regions; add at least one under `regions`")]
+    NoRegions,
+    #[error("config.json: region `{0}` is listed twice")]
+    DuplicateRegion(String),
+    #[error("config.json: region id `{0}` is not a valid identifier")]
+    BadRegionId(String),
+    #[error("config.json: region `{0}` has an empty url")]
+    EmptyUrl(String),
+    #[error("config.json: refresh_seconds must be at least {MIN_REFRESH_SECONDS}")]
+    RefreshTooFast,
+    #[error("config.json: timeout_ms must be between 100 and refresh_seconds × 1000")]
+    BadTimeout,
+    #[error("config.json: {0}")]
+    Trust(#[from] TrustError),
+}
+
+impl AppConfig {
+    /// Parses and checks a config file's text.
+    pub fn parse(text: &str) -> Result<AppConfig, ConfigError> {
+        let config: AppConfig = serde_json::from_str(text).map_err(|e| ConfigError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if !is_valid_id(&self.feed) {
+            return Err(ConfigError::BadFeed(self.feed.clone()));
+        }
+        if self.regions.is_empty() {
+            return Err(ConfigError::NoRegions);
+        }
+        let mut seen = HashSet::new();
+        for region in &self.regions {
+            if !is_valid_id(&region.id) {
+                return Err(ConfigError::BadRegionId(region.id.clone()));
+            }
+            if !seen.insert(&region.id) {
+                return Err(ConfigError::DuplicateRegion(region.id.clone()));
+            }
+            if region.url.trim().is_empty() {
+                return Err(ConfigError::EmptyUrl(region.id.clone()));
+            }
+        }
+        if self.refresh_seconds < MIN_REFRESH_SECONDS {
+            return Err(ConfigError::RefreshTooFast);
+        }
+        if self.timeout_ms < 100 || u64::from(self.timeout_ms) > u64::from(self.refresh_seconds) * 1000 {
+            return Err(ConfigError::BadTimeout);
+        }
+        self.trust.status.check("status")?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PETER: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+
+    fn config_json(regions: &str) -> String {
+        format!(
+            r#"{{"feed":"kakao","title":"Kakao","trust":{{"status":{{"threshold":1,"keys":["{PETER}"]}}}},"regions":{regions}}}"#
+        )
+    }
+
+    #[test]
+    fn a_minimal_config_gets_defaults() {
+        let c = AppConfig::parse(&config_json(r#"[{"id":"seoul","name":"Seoul","url":"http://127.0.0.1:1/feed.note"}]"#)).unwrap();
+        assert_eq!((c.refresh_seconds, c.timeout_ms), (30, 5000));
+    }
+
+    #[test]
+    fn no_regions_is_an_error() {
+        assert_eq!(AppConfig::parse(&config_json("[]")), Err(ConfigError::NoRegions));
+    }
+
+    #[test]
+    fn duplicate_regions_are_an_error() {
+        let r = r#"[{"id":"a","name":"A","url":"x"},{"id":"a","name":"A","url":"y"}]"#;
+        assert_eq!(AppConfig::parse(&config_json(r)), Err(ConfigError::DuplicateRegion("a".into())));
+    }
+
+    #[test]
+    fn json_errors_carry_a_position() {
+        assert!(matches!(AppConfig::parse("{\n  \"feed\": 3\n}"), Err(ConfigError::Json { line: 2, .. })));
+    }
+
+    #[test]
+    fn a_bad_key_is_reported() {
+        let text = config_json(r#"[{"id":"a","name":"A","url":"x"}]"#).replace(PETER, "bad");
+        assert!(matches!(AppConfig::parse(&text), Err(ConfigError::Trust(_))));
+    }
+}

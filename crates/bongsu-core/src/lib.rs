@@ -1,0 +1,33 @@
+//! Bongsu's core: the status feed, its wire format, and the rules that decide
+//! whether a feed from a region may be shown.
+//!
+//! Architecture invariant: this crate never touches the network, the
+//! filesystem, the DOM or the clock. Callers pass bytes in and the current
+//! time where it matters, so everything here is a pure function that runs
+//! the same natively (CLI, tests) and in the browser (wasm32).
+//!
+//! The data path, one module each:
+//! [`wire`] (bytes ⇄ note text ⇄ [`Feed`]) → [`verify`] (signatures, trust
+//! thresholds, feed identity, [`validate`]) → [`merge`] (pick what to show
+//! from many regions). [`config`] is the app's configuration file and
+//! [`trust`] the pinned keys it names.
+
+pub mod config;
+pub mod merge;
+pub mod model;
+pub mod sign;
+pub mod trust;
+pub mod validate;
+pub mod verify;
+pub mod wire;
+
+pub use config::{AppConfig, ConfigError, RegionConfig};
+pub use merge::{select_current, RegionOutcome, Selection};
+pub use model::{
+    Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment,
+    Service, Status,
+};
+pub use sign::{sign_feed, SignError};
+pub use trust::{RoleKeys, TrustError, TrustPolicy};
+pub use validate::ValidationError;
+pub use verify::{verify_feed, FeedError, MAX_FEED_BYTES};

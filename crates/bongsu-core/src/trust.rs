@@ -1,0 +1,103 @@
+//! Which keys the app trusts, for which role, and how many must sign.
+//!
+//! Keys are C2SP signed-note verifier keys (`name+keyid+base64`). Each role
+//! has a set of keys and a threshold: a feed counts as signed by the role
+//! when at least `threshold` distinct keys of the role have signed it. With
+//! one key and threshold 1 this is a plain pinned key; the same shape carries
+//! k-of-n operator signing and, later, root-signed key sets.
+
+use serde::{Deserialize, Serialize};
+use signed_note::{StandardVerifier, Verifier, VerifierList};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TrustError {
+    #[error("role `{role}`: key #{index} `{key}` is not a valid signed-note verifier key (expected name+keyid+base64, as `bongsu keygen` prints)")]
+    BadKey { role: String, index: usize, key: String },
+    #[error("role `{role}`: threshold {threshold} is impossible with {keys} key(s); it must be between 1 and the number of keys")]
+    BadThreshold { role: String, threshold: usize, keys: usize },
+    #[error("role `{role}`: the same key is listed twice (`{key}`)")]
+    DuplicateKey { role: String, key: String },
+}
+
+/// The keys of one role and how many of them must sign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleKeys {
+    pub threshold: usize,
+    /// Verifier keys, `name+keyid+base64`.
+    pub keys: Vec<String>,
+}
+
+/// The keys a reader pins, by role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustPolicy {
+    /// Keys that sign the status feed.
+    pub status: RoleKeys,
+}
+
+impl RoleKeys {
+    /// Checks the keys parse and the threshold is reachable.
+    pub fn check(&self, role: &str) -> Result<(), TrustError> {
+        self.verifiers(role).map(|_| ())
+    }
+
+    /// The role's keys as signed-note verifiers.
+    pub fn verifiers(&self, role: &str) -> Result<VerifierList, TrustError> {
+        if self.threshold == 0 || self.threshold > self.keys.len() {
+            return Err(TrustError::BadThreshold {
+                role: role.to_owned(),
+                threshold: self.threshold,
+                keys: self.keys.len(),
+            });
+        }
+        let mut list: Vec<Box<dyn Verifier>> = Vec::with_capacity(self.keys.len());
+        let mut seen = std::collections::HashSet::new();
+        for (index, key) in self.keys.iter().enumerate() {
+            let verifier = StandardVerifier::new(key).map_err(|_| TrustError::BadKey {
+                role: role.to_owned(),
+                index,
+                key: key.clone(),
+            })?;
+            if !seen.insert((verifier.name().to_owned(), verifier.key_id())) {
+                return Err(TrustError::DuplicateKey { role: role.to_owned(), key: key.clone() });
+            }
+            list.push(Box::new(verifier));
+        }
+        Ok(VerifierList::new(list))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A verifier key from the signed-note specification's examples.
+    const PETER: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+
+    #[test]
+    fn a_single_pinned_key_is_a_threshold_of_one() {
+        let keys = RoleKeys { threshold: 1, keys: vec![PETER.into()] };
+        assert_eq!(keys.check("status"), Ok(()));
+    }
+
+    #[test]
+    fn threshold_outside_one_to_n_is_rejected() {
+        for threshold in [0, 2] {
+            let keys = RoleKeys { threshold, keys: vec![PETER.into()] };
+            assert!(matches!(keys.check("status"), Err(TrustError::BadThreshold { .. })));
+        }
+    }
+
+    #[test]
+    fn a_garbled_key_is_named_by_index() {
+        let keys = RoleKeys { threshold: 1, keys: vec![PETER.into(), "nonsense".into()] };
+        assert!(matches!(keys.check("status"), Err(TrustError::BadKey { index: 1, .. })));
+    }
+
+    #[test]
+    fn a_key_listed_twice_cannot_count_twice() {
+        let keys = RoleKeys { threshold: 2, keys: vec![PETER.into(), PETER.into()] };
+        assert!(matches!(keys.check("status"), Err(TrustError::DuplicateKey { .. })));
+    }
+}
