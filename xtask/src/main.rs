@@ -1,1 +1,77 @@
-fn main() {}
+//! `cargo xtask <task>`: the project's automation, in Rust, needing nothing
+//! but cargo. The README's two commands are `cargo xtask demo` and
+//! `cargo xtask test`; both install whatever is missing first and skip what
+//! is already there, so a second run costs seconds.
+
+mod build;
+mod cmd;
+mod setup;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  demo     install what is missing, build the app and the CLI, and run the
+           demo (three local regions + the app at http://127.0.0.1:8400/)
+  test     install what is missing and run every test: native unit and
+           integration tests, then end-to-end tests in headless Chromium
+  setup    only install what is missing (--with-browser adds Chromium)
+  build    only build the app (dist/) and the CLI (target/debug/bongsu)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        Some("setup") => setup::ensure_tools(args.iter().any(|a| a == "--with-browser")),
+        Some("build") => setup::ensure_tools(false).and_then(|_| build::app_and_cli()),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn demo(extra: &[String]) -> Result<(), String> {
+    setup::ensure_tools(false)?;
+    build::app_and_cli()?;
+    let root = cmd::repo_root();
+    let bin = build::cli_binary();
+    let mut args = vec!["demo".to_owned(), "--app".to_owned(), root.join("dist").display().to_string()];
+    args.extend(extra.iter().cloned());
+    cmd::run(cmd::command(&bin).args(&args).current_dir(&root))
+}
+
+fn test() -> Result<(), String> {
+    setup::ensure_tools(true)?;
+    let root = cmd::repo_root();
+    cmd::step("native tests: core, CLI, app logic, xtask");
+    cmd::run(
+        cmd::command("cargo")
+            .args(["test", "--workspace", "--locked"])
+            .current_dir(&root),
+    )?;
+    build::app_and_cli()?;
+    cmd::step("end-to-end tests in headless Chromium");
+    cmd::run(
+        cmd::command("npm")
+            .args(["test", "--silent"])
+            .env("BONGSU_BIN", build::cli_binary())
+            .env("BONGSU_DIST", root.join("dist"))
+            .current_dir(root.join("e2e")),
+    )
+}

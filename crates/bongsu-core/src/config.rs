@@ -9,7 +9,7 @@ use crate::trust::{TrustError, TrustPolicy};
 use crate::validate::is_valid_id;
 
 /// Polls more often than this would hammer mirrors during an outage.
-pub const MIN_REFRESH_SECONDS: u32 = 5;
+pub const MIN_REFRESH_SECONDS: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +66,8 @@ pub enum ConfigError {
     RefreshTooFast,
     #[error("config.json: timeout_ms must be between 100 and refresh_seconds × 1000")]
     BadTimeout,
+    #[error("config.json pins no status keys: add the verifier key that `bongsu keygen` printed to trust.status.keys")]
+    NoKeys,
     #[error("config.json: {0}")]
     Trust(#[from] TrustError),
 }
@@ -107,6 +109,9 @@ impl AppConfig {
         if self.timeout_ms < 100 || u64::from(self.timeout_ms) > u64::from(self.refresh_seconds) * 1000 {
             return Err(ConfigError::BadTimeout);
         }
+        if self.trust.status.keys.is_empty() {
+            return Err(ConfigError::NoKeys);
+        }
         self.trust.status.check("status")?;
         Ok(())
     }
@@ -144,6 +149,12 @@ mod tests {
     #[test]
     fn json_errors_carry_a_position() {
         assert!(matches!(AppConfig::parse("{\n  \"feed\": 3\n}"), Err(ConfigError::Json { line: 2, .. })));
+    }
+
+    #[test]
+    fn an_unconfigured_key_list_says_what_to_add() {
+        let text = config_json(r#"[{"id":"a","name":"A","url":"x"}]"#).replace(&format!("\"{PETER}\""), "");
+        assert_eq!(AppConfig::parse(&text), Err(ConfigError::NoKeys));
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub mod verify;
 pub mod wire;
 
 pub use config::{AppConfig, ConfigError, RegionConfig};
-pub use merge::{select_current, RegionOutcome, Selection};
+pub use merge::{region_state, select_current, supersedes, RegionOutcome, RegionState, Selection};
 pub use model::{
     Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment,
     Service, Status,

@@ -56,6 +56,57 @@ pub fn select_current(outcomes: &[RegionOutcome]) -> Option<Selection<'_>> {
     Some(selection)
 }
 
+/// How one region's latest answer relates to the feed on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionState {
+    /// Not answered yet.
+    Pending,
+    /// Served exactly the feed on screen.
+    Valid,
+    /// Served a valid feed older than the one on screen.
+    Behind,
+    /// Served a different valid feed with the same sequence number.
+    Conflicting,
+    /// Did not answer.
+    Unreachable,
+    /// Served something that failed verification.
+    Invalid,
+}
+
+impl RegionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegionState::Pending => "pending",
+            RegionState::Valid => "valid",
+            RegionState::Behind => "behind",
+            RegionState::Conflicting => "conflicting",
+            RegionState::Unreachable => "unreachable",
+            RegionState::Invalid => "invalid",
+        }
+    }
+}
+
+/// Classifies a region's outcome against the feed being shown.
+pub fn region_state(outcome: &RegionOutcome, shown: Option<&Feed>) -> RegionState {
+    match outcome {
+        RegionOutcome::Pending => RegionState::Pending,
+        RegionOutcome::Unreachable(_) => RegionState::Unreachable,
+        RegionOutcome::Invalid(_) => RegionState::Invalid,
+        RegionOutcome::Verified(feed) => match shown {
+            Some(shown) if feed.seq < shown.seq => RegionState::Behind,
+            Some(shown) if feed.seq == shown.seq && feed != shown => RegionState::Conflicting,
+            _ => RegionState::Valid,
+        },
+    }
+}
+
+/// Whether a newly verified feed should replace the one on screen: only a
+/// strictly newer one does, so the page never moves backwards and a
+/// same-sequence conflict never silently replaces what is shown.
+pub fn supersedes(incoming: &Feed, shown: Option<&Feed>) -> bool {
+    shown.is_none_or(|shown| incoming.seq > shown.seq)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +162,28 @@ mod tests {
         let s = select_current(&outcomes).unwrap();
         assert_eq!(s.feed.overall(), Status::Operational, "first region wins ties");
         assert_eq!(s.conflicting, vec![1]);
+    }
+
+
+    #[test]
+    fn region_state_compares_against_the_shown_feed() {
+        let shown = feed(5, Status::Operational);
+        let state = |o: RegionOutcome| region_state(&o, Some(&shown));
+        assert_eq!(state(RegionOutcome::Verified(feed(5, Status::Operational))), RegionState::Valid);
+        assert_eq!(state(RegionOutcome::Verified(feed(4, Status::Operational))), RegionState::Behind);
+        assert_eq!(state(RegionOutcome::Verified(feed(5, Status::MajorOutage))), RegionState::Conflicting);
+        assert_eq!(state(RegionOutcome::Unreachable("x".into())), RegionState::Unreachable);
+        assert_eq!(state(RegionOutcome::Invalid(FeedError::NotANote)), RegionState::Invalid);
+        assert_eq!(state(RegionOutcome::Pending), RegionState::Pending);
+    }
+
+    #[test]
+    fn only_a_strictly_newer_feed_supersedes() {
+        let shown = feed(5, Status::Operational);
+        assert!(supersedes(&shown, None));
+        assert!(supersedes(&feed(6, Status::Operational), Some(&shown)));
+        assert!(!supersedes(&feed(5, Status::MajorOutage), Some(&shown)));
+        assert!(!supersedes(&feed(4, Status::MajorOutage), Some(&shown)));
     }
 
     proptest! {

@@ -1,0 +1,75 @@
+use bongsu_core::{ComponentRef, Feed, Incident};
+use leptos::prelude::*;
+
+use super::StatusBadge;
+use crate::format::{incident_state_label, kst};
+use crate::poller::StatusStore;
+
+/// Active incidents, newest update first.
+#[component]
+pub fn Incidents(store: StatusStore) -> impl IntoView {
+    let incidents = move || {
+        store.shown.with(|f| {
+            f.as_ref()
+                .map(|feed| feed.active_incidents().map(|i| (i.clone(), affected_names(feed, i))).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <Show when=move || !incidents().is_empty()>
+            <section class="incidents" aria-labelledby="incidents-heading">
+                <h2 id="incidents-heading">"Active incidents"</h2>
+                {move || {
+                    incidents()
+                        .into_iter()
+                        .map(|(incident, affected)| {
+                            view! {
+                                <article class="incident" data-testid="incident" data-incident-id=incident.id.clone()>
+                                    <header>
+                                        <h3>{incident.title.clone()}</h3>
+                                        <StatusBadge status=incident.impact />
+                                    </header>
+                                    <p class="affected">"Affects: " {affected}</p>
+                                    <ol class="updates">
+                                        {incident
+                                            .updates
+                                            .iter()
+                                            .rev()
+                                            .map(|u| {
+                                                view! {
+                                                    <li>
+                                                        <p class="update-head">
+                                                            <strong>{incident_state_label(u.state)}</strong>
+                                                            " · "
+                                                            <time datetime=u.at.unix_timestamp().to_string()>{kst(u.at)}</time>
+                                                        </p>
+                                                        <p class="message">{u.message.clone()}</p>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ol>
+                                </article>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </section>
+        </Show>
+    }
+}
+
+/// "KakaoTalk: Messaging, Kakao Pay: Payments" from the incident's references.
+fn affected_names(feed: &Feed, incident: &Incident) -> String {
+    incident
+        .components
+        .iter()
+        .filter_map(|r| ComponentRef::parse(r))
+        .filter_map(|r| {
+            let service = feed.services.iter().find(|s| s.id == r.service)?;
+            let component = service.components.iter().find(|c| c.id == r.component)?;
+            Some(format!("{}: {}", service.name, component.name))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

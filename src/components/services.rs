@@ -1,0 +1,57 @@
+use leptos::prelude::*;
+
+use super::StatusBadge;
+use crate::poller::StatusStore;
+
+/// Every service with its components.
+#[component]
+pub fn Services(store: StatusStore) -> impl IntoView {
+    let services = move || store.shown.with(|f| f.as_ref().map(|f| f.services.clone()).unwrap_or_default());
+    view! {
+        <section class="services" aria-labelledby="services-heading">
+            <h2 id="services-heading">"Services"</h2>
+            <ul class="service-list">
+                {move || {
+                    services()
+                        .into_iter()
+                        .map(|service| {
+                            let status = service.status();
+                            view! {
+                                <li
+                                    class="service"
+                                    data-testid="service"
+                                    data-service-id=service.id.clone()
+                                    data-status=status.as_str()
+                                >
+                                    <div class="service-head">
+                                        <h3 class="name">{service.name.clone()}</h3>
+                                        <StatusBadge status />
+                                    </div>
+                                    <ul class="components">
+                                        {service
+                                            .components
+                                            .into_iter()
+                                            .map(|c| {
+                                                view! {
+                                                    <li
+                                                        class="component"
+                                                        data-testid="component"
+                                                        data-component-id=c.id
+                                                        data-status=c.status.as_str()
+                                                    >
+                                                        <span class="name">{c.name}</span>
+                                                        <StatusBadge status=c.status />
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,32 @@
+//! Loading `config.json` from beside the page. The URL is relative, so the
+//! app works unchanged from any origin or path it is served from.
+
+use bongsu_core::{AppConfig, ConfigError};
+
+use crate::fetch::{fetch_bytes, FetchError};
+
+const CONFIG_URL: &str = "config.json";
+const CONFIG_TIMEOUT_MS: u32 = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    Fetch(FetchError),
+    NotUtf8,
+    Invalid(ConfigError),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Fetch(e) => write!(f, "could not load {CONFIG_URL}: {e}"),
+            LoadError::NotUtf8 => write!(f, "{CONFIG_URL} is not UTF-8 text"),
+            LoadError::Invalid(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+pub async fn load_config() -> Result<AppConfig, LoadError> {
+    let bytes = fetch_bytes(CONFIG_URL, CONFIG_TIMEOUT_MS).await.map_err(LoadError::Fetch)?;
+    let text = String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)?;
+    AppConfig::parse(&text).map_err(LoadError::Invalid)
+}

@@ -1,0 +1,56 @@
+//! Building the app with Trunk (only when its inputs changed) and the CLI.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::cmd::{command, repo_root, run, step};
+
+/// What the app's build reads; if none is newer than dist/index.html the
+/// build is skipped (wasm-opt alone costs tens of seconds).
+const APP_INPUTS: &[&str] = &[
+    "src",
+    "style",
+    "public",
+    "index.html",
+    "Trunk.toml",
+    "Cargo.toml",
+    "Cargo.lock",
+    "crates/bongsu-core",
+];
+
+pub fn cli_binary() -> PathBuf {
+    repo_root().join("target/debug/bongsu")
+}
+
+pub fn app_and_cli() -> Result<(), String> {
+    let root = repo_root();
+    let stamp = root.join("dist/index.html");
+    let newest_input = APP_INPUTS.iter().filter_map(|p| newest_mtime(&root.join(p))).max();
+    let built = stamp.metadata().and_then(|m| m.modified()).ok();
+    if matches!((built, newest_input), (Some(b), Some(n)) if b >= n) {
+        step("app is up to date (dist/)");
+    } else {
+        step("building the app (trunk build --release)");
+        // Trunk's --offline also makes cargo offline, so fetch first.
+        run(command("cargo").args(["fetch", "--locked"]).current_dir(&root))?;
+        run(command("trunk").args(["build", "--release", "--offline"]).current_dir(&root))?;
+    }
+    step("building the CLI");
+    run(command("cargo").args(["build", "--locked", "-p", "bongsu-cli"]).current_dir(&root))
+}
+
+/// The newest modification time of a file, or of anything below a folder.
+fn newest_mtime(path: &Path) -> Option<SystemTime> {
+    let meta = path.metadata().ok()?;
+    let own = meta.modified().ok();
+    if !meta.is_dir() {
+        return own;
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name() != "target")
+        .filter_map(|entry| newest_mtime(&entry.path()))
+        .chain(own)
+        .max()
+}

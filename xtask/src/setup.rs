@@ -1,0 +1,89 @@
+//! Installing what the build and tests need, only when it is missing.
+//!
+//! Versions are pinned where the machines need them (see ARCHITECTURE.md,
+//! "Toolchain"): trunk 0.21.14 (0.22 needs a newer rustc), wasm-bindgen-cli
+//! exactly the version the app's `wasm-bindgen` crate is pinned to, and
+//! wasm-opt from the npm `binaryen` package (Debian's is too old).
+
+use std::path::Path;
+
+use crate::cmd::{self, command, output, run, step};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// Must equal the `wasm-bindgen = "=…"` pin in the root Cargo.toml.
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+pub fn ensure_tools(with_browser: bool) -> Result<(), String> {
+    ensure_wasm_target()?;
+    ensure_cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", "trunk", "--version", TRUNK_VERSION])?;
+    // No --locked: the registry lacks one of its locked dependency versions.
+    ensure_cargo_tool(
+        "wasm-bindgen",
+        WASM_BINDGEN_VERSION,
+        &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION],
+    )?;
+    ensure_npm_packages()?;
+    if with_browser {
+        ensure_chromium()?;
+    }
+    Ok(())
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = output(command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    step("installing the wasm32-unknown-unknown target");
+    run(command("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// `<tool> --version` must print the wanted version, else `cargo install`.
+fn ensure_cargo_tool(tool: &str, version: &str, install: &[&str]) -> Result<(), String> {
+    let found = output(command(tool).arg("--version")).unwrap_or_default();
+    if found.split_whitespace().any(|word| word == version) {
+        return Ok(());
+    }
+    step(&format!("installing {tool} {version} (several minutes, once per machine)"));
+    run(command("cargo").args(install))
+}
+
+/// `npm ci` in e2e/ when node_modules is missing or older than the lock file.
+fn ensure_npm_packages() -> Result<(), String> {
+    let e2e = cmd::repo_root().join("e2e");
+    let lock = e2e.join("package-lock.json");
+    let installed = e2e.join("node_modules/.package-lock.json");
+    if is_newer_or_same(&installed, &lock) && e2e.join("node_modules/.bin/wasm-opt").exists() {
+        return Ok(());
+    }
+    step("installing npm packages (wasm-opt, playwright-core)");
+    run(command("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))
+}
+
+fn ensure_chromium() -> Result<(), String> {
+    if Path::new(CHROMIUM).exists() {
+        return Ok(());
+    }
+    step("installing Chromium for the end-to-end tests (apt)");
+    let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
+    let apt = |args: &[&str]| {
+        let mut all: Vec<&str> = sudo.to_vec();
+        all.push("apt-get");
+        all.extend_from_slice(args);
+        run(command(all[0]).args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive"))
+    };
+    apt(&["update", "-qq"])?;
+    apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])
+}
+
+fn is_root() -> bool {
+    output(&mut std::process::Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
+}
+
+fn is_newer_or_same(a: &Path, b: &Path) -> bool {
+    match (a.metadata().and_then(|m| m.modified()), b.metadata().and_then(|m| m.modified())) {
+        (Ok(a), Ok(b)) => a >= b,
+        _ => false,
+    }
+}
