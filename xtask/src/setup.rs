@@ -13,6 +13,7 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// Must equal the `wasm-bindgen = "=…"` pin in the root Cargo.toml.
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 const CHROMIUM: &str = "/usr/bin/chromium";
+const KOREAN_FONT_DIR: &str = "/usr/share/fonts/truetype/nanum";
 
 pub fn ensure_tools(with_browser: bool) -> Result<(), String> {
     ensure_wasm_target()?;
@@ -62,7 +63,7 @@ fn ensure_npm_packages() -> Result<(), String> {
 }
 
 fn ensure_chromium() -> Result<(), String> {
-    if Path::new(CHROMIUM).exists() {
+    if Path::new(CHROMIUM).exists() && Path::new(KOREAN_FONT_DIR).exists() {
         return Ok(());
     }
     step("installing Chromium for the end-to-end tests (apt)");
@@ -74,7 +75,8 @@ fn ensure_chromium() -> Result<(), String> {
         run(command(all[0]).args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive"))
     };
     apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])
+    // fonts-nanum: Korean glyphs in screenshots (the app ships no web fonts).
+    apt(&["install", "-y", "-qq", "chromium", "chromium-driver", "fonts-nanum"])
 }
 
 fn is_root() -> bool {
