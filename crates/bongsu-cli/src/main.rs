@@ -1,1 +1,123 @@
-fn main() {}
+//! `bongsu`: the operator's command line. Thin: each subcommand is a module.
+
+mod demo;
+mod demo_catalogue;
+mod error;
+mod keygen;
+mod serve;
+mod sign;
+mod status_file;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+
+/// Bongsu: signed status feeds, served by independent regions.
+#[derive(Parser)]
+#[command(name = "bongsu", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a signing key: the private key (mode 0600) and <out>.pub. Prints the public key.
+    Keygen {
+        /// Key name, e.g. status.example.com (no spaces or '+').
+        #[arg(long)]
+        name: String,
+        /// Where to write the private key; refuses to overwrite.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign a status file into one or more feed files.
+    Sign {
+        /// Private key file from `bongsu keygen`.
+        #[arg(long)]
+        key: PathBuf,
+        /// The status file (TOML).
+        #[arg(long)]
+        status: PathBuf,
+        /// Feed file to write; repeat for every region.
+        #[arg(long, required = true)]
+        out: Vec<PathBuf>,
+        /// Sequence number; default: one more than the highest in the existing --out files.
+        #[arg(long)]
+        seq: Option<u64>,
+    },
+    /// Serve region directories and the built app on local ports.
+    Serve {
+        /// A region: <id>=<dir>@<address>, e.g. seoul=regions/seoul@127.0.0.1:8401. Repeatable.
+        #[arg(long)]
+        region: Vec<String>,
+        /// The built app: <dir>@<address>, e.g. dist@127.0.0.1:8400.
+        #[arg(long)]
+        app: Option<String>,
+        /// Serve this file as the app's /config.json.
+        #[arg(long, requires = "app")]
+        config: Option<PathBuf>,
+    },
+    /// Run the demo: keys, a replay of the 2022 Kakao outage, three regions and the app.
+    Demo {
+        /// Where the demo keeps its keys, status file and regions.
+        #[arg(long, default_value = ".bongsu/demo")]
+        dir: PathBuf,
+        /// The built app (trunk build --release).
+        #[arg(long, default_value = "dist")]
+        app: PathBuf,
+        /// The app's port; the regions take the next three.
+        #[arg(long, default_value_t = 8400)]
+        port: u16,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Keygen { name, out } => {
+            println!("{}", keygen::keygen(&name, &out)?);
+            Ok(())
+        }
+        Command::Sign { key, status, out, seq } => {
+            let signed = sign::sign_files(&key, &status, &out, seq, time::OffsetDateTime::now_utc())?;
+            for path in &out {
+                println!(
+                    "signed {} seq {} (expires {}) -> {}",
+                    signed.feed,
+                    signed.seq,
+                    signed.expires_at,
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Serve { region, app, config } => {
+            let mut sites = region.iter().map(|s| serve::parse_region_spec(s)).collect::<Result<Vec<_>, _>>()?;
+            if let Some(app) = app {
+                sites.push(serve::parse_app_spec(&app, config)?);
+            }
+            runtime()?.block_on(serve::serve(sites))
+        }
+        Command::Demo { dir, app, port } => {
+            runtime()?.block_on(demo::demo(demo::DemoOptions { dir, app, port }))
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+}

@@ -1,0 +1,125 @@
+//! `bongsu demo`: keys, a status file, three signed regions and the app,
+//! served on loopback and re-signed whenever the status file changes.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use bongsu_core::{AppConfig, RegionConfig, RoleKeys, TrustPolicy};
+use time::OffsetDateTime;
+
+use crate::demo_catalogue::STATUS_TOML;
+use crate::error::CliError;
+use crate::keygen::{keygen, public_path};
+use crate::serve::{serve, Site, SiteKind};
+use crate::sign::sign_files;
+
+const REGIONS: [(&str, &str); 3] = [("seoul", "Seoul"), ("busan", "Busan"), ("tokyo", "Tokyo")];
+const KEY_NAME: &str = "status.bongsu.demo";
+/// Re-sign when the current feed has less than this left.
+const RESIGN_BEFORE_EXPIRY: time::Duration = time::Duration::minutes(10);
+
+pub struct DemoOptions {
+    pub dir: PathBuf,
+    pub app: PathBuf,
+    pub port: u16,
+}
+
+pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
+    let DemoOptions { dir, app, port } = options;
+    if !app.join("index.html").is_file() {
+        return Err(CliError::AppNotBuilt { dist: app });
+    }
+    let key = dir.join("keys/status.key");
+    let vkey = ensure_key(&key)?;
+    let status = dir.join("status.toml");
+    if !status.exists() {
+        crate::sign::write_atomically(&status, STATUS_TOML.as_bytes())?;
+    }
+    let outs: Vec<PathBuf> = REGIONS.iter().map(|(id, _)| dir.join("regions").join(id).join("feed.note")).collect();
+    let signed = sign_files(&key, &status, &outs, None, OffsetDateTime::now_utc())?;
+    println!("signed {} seq {} into {} regions", signed.feed, signed.seq, outs.len());
+
+    let config = demo_config(&vkey, port);
+    config.check()?;
+    let config_path = dir.join("config.json");
+    let json = serde_json::to_string_pretty(&config).unwrap_or_default();
+    crate::sign::write_atomically(&config_path, format!("{json}\n").as_bytes())?;
+
+    let mut sites = vec![Site {
+        kind: SiteKind::App { config: Some(config_path) },
+        dir: app,
+        addr: format!("127.0.0.1:{port}"),
+    }];
+    for (i, (id, _)) in REGIONS.iter().enumerate() {
+        sites.push(Site {
+            kind: SiteKind::Region { id: (*id).to_owned() },
+            dir: dir.join("regions").join(id),
+            addr: format!("127.0.0.1:{}", port + 1 + i as u16),
+        });
+    }
+    tokio::spawn(resign_loop(key, status.clone(), outs, signed.expires_at));
+    println!("Bongsu demo: open http://127.0.0.1:{port}/");
+    println!("Edit {} and save: the demo re-signs it into every region within a second.", status.display());
+    serve(sites).await
+}
+
+/// The demo's key, made on first run and reused afterwards.
+fn ensure_key(key: &Path) -> Result<String, CliError> {
+    if key.exists() {
+        let public = public_path(key);
+        return std::fs::read_to_string(&public)
+            .map(|s| s.trim().to_owned())
+            .map_err(|source| CliError::ReadKey { path: public, source });
+    }
+    if let Some(parent) = key.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    keygen(KEY_NAME, key)
+}
+
+pub fn demo_config(vkey: &str, port: u16) -> AppConfig {
+    AppConfig {
+        feed: "kakao".to_owned(),
+        title: "Kakao services".to_owned(),
+        trust: TrustPolicy { status: RoleKeys { threshold: 1, keys: vec![vkey.to_owned()] } },
+        regions: REGIONS
+            .iter()
+            .enumerate()
+            .map(|(i, (id, name))| RegionConfig {
+                id: (*id).to_owned(),
+                name: (*name).to_owned(),
+                url: format!("http://127.0.0.1:{}/feed.note", port + 1 + i as u16),
+            })
+            .collect(),
+        refresh_seconds: 15,
+        timeout_ms: 4000,
+    }
+}
+
+/// Re-signs when the status file changes or the feed nears expiry. A bad
+/// edit is reported and the last good feed keeps being served.
+async fn resign_loop(key: PathBuf, status: PathBuf, outs: Vec<PathBuf>, mut expires_at: OffsetDateTime) {
+    let mtime = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
+    let mut seen: Option<SystemTime> = mtime(&status);
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = OffsetDateTime::now_utc();
+        let current = mtime(&status);
+        let changed = current != seen;
+        if !changed && expires_at - now > RESIGN_BEFORE_EXPIRY {
+            continue;
+        }
+        seen = current;
+        match sign_files(&key, &status, &outs, None, now) {
+            Ok(signed) => {
+                expires_at = signed.expires_at;
+                println!("re-signed {} seq {} (expires {})", signed.feed, signed.seq, signed.expires_at);
+            }
+            Err(error) => {
+                // Retry expiry-driven signing in a minute rather than every second.
+                expires_at = now + RESIGN_BEFORE_EXPIRY + time::Duration::minutes(1);
+                eprintln!("error: {error} (still serving the last good feed)");
+            }
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! The human-edited status file (TOML) that `bongsu sign` turns into a feed.
+//!
+//! ```toml
+//! feed = "kakao"          # feed identifier
+//! valid_for = "1h"        # optional, default 1h: integer + s/m/h/d, 1m to 30d
+//!
+//! [[services]]
+//! id = "kakaotalk"
+//! name = "KakaoTalk"
+//! [[services.components]]
+//! id = "messaging"
+//! name = "Messaging"
+//! status = "major_outage" # operational | under_maintenance | degraded_performance | partial_outage | major_outage
+//!
+//! [[incidents]]           # optional
+//! id = "2022-10-15-pangyo-fire"
+//! title = "Fire at the Pangyo datacenter"
+//! impact = "major_outage"
+//! components = ["kakaotalk/messaging"]
+//! [[incidents.updates]]
+//! at = 2022-10-15T15:50:00+09:00   # or a quoted RFC 3339 string
+//! state = "investigating"          # investigating | identified | monitoring | resolved
+//! message = "Messages fail to send."
+//! ```
+//!
+//! Unknown keys are errors, so a typo never silently drops a field.
+
+use std::ops::Range;
+
+use bongsu_core::{Component, Feed, Incident, IncidentState, IncidentUpdate, Service, Status};
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+/// A status file's problem, positioned in the file where possible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusFileError {
+    /// 1-based line and column, when the problem has a place in the file.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+/// What the status file says; the signer adds seq and times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusDraft {
+    pub feed: String,
+    pub valid_for: Duration,
+    pub services: Vec<Service>,
+    pub incidents: Vec<Incident>,
+}
+
+impl StatusDraft {
+    pub fn into_feed(self, seq: u64, issued_at: OffsetDateTime) -> Feed {
+        Feed {
+            feed: self.feed,
+            seq,
+            issued_at,
+            expires_at: issued_at + self.valid_for,
+            log: None,
+            services: self.services,
+            incidents: self.incidents,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusFile {
+    feed: String,
+    valid_for: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    services: Vec<ServiceEntry>,
+    #[serde(default)]
+    incidents: Vec<IncidentEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceEntry {
+    id: String,
+    name: String,
+    #[serde(default)]
+    components: Vec<Component>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncidentEntry {
+    id: String,
+    title: String,
+    impact: Status,
+    #[serde(default)]
+    components: Vec<String>,
+    #[serde(default)]
+    updates: Vec<UpdateEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateEntry {
+    at: toml::Spanned<toml::Value>,
+    state: IncidentState,
+    message: String,
+}
+
+pub const DEFAULT_VALID_FOR: Duration = Duration::hours(1);
+
+/// Parses a status file's text.
+pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
+    let file: StatusFile = toml::from_str(text).map_err(|e| StatusFileError {
+        position: e.span().map(|span| line_column(text, span.start)),
+        message: e.message().to_owned(),
+    })?;
+    let at = |span: Range<usize>, message: String| StatusFileError {
+        position: Some(line_column(text, span.start)),
+        message,
+    };
+    let valid_for = match &file.valid_for {
+        None => DEFAULT_VALID_FOR,
+        Some(v) => parse_valid_for(v.get_ref()).map_err(|m| at(v.span(), format!("valid_for: {m}")))?,
+    };
+    let mut incidents = Vec::with_capacity(file.incidents.len());
+    for entry in file.incidents {
+        let mut updates = Vec::with_capacity(entry.updates.len());
+        for update in entry.updates {
+            let when = parse_time(update.at.get_ref()).map_err(|m| at(update.at.span(), format!("at: {m}")))?;
+            updates.push(IncidentUpdate { at: when, state: update.state, message: update.message });
+        }
+        incidents.push(Incident {
+            id: entry.id,
+            title: entry.title,
+            impact: entry.impact,
+            components: entry.components,
+            updates,
+        });
+    }
+    Ok(StatusDraft {
+        feed: file.feed,
+        valid_for,
+        services: file
+            .services
+            .into_iter()
+            .map(|s| Service { id: s.id, name: s.name, components: s.components })
+            .collect(),
+        incidents,
+    })
+}
+
+/// `30s`, `15m`, `1h`, `7d`: between one minute and thirty days.
+pub fn parse_valid_for(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| format!("`{text}` should be a whole number and a unit, like 15m or 1h"))?;
+    let d = match unit {
+        "s" => Duration::seconds(n),
+        "m" => Duration::minutes(n),
+        "h" => Duration::hours(n),
+        "d" => Duration::days(n),
+        _ => return Err(format!("`{text}` has unit `{unit}`; use s, m, h or d")),
+    };
+    if d < Duration::minutes(1) || d > Duration::days(30) {
+        return Err(format!("`{text}` is outside 1m to 30d"));
+    }
+    Ok(d)
+}
+
+/// A TOML offset date-time, or a string holding an RFC 3339 time.
+fn parse_time(value: &toml::Value) -> Result<OffsetDateTime, String> {
+    let text = match value {
+        toml::Value::Datetime(dt) if dt.offset.is_none() => {
+            return Err(format!("`{dt}` has no UTC offset; write it like 2022-10-15T15:50:00+09:00"))
+        }
+        toml::Value::Datetime(dt) => dt.to_string(),
+        toml::Value::String(s) => s.clone(),
+        other => return Err(format!("expected a date-time like 2022-10-15T15:50:00+09:00, found a {}", other.type_str())),
+    };
+    OffsetDateTime::parse(&text, &Rfc3339)
+        .map_err(|e| format!("`{text}` is not an RFC 3339 time with offset ({e}); write it like 2022-10-15T15:50:00+09:00"))
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+feed = "kakao"
+valid_for = "2h"
+
+[[services]]
+id = "kakaotalk"
+name = "KakaoTalk"
+[[services.components]]
+id = "messaging"
+name = "Messaging"
+status = "major_outage"
+
+[[incidents]]
+id = "fire"
+title = "Fire"
+impact = "major_outage"
+components = ["kakaotalk/messaging"]
+[[incidents.updates]]
+at = 2022-10-15T15:50:00+09:00
+state = "investigating"
+message = "Checking."
+[[incidents.updates]]
+at = "2022-10-15T16:12:00+09:00"
+state = "identified"
+message = "Fire."
+"#;
+
+    #[test]
+    fn a_good_file_parses_with_both_time_forms() {
+        let draft = parse(GOOD).unwrap();
+        assert_eq!(draft.valid_for, Duration::hours(2));
+        assert_eq!(draft.services[0].components[0].status, Status::MajorOutage);
+        let updates = &draft.incidents[0].updates;
+        assert_eq!(updates[1].at - updates[0].at, Duration::minutes(22));
+        assert_eq!(updates[0].at.offset().whole_hours(), 9);
+    }
+
+    #[test]
+    fn valid_for_defaults_to_an_hour() {
+        let draft = parse("feed = \"kakao\"\n").unwrap();
+        assert_eq!(draft.valid_for, DEFAULT_VALID_FOR);
+    }
+
+    #[test]
+    fn a_misspelt_status_is_located_and_lists_the_choices() {
+        let bad = GOOD.replace("status = \"major_outage\"", "status = \"majr_outage\"");
+        let err = parse(&bad).unwrap_err();
+        assert_eq!(err.position, Some((11, 10)));
+        assert!(err.message.contains("majr_outage"), "{}", err.message);
+        assert!(err.message.contains("partial_outage"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error() {
+        let err = parse("feed = \"kakao\"\nvalidfor = \"1h\"\n").unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(2));
+        assert!(err.message.contains("validfor"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_syntax_error_is_located() {
+        let err = parse("feed = \"kakao\"\n[[services]\n").unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(2));
+    }
+
+    #[test]
+    fn a_time_without_offset_is_rejected_where_it_stands() {
+        let bad = GOOD.replace("at = 2022-10-15T15:50:00+09:00", "at = 2022-10-15T15:50:00");
+        let err = parse(&bad).unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(19));
+        assert!(err.message.contains("offset"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_garbled_time_string_is_rejected() {
+        let bad = GOOD.replace("\"2022-10-15T16:12:00+09:00\"", "\"yesterday\"");
+        assert!(parse(&bad).unwrap_err().message.contains("yesterday"));
+    }
+
+    #[test]
+    fn valid_for_accepts_units_within_bounds() {
+        assert_eq!(parse_valid_for("15m"), Ok(Duration::minutes(15)));
+        assert_eq!(parse_valid_for("30d"), Ok(Duration::days(30)));
+        for bad in ["", "h", "10", "10x", "30s", "31d", "-1h", "1.5h"] {
+            assert!(parse_valid_for(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        assert_eq!(line_column("ab\n가나x", 9), (2, 3));
+        assert_eq!(line_column("x", 0), (1, 1));
+    }
+}
