@@ -1,0 +1,53 @@
+// The README's demo as a reader sees it: `bongsu demo` itself, on free ports.
+// Takes the README screenshot and a 360 px phone screenshot.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  DIST, repo, launchBrowser, openPage, readPage, startServer, stopServer, isFree,
+  waitForRegionState, ensureScreenshotDir, readFeed, expectedServices, shownServices,
+} from './harness.mjs';
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+/// A base port with it and the next three free (the app, then three regions).
+async function freeBase() {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 40000);
+    const free = await Promise.all([0, 1, 2, 3].map((i) => isFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('found no four consecutive free ports');
+}
+
+test('the demo serves the Kakao replay, verified from three regions', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-demo-'));
+  const port = await freeBase();
+  const demo = await startServer(['demo', '--dir', dir, '--app', DIST, '--port', String(port)]);
+  try {
+    const page = await openPage(browser, demo.urls.app);
+    for (const id of ['seoul', 'busan', 'tokyo']) await waitForRegionState(page, id, 'valid');
+    const feed = readFeed(path.join(dir, 'regions/seoul/feed.note'));
+    const shown = await readPage(page);
+    assert.deepEqual(shownServices(shown), expectedServices(feed));
+    assert.equal(shown.banner, 'major_outage');
+    assert.ok(shown.services.some((s) => s.id === 'kakaotalk'));
+
+    await page.screenshot({ path: path.join(repo, 'docs/screenshot.png'), fullPage: true });
+
+    const phone = await openPage(browser, demo.urls.app, { width: 360, height: 780 });
+    await waitForRegionState(phone, 'seoul', 'valid');
+    await phone.screenshot({ path: path.join(ensureScreenshotDir(), 'mobile-360.png'), fullPage: true });
+    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `no horizontal scrolling at 360 px (page is ${width} px wide)`);
+    assert.deepEqual([...page.errors, ...phone.errors], []);
+  } finally {
+    await stopServer(demo);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,249 @@
+// Shared helpers for the end-to-end tests: temporary operator state, real
+// `bongsu serve` processes on free loopback ports, and headless Chromium.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '../..');
+export const BIN = process.env.BONGSU_BIN ?? path.join(repo, 'target/debug/bongsu');
+export const DIST = process.env.BONGSU_DIST ?? path.join(repo, 'dist');
+export const SCREENSHOTS = path.join(repo, 'e2e/screenshots');
+
+for (const [what, file] of [['the bongsu CLI', BIN], ['the built app', path.join(DIST, 'index.html')]]) {
+  if (!existsSync(file)) {
+    throw new Error(`${what} is missing (${file}): run \`cargo xtask test\`, which builds it`);
+  }
+}
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/// A fresh page that fails the test on any uncaught page error (a wasm panic shows up as one).
+export async function openPage(browser, url, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(String(error)));
+  await page.goto(url);
+  return page;
+}
+
+export function bongsu(...args) {
+  return execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/// Runs bongsu expecting failure; returns { status, stderr }.
+export function bongsuFails(...args) {
+  try {
+    bongsu(...args);
+  } catch (error) {
+    return { status: error.status, stderr: String(error.stderr) };
+  }
+  throw new Error(`bongsu ${args.join(' ')} unexpectedly succeeded`);
+}
+
+/// Status (as the tests describe it) → status.toml text.
+export function toToml(status) {
+  const q = (s) => JSON.stringify(s); // TOML basic strings accept JSON string escapes
+  const lines = [`feed = ${q(status.feed)}`, `valid_for = "1h"`, ''];
+  for (const service of status.services) {
+    lines.push('[[services]]', `id = ${q(service.id)}`, `name = ${q(service.name)}`);
+    for (const c of service.components) {
+      lines.push('[[services.components]]', `id = ${q(c.id)}`, `name = ${q(c.name)}`, `status = ${q(c.status)}`);
+    }
+    lines.push('');
+  }
+  for (const incident of status.incidents ?? []) {
+    lines.push('[[incidents]]', `id = ${q(incident.id)}`, `title = ${q(incident.title)}`,
+      `impact = ${q(incident.impact)}`, `components = [${incident.components.map(q).join(', ')}]`);
+    for (const u of incident.updates) {
+      lines.push('[[incidents.updates]]', `at = ${u.at}`, `state = ${q(u.state)}`, `message = ${q(u.message)}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/// The feed inside a signed note file: its second line is the JSON.
+export function readFeed(file) {
+  return JSON.parse(readFileSync(file, 'utf8').split('\n')[1]);
+}
+
+/// Whether nobody listens on a loopback port right now.
+export function isFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/// Starts `bongsu <args>` and resolves once it prints `ready`, with the URLs it printed.
+export function startServer(args, timeoutMs = 15000) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const urls = {};
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`bongsu ${args.join(' ')} was not ready in ${timeoutMs} ms\n${out}\n${err}`));
+    }, timeoutMs);
+    proc.stderr.on('data', (d) => { err += d; });
+    proc.stdout.on('data', (d) => {
+      out += d;
+      for (const line of out.split('\n')) {
+        const m = line.match(/^(region (\S+)|app) (http:\/\/\S+)/);
+        if (m) urls[m[2] ?? 'app'] = m[3];
+      }
+      if (out.split('\n').includes('ready')) {
+        clearTimeout(timer);
+        resolve({ proc, urls });
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bongsu ${args.join(' ')} exited (${code}) before it was ready\n${err}`));
+    });
+  });
+}
+
+export function stopServer(server) {
+  return new Promise((resolve) => {
+    if (server.proc.exitCode !== null || server.proc.signalCode !== null) return resolve();
+    server.proc.removeAllListeners('exit');
+    server.proc.once('exit', () => resolve());
+    server.proc.kill('SIGTERM');
+  });
+}
+
+/// An operator with a key, a status file and N regions, each region its own
+/// `bongsu serve` process, and the app in another.
+export class Scenario {
+  constructor(regionIds = ['seoul', 'busan', 'tokyo']) {
+    this.dir = mkdtempSync(path.join(tmpdir(), 'bongsu-e2e-'));
+    this.regionIds = regionIds;
+    this.servers = [];
+    this.key = path.join(this.dir, 'status.key');
+    this.vkey = bongsu('keygen', '--name', 'status.e2e.test', '--out', this.key).trim();
+  }
+
+  feedFile(id) {
+    return path.join(this.dir, 'regions', id, 'feed.note');
+  }
+
+  /// Writes the status file and signs it into the given regions (default: all).
+  publish(status, { regions = this.regionIds, seq } = {}) {
+    const file = path.join(this.dir, 'status.toml');
+    writeFileSync(file, toToml(status));
+    const outs = regions.flatMap((id) => ['--out', this.feedFile(id)]);
+    const extra = seq === undefined ? [] : ['--seq', String(seq)];
+    bongsu('sign', '--key', this.key, '--status', file, ...outs, ...extra);
+    return readFeed(this.feedFile(regions[0]));
+  }
+
+  async start({ refreshSeconds = 2, timeoutMs = 1500 } = {}) {
+    this.regions = {};
+    for (const id of this.regionIds) {
+      mkdirSync(path.dirname(this.feedFile(id)), { recursive: true });
+      const server = await startServer(['serve', '--region', `${id}=${path.dirname(this.feedFile(id))}@127.0.0.1:0`]);
+      this.servers.push(server);
+      this.regions[id] = server;
+    }
+    const config = {
+      feed: 'kakao',
+      title: 'E2E status',
+      trust: { status: { threshold: 1, keys: [this.vkey] } },
+      regions: this.regionIds.map((id) => ({ id, name: id[0].toUpperCase() + id.slice(1), url: `${this.regions[id].urls[id]}feed.note` })),
+      refresh_seconds: refreshSeconds,
+      timeout_ms: timeoutMs,
+    };
+    this.configFile = path.join(this.dir, 'config.json');
+    writeFileSync(this.configFile, JSON.stringify(config, null, 2));
+    const app = await startServer(['serve', '--app', `${DIST}@127.0.0.1:0`, '--config', this.configFile]);
+    this.servers.push(app);
+    this.appUrl = app.urls.app;
+    return this;
+  }
+
+  async close() {
+    await Promise.all(this.servers.map(stopServer));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/// What the page shows: services → components → status, read from the DOM.
+export function readPage(page) {
+  return page.evaluate(() => ({
+    banner: document.querySelector('[data-testid=banner]')?.dataset.status,
+    seq: document.querySelector('[data-testid=feed-meta]')?.dataset.seq,
+    services: [...document.querySelectorAll('[data-testid=service]')].map((s) => ({
+      id: s.dataset.serviceId,
+      status: s.dataset.status,
+      components: [...s.querySelectorAll('[data-testid=component]')].map((c) => ({
+        id: c.dataset.componentId,
+        status: c.dataset.status,
+        text: c.textContent,
+      })),
+    })),
+    regions: Object.fromEntries(
+      [...document.querySelectorAll('[data-testid=region]')].map((r) => [r.dataset.regionId, { state: r.dataset.state, text: r.textContent }]),
+    ),
+    incidents: [...document.querySelectorAll('[data-testid=incident]')].map((i) => ({ id: i.dataset.incidentId, text: i.textContent })),
+  }));
+}
+
+export function waitForSeq(page, seq, timeout = 10000) {
+  return page.waitForFunction(
+    (want) => document.querySelector('[data-testid=feed-meta]')?.dataset.seq === String(want),
+    seq,
+    { timeout },
+  );
+}
+
+export function waitForRegionState(page, id, state, timeout = 10000) {
+  return page.waitForFunction(
+    ([rid, want]) => document.querySelector(`[data-testid=region][data-region-id="${rid}"]`)?.dataset.state === want,
+    [id, state],
+    { timeout },
+  );
+}
+
+const RANK = { operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 };
+
+/// The worst status in a feed, computed independently of the app.
+export function worstStatus(feed) {
+  let worst = 'operational';
+  for (const s of feed.services) for (const c of s.components) if (RANK[c.status] > RANK[worst]) worst = c.status;
+  return worst;
+}
+
+/// A service list as the page should show it, from the signed feed.
+export function expectedServices(feed) {
+  return feed.services.map((s) => {
+    const components = s.components.map((c) => ({ id: c.id, status: c.status }));
+    const status = components.reduce((w, c) => (RANK[c.status] > RANK[w] ? c.status : w), 'operational');
+    return { id: s.id, status, components };
+  });
+}
+
+export function shownServices(shown) {
+  return shown.services.map((s) => ({ id: s.id, status: s.status, components: s.components.map(({ id, status }) => ({ id, status })) }));
+}
+
+export function ensureScreenshotDir() {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return SCREENSHOTS;
+}
