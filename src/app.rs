@@ -51,7 +51,10 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
     let clock_timer =
         set_interval_with_handle(move || now.set(clock::now()), Duration::from_secs(1)).ok();
     on_cleanup(move || {
-        poll_timer.into_iter().chain(clock_timer).for_each(|t| t.clear());
+        poll_timer
+            .into_iter()
+            .chain(clock_timer)
+            .for_each(|t| t.clear());
     });
 
     view! {

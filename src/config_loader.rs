@@ -26,7 +26,9 @@ impl std::fmt::Display for LoadError {
 }
 
 pub async fn load_config() -> Result<AppConfig, LoadError> {
-    let bytes = fetch_bytes(CONFIG_URL, CONFIG_TIMEOUT_MS).await.map_err(LoadError::Fetch)?;
+    let bytes = fetch_bytes(CONFIG_URL, CONFIG_TIMEOUT_MS)
+        .await
+        .map_err(LoadError::Fetch)?;
     let text = String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)?;
     AppConfig::parse(&text).map_err(LoadError::Invalid)
 }

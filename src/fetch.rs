@@ -52,10 +52,14 @@ pub async fn fetch_bytes(url: &str, timeout_ms: u32) -> Result<Vec<u8>, FetchErr
             .map_err(|_| FetchError::Network)?;
         let response: Response = response.dyn_into().map_err(|_| FetchError::Network)?;
         if response.status() != 200 {
-            return Err(FetchError::Http { status: response.status() });
+            return Err(FetchError::Http {
+                status: response.status(),
+            });
         }
         let body = response.array_buffer().map_err(|_| FetchError::Network)?;
-        let body = JsFuture::from(body).await.map_err(|_| FetchError::Network)?;
+        let body = JsFuture::from(body)
+            .await
+            .map_err(|_| FetchError::Network)?;
         Ok(Uint8Array::new(&body).to_vec())
     }
     .await;
@@ -64,9 +68,9 @@ pub async fn fetch_bytes(url: &str, timeout_ms: u32) -> Result<Vec<u8>, FetchErr
         deadline.clear();
     }
     match result {
-        Err(FetchError::Network) if controller.signal().aborted() => {
-            Err(FetchError::TimedOut { after_ms: timeout_ms })
-        }
+        Err(FetchError::Network) if controller.signal().aborted() => Err(FetchError::TimedOut {
+            after_ms: timeout_ms,
+        }),
         other => other,
     }
 }

@@ -48,7 +48,9 @@ pub fn incident_state_label(state: IncidentState) -> &'static str {
 /// operator's notices use, e.g. `2022-10-15 16:12 KST`.
 pub fn kst(at: OffsetDateTime) -> String {
     let fmt = format_description!("[year]-[month]-[day] [hour]:[minute] KST");
-    at.to_offset(offset!(+9)).format(&fmt).unwrap_or_else(|_| at.to_string())
+    at.to_offset(offset!(+9))
+        .format(&fmt)
+        .unwrap_or_else(|_| at.to_string())
 }
 
 /// How long ago `then` was, coarsely: `12 s ago`, `5 min ago`, `3 h ago`, `2 days ago`.

@@ -24,7 +24,11 @@ pub struct RegionReport {
 
 impl RegionReport {
     fn pending() -> Self {
-        RegionReport { outcome: RegionOutcome::Pending, checked_at: None, took_ms: None }
+        RegionReport {
+            outcome: RegionOutcome::Pending,
+            checked_at: None,
+            took_ms: None,
+        }
     }
 }
 
@@ -79,7 +83,9 @@ impl StatusStore {
     fn absorb(self, generation: u64, index: usize, outcome: RegionOutcome, took_ms: u32) {
         // A newer verified feed is worth showing whichever poll fetched it.
         if let RegionOutcome::Verified(feed) = &outcome {
-            let newer = self.shown.with_untracked(|shown| supersedes(feed, shown.as_ref()));
+            let newer = self
+                .shown
+                .with_untracked(|shown| supersedes(feed, shown.as_ref()));
             if newer {
                 self.shown.set(Some(feed.clone()));
             }

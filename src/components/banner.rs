@@ -7,10 +7,17 @@ use crate::poller::StatusStore;
 /// The overall status, or why there is none yet.
 #[component]
 pub fn Banner(store: StatusStore) -> impl IntoView {
-    let overall = move || store.shown.with(|feed| feed.as_ref().map(|f| (f.overall(), affected(f))));
+    let overall = move || {
+        store
+            .shown
+            .with(|feed| feed.as_ref().map(|f| (f.overall(), affected(f))))
+    };
     let all_failed = move || {
         store.in_flight.get() == 0
-            && store.regions.with(|r| r.iter().all(|r| !matches!(r.outcome, RegionOutcome::Pending)))
+            && store.regions.with(|r| {
+                r.iter()
+                    .all(|r| !matches!(r.outcome, RegionOutcome::Pending))
+            })
     };
     view! {
         <div aria-live="polite">
@@ -56,7 +63,11 @@ pub fn Banner(store: StatusStore) -> impl IntoView {
 /// "3 of 11 services affected", counted from the feed.
 fn affected(feed: &bongsu_core::Feed) -> String {
     let total = feed.services.len();
-    let hit = feed.services.iter().filter(|s| s.status().rank() > 0).count();
+    let hit = feed
+        .services
+        .iter()
+        .filter(|s| s.status().rank() > 0)
+        .count();
     if hit == 0 {
         format!("All {total} services operational")
     } else {

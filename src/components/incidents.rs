@@ -11,7 +11,11 @@ pub fn Incidents(store: StatusStore) -> impl IntoView {
     let incidents = move || {
         store.shown.with(|f| {
             f.as_ref()
-                .map(|feed| feed.active_incidents().map(|i| (i.clone(), affected_names(feed, i))).collect::<Vec<_>>())
+                .map(|feed| {
+                    feed.active_incidents()
+                        .map(|i| (i.clone(), affected_names(feed, i)))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     };

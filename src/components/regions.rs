@@ -7,7 +7,11 @@ use crate::poller::{RegionReport, StatusStore};
 
 /// One line per region: did it answer, and was what it said genuine?
 #[component]
-pub fn Regions(store: StatusStore, config: AppConfig, now: RwSignal<OffsetDateTime>) -> impl IntoView {
+pub fn Regions(
+    store: StatusStore,
+    config: AppConfig,
+    now: RwSignal<OffsetDateTime>,
+) -> impl IntoView {
     let names: Vec<String> = config.regions.iter().map(|r| r.name.clone()).collect();
     let ids: Vec<String> = config.regions.iter().map(|r| r.id.clone()).collect();
     view! {
@@ -57,8 +61,14 @@ fn symbol(state: RegionState) -> &'static str {
 }
 
 fn describe(state: RegionState, report: &RegionReport, now: OffsetDateTime) -> String {
-    let when = report.checked_at.map(|t| format!(" · checked {}", ago(t, now))).unwrap_or_default();
-    let took = report.took_ms.map(|ms| format!(" · {ms} ms")).unwrap_or_default();
+    let when = report
+        .checked_at
+        .map(|t| format!(" · checked {}", ago(t, now)))
+        .unwrap_or_default();
+    let took = report
+        .took_ms
+        .map(|ms| format!(" · {ms} ms"))
+        .unwrap_or_default();
     let body = match (&report.outcome, state) {
         (RegionOutcome::Pending, _) => "Checking…".to_owned(),
         (RegionOutcome::Unreachable(why), _) => format!("Unreachable: {why}"),

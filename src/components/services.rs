@@ -6,7 +6,11 @@ use crate::poller::StatusStore;
 /// Every service with its components.
 #[component]
 pub fn Services(store: StatusStore) -> impl IntoView {
-    let services = move || store.shown.with(|f| f.as_ref().map(|f| f.services.clone()).unwrap_or_default());
+    let services = move || {
+        store
+            .shown
+            .with(|f| f.as_ref().map(|f| f.services.clone()).unwrap_or_default())
+    };
     view! {
         <section class="services" aria-labelledby="services-heading">
             <h2 id="services-heading">"Services"</h2>

@@ -25,18 +25,27 @@ pub fn cli_binary() -> PathBuf {
 pub fn app_and_cli() -> Result<(), String> {
     let root = repo_root();
     let stamp = root.join("dist/index.html");
-    let newest_input = APP_INPUTS.iter().filter_map(|p| newest_mtime(&root.join(p))).max();
+    let newest_input = APP_INPUTS
+        .iter()
+        .filter_map(|p| newest_mtime(&root.join(p)))
+        .max();
     let built = stamp.metadata().and_then(|m| m.modified()).ok();
     if matches!((built, newest_input), (Some(b), Some(n)) if b >= n) {
         step("app is up to date (dist/)");
     } else {
         step("building the app (trunk build --release)");
         // Trunk's --offline also makes cargo offline, so fetch first.
-        run(command("cargo").args(["fetch", "--locked"]).current_dir(&root))?;
-        run(command("trunk").args(["build", "--release", "--offline"]).current_dir(&root))?;
+        run(command("cargo")
+            .args(["fetch", "--locked"])
+            .current_dir(&root))?;
+        run(command("trunk")
+            .args(["build", "--release", "--offline"])
+            .current_dir(&root))?;
     }
     step("building the CLI");
-    run(command("cargo").args(["build", "--locked", "-p", "bongsu-cli"]).current_dir(&root))
+    run(command("cargo")
+        .args(["build", "--locked", "-p", "bongsu-cli"])
+        .current_dir(&root))
 }
 
 /// The newest modification time of a file, or of anything below a folder.

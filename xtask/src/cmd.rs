@@ -53,5 +53,7 @@ pub fn run(command: &mut Command) -> Result<(), String> {
 /// The command's stdout, or None if it could not run or failed.
 pub fn output(command: &mut Command) -> Option<String> {
     let out = command.output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -51,7 +51,11 @@ fn demo(extra: &[String]) -> Result<(), String> {
     build::app_and_cli()?;
     let root = cmd::repo_root();
     let bin = build::cli_binary();
-    let mut args = vec!["demo".to_owned(), "--app".to_owned(), root.join("dist").display().to_string()];
+    let mut args = vec![
+        "demo".to_owned(),
+        "--app".to_owned(),
+        root.join("dist").display().to_string(),
+    ];
     args.extend(extra.iter().cloned());
     cmd::run(cmd::command(&bin).args(&args).current_dir(&root))
 }

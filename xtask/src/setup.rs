@@ -17,12 +17,21 @@ const KOREAN_FONT_DIR: &str = "/usr/share/fonts/truetype/nanum";
 
 pub fn ensure_tools(with_browser: bool) -> Result<(), String> {
     ensure_wasm_target()?;
-    ensure_cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", "trunk", "--version", TRUNK_VERSION])?;
+    ensure_cargo_tool(
+        "trunk",
+        TRUNK_VERSION,
+        &["install", "--locked", "trunk", "--version", TRUNK_VERSION],
+    )?;
     // No --locked: the registry lacks one of its locked dependency versions.
     ensure_cargo_tool(
         "wasm-bindgen",
         WASM_BINDGEN_VERSION,
-        &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION],
+        &[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            WASM_BINDGEN_VERSION,
+        ],
     )?;
     ensure_npm_packages()?;
     if with_browser {
@@ -32,8 +41,12 @@ pub fn ensure_tools(with_browser: bool) -> Result<(), String> {
 }
 
 fn ensure_wasm_target() -> Result<(), String> {
-    let installed = output(command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let installed =
+        output(command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     step("installing the wasm32-unknown-unknown target");
@@ -46,7 +59,9 @@ fn ensure_cargo_tool(tool: &str, version: &str, install: &[&str]) -> Result<(), 
     if found.split_whitespace().any(|word| word == version) {
         return Ok(());
     }
-    step(&format!("installing {tool} {version} (several minutes, once per machine)"));
+    step(&format!(
+        "installing {tool} {version} (several minutes, once per machine)"
+    ));
     run(command("cargo").args(install))
 }
 
@@ -59,7 +74,9 @@ fn ensure_npm_packages() -> Result<(), String> {
         return Ok(());
     }
     step("installing npm packages (wasm-opt, playwright-core)");
-    run(command("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))
+    run(command("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&e2e))
 }
 
 fn ensure_chromium() -> Result<(), String> {
@@ -72,19 +89,31 @@ fn ensure_chromium() -> Result<(), String> {
         let mut all: Vec<&str> = sudo.to_vec();
         all.push("apt-get");
         all.extend_from_slice(args);
-        run(command(all[0]).args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive"))
+        run(command(all[0])
+            .args(&all[1..])
+            .env("DEBIAN_FRONTEND", "noninteractive"))
     };
     apt(&["update", "-qq"])?;
     // fonts-nanum: Korean glyphs in screenshots (the app ships no web fonts).
-    apt(&["install", "-y", "-qq", "chromium", "chromium-driver", "fonts-nanum"])
+    apt(&[
+        "install",
+        "-y",
+        "-qq",
+        "chromium",
+        "chromium-driver",
+        "fonts-nanum",
+    ])
 }
 
 fn is_root() -> bool {
-    output(&mut std::process::Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
+    output(std::process::Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
 }
 
 fn is_newer_or_same(a: &Path, b: &Path) -> bool {
-    match (a.metadata().and_then(|m| m.modified()), b.metadata().and_then(|m| m.modified())) {
+    match (
+        a.metadata().and_then(|m| m.modified()),
+        b.metadata().and_then(|m| m.modified()),
+    ) {
         (Ok(a), Ok(b)) => a >= b,
         _ => false,
     }

@@ -35,9 +35,17 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     if !status.exists() {
         crate::sign::write_atomically(&status, STATUS_TOML.as_bytes())?;
     }
-    let outs: Vec<PathBuf> = REGIONS.iter().map(|(id, _)| dir.join("regions").join(id).join("feed.note")).collect();
+    let outs: Vec<PathBuf> = REGIONS
+        .iter()
+        .map(|(id, _)| dir.join("regions").join(id).join("feed.note"))
+        .collect();
     let signed = sign_files(&key, &status, &outs, None, OffsetDateTime::now_utc())?;
-    println!("signed {} seq {} into {} regions", signed.feed, signed.seq, outs.len());
+    println!(
+        "signed {} seq {} into {} regions",
+        signed.feed,
+        signed.seq,
+        outs.len()
+    );
 
     let config = demo_config(&vkey, port);
     config.check()?;
@@ -46,20 +54,27 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     crate::sign::write_atomically(&config_path, format!("{json}\n").as_bytes())?;
 
     let mut sites = vec![Site {
-        kind: SiteKind::App { config: Some(config_path) },
+        kind: SiteKind::App {
+            config: Some(config_path),
+        },
         dir: app,
         addr: format!("127.0.0.1:{port}"),
     }];
     for (i, (id, _)) in REGIONS.iter().enumerate() {
         sites.push(Site {
-            kind: SiteKind::Region { id: (*id).to_owned() },
+            kind: SiteKind::Region {
+                id: (*id).to_owned(),
+            },
             dir: dir.join("regions").join(id),
             addr: format!("127.0.0.1:{}", port + 1 + i as u16),
         });
     }
     tokio::spawn(resign_loop(key, status.clone(), outs, signed.expires_at));
     println!("Bongsu demo: open http://127.0.0.1:{port}/");
-    println!("Edit {} and save: the demo re-signs it into every region within a second.", status.display());
+    println!(
+        "Edit {} and save: the demo re-signs it into every region within a second.",
+        status.display()
+    );
     serve(sites).await
 }
 
@@ -69,7 +84,10 @@ fn ensure_key(key: &Path) -> Result<String, CliError> {
         let public = public_path(key);
         return std::fs::read_to_string(&public)
             .map(|s| s.trim().to_owned())
-            .map_err(|source| CliError::ReadKey { path: public, source });
+            .map_err(|source| CliError::ReadKey {
+                path: public,
+                source,
+            });
     }
     if let Some(parent) = key.parent() {
         std::fs::create_dir_all(parent)?;
@@ -81,7 +99,12 @@ pub fn demo_config(vkey: &str, port: u16) -> AppConfig {
     AppConfig {
         feed: "kakao".to_owned(),
         title: "Kakao services".to_owned(),
-        trust: TrustPolicy { status: RoleKeys { threshold: 1, keys: vec![vkey.to_owned()] } },
+        trust: TrustPolicy {
+            status: RoleKeys {
+                threshold: 1,
+                keys: vec![vkey.to_owned()],
+            },
+        },
         regions: REGIONS
             .iter()
             .enumerate()
@@ -98,7 +121,12 @@ pub fn demo_config(vkey: &str, port: u16) -> AppConfig {
 
 /// Re-signs when the status file changes or the feed nears expiry. A bad
 /// edit is reported and the last good feed keeps being served.
-async fn resign_loop(key: PathBuf, status: PathBuf, outs: Vec<PathBuf>, mut expires_at: OffsetDateTime) {
+async fn resign_loop(
+    key: PathBuf,
+    status: PathBuf,
+    outs: Vec<PathBuf>,
+    mut expires_at: OffsetDateTime,
+) {
     let mtime = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
     let mut seen: Option<SystemTime> = mtime(&status);
     loop {
@@ -113,7 +141,10 @@ async fn resign_loop(key: PathBuf, status: PathBuf, outs: Vec<PathBuf>, mut expi
         match sign_files(&key, &status, &outs, None, now) {
             Ok(signed) => {
                 expires_at = signed.expires_at;
-                println!("re-signed {} seq {} (expires {})", signed.feed, signed.seq, signed.expires_at);
+                println!(
+                    "re-signed {} seq {} (expires {})",
+                    signed.feed, signed.seq, signed.expires_at
+                );
             }
             Err(error) => {
                 // Retry expiry-driven signing in a minute rather than every second.

@@ -10,30 +10,54 @@ pub enum CliError {
     #[error("`{0}` is not a valid key name: use a non-empty name without spaces or '+', such as status.example.com")]
     BadKeyName(String),
     #[error("cannot read key file {path}: {source}")]
-    ReadKey { path: PathBuf, source: std::io::Error },
+    ReadKey {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not a private signing key (expected one line PRIVATE+KEY+name+id+data, as written by `bongsu keygen`)")]
     BadKey { path: PathBuf },
     #[error("cannot read status file {path}: {source}")]
-    ReadStatus { path: PathBuf, source: std::io::Error },
+    ReadStatus {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}:{column}: {message}")]
-    StatusSyntax { path: PathBuf, line: usize, column: usize, message: String },
+    StatusSyntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{path}: {message}")]
     StatusInvalid { path: PathBuf, message: String },
     #[error("{path} exists but is not a signed feed ({why}); pass --seq or remove it")]
     UnreadableFeed { path: PathBuf, why: String },
     #[error("--seq {given} is not greater than seq {existing} already in {path}; sequence numbers must only grow")]
-    SeqNotIncreasing { given: u64, existing: u64, path: PathBuf },
+    SeqNotIncreasing {
+        given: u64,
+        existing: u64,
+        path: PathBuf,
+    },
     #[error("signing failed: {0}")]
     Sign(#[from] bongsu_core::SignError),
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("region directory {path} does not exist")]
     MissingDir { path: PathBuf },
     #[error("{dist} has no index.html: build the app first (`cargo xtask demo` does this)")]
     AppNotBuilt { dist: PathBuf },
     #[error("cannot listen on {addr} for {what}: {source}")]
-    Listen { addr: String, what: String, source: std::io::Error },
-    #[error("`{0}` is not of the form <id>=<dir>@<address>, e.g. seoul=regions/seoul@127.0.0.1:8401")]
+    Listen {
+        addr: String,
+        what: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "`{0}` is not of the form <id>=<dir>@<address>, e.g. seoul=regions/seoul@127.0.0.1:8401"
+    )]
     BadRegionSpec(String),
     #[error("`{0}` is not of the form <dir>@<address>, e.g. dist@127.0.0.1:8400")]
     BadAppSpec(String),

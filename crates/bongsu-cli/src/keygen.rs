@@ -22,7 +22,9 @@ pub fn keygen(name: &str, out: &Path) -> Result<String, CliError> {
     let public = public_path(out);
     for path in [out, public.as_path()] {
         if path.exists() {
-            return Err(CliError::KeyExists { path: path.to_owned() });
+            return Err(CliError::KeyExists {
+                path: path.to_owned(),
+            });
         }
     }
     let (skey, vkey) = signed_note::generate_key(&mut rand_core::OsRng, name);
@@ -44,17 +46,29 @@ fn write_new(path: &Path, contents: &str, mode: u32) -> Result<(), CliError> {
     #[cfg(not(unix))]
     let _ = mode;
     let io = |source| match path.exists() {
-        true => CliError::KeyExists { path: path.to_owned() },
-        false => CliError::Write { path: path.to_owned(), source },
+        true => CliError::KeyExists {
+            path: path.to_owned(),
+        },
+        false => CliError::Write {
+            path: path.to_owned(),
+            source,
+        },
     };
     let mut file = options.open(path).map_err(io)?;
     file.write_all(format!("{contents}\n").as_bytes())
-        .map_err(|source| CliError::Write { path: path.to_owned(), source })
+        .map_err(|source| CliError::Write {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// Reads a private key file written by [`keygen`].
 pub fn read_signer(path: &Path) -> Result<signed_note::StandardSigner, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| CliError::ReadKey { path: path.to_owned(), source })?;
-    signed_note::StandardSigner::new(text.trim()).map_err(|_| CliError::BadKey { path: path.to_owned() })
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadKey {
+        path: path.to_owned(),
+        source,
+    })?;
+    signed_note::StandardSigner::new(text.trim()).map_err(|_| CliError::BadKey {
+        path: path.to_owned(),
+    })
 }

@@ -92,8 +92,14 @@ fn run(command: Command) -> Result<(), CliError> {
             println!("{}", keygen::keygen(&name, &out)?);
             Ok(())
         }
-        Command::Sign { key, status, out, seq } => {
-            let signed = sign::sign_files(&key, &status, &out, seq, time::OffsetDateTime::now_utc())?;
+        Command::Sign {
+            key,
+            status,
+            out,
+            seq,
+        } => {
+            let signed =
+                sign::sign_files(&key, &status, &out, seq, time::OffsetDateTime::now_utc())?;
             for path in &out {
                 println!(
                     "signed {} seq {} (expires {}) -> {}",
@@ -105,8 +111,15 @@ fn run(command: Command) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Serve { region, app, config } => {
-            let mut sites = region.iter().map(|s| serve::parse_region_spec(s)).collect::<Result<Vec<_>, _>>()?;
+        Command::Serve {
+            region,
+            app,
+            config,
+        } => {
+            let mut sites = region
+                .iter()
+                .map(|s| serve::parse_region_spec(s))
+                .collect::<Result<Vec<_>, _>>()?;
             if let Some(app) = app {
                 sites.push(serve::parse_app_spec(&app, config)?);
             }
@@ -119,5 +132,8 @@ fn run(command: Command) -> Result<(), CliError> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
 }

@@ -47,7 +47,11 @@ pub fn parse_region_spec(spec: &str) -> Result<Site, CliError> {
     if id.is_empty() || dir.is_empty() || addr.is_empty() {
         return Err(bad());
     }
-    Ok(Site { kind: SiteKind::Region { id: id.to_owned() }, dir: dir.into(), addr: addr.to_owned() })
+    Ok(Site {
+        kind: SiteKind::Region { id: id.to_owned() },
+        dir: dir.into(),
+        addr: addr.to_owned(),
+    })
 }
 
 /// `dist@127.0.0.1:8400`
@@ -57,7 +61,11 @@ pub fn parse_app_spec(spec: &str, config: Option<PathBuf>) -> Result<Site, CliEr
     if dir.is_empty() || addr.is_empty() {
         return Err(bad());
     }
-    Ok(Site { kind: SiteKind::App { config }, dir: dir.into(), addr: addr.to_owned() })
+    Ok(Site {
+        kind: SiteKind::App { config },
+        dir: dir.into(),
+        addr: addr.to_owned(),
+    })
 }
 
 /// Binds every site, prints one line per site and then `ready`, and serves
@@ -76,15 +84,24 @@ pub async fn serve(sites: Vec<Site>) -> Result<(), CliError> {
                 return Err(CliError::AppNotBuilt { dist: site.dir });
             }
         }
-        let listener = tokio::net::TcpListener::bind(&site.addr).await.map_err(|source| {
-            CliError::Listen { addr: site.addr.clone(), what: site.label(), source }
-        })?;
+        let listener = tokio::net::TcpListener::bind(&site.addr)
+            .await
+            .map_err(|source| CliError::Listen {
+                addr: site.addr.clone(),
+                what: site.label(),
+                source,
+            })?;
         bound.push((listener, site));
     }
     let mut stdout = std::io::stdout().lock();
     for (listener, site) in &bound {
         let addr = listener.local_addr()?;
-        writeln!(stdout, "{} http://{addr}/ {}", site.label(), site.dir.display())?;
+        writeln!(
+            stdout,
+            "{} http://{addr}/ {}",
+            site.label(),
+            site.dir.display()
+        )?;
     }
     writeln!(stdout, "ready")?;
     stdout.flush()?;
@@ -122,33 +139,69 @@ async fn wait_for_shutdown() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-async fn handle(State(site): State<Arc<Site>>, method: Method, uri: Uri, headers: HeaderMap) -> Response<Body> {
+async fn handle(
+    State(site): State<Arc<Site>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response<Body> {
     let is_region = matches!(site.kind, SiteKind::Region { .. });
     let mut response = match method {
-        Method::GET | Method::HEAD => serve_file(&site, uri.path(), &headers, method == Method::HEAD).await,
+        Method::GET | Method::HEAD => {
+            serve_file(&site, uri.path(), &headers, method == Method::HEAD).await
+        }
         Method::OPTIONS if is_region => plain(StatusCode::NO_CONTENT, ""),
-        _ => plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD are served\n"),
+        _ => plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET and HEAD are served\n",
+        ),
     };
     let h = response.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if is_region {
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, HEAD, OPTIONS"));
-        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("If-None-Match"));
-        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("ETag"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, HEAD, OPTIONS"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("If-None-Match"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("ETag"),
+        );
     }
     response
 }
 
-async fn serve_file(site: &Site, url_path: &str, headers: &HeaderMap, head: bool) -> Response<Body> {
+async fn serve_file(
+    site: &Site,
+    url_path: &str,
+    headers: &HeaderMap,
+    head: bool,
+) -> Response<Body> {
     let Some(relative) = safe_relative_path(url_path) else {
         return plain(StatusCode::BAD_REQUEST, "bad path\n");
     };
     let path = match &site.kind {
-        SiteKind::App { config: Some(config) } if relative == Path::new("config.json") => config.clone(),
+        SiteKind::App {
+            config: Some(config),
+        } if relative == Path::new("config.json") => config.clone(),
         _ => site.dir.join(&relative),
     };
-    let path = if path.is_dir() { path.join("index.html") } else { path };
+    let path = if path.is_dir() {
+        path.join("index.html")
+    } else {
+        path
+    };
     let Ok(bytes) = tokio::fs::read(&path).await else {
         return plain(StatusCode::NOT_FOUND, "not found\n");
     };
@@ -167,7 +220,11 @@ async fn serve_file(site: &Site, url_path: &str, headers: &HeaderMap, head: bool
         let builder = builder
             .header(header::CONTENT_TYPE, content_type(&path))
             .header(header::CONTENT_LENGTH, bytes.len());
-        builder.body(if head { Body::empty() } else { Body::from(bytes) })
+        builder.body(if head {
+            Body::empty()
+        } else {
+            Body::from(bytes)
+        })
     };
     built.unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "\n"))
 }
@@ -175,9 +232,10 @@ async fn serve_file(site: &Site, url_path: &str, headers: &HeaderMap, head: bool
 fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
     let mut response = Response::new(Body::from(text));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 
@@ -221,7 +279,10 @@ fn hex_prefix(digest: &[u8]) -> String {
 /// Feeds and the app's entry points must always be revalidated; Trunk's
 /// hashed assets may be cached briefly.
 fn cache_control(kind: &SiteKind, path: &Path) -> &'static str {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     match kind {
         SiteKind::Region { .. } => "no-cache",
         SiteKind::App { .. } if matches!(name, "index.html" | "config.json") => "no-cache",
@@ -230,7 +291,11 @@ fn cache_control(kind: &SiteKind, path: &Path) -> &'static str {
 }
 
 pub fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or_default() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+    {
         "note" | "txt" => "text/plain; charset=utf-8",
         "html" => "text/html; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
@@ -251,10 +316,20 @@ mod tests {
 
     #[test]
     fn paths_stay_inside_the_directory() {
-        assert_eq!(safe_relative_path("/feed.note"), Some(PathBuf::from("feed.note")));
+        assert_eq!(
+            safe_relative_path("/feed.note"),
+            Some(PathBuf::from("feed.note"))
+        );
         assert_eq!(safe_relative_path("/a/./b"), Some(PathBuf::from("a/b")));
         assert_eq!(safe_relative_path("/"), Some(PathBuf::new()));
-        for bad in ["/../etc/passwd", "/a/%2e%2e/b", "/a%5cb", "/%00", "/%zz", "/c:/x"] {
+        for bad in [
+            "/../etc/passwd",
+            "/a/%2e%2e/b",
+            "/a%5cb",
+            "/%00",
+            "/%zz",
+            "/c:/x",
+        ] {
             assert_eq!(safe_relative_path(bad), None, "{bad}");
         }
     }
@@ -262,7 +337,10 @@ mod tests {
     #[test]
     fn specs_parse() {
         let s = parse_region_spec("seoul=r/seoul@127.0.0.1:0").unwrap();
-        assert_eq!((s.dir, s.addr), (PathBuf::from("r/seoul"), "127.0.0.1:0".to_owned()));
+        assert_eq!(
+            (s.dir, s.addr),
+            (PathBuf::from("r/seoul"), "127.0.0.1:0".to_owned())
+        );
         assert!(parse_region_spec("seoul@127.0.0.1:1").is_err());
         assert!(parse_region_spec("=d@a").is_err());
         assert!(parse_app_spec("dist", None).is_err());
@@ -271,6 +349,9 @@ mod tests {
     #[test]
     fn wasm_has_its_streaming_content_type() {
         assert_eq!(content_type(Path::new("a_bg.wasm")), "application/wasm");
-        assert_eq!(content_type(Path::new("feed.note")), "text/plain; charset=utf-8");
+        assert_eq!(
+            content_type(Path::new("feed.note")),
+            "text/plain; charset=utf-8"
+        );
     }
 }

@@ -28,17 +28,31 @@ pub fn sign_files(
     now: OffsetDateTime,
 ) -> Result<Signed, CliError> {
     let signer = read_signer(key)?;
-    let text = std::fs::read_to_string(status)
-        .map_err(|source| CliError::ReadStatus { path: status.to_owned(), source })?;
+    let text = std::fs::read_to_string(status).map_err(|source| CliError::ReadStatus {
+        path: status.to_owned(),
+        source,
+    })?;
     let draft = status_file::parse(&text).map_err(|e| match e.position {
-        Some((line, column)) => CliError::StatusSyntax { path: status.to_owned(), line, column, message: e.message },
-        None => CliError::StatusInvalid { path: status.to_owned(), message: e.message },
+        Some((line, column)) => CliError::StatusSyntax {
+            path: status.to_owned(),
+            line,
+            column,
+            message: e.message,
+        },
+        None => CliError::StatusInvalid {
+            path: status.to_owned(),
+            message: e.message,
+        },
     })?;
 
     let existing = highest_existing_seq(outs)?;
     let seq = match (seq, existing) {
         (Some(given), Some((have, path))) if given <= have => {
-            return Err(CliError::SeqNotIncreasing { given, existing: have, path })
+            return Err(CliError::SeqNotIncreasing {
+                given,
+                existing: have,
+                path,
+            })
         }
         (Some(given), _) => given,
         (None, Some((have, _))) => have + 1,
@@ -48,20 +62,30 @@ pub fn sign_files(
     let issued_at = now.replace_nanosecond(0).unwrap_or(now);
     let feed = draft.into_feed(seq, issued_at);
     let bytes = sign_feed(&feed, &[&signer]).map_err(|e| match e {
-        SignError::Invalid(v) => CliError::StatusInvalid { path: status.to_owned(), message: v.to_string() },
+        SignError::Invalid(v) => CliError::StatusInvalid {
+            path: status.to_owned(),
+            message: v.to_string(),
+        },
         other => CliError::Sign(other),
     })?;
     for out in outs {
         write_atomically(out, &bytes)?;
     }
-    Ok(Signed { feed: feed.feed, seq, expires_at: feed.expires_at })
+    Ok(Signed {
+        feed: feed.feed,
+        seq,
+        expires_at: feed.expires_at,
+    })
 }
 
 /// The highest seq among the feed files that exist, and where it is.
 fn highest_existing_seq(outs: &[PathBuf]) -> Result<Option<(u64, PathBuf)>, CliError> {
     let mut best: Option<(u64, PathBuf)> = None;
     for path in outs.iter().filter(|p| p.exists()) {
-        let seq = read_seq(path).map_err(|why| CliError::UnreadableFeed { path: path.clone(), why })?;
+        let seq = read_seq(path).map_err(|why| CliError::UnreadableFeed {
+            path: path.clone(),
+            why,
+        })?;
         if best.as_ref().is_none_or(|(b, _)| seq > *b) {
             best = Some((seq, path.clone()));
         }
@@ -81,7 +105,10 @@ pub fn read_seq(path: &Path) -> Result<u64, String> {
 /// Writes through a temporary file and a rename, so a region serving the
 /// directory never serves half a feed.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let err = |source| CliError::Write { path: path.to_owned(), source };
+    let err = |source| CliError::Write {
+        path: path.to_owned(),
+        source,
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(err)?;
     }

@@ -117,14 +117,21 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
     };
     let valid_for = match &file.valid_for {
         None => DEFAULT_VALID_FOR,
-        Some(v) => parse_valid_for(v.get_ref()).map_err(|m| at(v.span(), format!("valid_for: {m}")))?,
+        Some(v) => {
+            parse_valid_for(v.get_ref()).map_err(|m| at(v.span(), format!("valid_for: {m}")))?
+        }
     };
     let mut incidents = Vec::with_capacity(file.incidents.len());
     for entry in file.incidents {
         let mut updates = Vec::with_capacity(entry.updates.len());
         for update in entry.updates {
-            let when = parse_time(update.at.get_ref()).map_err(|m| at(update.at.span(), format!("at: {m}")))?;
-            updates.push(IncidentUpdate { at: when, state: update.state, message: update.message });
+            let when = parse_time(update.at.get_ref())
+                .map_err(|m| at(update.at.span(), format!("at: {m}")))?;
+            updates.push(IncidentUpdate {
+                at: when,
+                state: update.state,
+                message: update.message,
+            });
         }
         incidents.push(Incident {
             id: entry.id,
@@ -140,7 +147,11 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
         services: file
             .services
             .into_iter()
-            .map(|s| Service { id: s.id, name: s.name, components: s.components })
+            .map(|s| Service {
+                id: s.id,
+                name: s.name,
+                components: s.components,
+            })
             .collect(),
         incidents,
     })
@@ -149,9 +160,13 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
 /// `30s`, `15m`, `1h`, `7d`: between one minute and thirty days.
 pub fn parse_valid_for(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().map_err(|_| format!("`{text}` should be a whole number and a unit, like 15m or 1h"))?;
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` should be a whole number and a unit, like 15m or 1h"))?;
     let d = match unit {
         "s" => Duration::seconds(n),
         "m" => Duration::minutes(n),
@@ -169,11 +184,18 @@ pub fn parse_valid_for(text: &str) -> Result<Duration, String> {
 fn parse_time(value: &toml::Value) -> Result<OffsetDateTime, String> {
     let text = match value {
         toml::Value::Datetime(dt) if dt.offset.is_none() => {
-            return Err(format!("`{dt}` has no UTC offset; write it like 2022-10-15T15:50:00+09:00"))
+            return Err(format!(
+                "`{dt}` has no UTC offset; write it like 2022-10-15T15:50:00+09:00"
+            ))
         }
         toml::Value::Datetime(dt) => dt.to_string(),
         toml::Value::String(s) => s.clone(),
-        other => return Err(format!("expected a date-time like 2022-10-15T15:50:00+09:00, found a {}", other.type_str())),
+        other => {
+            return Err(format!(
+                "expected a date-time like 2022-10-15T15:50:00+09:00, found a {}",
+                other.type_str()
+            ))
+        }
     };
     OffsetDateTime::parse(&text, &Rfc3339)
         .map_err(|e| format!("`{text}` is not an RFC 3339 time with offset ({e}); write it like 2022-10-15T15:50:00+09:00"))

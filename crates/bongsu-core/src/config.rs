@@ -51,7 +51,11 @@ pub struct RegionConfig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("config.json is not valid JSON for a Bongsu config (line {line}, column {column}): {message}")]
-    Json { line: usize, column: usize, message: String },
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("config.json: `feed` is `{0}`, which is not a valid feed identifier")]
     BadFeed(String),
     #[error("config.json lists no regions; add at least one under `regions`")]
@@ -106,7 +110,9 @@ impl AppConfig {
         if self.refresh_seconds < MIN_REFRESH_SECONDS {
             return Err(ConfigError::RefreshTooFast);
         }
-        if self.timeout_ms < 100 || u64::from(self.timeout_ms) > u64::from(self.refresh_seconds) * 1000 {
+        if self.timeout_ms < 100
+            || u64::from(self.timeout_ms) > u64::from(self.refresh_seconds) * 1000
+        {
             return Err(ConfigError::BadTimeout);
         }
         if self.trust.status.keys.is_empty() {
@@ -131,35 +137,51 @@ mod tests {
 
     #[test]
     fn a_minimal_config_gets_defaults() {
-        let c = AppConfig::parse(&config_json(r#"[{"id":"seoul","name":"Seoul","url":"http://127.0.0.1:1/feed.note"}]"#)).unwrap();
+        let c = AppConfig::parse(&config_json(
+            r#"[{"id":"seoul","name":"Seoul","url":"http://127.0.0.1:1/feed.note"}]"#,
+        ))
+        .unwrap();
         assert_eq!((c.refresh_seconds, c.timeout_ms), (30, 5000));
     }
 
     #[test]
     fn no_regions_is_an_error() {
-        assert_eq!(AppConfig::parse(&config_json("[]")), Err(ConfigError::NoRegions));
+        assert_eq!(
+            AppConfig::parse(&config_json("[]")),
+            Err(ConfigError::NoRegions)
+        );
     }
 
     #[test]
     fn duplicate_regions_are_an_error() {
         let r = r#"[{"id":"a","name":"A","url":"x"},{"id":"a","name":"A","url":"y"}]"#;
-        assert_eq!(AppConfig::parse(&config_json(r)), Err(ConfigError::DuplicateRegion("a".into())));
+        assert_eq!(
+            AppConfig::parse(&config_json(r)),
+            Err(ConfigError::DuplicateRegion("a".into()))
+        );
     }
 
     #[test]
     fn json_errors_carry_a_position() {
-        assert!(matches!(AppConfig::parse("{\n  \"feed\": 3\n}"), Err(ConfigError::Json { line: 2, .. })));
+        assert!(matches!(
+            AppConfig::parse("{\n  \"feed\": 3\n}"),
+            Err(ConfigError::Json { line: 2, .. })
+        ));
     }
 
     #[test]
     fn an_unconfigured_key_list_says_what_to_add() {
-        let text = config_json(r#"[{"id":"a","name":"A","url":"x"}]"#).replace(&format!("\"{PETER}\""), "");
+        let text = config_json(r#"[{"id":"a","name":"A","url":"x"}]"#)
+            .replace(&format!("\"{PETER}\""), "");
         assert_eq!(AppConfig::parse(&text), Err(ConfigError::NoKeys));
     }
 
     #[test]
     fn a_bad_key_is_reported() {
         let text = config_json(r#"[{"id":"a","name":"A","url":"x"}]"#).replace(PETER, "bad");
-        assert!(matches!(AppConfig::parse(&text), Err(ConfigError::Trust(_))));
+        assert!(matches!(
+            AppConfig::parse(&text),
+            Err(ConfigError::Trust(_))
+        ));
     }
 }

@@ -24,8 +24,8 @@ pub mod wire;
 pub use config::{AppConfig, ConfigError, RegionConfig};
 pub use merge::{region_state, select_current, supersedes, RegionOutcome, RegionState, Selection};
 pub use model::{
-    Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment,
-    Service, Status,
+    Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment, Service,
+    Status,
 };
 pub use sign::{sign_feed, SignError};
 pub use trust::{RoleKeys, TrustError, TrustPolicy};

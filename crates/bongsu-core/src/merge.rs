@@ -41,9 +41,17 @@ pub fn select_current(outcomes: &[RegionOutcome]) -> Option<Selection<'_>> {
         })
     };
     // max_by_key keeps the last maximum; reverse so the first region wins.
-    let (_, chosen) = verified().collect::<Vec<_>>().into_iter().rev().max_by_key(|(_, f)| f.seq)?;
-    let mut selection =
-        Selection { feed: chosen, agreeing: vec![], behind: vec![], conflicting: vec![] };
+    let (_, chosen) = verified()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .max_by_key(|(_, f)| f.seq)?;
+    let mut selection = Selection {
+        feed: chosen,
+        agreeing: vec![],
+        behind: vec![],
+        conflicting: vec![],
+    };
     for (i, feed) in verified() {
         if feed.seq < chosen.seq {
             selection.behind.push(i);
@@ -124,7 +132,11 @@ mod tests {
             services: vec![Service {
                 id: "talk".into(),
                 name: "Talk".into(),
-                components: vec![Component { id: "msg".into(), name: "Msg".into(), status }],
+                components: vec![Component {
+                    id: "msg".into(),
+                    name: "Msg".into(),
+                    status,
+                }],
             }],
             incidents: vec![],
         }
@@ -150,7 +162,10 @@ mod tests {
         ];
         let s = select_current(&outcomes).unwrap();
         assert_eq!(s.feed.seq, 5);
-        assert_eq!((s.agreeing, s.behind, s.conflicting), (vec![1, 3], vec![0], vec![]));
+        assert_eq!(
+            (s.agreeing, s.behind, s.conflicting),
+            (vec![1, 3], vec![0], vec![])
+        );
     }
 
     #[test]
@@ -160,20 +175,38 @@ mod tests {
             RegionOutcome::Verified(feed(5, Status::MajorOutage)),
         ];
         let s = select_current(&outcomes).unwrap();
-        assert_eq!(s.feed.overall(), Status::Operational, "first region wins ties");
+        assert_eq!(
+            s.feed.overall(),
+            Status::Operational,
+            "first region wins ties"
+        );
         assert_eq!(s.conflicting, vec![1]);
     }
-
 
     #[test]
     fn region_state_compares_against_the_shown_feed() {
         let shown = feed(5, Status::Operational);
         let state = |o: RegionOutcome| region_state(&o, Some(&shown));
-        assert_eq!(state(RegionOutcome::Verified(feed(5, Status::Operational))), RegionState::Valid);
-        assert_eq!(state(RegionOutcome::Verified(feed(4, Status::Operational))), RegionState::Behind);
-        assert_eq!(state(RegionOutcome::Verified(feed(5, Status::MajorOutage))), RegionState::Conflicting);
-        assert_eq!(state(RegionOutcome::Unreachable("x".into())), RegionState::Unreachable);
-        assert_eq!(state(RegionOutcome::Invalid(FeedError::NotANote)), RegionState::Invalid);
+        assert_eq!(
+            state(RegionOutcome::Verified(feed(5, Status::Operational))),
+            RegionState::Valid
+        );
+        assert_eq!(
+            state(RegionOutcome::Verified(feed(4, Status::Operational))),
+            RegionState::Behind
+        );
+        assert_eq!(
+            state(RegionOutcome::Verified(feed(5, Status::MajorOutage))),
+            RegionState::Conflicting
+        );
+        assert_eq!(
+            state(RegionOutcome::Unreachable("x".into())),
+            RegionState::Unreachable
+        );
+        assert_eq!(
+            state(RegionOutcome::Invalid(FeedError::NotANote)),
+            RegionState::Invalid
+        );
         assert_eq!(state(RegionOutcome::Pending), RegionState::Pending);
     }
 

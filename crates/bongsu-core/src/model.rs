@@ -206,7 +206,11 @@ mod tests {
     #[test]
     fn worst_picks_the_highest_rank() {
         assert_eq!(
-            Status::worst([Status::UnderMaintenance, Status::MajorOutage, Status::PartialOutage]),
+            Status::worst([
+                Status::UnderMaintenance,
+                Status::MajorOutage,
+                Status::PartialOutage
+            ]),
             Status::MajorOutage
         );
     }
@@ -231,7 +235,10 @@ mod tests {
         assert_eq!(ComponentRef::parse("kakaotalk"), None);
         assert_eq!(
             ComponentRef::parse("kakaotalk/messaging"),
-            Some(ComponentRef { service: "kakaotalk".into(), component: "messaging".into() })
+            Some(ComponentRef {
+                service: "kakaotalk".into(),
+                component: "messaging".into()
+            })
         );
     }
 }

@@ -12,9 +12,17 @@ use signed_note::{StandardVerifier, Verifier, VerifierList};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrustError {
     #[error("role `{role}`: key #{index} `{key}` is not a valid signed-note verifier key (expected name+keyid+base64, as `bongsu keygen` prints)")]
-    BadKey { role: String, index: usize, key: String },
+    BadKey {
+        role: String,
+        index: usize,
+        key: String,
+    },
     #[error("role `{role}`: threshold {threshold} is impossible with {keys} key(s); it must be between 1 and the number of keys")]
-    BadThreshold { role: String, threshold: usize, keys: usize },
+    BadThreshold {
+        role: String,
+        threshold: usize,
+        keys: usize,
+    },
     #[error("role `{role}`: the same key is listed twice (`{key}`)")]
     DuplicateKey { role: String, key: String },
 }
@@ -60,7 +68,10 @@ impl RoleKeys {
                 key: key.clone(),
             })?;
             if !seen.insert((verifier.name().to_owned(), verifier.key_id())) {
-                return Err(TrustError::DuplicateKey { role: role.to_owned(), key: key.clone() });
+                return Err(TrustError::DuplicateKey {
+                    role: role.to_owned(),
+                    key: key.clone(),
+                });
             }
             list.push(Box::new(verifier));
         }
@@ -77,27 +88,48 @@ mod tests {
 
     #[test]
     fn a_single_pinned_key_is_a_threshold_of_one() {
-        let keys = RoleKeys { threshold: 1, keys: vec![PETER.into()] };
+        let keys = RoleKeys {
+            threshold: 1,
+            keys: vec![PETER.into()],
+        };
         assert_eq!(keys.check("status"), Ok(()));
     }
 
     #[test]
     fn threshold_outside_one_to_n_is_rejected() {
         for threshold in [0, 2] {
-            let keys = RoleKeys { threshold, keys: vec![PETER.into()] };
-            assert!(matches!(keys.check("status"), Err(TrustError::BadThreshold { .. })));
+            let keys = RoleKeys {
+                threshold,
+                keys: vec![PETER.into()],
+            };
+            assert!(matches!(
+                keys.check("status"),
+                Err(TrustError::BadThreshold { .. })
+            ));
         }
     }
 
     #[test]
     fn a_garbled_key_is_named_by_index() {
-        let keys = RoleKeys { threshold: 1, keys: vec![PETER.into(), "nonsense".into()] };
-        assert!(matches!(keys.check("status"), Err(TrustError::BadKey { index: 1, .. })));
+        let keys = RoleKeys {
+            threshold: 1,
+            keys: vec![PETER.into(), "nonsense".into()],
+        };
+        assert!(matches!(
+            keys.check("status"),
+            Err(TrustError::BadKey { index: 1, .. })
+        ));
     }
 
     #[test]
     fn a_key_listed_twice_cannot_count_twice() {
-        let keys = RoleKeys { threshold: 2, keys: vec![PETER.into(), PETER.into()] };
-        assert!(matches!(keys.check("status"), Err(TrustError::DuplicateKey { .. })));
+        let keys = RoleKeys {
+            threshold: 2,
+            keys: vec![PETER.into(), PETER.into()],
+        };
+        assert!(matches!(
+            keys.check("status"),
+            Err(TrustError::DuplicateKey { .. })
+        ));
     }
 }

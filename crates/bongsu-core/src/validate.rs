@@ -22,13 +22,20 @@ pub enum ValidationError {
     #[error("{path}: must not be empty")]
     Empty { path: String },
     #[error("{path}: is {len} characters long; at most {max} are allowed")]
-    TooLong { path: String, len: usize, max: usize },
+    TooLong {
+        path: String,
+        len: usize,
+        max: usize,
+    },
     #[error("{path}: `{id}` appears more than once")]
     Duplicate { path: String, id: String },
     #[error("{path}: `{reference}` names no component of this feed (write service/component)")]
     UnknownComponent { path: String, reference: String },
     #[error("expires_at ({expires_at}) must be after issued_at ({issued_at})")]
-    ExpiresBeforeIssued { issued_at: String, expires_at: String },
+    ExpiresBeforeIssued {
+        issued_at: String,
+        expires_at: String,
+    },
     #[error("{path}: updates must be in time order, oldest first")]
     UpdatesOutOfOrder { path: String },
     #[error("seq must be at least 1")]
@@ -47,16 +54,25 @@ fn check_id(path: &str, value: &str) -> Result<(), ValidationError> {
     if is_valid_id(value) {
         Ok(())
     } else {
-        Err(ValidationError::BadId { path: path.to_owned(), value: value.to_owned() })
+        Err(ValidationError::BadId {
+            path: path.to_owned(),
+            value: value.to_owned(),
+        })
     }
 }
 
 fn check_text(path: &str, value: &str, max: usize) -> Result<(), ValidationError> {
     let len = value.chars().count();
     if value.trim().is_empty() {
-        Err(ValidationError::Empty { path: path.to_owned() })
+        Err(ValidationError::Empty {
+            path: path.to_owned(),
+        })
     } else if len > max {
-        Err(ValidationError::TooLong { path: path.to_owned(), len, max })
+        Err(ValidationError::TooLong {
+            path: path.to_owned(),
+            len,
+            max,
+        })
     } else {
         Ok(())
     }
@@ -70,7 +86,10 @@ fn check_unique<'a>(
     if seen.insert(id) {
         Ok(())
     } else {
-        Err(ValidationError::Duplicate { path: path.to_owned(), id: id.to_owned() })
+        Err(ValidationError::Duplicate {
+            path: path.to_owned(),
+            id: id.to_owned(),
+        })
     }
 }
 
@@ -123,13 +142,21 @@ pub fn validate(feed: &Feed) -> Result<(), ValidationError> {
             }
         }
         if incident.updates.is_empty() {
-            return Err(ValidationError::Empty { path: format!("{path}.updates") });
+            return Err(ValidationError::Empty {
+                path: format!("{path}.updates"),
+            });
         }
         for (j, update) in incident.updates.iter().enumerate() {
-            check_text(&format!("{path}.updates[{j}].message"), &update.message, MAX_MESSAGE_LEN)?;
+            check_text(
+                &format!("{path}.updates[{j}].message"),
+                &update.message,
+                MAX_MESSAGE_LEN,
+            )?;
         }
         if incident.updates.windows(2).any(|w| w[0].at > w[1].at) {
-            return Err(ValidationError::UpdatesOutOfOrder { path: format!("{path}.updates") });
+            return Err(ValidationError::UpdatesOutOfOrder {
+                path: format!("{path}.updates"),
+            });
         }
     }
     Ok(())
@@ -181,7 +208,16 @@ mod tests {
         for ok in ["a", "kakao_t", "2022-10-15-fire", "x9"] {
             assert!(is_valid_id(ok), "{ok}");
         }
-        for bad in ["", "-a", "_a", "Kakao", "a b", "a/b", "한글", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "-a",
+            "_a",
+            "Kakao",
+            "a b",
+            "a/b",
+            "한글",
+            &"a".repeat(65),
+        ] {
             assert!(!is_valid_id(bad), "{bad}");
         }
     }
@@ -192,7 +228,10 @@ mod tests {
         f.services.push(f.services[0].clone());
         assert_eq!(
             validate(&f),
-            Err(ValidationError::Duplicate { path: "services[1].id".into(), id: "kakaotalk".into() })
+            Err(ValidationError::Duplicate {
+                path: "services[1].id".into(),
+                id: "kakaotalk".into()
+            })
         );
     }
 
@@ -200,16 +239,25 @@ mod tests {
     fn incident_must_reference_a_known_component() {
         let mut f = feed();
         f.incidents[0].components = vec!["kakaotalk/voice".into()];
-        assert!(matches!(validate(&f), Err(ValidationError::UnknownComponent { .. })));
+        assert!(matches!(
+            validate(&f),
+            Err(ValidationError::UnknownComponent { .. })
+        ));
         f.incidents[0].components = vec!["kakaotalk".into()];
-        assert!(matches!(validate(&f), Err(ValidationError::UnknownComponent { .. })));
+        assert!(matches!(
+            validate(&f),
+            Err(ValidationError::UnknownComponent { .. })
+        ));
     }
 
     #[test]
     fn expiry_must_follow_issue() {
         let mut f = feed();
         f.expires_at = f.issued_at;
-        assert!(matches!(validate(&f), Err(ValidationError::ExpiresBeforeIssued { .. })));
+        assert!(matches!(
+            validate(&f),
+            Err(ValidationError::ExpiresBeforeIssued { .. })
+        ));
     }
 
     #[test]
@@ -235,7 +283,10 @@ mod tests {
         let mut later = f.incidents[0].updates[0].clone();
         later.at = datetime!(2022-10-15 15:00 +09:00);
         f.incidents[0].updates.push(later);
-        assert!(matches!(validate(&f), Err(ValidationError::UpdatesOutOfOrder { .. })));
+        assert!(matches!(
+            validate(&f),
+            Err(ValidationError::UpdatesOutOfOrder { .. })
+        ));
     }
 
     #[test]

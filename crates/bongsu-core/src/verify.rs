@@ -64,21 +64,31 @@ pub fn verify_feed(bytes: &[u8], keys: &RoleKeys, expected_feed: &str) -> Result
     let (verified, unverified) = match note.verify(&verifiers) {
         Ok(sigs) => sigs,
         Err(NoteError::InvalidSignature { name, id }) => {
-            return Err(FeedError::BadSignature { key: format!("{name}+{id:08x}") })
+            return Err(FeedError::BadSignature {
+                key: format!("{name}+{id:08x}"),
+            })
         }
         Err(NoteError::UnverifiedNote) => {
-            return Err(FeedError::UnknownSigner { signers: signer_list(&note) })
+            return Err(FeedError::UnknownSigner {
+                signers: signer_list(&note),
+            })
         }
         Err(_) => return Err(FeedError::NotANote),
     };
     let _ = unverified; // signatures by keys we do not know (e.g. witnesses) are allowed
     let distinct: HashSet<(&str, u32)> = verified.iter().map(|s| (s.name(), s.id())).collect();
     if distinct.len() < keys.threshold {
-        return Err(FeedError::ThresholdNotMet { valid: distinct.len(), needed: keys.threshold });
+        return Err(FeedError::ThresholdNotMet {
+            valid: distinct.len(),
+            needed: keys.threshold,
+        });
     }
     let feed = decode_text(note.text())?;
     if feed.feed != expected_feed {
-        return Err(FeedError::WrongFeed { expected: expected_feed.to_owned(), found: feed.feed });
+        return Err(FeedError::WrongFeed {
+            expected: expected_feed.to_owned(),
+            found: feed.feed,
+        });
     }
     validate(&feed)?;
     Ok(feed)

@@ -14,7 +14,9 @@ pub const FORMAT_LINE: &str = "bongsu-status-feed/v1";
 pub enum WireError {
     #[error("the note is not a Bongsu status feed: its first line is `{found}`, expected `{FORMAT_LINE}`")]
     UnknownFormat { found: String },
-    #[error("the note text must be the format line and exactly one JSON line; found {lines} lines")]
+    #[error(
+        "the note text must be the format line and exactly one JSON line; found {lines} lines"
+    )]
     LineCount { lines: usize },
     #[error("the feed's JSON is invalid at column {column}: {message}")]
     Json { column: usize, message: String },
@@ -37,14 +39,20 @@ pub fn decode_text(text: &[u8]) -> Result<Feed, WireError> {
     let mut lines = body.split('\n');
     let first = lines.next().unwrap_or_default();
     if first != FORMAT_LINE {
-        return Err(WireError::UnknownFormat { found: first.chars().take(80).collect() });
+        return Err(WireError::UnknownFormat {
+            found: first.chars().take(80).collect(),
+        });
     }
     let json_lines: Vec<&str> = lines.collect();
     if json_lines.len() != 1 {
-        return Err(WireError::LineCount { lines: json_lines.len() + 1 });
+        return Err(WireError::LineCount {
+            lines: json_lines.len() + 1,
+        });
     }
-    serde_json::from_str(json_lines[0])
-        .map_err(|e| WireError::Json { column: e.column(), message: e.to_string() })
+    serde_json::from_str(json_lines[0]).map_err(|e| WireError::Json {
+        column: e.column(),
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -54,19 +62,30 @@ mod tests {
     #[test]
     fn wrong_format_line_is_named() {
         let err = decode_text(b"checkpoint.example/log\n{}\n").unwrap_err();
-        assert_eq!(err, WireError::UnknownFormat { found: "checkpoint.example/log".into() });
+        assert_eq!(
+            err,
+            WireError::UnknownFormat {
+                found: "checkpoint.example/log".into()
+            }
+        );
     }
 
     #[test]
     fn extra_lines_are_rejected() {
         let text = format!("{FORMAT_LINE}\n{{}}\n{{}}\n");
-        assert_eq!(decode_text(text.as_bytes()), Err(WireError::LineCount { lines: 3 }));
+        assert_eq!(
+            decode_text(text.as_bytes()),
+            Err(WireError::LineCount { lines: 3 })
+        );
     }
 
     #[test]
     fn bad_json_reports_its_column() {
         let text = format!("{FORMAT_LINE}\n{{\"feed\": }}\n");
-        assert!(matches!(decode_text(text.as_bytes()), Err(WireError::Json { column: 10, .. })));
+        assert!(matches!(
+            decode_text(text.as_bytes()),
+            Err(WireError::Json { column: 10, .. })
+        ));
     }
 
     #[test]
@@ -74,6 +93,9 @@ mod tests {
         let text = format!(
             "{FORMAT_LINE}\n{{\"feed\":\"a\",\"seq\":1,\"issued_at\":\"2022-10-15T06:30:00Z\",\"expires_at\":\"2022-10-15T07:30:00Z\",\"services\":[],\"surprise\":1}}\n"
         );
-        assert!(matches!(decode_text(text.as_bytes()), Err(WireError::Json { .. })));
+        assert!(matches!(
+            decode_text(text.as_bytes()),
+            Err(WireError::Json { .. })
+        ));
     }
 }

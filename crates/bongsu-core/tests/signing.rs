@@ -30,7 +30,10 @@ fn vector_key() -> (StandardSigner, String) {
 }
 
 fn one_key(vkey: &str) -> RoleKeys {
-    RoleKeys { threshold: 1, keys: vec![vkey.to_owned()] }
+    RoleKeys {
+        threshold: 1,
+        keys: vec![vkey.to_owned()],
+    }
 }
 
 fn vector_feed() -> Feed {
@@ -44,8 +47,16 @@ fn vector_feed() -> Feed {
             id: "kakaotalk".into(),
             name: "KakaoTalk".into(),
             components: vec![
-                Component { id: "messaging".into(), name: "Messaging".into(), status: Status::MajorOutage },
-                Component { id: "pc-login".into(), name: "PC login".into(), status: Status::PartialOutage },
+                Component {
+                    id: "messaging".into(),
+                    name: "Messaging".into(),
+                    status: Status::MajorOutage,
+                },
+                Component {
+                    id: "pc-login".into(),
+                    name: "PC login".into(),
+                    status: Status::PartialOutage,
+                },
             ],
         }],
         incidents: vec![Incident {
@@ -65,7 +76,10 @@ fn vector_feed() -> Feed {
 /// The fenced block that follows `marker` in docs/PROTOCOL.md.
 fn protocol_block(marker: &str) -> String {
     let doc = include_str!("../../../docs/PROTOCOL.md");
-    let after = doc.split_once(marker).unwrap_or_else(|| panic!("PROTOCOL.md lacks {marker}")).1;
+    let after = doc
+        .split_once(marker)
+        .unwrap_or_else(|| panic!("PROTOCOL.md lacks {marker}"))
+        .1;
     let body = after.split_once("```text\n").unwrap().1;
     body.split_once("```").unwrap().0.to_owned()
 }
@@ -74,7 +88,10 @@ fn protocol_block(marker: &str) -> String {
 fn sign_then_verify_round_trips() {
     let (signer, vkey) = vector_key();
     let bytes = sign_feed(&vector_feed(), &[&signer]).unwrap();
-    assert_eq!(verify_feed(&bytes, &one_key(&vkey), "kakao").unwrap(), vector_feed());
+    assert_eq!(
+        verify_feed(&bytes, &one_key(&vkey), "kakao").unwrap(),
+        vector_feed()
+    );
 }
 
 #[test]
@@ -85,7 +102,10 @@ fn protocol_test_vector_verifies_and_is_reproduced() {
     let feed = verify_feed(note.as_bytes(), &one_key(&vkey), "kakao").unwrap();
     assert_eq!(feed, vector_feed());
     // Ed25519 is deterministic: signing the same feed gives the same bytes.
-    assert_eq!(String::from_utf8(sign_feed(&feed, &[&signer]).unwrap()).unwrap(), note);
+    assert_eq!(
+        String::from_utf8(sign_feed(&feed, &[&signer]).unwrap()).unwrap(),
+        note
+    );
 }
 
 #[test]
@@ -105,7 +125,10 @@ fn a_feed_for_another_page_is_rejected() {
     let bytes = sign_feed(&vector_feed(), &[&signer]).unwrap();
     assert_eq!(
         verify_feed(&bytes, &one_key(&vkey), "naver"),
-        Err(FeedError::WrongFeed { expected: "naver".into(), found: "kakao".into() })
+        Err(FeedError::WrongFeed {
+            expected: "naver".into(),
+            found: "kakao".into()
+        })
     );
 }
 
@@ -114,11 +137,17 @@ fn two_of_three_needs_two_signatures() {
     let (a, va) = key_from_seed("a.example", [1; 32]);
     let (b, vb) = key_from_seed("b.example", [2; 32]);
     let (_, vc) = key_from_seed("c.example", [3; 32]);
-    let keys = RoleKeys { threshold: 2, keys: vec![va, vb, vc] };
+    let keys = RoleKeys {
+        threshold: 2,
+        keys: vec![va, vb, vc],
+    };
     let once = sign_feed(&vector_feed(), &[&a]).unwrap();
     assert_eq!(
         verify_feed(&once, &keys, "kakao"),
-        Err(FeedError::ThresholdNotMet { valid: 1, needed: 2 })
+        Err(FeedError::ThresholdNotMet {
+            valid: 1,
+            needed: 2
+        })
     );
     let twice = sign_feed(&vector_feed(), &[&a, &b]).unwrap();
     assert!(verify_feed(&twice, &keys, "kakao").is_ok());
@@ -128,7 +157,10 @@ fn two_of_three_needs_two_signatures() {
 fn the_same_signature_twice_counts_once() {
     let (a, va) = key_from_seed("a.example", [1; 32]);
     let (_, vb) = key_from_seed("b.example", [2; 32]);
-    let keys = RoleKeys { threshold: 2, keys: vec![va, vb] };
+    let keys = RoleKeys {
+        threshold: 2,
+        keys: vec![va, vb],
+    };
     let once = String::from_utf8(sign_feed(&vector_feed(), &[&a]).unwrap()).unwrap();
     let sig_line = once.lines().last().unwrap();
     let doubled = format!("{once}{sig_line}\n");
@@ -151,7 +183,10 @@ fn an_extra_signature_by_an_unknown_key_is_tolerated() {
 fn an_oversized_response_is_rejected_before_parsing() {
     let (_, vkey) = vector_key();
     let huge = vec![b'a'; bongsu_core::MAX_FEED_BYTES + 1];
-    assert!(matches!(verify_feed(&huge, &one_key(&vkey), "kakao"), Err(FeedError::TooLarge { .. })));
+    assert!(matches!(
+        verify_feed(&huge, &one_key(&vkey), "kakao"),
+        Err(FeedError::TooLarge { .. })
+    ));
 }
 
 #[test]
@@ -225,5 +260,8 @@ proptest! {
 fn print_vector() {
     let (signer, vkey) = vector_key();
     println!("{vkey}");
-    print!("{}", String::from_utf8(sign_feed(&vector_feed(), &[&signer]).unwrap()).unwrap());
+    print!(
+        "{}",
+        String::from_utf8(sign_feed(&vector_feed(), &[&signer]).unwrap()).unwrap()
+    );
 }

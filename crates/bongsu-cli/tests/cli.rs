@@ -1,0 +1,416 @@
+//! The `bongsu` binary as an operator uses it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use bongsu_core::{verify_feed, RoleKeys};
+
+fn bongsu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bongsu"))
+        .args(args)
+        .output()
+        .expect("run bongsu")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn keygen(dir: &Path) -> (String, String) {
+    let key = dir.join("status.key");
+    let out = bongsu(&[
+        "keygen",
+        "--name",
+        "status.test",
+        "--out",
+        key.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    (
+        key.to_str().unwrap().to_owned(),
+        stdout(&out).trim().to_owned(),
+    )
+}
+
+const STATUS: &str = r#"feed = "kakao"
+valid_for = "15m"
+
+[[services]]
+id = "kakaotalk"
+name = "KakaoTalk"
+[[services.components]]
+id = "messaging"
+name = "Messaging"
+status = "major_outage"
+"#;
+
+fn write_status(dir: &Path, text: &str) -> String {
+    let path = dir.join("status.toml");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_writes_a_private_key_only_its_owner_can_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (key, vkey) = keygen(dir.path());
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(std::fs::read_to_string(&key)
+        .unwrap()
+        .starts_with("PRIVATE+KEY+status.test+"));
+    assert_eq!(
+        std::fs::read_to_string(format!("{key}.pub"))
+            .unwrap()
+            .trim(),
+        vkey
+    );
+    RoleKeys {
+        threshold: 1,
+        keys: vec![vkey],
+    }
+    .check("status")
+    .expect("printed key is a valid verifier key");
+}
+
+#[test]
+fn keygen_refuses_to_overwrite_and_leaves_the_key_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(dir.path());
+    let before = std::fs::read(&key).unwrap();
+    let out = bongsu(&["keygen", "--name", "status.test", "--out", &key]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("already exists; refusing to overwrite"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&key).unwrap(), before);
+}
+
+#[test]
+fn keygen_rejects_a_name_with_spaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k");
+    let out = bongsu(&["keygen", "--name", "my key", "--out", key.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not a valid key name"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!key.exists());
+}
+
+#[test]
+fn sign_reports_a_bad_status_with_file_line_column_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(dir.path());
+    let status = write_status(
+        dir.path(),
+        &STATUS.replace("\"major_outage\"", "\"majr_outage\""),
+    );
+    let feed = dir.path().join("r1/feed.note");
+    let out = bongsu(&[
+        "sign",
+        "--key",
+        &key,
+        "--status",
+        &status,
+        "--out",
+        feed.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{status}:10:10:")), "{err}");
+    assert!(
+        err.contains("majr_outage") && err.contains("major_outage"),
+        "{err}"
+    );
+    assert!(!feed.exists(), "nothing is written on error");
+}
+
+#[test]
+fn sign_reports_a_broken_reference_by_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(dir.path());
+    let text = format!(
+        "{STATUS}\n[[incidents]]\nid = \"x\"\ntitle = \"X\"\nimpact = \"major_outage\"\ncomponents = [\"kakaotalk/voice\"]\n[[incidents.updates]]\nat = 2022-10-15T15:50:00+09:00\nstate = \"investigating\"\nmessage = \"m\"\n"
+    );
+    let status = write_status(dir.path(), &text);
+    let out = bongsu(&[
+        "sign",
+        "--key",
+        &key,
+        "--status",
+        &status,
+        "--out",
+        dir.path().join("f").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("incidents[0].components[0]"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn sign_with_a_missing_key_file_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = write_status(dir.path(), STATUS);
+    let out = bongsu(&[
+        "sign",
+        "--key",
+        "/nonexistent/status.key",
+        "--status",
+        &status,
+        "--out",
+        "f",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot read key file /nonexistent/status.key"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn sign_with_a_public_key_instead_of_a_private_one_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(dir.path());
+    let status = write_status(dir.path(), STATUS);
+    let out = bongsu(&[
+        "sign",
+        "--key",
+        &format!("{key}.pub"),
+        "--status",
+        &status,
+        "--out",
+        "f",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is not a private signing key"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn signing_again_increments_seq_and_every_copy_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, vkey) = keygen(dir.path());
+    let status = write_status(dir.path(), STATUS);
+    let a = dir.path().join("a/feed.note");
+    let b = dir.path().join("b/feed.note");
+    let keys = RoleKeys {
+        threshold: 1,
+        keys: vec![vkey],
+    };
+    for expected in [1, 2] {
+        let out = bongsu(&[
+            "sign",
+            "--key",
+            &key,
+            "--status",
+            &status,
+            "--out",
+            a.to_str().unwrap(),
+            "--out",
+            b.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        for file in [&a, &b] {
+            let feed = verify_feed(&std::fs::read(file).unwrap(), &keys, "kakao").unwrap();
+            assert_eq!(feed.seq, expected);
+            assert_eq!(
+                feed.expires_at - feed.issued_at,
+                time::Duration::minutes(15)
+            );
+        }
+    }
+}
+
+#[test]
+fn an_explicit_seq_must_be_greater_than_what_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(dir.path());
+    let status = write_status(dir.path(), STATUS);
+    let out_file = dir.path().join("feed.note");
+    let f = out_file.to_str().unwrap();
+    assert!(
+        bongsu(&["sign", "--key", &key, "--status", &status, "--out", f, "--seq", "7"])
+            .status
+            .success()
+    );
+    let before = std::fs::read(&out_file).unwrap();
+    let out = bongsu(&[
+        "sign", "--key", &key, "--status", &status, "--out", f, "--seq", "7",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--seq 7 is not greater than seq 7"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&out_file).unwrap(), before);
+}
+
+/// A running `bongsu serve`, killed on drop.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts serve and returns it with the URL of its first site.
+fn serve(args: &[&str]) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bongsu"))
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .split(' ')
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    (Server(child), url)
+}
+
+/// A minimal HTTP/1.1 GET; returns (status line + headers lowercased, body).
+fn get(url: &str, path: &str, extra: &str) -> (String, Vec<u8>) {
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    (
+        String::from_utf8_lossy(&raw[..split]).to_lowercase(),
+        raw[split + 4..].to_vec(),
+    )
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+}
+
+#[test]
+fn serve_gives_regions_cors_revalidation_and_etags() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("feed.note"), "hello\n").unwrap();
+    let (_server, url) = serve(&[
+        "--region",
+        &format!("seoul={}@127.0.0.1:0", dir.path().display()),
+    ]);
+
+    let (head, body) = get(&url, "/feed.note", "");
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert_eq!(body, b"hello\n");
+    assert_eq!(header(&head, "access-control-allow-origin"), Some("*"));
+    assert_eq!(header(&head, "cache-control"), Some("no-cache"));
+    assert_eq!(
+        header(&head, "content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    let etag = header(&head, "etag").unwrap().to_owned();
+
+    let (head, body) = get(&url, "/feed.note", &format!("If-None-Match: {etag}\r\n"));
+    assert!(head.starts_with("http/1.1 304"), "{head}");
+    assert!(body.is_empty());
+
+    std::fs::write(dir.path().join("feed.note"), "changed\n").unwrap();
+    let (head, body) = get(&url, "/feed.note", &format!("If-None-Match: {etag}\r\n"));
+    assert!(
+        head.starts_with("http/1.1 200"),
+        "a changed file is sent again: {head}"
+    );
+    assert_eq!(body, b"changed\n");
+
+    let (head, _) = get(&url, "/../feed.note", "");
+    assert!(!head.starts_with("http/1.1 200"), "{head}");
+    let (head, _) = get(&url, "/%2e%2e/etc/passwd", "");
+    assert!(head.starts_with("http/1.1 400"), "{head}");
+    let (head, _) = get(&url, "/missing.note", "");
+    assert!(head.starts_with("http/1.1 404"), "{head}");
+}
+
+#[test]
+fn serve_overrides_the_apps_config_and_serves_wasm_for_streaming() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("dist");
+    std::fs::create_dir(&app).unwrap();
+    std::fs::write(app.join("index.html"), "<!doctype html>").unwrap();
+    std::fs::write(app.join("config.json"), "{\"from\":\"dist\"}").unwrap();
+    std::fs::write(app.join("app_bg.wasm"), b"\0asm").unwrap();
+    let config = dir.path().join("config.json");
+    std::fs::write(&config, "{\"from\":\"override\"}").unwrap();
+    let (_server, url) = serve(&[
+        "--app",
+        &format!("{}@127.0.0.1:0", app.display()),
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+
+    let (head, body) = get(&url, "/config.json", "");
+    assert_eq!(body, b"{\"from\":\"override\"}");
+    assert_eq!(header(&head, "cache-control"), Some("no-cache"));
+    let (head, _) = get(&url, "/app_bg.wasm", "");
+    assert_eq!(header(&head, "content-type"), Some("application/wasm"));
+    let (head, body) = get(&url, "/", "");
+    assert!(head.starts_with("http/1.1 200"));
+    assert_eq!(body, b"<!doctype html>");
+}
+
+#[test]
+fn serve_refuses_a_region_directory_that_does_not_exist() {
+    let out = bongsu(&["serve", "--region", "seoul=/nonexistent/dir@127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("region directory /nonexistent/dir does not exist"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn serve_reports_a_port_in_use() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = bongsu(&[
+        "serve",
+        "--region",
+        &format!("seoul={}@{addr}", dir.path().display()),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(&format!("cannot listen on {addr} for region seoul")),
+        "{}",
+        stderr(&out)
+    );
+}
