@@ -1,5 +1,6 @@
 // The README's demo as a reader sees it: `bongsu demo` itself, on free ports.
-// Takes the README screenshot and a 360 px phone screenshot.
+// Screenshots go to e2e/screenshots/; UPDATE_README_SCREENSHOT=1 also
+// refreshes docs/screenshot.png, the README's picture.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,7 +39,10 @@ test('the demo serves the Kakao replay, verified from three regions', async () =
     assert.equal(shown.banner, 'major_outage');
     assert.ok(shown.services.some((s) => s.id === 'kakaotalk'));
 
-    await page.screenshot({ path: path.join(repo, 'docs/screenshot.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ensureScreenshotDir(), 'desktop-1280.png'), fullPage: true });
+    if (process.env.UPDATE_README_SCREENSHOT === '1') {
+      await page.screenshot({ path: path.join(repo, 'docs/screenshot.png'), fullPage: true });
+    }
 
     const phone = await openPage(browser, demo.urls.app, { width: 360, height: 780 });
     await waitForRegionState(phone, 'seoul', 'valid');

@@ -23,6 +23,22 @@ pub fn cli_binary() -> PathBuf {
 }
 
 pub fn app_and_cli() -> Result<(), String> {
+    app()?;
+    cli()
+}
+
+/// `cargo build` of the CLI. (`cargo test --workspace` also builds it, with
+/// the workspace's unified features; `xtask test` uses that binary instead
+/// of building a second variant.)
+pub fn cli() -> Result<(), String> {
+    step("building the CLI");
+    run(command("cargo")
+        .args(["build", "--locked", "-p", "bongsu-cli"])
+        .current_dir(repo_root()))
+}
+
+/// The release app in dist/, rebuilt only when an input is newer.
+pub fn app() -> Result<(), String> {
     let root = repo_root();
     let stamp = root.join("dist/index.html");
     let newest_input = APP_INPUTS
@@ -42,10 +58,7 @@ pub fn app_and_cli() -> Result<(), String> {
             .args(["build", "--release", "--offline"])
             .current_dir(&root))?;
     }
-    step("building the CLI");
-    run(command("cargo")
-        .args(["build", "--locked", "-p", "bongsu-cli"])
-        .current_dir(&root))
+    Ok(())
 }
 
 /// The newest modification time of a file, or of anything below a folder.

@@ -64,12 +64,13 @@ fn test() -> Result<(), String> {
     setup::ensure_tools(true)?;
     let root = cmd::repo_root();
     cmd::step("native tests: core, CLI, app logic, xtask");
+    // Also builds target/debug/bongsu, which the end-to-end tests drive.
     cmd::run(
         cmd::command("cargo")
             .args(["test", "--workspace", "--locked"])
             .current_dir(&root),
     )?;
-    build::app_and_cli()?;
+    build::app()?;
     cmd::step("end-to-end tests in headless Chromium");
     cmd::run(
         cmd::command("npm")
