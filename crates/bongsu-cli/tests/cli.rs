@@ -22,6 +22,22 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Asserts the command failed with exit code 1 and an error mentioning `needle`.
+#[track_caller]
+fn assert_fails_with(out: &Output, needle: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected failure; stderr: {}",
+        stderr(out)
+    );
+    assert!(
+        stderr(out).contains(needle),
+        "stderr lacks {needle:?}: {}",
+        stderr(out)
+    );
+}
+
 fn keygen(dir: &Path) -> (String, String) {
     let key = dir.join("status.key");
     let out = bongsu(&[
@@ -87,12 +103,7 @@ fn keygen_refuses_to_overwrite_and_leaves_the_key_untouched() {
     let (key, _) = keygen(dir.path());
     let before = std::fs::read(&key).unwrap();
     let out = bongsu(&["keygen", "--name", "status.test", "--out", &key]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("already exists; refusing to overwrite"),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails_with(&out, "already exists; refusing to overwrite");
     assert_eq!(std::fs::read(&key).unwrap(), before);
 }
 
@@ -101,12 +112,7 @@ fn keygen_rejects_a_name_with_spaces() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("k");
     let out = bongsu(&["keygen", "--name", "my key", "--out", key.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("not a valid key name"),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails_with(&out, "not a valid key name");
     assert!(!key.exists());
 }
 
@@ -155,12 +161,7 @@ fn sign_reports_a_broken_reference_by_its_path() {
         "--out",
         dir.path().join("f").to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("incidents[0].components[0]"),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails_with(&out, "incidents[0].components[0]");
 }
 
 #[test]
@@ -176,12 +177,7 @@ fn sign_with_a_missing_key_file_says_so() {
         "--out",
         "f",
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("cannot read key file /nonexistent/status.key"),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails_with(&out, "cannot read key file /nonexistent/status.key");
 }
 
 #[test]
@@ -198,12 +194,7 @@ fn sign_with_a_public_key_instead_of_a_private_one_says_so() {
         "--out",
         "f",
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("is not a private signing key"),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails_with(&out, "is not a private signing key");
 }
 
 #[test]
@@ -257,12 +248,7 @@ fn an_explicit_seq_must_be_greater_than_what_exists() {
     let out = bongsu(&[
         "sign", "--key", &key, "--status", &status, "--out", f, "--seq", "7",
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("--seq 7 is not greater than seq 7"),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails_with(&out, "--seq 7 is not greater than seq 7");
     assert_eq!(std::fs::read(&out_file).unwrap(), before);
 }
 
@@ -389,12 +375,7 @@ fn serve_overrides_the_apps_config_and_serves_wasm_for_streaming() {
 #[test]
 fn serve_refuses_a_region_directory_that_does_not_exist() {
     let out = bongsu(&["serve", "--region", "seoul=/nonexistent/dir@127.0.0.1:0"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("region directory /nonexistent/dir does not exist"),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails_with(&out, "region directory /nonexistent/dir does not exist");
 }
 
 #[test]
@@ -407,10 +388,5 @@ fn serve_reports_a_port_in_use() {
         "--region",
         &format!("seoul={}@{addr}", dir.path().display()),
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains(&format!("cannot listen on {addr} for region seoul")),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails_with(&out, &format!("cannot listen on {addr} for region seoul"));
 }
