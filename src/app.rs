@@ -45,6 +45,7 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
     let title = config.title.clone();
     let config = StoredValue::new(config);
 
+    store.restore(&config.read_value());
     store.poll(&config.read_value());
     let poll_timer =
         set_interval_with_handle(move || config.with_value(|c| store.poll(c)), refresh).ok();
@@ -74,7 +75,7 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
                 </button>
             </header>
             <main>
-                <Banner store />
+                <Banner store now />
                 <Incidents store />
                 <Services store />
                 <Regions store config=config.get_value() now />

@@ -3,7 +3,7 @@
 //!
 //! The data path reads top to bottom: [`config_loader`] (which regions and
 //! keys) → [`fetch`] (bytes from one region, with a timeout) → `bongsu_core`
-//! (verify) → [`poller`] (every region in parallel, merged into signals) →
+//! (verify) → [`poller`] (with [`last_good`] remembered on the device) (every region in parallel, merged into signals) →
 //! [`components`] (show).
 
 mod app;
@@ -12,6 +12,7 @@ mod components;
 mod config_loader;
 mod fetch;
 mod format;
+mod last_good;
 mod poller;
 
 fn main() {

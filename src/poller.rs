@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use crate::clock;
 use crate::fetch::fetch_bytes;
+use crate::last_good;
 
 /// The latest answer from one region.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +36,8 @@ impl RegionReport {
 /// Everything the page shows, as signals.
 #[derive(Clone, Copy)]
 pub struct StatusStore {
-    /// The newest verified feed seen since the page loaded.
+    /// The newest verified feed seen: from a region, or remembered on this
+    /// device from an earlier visit.
     pub shown: RwSignal<Option<Feed>>,
     /// One report per configured region, in config order.
     pub regions: RwSignal<Vec<RegionReport>>,
@@ -56,6 +58,14 @@ impl StatusStore {
     }
 
     /// Asks every region once, in parallel.
+    /// Shows the feed remembered from an earlier visit, if it still verifies.
+    /// Regions then only replace it with something strictly newer.
+    pub fn restore(self, config: &AppConfig) {
+        if let Some((feed, _note)) = last_good::load(config) {
+            self.shown.set(Some(feed));
+        }
+    }
+
     pub fn poll(self, config: &AppConfig) {
         let generation = self.generation.get_untracked() + 1;
         self.generation.set(generation);
@@ -70,7 +80,16 @@ impl StatusStore {
                 let outcome = match fetch_bytes(&url, timeout_ms).await {
                     Err(error) => RegionOutcome::Unreachable(error.to_string()),
                     Ok(bytes) => match verify_feed(&bytes, &keys, &feed_id) {
-                        Ok(feed) => RegionOutcome::Verified(feed),
+                        Ok(feed) => {
+                            if self
+                                .shown
+                                .with_untracked(|shown| supersedes(&feed, shown.as_ref()))
+                            {
+                                // Verified above, so the bytes are UTF-8 note text.
+                                last_good::save(&feed_id, &String::from_utf8_lossy(&bytes));
+                            }
+                            RegionOutcome::Verified(feed)
+                        }
                         Err(error) => RegionOutcome::Invalid(error),
                     },
                 };

@@ -1,16 +1,25 @@
-use bongsu_core::RegionOutcome;
+use bongsu_core::{freshness, region_state, Feed, Freshness, RegionOutcome, RegionState, Status};
 use leptos::prelude::*;
+use time::OffsetDateTime;
 
-use crate::format::{banner_headline, status_symbol};
+use crate::format::{ago, banner_headline, status_symbol};
 use crate::poller::StatusStore;
 
-/// The overall status, or why there is none yet.
+/// The overall status, how fresh it is and where it came from, or why there
+/// is none yet.
 #[component]
-pub fn Banner(store: StatusStore) -> impl IntoView {
-    let overall = move || {
-        store
-            .shown
-            .with(|feed| feed.as_ref().map(|f| (f.overall(), affected(f))))
+pub fn Banner(store: StatusStore, now: RwSignal<OffsetDateTime>) -> impl IntoView {
+    let view_model = move || {
+        let now = now.get();
+        store.shown.with(|shown| {
+            let feed = shown.as_ref()?;
+            let confirmed = store.regions.with(|regions| {
+                regions
+                    .iter()
+                    .any(|r| region_state(&r.outcome, Some(feed)) == RegionState::Valid)
+            });
+            Some(BannerModel::new(feed, now, confirmed))
+        })
     };
     let all_failed = move || {
         store.in_flight.get() == 0
@@ -21,18 +30,23 @@ pub fn Banner(store: StatusStore) -> impl IntoView {
     };
     view! {
         <div aria-live="polite">
-            {move || match overall() {
-                Some((status, affected)) => {
+            {move || match view_model() {
+                Some(model) => {
+                    let stale = model.expired.is_some();
                     view! {
                         <section
-                            class=format!("banner status-{}", status.as_str())
+                            class=format!("banner status-{}{}", model.status.as_str(), if stale { " stale" } else { "" })
                             data-testid="banner"
-                            data-status=status.as_str()
+                            data-status=model.status.as_str()
+                            data-fresh=if stale { "expired" } else { "current" }
+                            data-source=if model.confirmed { "region" } else { "device" }
                         >
-                            <span class="symbol" aria-hidden="true">{status_symbol(status)}</span>
+                            <span class="symbol" aria-hidden="true">{status_symbol(model.status)}</span>
                             <div>
-                                <h2>{banner_headline(status)}</h2>
-                                <p>{affected}</p>
+                                <h2>{model.headline}</h2>
+                                <p>{model.affected}</p>
+                                {model.expired.map(|text| view! { <p class="stale-note">{text}</p> })}
+                                {(!model.confirmed).then(|| view! { <p class="source-note">{model.source_note}</p> })}
                             </div>
                         </section>
                     }
@@ -60,8 +74,48 @@ pub fn Banner(store: StatusStore) -> impl IntoView {
     }
 }
 
+/// Everything the banner says, computed from the feed and the clock.
+struct BannerModel {
+    status: Status,
+    headline: String,
+    affected: String,
+    /// Set when the feed has expired: what to tell the reader.
+    expired: Option<String>,
+    /// Whether a region has served this feed during this visit.
+    confirmed: bool,
+    source_note: String,
+}
+
+impl BannerModel {
+    fn new(feed: &Feed, now: OffsetDateTime, confirmed: bool) -> Self {
+        let status = feed.overall();
+        let expired = match freshness(feed, now) {
+            Freshness::Current => None,
+            Freshness::Expired { .. } => Some(format!(
+                "This update expired {}. No region has served a newer one, so the real status may differ.",
+                ago(feed.expires_at, now)
+            )),
+        };
+        let headline = match expired {
+            None => banner_headline(status).to_owned(),
+            Some(_) => format!("Out of date · last known: {}", banner_headline(status)),
+        };
+        BannerModel {
+            status,
+            headline,
+            affected: affected(feed),
+            expired,
+            confirmed,
+            source_note: format!(
+                "Last verified update saved on this device, signed {}. Checking the regions for a newer one…",
+                ago(feed.issued_at, now)
+            ),
+        }
+    }
+}
+
 /// "3 of 11 services affected", counted from the feed.
-fn affected(feed: &bongsu_core::Feed) -> String {
+fn affected(feed: &Feed) -> String {
     let total = feed.services.len();
     let hit = feed
         .services
@@ -72,5 +126,69 @@ fn affected(feed: &bongsu_core::Feed) -> String {
         format!("All {total} services operational")
     } else {
         format!("{hit} of {total} services affected")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bongsu_core::{Component, Service};
+    use time::macros::datetime;
+    use time::Duration;
+
+    fn feed(status: Status) -> Feed {
+        Feed {
+            feed: "kakao".into(),
+            seq: 3,
+            issued_at: datetime!(2022-10-15 07:00 UTC),
+            expires_at: datetime!(2022-10-15 08:00 UTC),
+            log: None,
+            services: vec![Service {
+                id: "talk".into(),
+                name: "Talk".into(),
+                components: vec![Component {
+                    id: "msg".into(),
+                    name: "Msg".into(),
+                    status,
+                }],
+            }],
+            incidents: vec![],
+        }
+    }
+
+    #[test]
+    fn a_current_feed_reads_as_current() {
+        let f = feed(Status::MajorOutage);
+        let m = BannerModel::new(&f, f.issued_at + Duration::minutes(1), true);
+        assert_eq!(m.headline, banner_headline(Status::MajorOutage));
+        assert_eq!(m.expired, None);
+        assert_eq!(m.affected, "1 of 1 services affected");
+    }
+
+    #[test]
+    fn an_expired_feed_is_marked_out_of_date_with_its_age() {
+        let f = feed(Status::Operational);
+        let m = BannerModel::new(&f, f.expires_at + Duration::hours(3), true);
+        assert!(m.headline.starts_with("Out of date"), "{}", m.headline);
+        assert!(
+            m.expired
+                .as_deref()
+                .is_some_and(|t| t.contains("expired 3 h ago")),
+            "{:?}",
+            m.expired
+        );
+    }
+
+    #[test]
+    fn a_remembered_feed_says_where_it_came_from_and_how_old_it_is() {
+        let f = feed(Status::Operational);
+        let m = BannerModel::new(&f, f.issued_at + Duration::minutes(20), false);
+        assert!(!m.confirmed);
+        assert!(
+            m.source_note
+                .contains("saved on this device, signed 20 min ago"),
+            "{}",
+            m.source_note
+        );
     }
 }

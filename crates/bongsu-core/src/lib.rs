@@ -13,6 +13,7 @@
 //! [`trust`] the pinned keys it names.
 
 pub mod config;
+pub mod freshness;
 pub mod merge;
 pub mod model;
 pub mod sign;
@@ -22,6 +23,7 @@ pub mod verify;
 pub mod wire;
 
 pub use config::{AppConfig, ConfigError, RegionConfig};
+pub use freshness::{freshness, Freshness, MAX_CLOCK_SKEW};
 pub use merge::{region_state, select_current, supersedes, RegionOutcome, RegionState, Selection};
 pub use model::{
     Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment, Service,
