@@ -7,6 +7,8 @@ use crate::fetch::{fetch_bytes, FetchError};
 
 const CONFIG_URL: &str = "config.json";
 const CONFIG_TIMEOUT_MS: u32 = 10_000;
+/// A config is a few hundred bytes; anything near this is not one.
+const CONFIG_MAX_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadError {
@@ -26,7 +28,7 @@ impl std::fmt::Display for LoadError {
 }
 
 pub async fn load_config() -> Result<AppConfig, LoadError> {
-    let bytes = fetch_bytes(CONFIG_URL, CONFIG_TIMEOUT_MS)
+    let bytes = fetch_bytes(CONFIG_URL, CONFIG_TIMEOUT_MS, CONFIG_MAX_BYTES)
         .await
         .map_err(LoadError::Fetch)?;
     let text = String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)?;

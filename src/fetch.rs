@@ -7,7 +7,10 @@ use js_sys::Uint8Array;
 use leptos::prelude::set_timeout_with_handle;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, RequestCache, RequestInit, Response};
+use web_sys::{
+    AbortController, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestCache,
+    RequestInit, Response,
+};
 
 /// Why a region gave us no bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +21,8 @@ pub enum FetchError {
     Network,
     /// An HTTP answer that is not 200.
     Http { status: u16 },
+    /// The body grew past the limit; reading stopped there.
+    TooLarge { limit: usize },
 }
 
 impl std::fmt::Display for FetchError {
@@ -26,13 +31,21 @@ impl std::fmt::Display for FetchError {
             FetchError::TimedOut { after_ms } => write!(f, "no answer within {after_ms} ms"),
             FetchError::Network => write!(f, "connection failed"),
             FetchError::Http { status } => write!(f, "HTTP error {status}"),
+            FetchError::TooLarge { limit } => {
+                write!(
+                    f,
+                    "the response is over the {limit}-byte limit; it was cut off and rejected"
+                )
+            }
         }
     }
 }
 
 /// GETs `url`, revalidating with any cache (a status must never come from a
-/// stale cache), and aborts the request, body included, after `timeout_ms`.
-pub async fn fetch_bytes(url: &str, timeout_ms: u32) -> Result<Vec<u8>, FetchError> {
+/// stale cache). The request, body included, is aborted after `timeout_ms`,
+/// so a region that trickles bytes is cut off too; and the body is read as a
+/// stream and abandoned as soon as it passes `limit` bytes.
+pub async fn fetch_bytes(url: &str, timeout_ms: u32, limit: usize) -> Result<Vec<u8>, FetchError> {
     let window = web_sys::window().ok_or(FetchError::Network)?;
     let controller = AbortController::new().map_err(|_| FetchError::Network)?;
     let init = RequestInit::new();
@@ -56,13 +69,13 @@ pub async fn fetch_bytes(url: &str, timeout_ms: u32) -> Result<Vec<u8>, FetchErr
                 status: response.status(),
             });
         }
-        let body = response.array_buffer().map_err(|_| FetchError::Network)?;
-        let body = JsFuture::from(body)
-            .await
-            .map_err(|_| FetchError::Network)?;
-        Ok(Uint8Array::new(&body).to_vec())
+        read_limited(&response, limit).await
     }
     .await;
+    if matches!(result, Err(FetchError::TooLarge { .. })) {
+        // Stop the transfer, not just our reading of it.
+        controller.abort();
+    }
 
     if let Some(deadline) = deadline {
         deadline.clear();
@@ -72,5 +85,41 @@ pub async fn fetch_bytes(url: &str, timeout_ms: u32) -> Result<Vec<u8>, FetchErr
             after_ms: timeout_ms,
         }),
         other => other,
+    }
+}
+
+/// Reads the body chunk by chunk, stopping as soon as it exceeds `limit`.
+async fn read_limited(response: &Response, limit: usize) -> Result<Vec<u8>, FetchError> {
+    let declared = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return Err(FetchError::TooLarge { limit });
+    }
+    let Some(stream) = response.body() else {
+        return Ok(Vec::new());
+    };
+    let reader: ReadableStreamDefaultReader = stream
+        .get_reader()
+        .dyn_into()
+        .map_err(|_| FetchError::Network)?;
+    let mut body = Vec::new();
+    loop {
+        let chunk: ReadableStreamReadResult = JsFuture::from(reader.read())
+            .await
+            .map_err(|_| FetchError::Network)?
+            .unchecked_into();
+        if chunk.get_done().unwrap_or(true) {
+            return Ok(body);
+        }
+        let bytes = Uint8Array::new(&chunk.get_value());
+        if body.len() + bytes.length() as usize > limit {
+            let _ = reader.cancel();
+            return Err(FetchError::TooLarge { limit });
+        }
+        body.extend(bytes.to_vec());
     }
 }

@@ -4,13 +4,15 @@
 //! feed shows at once, and a newer one replaces it whenever it comes. A slow
 //! region never delays a fast one.
 
-use bongsu_core::{supersedes, verify_feed, AppConfig, Feed, RegionOutcome};
+use bongsu_core::{
+    supersedes, verify_feed, AppConfig, Feed, FeedError, RegionOutcome, MAX_FEED_BYTES,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use time::OffsetDateTime;
 
 use crate::clock;
-use crate::fetch::fetch_bytes;
+use crate::fetch::{fetch_bytes, FetchError};
 use crate::last_good;
 
 /// The latest answer from one region.
@@ -77,7 +79,10 @@ impl StatusStore {
             let timeout_ms = config.timeout_ms;
             spawn_local(async move {
                 let started = js_sys::Date::now();
-                let outcome = match fetch_bytes(&url, timeout_ms).await {
+                let outcome = match fetch_bytes(&url, timeout_ms, MAX_FEED_BYTES).await {
+                    Err(FetchError::TooLarge { limit }) => {
+                        RegionOutcome::Invalid(FeedError::TooLarge { limit })
+                    }
                     Err(error) => RegionOutcome::Unreachable(error.to_string()),
                     Ok(bytes) => match verify_feed(&bytes, &keys, &feed_id) {
                         Ok(feed) => {

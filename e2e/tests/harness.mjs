@@ -154,7 +154,8 @@ export class Scenario {
     return readFeed(this.feedFile(regions[0]));
   }
 
-  async start({ refreshSeconds = 2, timeoutMs = 1500 } = {}) {
+  /// `extraRegions` are added to the config as is (e.g. hostile test servers).
+  async start({ refreshSeconds = 2, timeoutMs = 1500, extraRegions = [] } = {}) {
     this.regions = {};
     for (const id of this.regionIds) {
       mkdirSync(path.dirname(this.feedFile(id)), { recursive: true });
@@ -166,7 +167,10 @@ export class Scenario {
       feed: 'kakao',
       title: 'E2E status',
       trust: { status: { threshold: 1, keys: [this.vkey] } },
-      regions: this.regionIds.map((id) => ({ id, name: id[0].toUpperCase() + id.slice(1), url: `${this.regions[id].urls[id]}feed.note` })),
+      regions: [
+        ...this.regionIds.map((id) => ({ id, name: id[0].toUpperCase() + id.slice(1), url: `${this.regions[id].urls[id]}feed.note` })),
+        ...extraRegions,
+      ],
       refresh_seconds: refreshSeconds,
       timeout_ms: timeoutMs,
     };

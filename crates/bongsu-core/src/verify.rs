@@ -17,8 +17,8 @@ pub const MAX_FEED_BYTES: usize = 256 * 1024;
 /// means "do not show this content".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FeedError {
-    #[error("the response is {len} bytes, over the {MAX_FEED_BYTES}-byte limit")]
-    TooLarge { len: usize },
+    #[error("the response is over the {limit}-byte limit; it was cut off and rejected")]
+    TooLarge { limit: usize },
     #[error("the response is not a signed note (C2SP signed-note format)")]
     NotANote,
     #[error("a signature by the trusted key {key} does not match the feed: the feed was altered or corrupted")]
@@ -57,7 +57,9 @@ impl FeedError {
 /// text never reaches the JSON parser.
 pub fn verify_feed(bytes: &[u8], keys: &RoleKeys, expected_feed: &str) -> Result<Feed, FeedError> {
     if bytes.len() > MAX_FEED_BYTES {
-        return Err(FeedError::TooLarge { len: bytes.len() });
+        return Err(FeedError::TooLarge {
+            limit: MAX_FEED_BYTES,
+        });
     }
     let verifiers = keys.verifiers("status")?;
     let note = Note::from_bytes(bytes).map_err(|_| FeedError::NotANote)?;
