@@ -24,7 +24,7 @@ pub mod wire;
 
 pub use config::{AppConfig, ConfigError, RegionConfig};
 pub use freshness::{freshness, Freshness, MAX_CLOCK_SKEW};
-pub use merge::{region_state, select_current, supersedes, RegionOutcome, RegionState, Selection};
+pub use merge::{region_state, supersedes, RegionOutcome, RegionState};
 pub use model::{
     Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment, Service,
     Status,

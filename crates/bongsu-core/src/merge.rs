@@ -16,54 +16,6 @@ pub enum RegionOutcome {
     Invalid(FeedError),
 }
 
-/// The feed to show and how the regions relate to it. Indices are positions
-/// in the outcome slice (the config's region order).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selection<'a> {
-    pub feed: &'a Feed,
-    /// Regions that served exactly this feed.
-    pub agreeing: Vec<usize>,
-    /// Regions that served a valid but older feed.
-    pub behind: Vec<usize>,
-    /// Regions that served a different valid feed with the same sequence
-    /// number: the operator's key signed two versions of history.
-    pub conflicting: Vec<usize>,
-}
-
-/// Picks the verified feed with the highest sequence number; the first
-/// region in config order wins among equals. `None` when no region has
-/// served a verified feed.
-pub fn select_current(outcomes: &[RegionOutcome]) -> Option<Selection<'_>> {
-    let verified = || {
-        outcomes.iter().enumerate().filter_map(|(i, o)| match o {
-            RegionOutcome::Verified(feed) => Some((i, feed)),
-            _ => None,
-        })
-    };
-    // max_by_key keeps the last maximum; reverse so the first region wins.
-    let (_, chosen) = verified()
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .max_by_key(|(_, f)| f.seq)?;
-    let mut selection = Selection {
-        feed: chosen,
-        agreeing: vec![],
-        behind: vec![],
-        conflicting: vec![],
-    };
-    for (i, feed) in verified() {
-        if feed.seq < chosen.seq {
-            selection.behind.push(i);
-        } else if feed == chosen {
-            selection.agreeing.push(i);
-        } else {
-            selection.conflicting.push(i);
-        }
-    }
-    Some(selection)
-}
-
 /// How one region's latest answer relates to the feed on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionState {
@@ -143,47 +95,6 @@ mod tests {
     }
 
     #[test]
-    fn nothing_verified_selects_nothing() {
-        let outcomes = [
-            RegionOutcome::Pending,
-            RegionOutcome::Unreachable("refused".into()),
-            RegionOutcome::Invalid(FeedError::NotANote),
-        ];
-        assert_eq!(select_current(&outcomes), None);
-    }
-
-    #[test]
-    fn the_newest_feed_wins_and_older_regions_are_behind() {
-        let outcomes = [
-            RegionOutcome::Verified(feed(3, Status::Operational)),
-            RegionOutcome::Verified(feed(5, Status::MajorOutage)),
-            RegionOutcome::Unreachable("timeout".into()),
-            RegionOutcome::Verified(feed(5, Status::MajorOutage)),
-        ];
-        let s = select_current(&outcomes).unwrap();
-        assert_eq!(s.feed.seq, 5);
-        assert_eq!(
-            (s.agreeing, s.behind, s.conflicting),
-            (vec![1, 3], vec![0], vec![])
-        );
-    }
-
-    #[test]
-    fn same_seq_different_content_is_flagged_as_conflicting() {
-        let outcomes = [
-            RegionOutcome::Verified(feed(5, Status::Operational)),
-            RegionOutcome::Verified(feed(5, Status::MajorOutage)),
-        ];
-        let s = select_current(&outcomes).unwrap();
-        assert_eq!(
-            s.feed.overall(),
-            Status::Operational,
-            "first region wins ties"
-        );
-        assert_eq!(s.conflicting, vec![1]);
-    }
-
-    #[test]
     fn region_state_compares_against_the_shown_feed() {
         let shown = feed(5, Status::Operational);
         let state = |o: RegionOutcome| region_state(&o, Some(&shown));
@@ -220,24 +131,36 @@ mod tests {
     }
 
     proptest! {
+        /// Folding answers in any arrival order, as the poller does, ends on
+        /// the highest seq, and the first copy of it to arrive stays shown.
         #[test]
-        fn selection_is_the_maximum_and_partitions_the_verified_regions(
-            seqs in proptest::collection::vec(proptest::option::of(1u64..6), 0..8)
+        fn folding_answers_keeps_the_first_copy_of_the_highest_seq(
+            answers in proptest::collection::vec((1u64..6, any::<bool>()), 1..10)
         ) {
-            let outcomes: Vec<RegionOutcome> = seqs.iter().map(|s| match s {
-                Some(seq) => RegionOutcome::Verified(feed(*seq, Status::Operational)),
-                None => RegionOutcome::Unreachable("down".into()),
-            }).collect();
-            let max = seqs.iter().flatten().max();
-            match select_current(&outcomes) {
-                None => prop_assert!(max.is_none()),
-                Some(s) => {
-                    prop_assert_eq!(Some(&s.feed.seq), max);
-                    let verified = seqs.iter().flatten().count();
-                    prop_assert_eq!(s.agreeing.len() + s.behind.len() + s.conflicting.len(), verified);
-                    prop_assert!(s.conflicting.is_empty());
-                    prop_assert_eq!(s.agreeing[0], seqs.iter().position(|x| x.as_ref() == max).unwrap());
+            let feeds: Vec<Feed> = answers
+                .iter()
+                .map(|(seq, down)| feed(*seq, if *down { Status::MajorOutage } else { Status::Operational }))
+                .collect();
+            let mut shown: Option<&Feed> = None;
+            for f in &feeds {
+                if supersedes(f, shown) {
+                    shown = Some(f);
                 }
+            }
+            let max = feeds.iter().map(|f| f.seq).max();
+            prop_assert_eq!(shown.map(|f| f.seq), max);
+            let first = feeds.iter().find(|f| Some(f.seq) == max);
+            prop_assert_eq!(shown, first);
+            for f in &feeds {
+                let state = region_state(&RegionOutcome::Verified(f.clone()), shown);
+                let expected = if f.seq < shown.map_or(0, |s| s.seq) {
+                    RegionState::Behind
+                } else if Some(f) == shown {
+                    RegionState::Valid
+                } else {
+                    RegionState::Conflicting
+                };
+                prop_assert_eq!(state, expected);
             }
         }
     }
