@@ -44,8 +44,31 @@ pub struct RegionConfig {
     pub id: String,
     /// Shown to readers, e.g. "Seoul mirror".
     pub name: String,
-    /// The feed's URL: absolute, or relative to the page.
+    /// The region's base URL, absolute or relative to the page. The region
+    /// serves `feed.note` (the signed feed) and `keys.json` (the key chain)
+    /// under it.
     pub url: String,
+}
+
+impl RegionConfig {
+    /// The URL of the region's signed feed.
+    pub fn feed_url(&self) -> String {
+        self.file_url("feed.note")
+    }
+
+    /// The URL of the region's key chain.
+    pub fn keys_url(&self) -> String {
+        self.file_url("keys.json")
+    }
+
+    fn file_url(&self, file: &str) -> String {
+        let base = self.url.trim();
+        if base.ends_with('/') {
+            format!("{base}{file}")
+        } else {
+            format!("{base}/{file}")
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,7 +93,7 @@ pub enum ConfigError {
     RefreshTooFast,
     #[error("config.json: timeout_ms must be between 100 and refresh_seconds × 1000")]
     BadTimeout,
-    #[error("config.json pins no status keys: add the verifier key that `bongsu keygen` printed to trust.status.keys")]
+    #[error("config.json pins no root keys: add the root verifier key that `bongsu keygen` printed to trust.root.keys")]
     NoKeys,
     #[error("config.json: {0}")]
     Trust(#[from] TrustError),
@@ -115,10 +138,10 @@ impl AppConfig {
         {
             return Err(ConfigError::BadTimeout);
         }
-        if self.trust.status.keys.is_empty() {
+        if self.trust.root.keys.is_empty() {
             return Err(ConfigError::NoKeys);
         }
-        self.trust.status.check("status")?;
+        self.trust.root.check("root")?;
         Ok(())
     }
 }
@@ -131,17 +154,30 @@ mod tests {
 
     fn config_json(regions: &str) -> String {
         format!(
-            r#"{{"feed":"kakao","title":"Kakao","trust":{{"status":{{"threshold":1,"keys":["{PETER}"]}}}},"regions":{regions}}}"#
+            r#"{{"feed":"kakao","title":"Kakao","trust":{{"root":{{"threshold":1,"keys":["{PETER}"]}}}},"regions":{regions}}}"#
         )
     }
 
     #[test]
     fn a_minimal_config_gets_defaults() {
         let c = AppConfig::parse(&config_json(
-            r#"[{"id":"seoul","name":"Seoul","url":"http://127.0.0.1:1/feed.note"}]"#,
+            r#"[{"id":"seoul","name":"Seoul","url":"http://127.0.0.1:1/"}]"#,
         ))
         .unwrap();
         assert_eq!((c.refresh_seconds, c.timeout_ms), (30, 5000));
+    }
+
+    #[test]
+    fn region_files_live_under_its_base_url() {
+        for base in ["http://127.0.0.1:1/seoul", "http://127.0.0.1:1/seoul/"] {
+            let region = RegionConfig {
+                id: "seoul".into(),
+                name: "Seoul".into(),
+                url: base.into(),
+            };
+            assert_eq!(region.feed_url(), "http://127.0.0.1:1/seoul/feed.note");
+            assert_eq!(region.keys_url(), "http://127.0.0.1:1/seoul/keys.json");
+        }
     }
 
     #[test]

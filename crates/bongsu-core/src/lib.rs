@@ -10,13 +10,17 @@
 //! [`wire`] (bytes ⇄ note text ⇄ [`Feed`]) → [`verify`] (signatures, trust
 //! thresholds, feed identity, [`validate`]) → [`merge`] (pick what to show
 //! from many regions). [`config`] is the app's configuration file and
-//! [`trust`] the pinned keys it names.
+//! [`trust`] the root keys it pins; [`keyset`] turns the root into the
+//! online keys (TUF-style root-signed key sets), and [`signature`] is the
+//! threshold-signature rule both use.
 
 pub mod config;
 pub mod freshness;
+pub mod keyset;
 pub mod merge;
 pub mod model;
 pub mod sign;
+pub mod signature;
 pub mod trust;
 pub mod validate;
 pub mod verify;
@@ -29,7 +33,12 @@ pub use model::{
     Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment, Service,
     Status,
 };
-pub use sign::{sign_feed, SignError};
+pub use sign::{sign_feed, sign_key_set, SignError};
 pub use trust::{RoleKeys, TrustError, TrustPolicy};
 pub use validate::ValidationError;
-pub use verify::{verify_feed, FeedError, MAX_FEED_BYTES};
+pub use keyset::{
+    chain_file, encode_key_set_text, parse_chain_file, KeyChain, KeySet, KeySetError,
+    KeysUnusable, Roles, TrustedKeySet,
+};
+pub use signature::SignatureError;
+pub use verify::{verify_feed, verify_feed_with_keys, FeedError, MAX_FEED_BYTES};

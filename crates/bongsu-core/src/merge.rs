@@ -1,5 +1,9 @@
 //! Choosing what to show from what every region answered.
 
+use time::OffsetDateTime;
+
+use crate::freshness::{freshness, Freshness};
+use crate::keyset::KeySetError;
 use crate::model::Feed;
 use crate::verify::FeedError;
 
@@ -14,6 +18,9 @@ pub enum RegionOutcome {
     Unreachable(String),
     /// Answered with something that must not be shown.
     Invalid(FeedError),
+    /// Served a key chain that does not verify: forged, conflicting or
+    /// broken. Whatever feed it serves, the region is not to be trusted.
+    BadKeys(KeySetError),
 }
 
 /// How one region's latest answer relates to the feed on screen.
@@ -25,6 +32,8 @@ pub enum RegionState {
     Valid,
     /// Served a valid feed older than the one on screen.
     Behind,
+    /// Served a validly signed feed that has expired.
+    Expired,
     /// Served a different valid feed with the same sequence number.
     Conflicting,
     /// Did not answer.
@@ -39,6 +48,7 @@ impl RegionState {
             RegionState::Pending => "pending",
             RegionState::Valid => "valid",
             RegionState::Behind => "behind",
+            RegionState::Expired => "expired",
             RegionState::Conflicting => "conflicting",
             RegionState::Unreachable => "unreachable",
             RegionState::Invalid => "invalid",
@@ -46,15 +56,24 @@ impl RegionState {
     }
 }
 
-/// Classifies a region's outcome against the feed being shown.
-pub fn region_state(outcome: &RegionOutcome, shown: Option<&Feed>) -> RegionState {
+/// Classifies a region's outcome against the feed being shown, at `now`.
+///
+/// A conflict outranks everything else a valid feed can be, because it is
+/// proof of misbehaviour; an expired feed is named as expired even when it
+/// is also older, because that is what the region is doing wrong.
+pub fn region_state(
+    outcome: &RegionOutcome,
+    shown: Option<&Feed>,
+    now: OffsetDateTime,
+) -> RegionState {
     match outcome {
         RegionOutcome::Pending => RegionState::Pending,
         RegionOutcome::Unreachable(_) => RegionState::Unreachable,
-        RegionOutcome::Invalid(_) => RegionState::Invalid,
+        RegionOutcome::Invalid(_) | RegionOutcome::BadKeys(_) => RegionState::Invalid,
         RegionOutcome::Verified(feed) => match shown {
-            Some(shown) if feed.seq < shown.seq => RegionState::Behind,
             Some(shown) if feed.seq == shown.seq && feed != shown => RegionState::Conflicting,
+            _ if matches!(freshness(feed, now), Freshness::Expired { .. }) => RegionState::Expired,
+            Some(shown) if feed.seq < shown.seq => RegionState::Behind,
             _ => RegionState::Valid,
         },
     }
@@ -73,6 +92,9 @@ mod tests {
     use crate::model::{Component, Service, Status};
     use proptest::prelude::*;
     use time::macros::datetime;
+
+    /// Within every test feed's validity period.
+    const NOW: OffsetDateTime = datetime!(2022-10-15 16:00 UTC);
 
     fn feed(seq: u64, status: Status) -> Feed {
         Feed {
@@ -97,7 +119,7 @@ mod tests {
     #[test]
     fn region_state_compares_against_the_shown_feed() {
         let shown = feed(5, Status::Operational);
-        let state = |o: RegionOutcome| region_state(&o, Some(&shown));
+        let state = |o: RegionOutcome| region_state(&o, Some(&shown), NOW);
         assert_eq!(
             state(RegionOutcome::Verified(feed(5, Status::Operational))),
             RegionState::Valid
@@ -110,12 +132,25 @@ mod tests {
             state(RegionOutcome::Verified(feed(5, Status::MajorOutage))),
             RegionState::Conflicting
         );
+        let mut old = feed(4, Status::Operational);
+        old.expires_at = NOW - time::Duration::hours(1);
+        assert_eq!(
+            state(RegionOutcome::Verified(old.clone())),
+            RegionState::Expired,
+            "an expired feed is named as expired, not merely behind"
+        );
+        old.seq = 5;
+        assert_eq!(
+            state(RegionOutcome::Verified(old)),
+            RegionState::Conflicting,
+            "a same-seq feed with other content is a conflict, expired or not"
+        );
         assert_eq!(
             state(RegionOutcome::Unreachable("x".into())),
             RegionState::Unreachable
         );
         assert_eq!(
-            state(RegionOutcome::Invalid(FeedError::NotANote)),
+            state(RegionOutcome::Invalid(FeedError::TooLarge { limit: 1 })),
             RegionState::Invalid
         );
         assert_eq!(state(RegionOutcome::Pending), RegionState::Pending);
@@ -152,7 +187,7 @@ mod tests {
             let first = feeds.iter().find(|f| Some(f.seq) == max);
             prop_assert_eq!(shown, first);
             for f in &feeds {
-                let state = region_state(&RegionOutcome::Verified(f.clone()), shown);
+                let state = region_state(&RegionOutcome::Verified(f.clone()), shown, NOW);
                 let expected = if f.seq < shown.map_or(0, |s| s.seq) {
                     RegionState::Behind
                 } else if Some(f) == shown {

@@ -2,6 +2,7 @@
 
 use signed_note::{Note, Signer};
 
+use crate::keyset::{encode_key_set_text, validate_key_set, KeySet};
 use crate::model::Feed;
 use crate::validate::{validate, ValidationError};
 use crate::wire::encode_text;
@@ -10,6 +11,8 @@ use crate::wire::encode_text;
 pub enum SignError {
     #[error("the feed is not valid, so it was not signed: {0}")]
     Invalid(#[from] ValidationError),
+    #[error("the key set is not valid, so it was not signed: {0}")]
+    InvalidKeySet(String),
     #[error("no signing key was given")]
     NoSigner,
     #[error("signing failed: {0}")]
@@ -26,4 +29,18 @@ pub fn sign_feed(feed: &Feed, signers: &[&dyn Signer]) -> Result<Vec<u8>, SignEr
     let mut note = Note::new(encode_text(feed).as_bytes(), &[])?;
     note.add_sigs(signers)?;
     Ok(note.to_bytes())
+}
+
+/// Validates the key set and returns its signed note, signed by every
+/// signer given (the previous root's keys and, for a root rotation, the new
+/// root's keys too).
+pub fn sign_key_set(key_set: &KeySet, signers: &[&dyn Signer]) -> Result<String, SignError> {
+    validate_key_set(key_set).map_err(SignError::InvalidKeySet)?;
+    if signers.is_empty() {
+        return Err(SignError::NoSigner);
+    }
+    let mut note = Note::new(encode_key_set_text(key_set).as_bytes(), &[])?;
+    note.add_sigs(signers)?;
+    // The text is UTF-8 JSON and signature lines are ASCII.
+    Ok(String::from_utf8_lossy(&note.to_bytes()).into_owned())
 }

@@ -1,10 +1,10 @@
-//! Which keys the app trusts, for which role, and how many must sign.
+//! Keys with a threshold, and what the app pins.
 //!
 //! Keys are C2SP signed-note verifier keys (`name+keyid+base64`). Each role
-//! has a set of keys and a threshold: a feed counts as signed by the role
-//! when at least `threshold` distinct keys of the role have signed it. With
-//! one key and threshold 1 this is a plain pinned key; the same shape carries
-//! k-of-n operator signing and, later, root-signed key sets.
+//! has a set of keys and a threshold: a note counts as signed by the role
+//! when at least `threshold` distinct keys of the role have signed it. The
+//! app pins only the root role ([`TrustPolicy`]); every online key comes from
+//! a root-signed key set ([`crate::keyset`]).
 
 use serde::{Deserialize, Serialize};
 use signed_note::{StandardVerifier, Verifier, VerifierList};
@@ -36,18 +36,33 @@ pub struct RoleKeys {
     pub keys: Vec<String>,
 }
 
-/// The keys a reader pins, by role.
+/// What a reader pins: the root keys, and nothing else. The online keys
+/// (status signer, probes, witnesses) are learnt from key sets signed by
+/// these, so they rotate without touching the app or its config.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustPolicy {
-    /// Keys that sign the status feed.
-    pub status: RoleKeys,
+    pub root: RoleKeys,
+}
+
+/// How a key is named in messages and revocation lists: `name+keyid`.
+pub fn key_identity(name: &str, id: u32) -> String {
+    format!("{name}+{id:08x}")
 }
 
 impl RoleKeys {
     /// Checks the keys parse and the threshold is reachable.
     pub fn check(&self, role: &str) -> Result<(), TrustError> {
         self.verifiers(role).map(|_| ())
+    }
+
+    /// The `name+keyid` of every key, for comparing key lists.
+    pub fn identities(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter_map(|k| StandardVerifier::new(k).ok())
+            .map(|v| key_identity(v.name(), v.key_id()))
+            .collect()
     }
 
     /// The role's keys as signed-note verifiers.

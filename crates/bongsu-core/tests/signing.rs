@@ -1,8 +1,8 @@
 //! Signing and verification, end to end through the wire format.
 
 use bongsu_core::{
-    sign_feed, verify_feed, Component, Feed, FeedError, Incident, IncidentState, IncidentUpdate,
-    RoleKeys, Service, Status,
+    sign_feed, verify_feed_with_keys, Component, Feed, FeedError, Incident, IncidentState,
+    IncidentUpdate, RoleKeys, Service, SignatureError, Status,
 };
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
@@ -89,7 +89,7 @@ fn sign_then_verify_round_trips() {
     let (signer, vkey) = vector_key();
     let bytes = sign_feed(&vector_feed(), &[&signer]).unwrap();
     assert_eq!(
-        verify_feed(&bytes, &one_key(&vkey), "kakao").unwrap(),
+        verify_feed_with_keys(&bytes, &one_key(&vkey), &[], "kakao").unwrap(),
         vector_feed()
     );
 }
@@ -99,7 +99,7 @@ fn protocol_test_vector_verifies_and_is_reproduced() {
     let (signer, vkey) = vector_key();
     assert_eq!(protocol_block("<!-- vector:vkey -->").trim_end(), vkey);
     let note = protocol_block("<!-- vector:note -->");
-    let feed = verify_feed(note.as_bytes(), &one_key(&vkey), "kakao").unwrap();
+    let feed = verify_feed_with_keys(note.as_bytes(), &one_key(&vkey), &[], "kakao").unwrap();
     assert_eq!(feed, vector_feed());
     // Ed25519 is deterministic: signing the same feed gives the same bytes.
     assert_eq!(
@@ -114,8 +114,8 @@ fn a_different_key_is_rejected_as_unknown_signer() {
     let (_, other_vkey) = key_from_seed("status.bongsu.example", [7; 32]);
     let bytes = sign_feed(&vector_feed(), &[&signer]).unwrap();
     assert!(matches!(
-        verify_feed(&bytes, &one_key(&other_vkey), "kakao"),
-        Err(FeedError::UnknownSigner { .. })
+        verify_feed_with_keys(&bytes, &one_key(&other_vkey), &[], "kakao"),
+        Err(FeedError::Signature(SignatureError::UnknownSigner { .. }))
     ));
 }
 
@@ -124,7 +124,7 @@ fn a_feed_for_another_page_is_rejected() {
     let (signer, vkey) = vector_key();
     let bytes = sign_feed(&vector_feed(), &[&signer]).unwrap();
     assert_eq!(
-        verify_feed(&bytes, &one_key(&vkey), "naver"),
+        verify_feed_with_keys(&bytes, &one_key(&vkey), &[], "naver"),
         Err(FeedError::WrongFeed {
             expected: "naver".into(),
             found: "kakao".into()
@@ -143,14 +143,14 @@ fn two_of_three_needs_two_signatures() {
     };
     let once = sign_feed(&vector_feed(), &[&a]).unwrap();
     assert_eq!(
-        verify_feed(&once, &keys, "kakao"),
-        Err(FeedError::ThresholdNotMet {
+        verify_feed_with_keys(&once, &keys, &[], "kakao"),
+        Err(FeedError::Signature(SignatureError::ThresholdNotMet {
             valid: 1,
             needed: 2
-        })
+        }))
     );
     let twice = sign_feed(&vector_feed(), &[&a, &b]).unwrap();
-    assert!(verify_feed(&twice, &keys, "kakao").is_ok());
+    assert!(verify_feed_with_keys(&twice, &keys, &[], "kakao").is_ok());
 }
 
 #[test]
@@ -165,8 +165,8 @@ fn the_same_signature_twice_counts_once() {
     let sig_line = once.lines().last().unwrap();
     let doubled = format!("{once}{sig_line}\n");
     assert!(matches!(
-        verify_feed(doubled.as_bytes(), &keys, "kakao"),
-        Err(FeedError::ThresholdNotMet { valid: 1, .. })
+        verify_feed_with_keys(doubled.as_bytes(), &keys, &[], "kakao"),
+        Err(FeedError::Signature(SignatureError::ThresholdNotMet { valid: 1, .. }))
     ));
 }
 
@@ -176,7 +176,7 @@ fn an_extra_signature_by_an_unknown_key_is_tolerated() {
     let (signer, vkey) = vector_key();
     let (witness, _) = key_from_seed("witness.example", [9; 32]);
     let bytes = sign_feed(&vector_feed(), &[&signer, &witness]).unwrap();
-    assert!(verify_feed(&bytes, &one_key(&vkey), "kakao").is_ok());
+    assert!(verify_feed_with_keys(&bytes, &one_key(&vkey), &[], "kakao").is_ok());
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn an_oversized_response_is_rejected_before_parsing() {
     let (_, vkey) = vector_key();
     let huge = vec![b'a'; bongsu_core::MAX_FEED_BYTES + 1];
     assert!(matches!(
-        verify_feed(&huge, &one_key(&vkey), "kakao"),
+        verify_feed_with_keys(&huge, &one_key(&vkey), &[], "kakao"),
         Err(FeedError::TooLarge { .. })
     ));
 }
@@ -199,7 +199,7 @@ fn a_validly_signed_but_invalid_feed_is_rejected() {
     let mut note = signed_note::Note::new(text.as_bytes(), &[]).unwrap();
     note.add_sigs(&[&signer]).unwrap();
     assert!(matches!(
-        verify_feed(&note.to_bytes(), &one_key(&vkey), "kakao"),
+        verify_feed_with_keys(&note.to_bytes(), &one_key(&vkey), &[], "kakao"),
         Err(FeedError::Invalid(_))
     ));
 }
@@ -214,7 +214,7 @@ fn every_single_flipped_byte_is_rejected() {
             let mut tampered = bytes.clone();
             tampered[i] ^= mask;
             assert!(
-                verify_feed(&tampered, &keys, "kakao").is_err(),
+                verify_feed_with_keys(&tampered, &keys, &[], "kakao").is_err(),
                 "flipping byte {i} with {mask:#04x} was accepted"
             );
         }
@@ -227,7 +227,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
         let (_, vkey) = vector_key();
-        let _ = verify_feed(&bytes, &one_key(&vkey), "kakao");
+        let _ = verify_feed_with_keys(&bytes, &one_key(&vkey), &[], "kakao");
     }
 
     #[test]
@@ -245,7 +245,7 @@ proptest! {
         if let Some(cut) = cut {
             bytes.truncate(cut.index(bytes.len()));
         }
-        let result = verify_feed(&bytes, &one_key(&vkey), "kakao");
+        let result = verify_feed_with_keys(&bytes, &one_key(&vkey), &[], "kakao");
         if bytes == original {
             prop_assert!(result.is_ok());
         } else {

@@ -1,0 +1,397 @@
+//! Root-signed key sets and the chain of them: how the app learns which
+//! online keys to trust, and how keys rotate without a rebuild.
+//!
+//! The model is The Update Framework's root metadata (see docs/PROTOCOL.md):
+//!
+//! - A **key set** names the root keys and every online role's keys with
+//!   their thresholds, lists revoked keys, and has a version and an expiry.
+//! - Version `n + 1` is trusted only when it is signed by a threshold of
+//!   version `n`'s root keys **and** a threshold of its own root keys, so a
+//!   root rotation needs both the old and the new root to agree.
+//! - The app pins root keys only. It walks the published chain from the
+//!   first key set its pinned root signed, remembers the newest version it
+//!   trusted, and never goes back.
+//! - The newest trusted key set must be unexpired for feeds to be accepted
+//!   (a frozen, never-updated key set stops working instead of lingering).
+//!
+//! Everything here is a pure function of bytes and the trusted state.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::freshness::MAX_CLOCK_SKEW;
+use crate::signature::{check_signatures, SignatureError};
+use crate::trust::{RoleKeys, TrustError};
+use crate::validate::is_valid_id;
+
+/// The first line of every key set note.
+pub const KEY_SET_FORMAT_LINE: &str = "bongsu-key-set/v1";
+/// The `format` of the published chain file (`keys.json`).
+pub const KEY_CHAIN_FORMAT: &str = "bongsu-key-chain/v1";
+/// Larger chain files are rejected before parsing.
+pub const MAX_KEY_CHAIN_BYTES: usize = 256 * 1024;
+
+/// One version of the operator's keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySet {
+    /// The feed these keys are for.
+    pub feed: String,
+    /// 1 for the first key set; each next one is exactly one higher.
+    pub version: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    /// After this (plus the clock-skew allowance) the keys sign nothing.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// The keys that sign the next key set (together with its own root).
+    pub root: RoleKeys,
+    pub roles: Roles,
+    /// Keys that must never be trusted again, as full verifier keys, so a
+    /// feed they sign is named as signed by a revoked key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked: Vec<String>,
+}
+
+/// The online roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    /// Signs the status feed.
+    pub status: RoleKeys,
+    /// Cosign history checkpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness: Option<RoleKeys>,
+    /// Each region's probe, by region id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub probes: BTreeMap<String, RoleKeys>,
+}
+
+/// The published chain file: every key set ever issued, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyChainFile {
+    pub format: String,
+    /// Signed key set notes, in version order.
+    pub key_sets: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeySetError {
+    #[error("the key chain is over the {limit}-byte limit")]
+    TooLarge { limit: usize },
+    #[error("the key chain is not a valid keys.json: {message}")]
+    ChainJson { message: String },
+    #[error("the key chain's format is `{found}`, expected `{KEY_CHAIN_FORMAT}`")]
+    ChainFormat { found: String },
+    #[error("key set #{position} in the chain is not a key set: {message}")]
+    Text { position: usize, message: String },
+    #[error("key set version {version}: {source}")]
+    Signature {
+        version: u64,
+        source: SignatureError,
+    },
+    #[error("key set version {version} breaks the key set rules: {message}")]
+    Invalid { version: u64, message: String },
+    #[error("key set version {version} is for feed `{found}`, but this page shows `{expected}`")]
+    WrongFeed {
+        version: u64,
+        expected: String,
+        found: String,
+    },
+    #[error("the key chain is out of order: version {version} follows version {after}")]
+    OutOfOrder { version: u64, after: u64 },
+    #[error("the key chain skips from version {after} to {version}")]
+    Gap { after: u64, version: u64 },
+    #[error("two different key sets with version {version} are both signed by the root: the root keys were misused")]
+    Conflict { version: u64 },
+    #[error("no key set in the chain is signed by the pinned root keys (first problem: {first})")]
+    NoAnchor { first: String },
+    #[error("the chain is empty")]
+    Empty,
+}
+
+/// Why no feed can be verified right now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeysUnusable {
+    #[error("no key set signed by the pinned root keys has been received yet")]
+    NoKeySet,
+    #[error("the newest key set (version {version}) expired at {expires_at}; the operator must publish a new one")]
+    Expired {
+        version: u64,
+        expires_at: OffsetDateTime,
+    },
+}
+
+/// A key set the reader has verified, with the note it came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedKeySet {
+    pub key_set: KeySet,
+    pub note: String,
+}
+
+/// What the reader trusts: the pinned root and the key sets verified from
+/// it, oldest first. Only ever grows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyChain {
+    anchor: RoleKeys,
+    feed: String,
+    trusted: Vec<TrustedKeySet>,
+}
+
+/// The note text for a key set (ends in a newline, as signed notes require).
+pub fn encode_key_set_text(key_set: &KeySet) -> String {
+    // Plain structs with string map keys: serializing cannot fail.
+    let json = serde_json::to_string(key_set).unwrap_or_default();
+    format!("{KEY_SET_FORMAT_LINE}\n{json}\n")
+}
+
+/// Parses a key set note's text (not its signatures).
+pub fn decode_key_set_text(text: &[u8]) -> Result<KeySet, String> {
+    let text = std::str::from_utf8(text).map_err(|_| "the text is not UTF-8".to_owned())?;
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let (first, json) = body
+        .split_once('\n')
+        .ok_or_else(|| "it has no JSON line".to_owned())?;
+    if first != KEY_SET_FORMAT_LINE {
+        let found: String = first.chars().take(80).collect();
+        return Err(format!(
+            "its first line is `{found}`, expected `{KEY_SET_FORMAT_LINE}`"
+        ));
+    }
+    if json.contains('\n') {
+        return Err("the JSON must be one line".to_owned());
+    }
+    serde_json::from_str(json).map_err(|e| format!("invalid JSON at column {}: {e}", e.column()))
+}
+
+/// The note's text part, before the blank line and signatures.
+fn note_text(note: &str) -> &str {
+    note.split_once("\n\n").map_or(note, |(text, _)| text)
+}
+
+/// Checks the rules a key set must follow on its own.
+pub fn validate_key_set(key_set: &KeySet) -> Result<(), String> {
+    if !is_valid_id(&key_set.feed) {
+        return Err(format!("`{}` is not a valid feed identifier", key_set.feed));
+    }
+    if key_set.version == 0 {
+        return Err("versions start at 1".to_owned());
+    }
+    if key_set.expires_at <= key_set.issued_at {
+        return Err("it expires before it is issued".to_owned());
+    }
+    let trust = |e: TrustError| e.to_string();
+    key_set.root.check("root").map_err(trust)?;
+    key_set.roles.status.check("status").map_err(trust)?;
+    if let Some(witness) = &key_set.roles.witness {
+        witness.check("witness").map_err(trust)?;
+    }
+    for (region, keys) in &key_set.roles.probes {
+        if !is_valid_id(region) {
+            return Err(format!("probe region `{region}` is not a valid identifier"));
+        }
+        keys.check(&format!("probe.{region}")).map_err(trust)?;
+    }
+    let revoked = RoleKeys {
+        threshold: 1,
+        keys: key_set.revoked.clone(),
+    };
+    if !key_set.revoked.is_empty() {
+        revoked.check("revoked").map_err(trust)?;
+    }
+    let revoked: HashSet<String> = revoked.identities().into_iter().collect();
+    let in_use = std::iter::once(&key_set.root)
+        .chain(std::iter::once(&key_set.roles.status))
+        .chain(key_set.roles.witness.iter())
+        .chain(key_set.roles.probes.values());
+    for keys in in_use {
+        if let Some(key) = keys.identities().into_iter().find(|k| revoked.contains(k)) {
+            return Err(format!("key {key} is both revoked and in use"));
+        }
+    }
+    Ok(())
+}
+
+/// Parses the published chain file into its notes.
+pub fn parse_chain_file(bytes: &[u8]) -> Result<Vec<String>, KeySetError> {
+    if bytes.len() > MAX_KEY_CHAIN_BYTES {
+        return Err(KeySetError::TooLarge {
+            limit: MAX_KEY_CHAIN_BYTES,
+        });
+    }
+    let file: KeyChainFile =
+        serde_json::from_slice(bytes).map_err(|e| KeySetError::ChainJson {
+            message: e.to_string(),
+        })?;
+    if file.format != KEY_CHAIN_FORMAT {
+        return Err(KeySetError::ChainFormat {
+            found: file.format.chars().take(80).collect(),
+        });
+    }
+    Ok(file.key_sets)
+}
+
+/// The chain file for a list of notes.
+pub fn chain_file(notes: &[String]) -> String {
+    let file = KeyChainFile {
+        format: KEY_CHAIN_FORMAT.to_owned(),
+        key_sets: notes.to_vec(),
+    };
+    serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
+}
+
+impl KeyChain {
+    /// Trusts nothing yet but the pinned root keys.
+    pub fn new(anchor: RoleKeys, feed: &str) -> KeyChain {
+        KeyChain {
+            anchor,
+            feed: feed.to_owned(),
+            trusted: Vec::new(),
+        }
+    }
+
+    /// The newest trusted key set.
+    pub fn latest(&self) -> Option<&KeySet> {
+        self.trusted.last().map(|t| &t.key_set)
+    }
+
+    /// Every trusted key set, oldest first.
+    pub fn trusted(&self) -> &[TrustedKeySet] {
+        &self.trusted
+    }
+
+    /// The trusted notes, oldest first: what a reader persists.
+    pub fn notes(&self) -> Vec<String> {
+        self.trusted.iter().map(|t| t.note.clone()).collect()
+    }
+
+    /// The key set that feeds must be signed under at `now`.
+    pub fn current(&self, now: OffsetDateTime) -> Result<&KeySet, KeysUnusable> {
+        let latest = self.latest().ok_or(KeysUnusable::NoKeySet)?;
+        if now - latest.expires_at > MAX_CLOCK_SKEW {
+            return Err(KeysUnusable::Expired {
+                version: latest.version,
+                expires_at: latest.expires_at,
+            });
+        }
+        Ok(latest)
+    }
+
+    /// Trusts every key set in `notes` that extends what is trusted, in
+    /// order. Returns how many versions were added. On an error the versions
+    /// accepted before it stay trusted; nothing after it is looked at.
+    pub fn extend(&mut self, notes: &[String]) -> Result<usize, KeySetError> {
+        if notes.is_empty() {
+            return Err(KeySetError::Empty);
+        }
+        let before = self.trusted.len();
+        let mut previous_version = None;
+        let mut first_anchor_problem = None;
+        for (position, note) in notes.iter().enumerate() {
+            let key_set = decode_key_set_text(note_text(note).as_bytes()).map_err(|message| {
+                KeySetError::Text {
+                    position: position + 1,
+                    message,
+                }
+            })?;
+            let version = key_set.version;
+            if let Some(after) = previous_version {
+                if version <= after {
+                    return Err(KeySetError::OutOfOrder { version, after });
+                }
+            }
+            previous_version = Some(version);
+            match self.trusted.last() {
+                None => match self.accept(note, key_set, &self.anchor.clone()) {
+                    Ok(()) => {}
+                    // Key sets from before the pinned root's time are
+                    // history this reader cannot check; skip to its own.
+                    Err(problem) => {
+                        first_anchor_problem.get_or_insert(problem);
+                    }
+                },
+                Some(latest) if version <= latest.key_set.version => {
+                    self.check_known(note, version)?
+                }
+                Some(latest) if version == latest.key_set.version + 1 => {
+                    let root = latest.key_set.root.clone();
+                    self.accept(note, key_set, &root)?;
+                }
+                Some(latest) => {
+                    return Err(KeySetError::Gap {
+                        after: latest.key_set.version,
+                        version,
+                    })
+                }
+            }
+        }
+        if self.trusted.is_empty() {
+            let first = first_anchor_problem.map_or_else(String::new, |e| e.to_string());
+            return Err(KeySetError::NoAnchor { first });
+        }
+        Ok(self.trusted.len() - before)
+    }
+
+    /// Verifies `note` as the next key set under `signing_root` and its own
+    /// root, and trusts it.
+    fn accept(
+        &mut self,
+        note: &str,
+        key_set: KeySet,
+        signing_root: &RoleKeys,
+    ) -> Result<(), KeySetError> {
+        let version = key_set.version;
+        let signature = |source| KeySetError::Signature { version, source };
+        let previous_revoked = self
+            .latest()
+            .map(|k| k.revoked.clone())
+            .unwrap_or_default();
+        check_signatures(note.as_bytes(), signing_root, "root", &previous_revoked)
+            .map_err(signature)?;
+        validate_key_set(&key_set).map_err(|message| KeySetError::Invalid { version, message })?;
+        if key_set.feed != self.feed {
+            return Err(KeySetError::WrongFeed {
+                version,
+                expected: self.feed.clone(),
+                found: key_set.feed,
+            });
+        }
+        // The new root must agree too, so a root rotation cannot name keys
+        // that never signed.
+        check_signatures(note.as_bytes(), &key_set.root, "root", &key_set.revoked)
+            .map_err(signature)?;
+        self.trusted.push(TrustedKeySet {
+            key_set,
+            note: note.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// A version the reader already holds must say the same thing; if it
+    /// differs and the root that signed the held copy also signed this one,
+    /// the root equivocated.
+    fn check_known(&self, note: &str, version: u64) -> Result<(), KeySetError> {
+        let Some(index) = self
+            .trusted
+            .iter()
+            .position(|t| t.key_set.version == version)
+        else {
+            // Older than anything this reader trusted: not its history.
+            return Ok(());
+        };
+        if note_text(&self.trusted[index].note) == note_text(note) {
+            return Ok(());
+        }
+        let signing_root = match index {
+            0 => &self.anchor,
+            i => &self.trusted[i - 1].key_set.root,
+        };
+        match check_signatures(note.as_bytes(), signing_root, "root", &[]) {
+            Ok(_) => Err(KeySetError::Conflict { version }),
+            Err(source) => Err(KeySetError::Signature { version, source }),
+        }
+    }
+}
