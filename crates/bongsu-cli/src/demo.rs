@@ -14,7 +14,10 @@ use crate::serve::{serve, Site, SiteKind};
 use crate::sign::sign_files;
 
 const REGIONS: [(&str, &str); 3] = [("seoul", "Seoul"), ("busan", "Busan"), ("tokyo", "Tokyo")];
-const KEY_NAME: &str = "status.bongsu.demo";
+const STATUS_KEY_NAME: &str = "status.bongsu.demo";
+const ROOT_KEY_NAME: &str = "root.bongsu.demo";
+/// Publish a new key set when the newest one has less than this left.
+const REISSUE_KEYS_BEFORE: time::Duration = time::Duration::days(7);
 /// Re-sign when the current feed has less than this left.
 const RESIGN_BEFORE_EXPIRY: time::Duration = time::Duration::minutes(10);
 
@@ -29,16 +32,20 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     if !app.join("index.html").is_file() {
         return Err(CliError::AppNotBuilt { dist: app });
     }
+    let root_key = dir.join("keys/root.key");
+    let root_vkey = ensure_key(&root_key, ROOT_KEY_NAME)?;
     let key = dir.join("keys/status.key");
-    let vkey = ensure_key(&key)?;
+    ensure_key(&key, STATUS_KEY_NAME)?;
+    let region_dirs: Vec<PathBuf> = REGIONS
+        .iter()
+        .map(|(id, _)| dir.join("regions").join(id))
+        .collect();
+    ensure_key_set(&dir, &root_key, &region_dirs)?;
     let status = dir.join("status.toml");
     if !status.exists() {
         crate::sign::write_atomically(&status, STATUS_TOML.as_bytes())?;
     }
-    let outs: Vec<PathBuf> = REGIONS
-        .iter()
-        .map(|(id, _)| dir.join("regions").join(id).join("feed.note"))
-        .collect();
+    let outs: Vec<PathBuf> = region_dirs.iter().map(|d| d.join("feed.note")).collect();
     let signed = sign_files(&key, &status, &outs, None, OffsetDateTime::now_utc())?;
     println!(
         "signed {} seq {} into {} regions",
@@ -47,7 +54,7 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
         outs.len()
     );
 
-    let config = demo_config(&vkey, port);
+    let config = demo_config(&root_vkey, port);
     config.check()?;
     let config_path = dir.join("config.json");
     let json = serde_json::to_string_pretty(&config).unwrap_or_default();
@@ -78,8 +85,70 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     serve(sites).await
 }
 
+/// The demo's key set: root and status keys, version 1 on first run, and a
+/// new version whenever the newest is near expiry. Every region gets the
+/// chain beside its feed.
+fn ensure_key_set(dir: &Path, root_key: &Path, regions: &[PathBuf]) -> Result<(), CliError> {
+    let keys_toml = dir.join("keys.toml");
+    if !keys_toml.exists() {
+        crate::sign::write_atomically(&keys_toml, DEMO_KEYS_TOML.as_bytes())?;
+    }
+    let chain = dir.join("keys.json");
+    let now = OffsetDateTime::now_utc();
+    let latest = std::fs::read(&chain)
+        .ok()
+        .and_then(|bytes| bongsu_core::parse_chain_file(&bytes).ok())
+        .and_then(|notes| notes.last().cloned())
+        .and_then(|note| {
+            let text = note.split_once("\n\n").map(|(t, _)| t.to_owned())?;
+            bongsu_core::keyset::decode_key_set_text(text.as_bytes()).ok()
+        });
+    let outs: Vec<PathBuf> = regions.iter().map(|d| d.join("keys.json")).collect();
+    match latest {
+        Some(k) if k.expires_at - now > REISSUE_KEYS_BEFORE => {
+            // Regions created since (or wiped) still need the chain.
+            let bytes = std::fs::read(&chain)?;
+            for out in &outs {
+                if std::fs::read(out).ok().as_deref() != Some(&bytes[..]) {
+                    crate::sign::write_atomically(out, &bytes)?;
+                }
+            }
+        }
+        _ => {
+            let published = crate::keyset::sign_key_set_file(
+                &keys_toml,
+                &[root_key.to_owned()],
+                &chain,
+                &outs,
+                now,
+            )?;
+            println!(
+                "published key set version {} (expires {})",
+                published.version, published.expires_at
+            );
+        }
+    }
+    Ok(())
+}
+
+const DEMO_KEYS_TOML: &str = r#"# The demo's key set: the root key signs this, the status key signs feeds.
+# Rotate the status key by adding a new key here, moving the old one to
+# `revoked`, and running `bongsu keyset --keys keys.toml --key keys/root.key
+# --chain keys.json --out regions/<id>/keys.json` (see docs/PROTOCOL.md).
+feed = "kakao"
+valid_for = "90d"
+
+[root]
+threshold = 1
+keys = ["keys/root.key.pub"]
+
+[status]
+threshold = 1
+keys = ["keys/status.key.pub"]
+"#;
+
 /// The demo's key, made on first run and reused afterwards.
-fn ensure_key(key: &Path) -> Result<String, CliError> {
+fn ensure_key(key: &Path, name: &str) -> Result<String, CliError> {
     if key.exists() {
         let public = public_path(key);
         return std::fs::read_to_string(&public)
@@ -92,17 +161,18 @@ fn ensure_key(key: &Path) -> Result<String, CliError> {
     if let Some(parent) = key.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    keygen(KEY_NAME, key)
+    keygen(name, key)
 }
 
-pub fn demo_config(vkey: &str, port: u16) -> AppConfig {
+/// The app's config: the root key is the only key it pins.
+pub fn demo_config(root_vkey: &str, port: u16) -> AppConfig {
     AppConfig {
         feed: "kakao".to_owned(),
         title: "Kakao services".to_owned(),
         trust: TrustPolicy {
-            status: RoleKeys {
+            root: RoleKeys {
                 threshold: 1,
-                keys: vec![vkey.to_owned()],
+                keys: vec![root_vkey.to_owned()],
             },
         },
         regions: REGIONS
@@ -111,7 +181,7 @@ pub fn demo_config(vkey: &str, port: u16) -> AppConfig {
             .map(|(i, (id, name))| RegionConfig {
                 id: (*id).to_owned(),
                 name: (*name).to_owned(),
-                url: format!("http://127.0.0.1:{}/feed.note", port + 1 + i as u16),
+                url: format!("http://127.0.0.1:{}/", port + 1 + i as u16),
             })
             .collect(),
         refresh_seconds: 15,

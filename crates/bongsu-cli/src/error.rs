@@ -38,6 +38,17 @@ pub enum CliError {
         existing: u64,
         path: PathBuf,
     },
+    #[error("cannot read {path}: {source}")]
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    KeySetInvalid { path: PathBuf, message: String },
+    #[error("{path} is not a valid key chain, so nothing was added to it: {message}")]
+    ChainInvalid { path: PathBuf, message: String },
+    #[error("refusing to publish key set version {version}, because readers would reject it: {reason}. A root rotation must be signed by enough of the previous root keys and of the new ones: pass each with --key")]
+    KeySetRefused { version: u64, reason: String },
     #[error("signing failed: {0}")]
     Sign(#[from] bongsu_core::SignError),
     #[error("cannot write {path}: {source}")]

@@ -4,6 +4,7 @@ mod demo;
 mod demo_catalogue;
 mod error;
 mod keygen;
+mod keyset;
 mod serve;
 mod sign;
 mod status_file;
@@ -48,6 +49,22 @@ enum Command {
         /// Sequence number; default: one more than the highest in the existing --out files.
         #[arg(long)]
         seq: Option<u64>,
+    },
+    /// Sign the next version of the key set with the root key(s) and append it to the key chain.
+    Keyset {
+        /// The key set description (TOML): feed, valid_for, root, status, revoked.
+        #[arg(long)]
+        keys: PathBuf,
+        /// A root private key; repeat to meet the threshold, and pass both the old and the new
+        /// root keys when rotating the root.
+        #[arg(long = "key", required = true)]
+        signers: Vec<PathBuf>,
+        /// The key chain (keys.json) to extend; created with version 1 if missing.
+        #[arg(long)]
+        chain: PathBuf,
+        /// Also write the new chain here, e.g. into every region directory. Repeatable.
+        #[arg(long)]
+        out: Vec<PathBuf>,
     },
     /// Serve region directories and the built app on local ports.
     Serve {
@@ -106,6 +123,30 @@ fn run(command: Command) -> Result<(), CliError> {
                     signed.feed,
                     signed.seq,
                     signed.expires_at,
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Keyset {
+            keys,
+            signers,
+            chain,
+            out,
+        } => {
+            let published = keyset::sign_key_set_file(
+                &keys,
+                &signers,
+                &chain,
+                &out,
+                time::OffsetDateTime::now_utc(),
+            )?;
+            for path in std::iter::once(&chain).chain(&out) {
+                println!(
+                    "key set {} version {} (expires {}) -> {}",
+                    published.feed,
+                    published.version,
+                    published.expires_at,
                     path.display()
                 );
             }

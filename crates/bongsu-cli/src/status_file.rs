@@ -159,6 +159,11 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
 
 /// `30s`, `15m`, `1h`, `7d`: between one minute and thirty days.
 pub fn parse_valid_for(text: &str) -> Result<Duration, String> {
+    parse_duration(text, Duration::minutes(1), Duration::days(30))
+}
+
+/// A whole number and a unit (s, m, h or d), between `min` and `max`.
+pub fn parse_duration(text: &str, min: Duration, max: Duration) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
@@ -174,10 +179,23 @@ pub fn parse_valid_for(text: &str) -> Result<Duration, String> {
         "d" => Duration::days(n),
         _ => return Err(format!("`{text}` has unit `{unit}`; use s, m, h or d")),
     };
-    if d < Duration::minutes(1) || d > Duration::days(30) {
-        return Err(format!("`{text}` is outside 1m to 30d"));
+    if d < min || d > max {
+        return Err(format!("`{text}` is outside {} to {}", short(min), short(max)));
     }
     Ok(d)
+}
+
+/// `1m`, `30d`: how bounds are written in messages.
+fn short(d: Duration) -> String {
+    if d.whole_days() > 0 && d == Duration::days(d.whole_days()) {
+        format!("{}d", d.whole_days())
+    } else if d == Duration::hours(d.whole_hours()) && d.whole_hours() > 0 {
+        format!("{}h", d.whole_hours())
+    } else if d == Duration::minutes(d.whole_minutes()) && d.whole_minutes() > 0 {
+        format!("{}m", d.whole_minutes())
+    } else {
+        format!("{}s", d.whole_seconds())
+    }
 }
 
 /// A TOML offset date-time, or a string holding an RFC 3339 time.

@@ -14,7 +14,9 @@
 //! online keys (TUF-style root-signed key sets), and [`signature`] is the
 //! threshold-signature rule both use.
 
+pub mod backoff;
 pub mod config;
+pub mod evidence;
 pub mod freshness;
 pub mod keyset;
 pub mod merge;
@@ -26,7 +28,9 @@ pub mod validate;
 pub mod verify;
 pub mod wire;
 
+pub use backoff::{backoff_delay, MAX_BACKOFF};
 pub use config::{AppConfig, ConfigError, RegionConfig};
+pub use evidence::{equivocation_evidence, Evidence, EVIDENCE_KIND};
 pub use freshness::{freshness, Freshness, MAX_CLOCK_SKEW};
 pub use merge::{region_state, supersedes, RegionOutcome, RegionState};
 pub use model::{

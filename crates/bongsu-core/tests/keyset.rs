@@ -384,3 +384,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn equivocation_evidence_needs_two_genuine_different_feeds_with_one_seq() {
+    use bongsu_core::equivocation_evidence;
+    let k = keys();
+    let mut chain = pinned_a();
+    chain.extend(&[v1()]).unwrap();
+    let ks = chain.current(NOW).unwrap();
+    let note = |f: &Feed, by: &Key| {
+        String::from_utf8(sign_feed(f, &[&by.signer as &dyn Signer]).unwrap()).unwrap()
+    };
+    let a = note(&feed(7), &k.status_1);
+    let mut other = feed(7);
+    other.services[0].components[0].status = Status::Operational;
+    let b = note(&other, &k.status_1);
+    let evidence = equivocation_evidence((&a, "seoul"), (&b, "busan"), ks, "now".into()).unwrap();
+    assert_eq!((evidence.seq, evidence.key_set_version), (7, 1));
+    assert_eq!(evidence.notes, [a.clone(), b.clone()]);
+
+    // The same feed twice, different seqs, or a forgery prove nothing.
+    assert!(equivocation_evidence((&a, "x"), (&a, "y"), ks, "now".into()).is_none());
+    assert!(equivocation_evidence((&a, "x"), (&note(&feed(8), &k.status_1), "y"), ks, "now".into()).is_none());
+    let forged = note(&other, &k.stranger);
+    assert!(equivocation_evidence((&a, "x"), (&forged, "y"), ks, "now".into()).is_none());
+}
