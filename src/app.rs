@@ -6,7 +6,7 @@ use bongsu_core::AppConfig;
 use leptos::prelude::*;
 
 use crate::clock;
-use crate::components::{Banner, FeedMeta, Incidents, Regions, Services};
+use crate::components::{Banner, Evidence, FeedMeta, Incidents, Regions, Services};
 use crate::config_loader::load_config;
 use crate::poller::StatusStore;
 
@@ -39,16 +39,15 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn StatusPage(config: AppConfig) -> impl IntoView {
-    let store = StatusStore::new(config.regions.len());
+    let store = StatusStore::new(config.clone());
     let now = RwSignal::new(clock::now());
     let refresh = Duration::from_secs(u64::from(config.refresh_seconds));
     let title = config.title.clone();
     let config = StoredValue::new(config);
 
-    store.restore(&config.read_value());
-    store.poll(&config.read_value());
-    let poll_timer =
-        set_interval_with_handle(move || config.with_value(|c| store.poll(c)), refresh).ok();
+    store.restore();
+    store.poll(true);
+    let poll_timer = set_interval_with_handle(move || store.poll(false), refresh).ok();
     let clock_timer =
         set_interval_with_handle(move || now.set(clock::now()), Duration::from_secs(1)).ok();
     on_cleanup(move || {
@@ -69,7 +68,7 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
                     type="button"
                     class="refresh"
                     data-testid="refresh"
-                    on:click=move |_| config.with_value(|c| store.poll(c))
+                    on:click=move |_| store.poll(true)
                 >
                     "Refresh now"
                 </button>
@@ -79,6 +78,7 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
                 <Incidents store />
                 <Services store />
                 <Regions store config=config.get_value() now />
+                <Evidence store />
                 <FeedMeta store now />
             </main>
             <footer class="foot">

@@ -28,9 +28,10 @@ impl std::fmt::Display for LoadError {
 }
 
 pub async fn load_config() -> Result<AppConfig, LoadError> {
-    let bytes = fetch_bytes(CONFIG_URL, CONFIG_TIMEOUT_MS, CONFIG_MAX_BYTES)
+    let controller = crate::fetch::controller().ok_or(LoadError::Fetch(FetchError::Network))?;
+    let fetched = fetch_bytes(CONFIG_URL, CONFIG_TIMEOUT_MS, CONFIG_MAX_BYTES, &controller)
         .await
         .map_err(LoadError::Fetch)?;
-    let text = String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)?;
+    let text = String::from_utf8(fetched.bytes).map_err(|_| LoadError::NotUtf8)?;
     AppConfig::parse(&text).map_err(LoadError::Invalid)
 }

@@ -41,13 +41,31 @@ impl std::fmt::Display for FetchError {
     }
 }
 
+/// A response body and what the server said it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
+}
+
+/// A fresh controller for [`fetch_bytes`]; aborting it cancels the request.
+pub fn controller() -> Option<AbortController> {
+    AbortController::new().ok()
+}
+
 /// GETs `url`, revalidating with any cache (a status must never come from a
-/// stale cache). The request, body included, is aborted after `timeout_ms`,
-/// so a region that trickles bytes is cut off too; and the body is read as a
-/// stream and abandoned as soon as it passes `limit` bytes.
-pub async fn fetch_bytes(url: &str, timeout_ms: u32, limit: usize) -> Result<Vec<u8>, FetchError> {
+/// stale cache; an unchanged one costs a 304). The request, body included,
+/// is aborted after `timeout_ms`, so a region that trickles bytes is cut off
+/// too; the body is read as a stream and abandoned as soon as it passes
+/// `limit` bytes. The caller may abort `controller` earlier, e.g. when the
+/// next poll starts, so no request outlives its poll.
+pub async fn fetch_bytes(
+    url: &str,
+    timeout_ms: u32,
+    limit: usize,
+    controller: &AbortController,
+) -> Result<Fetched, FetchError> {
     let window = web_sys::window().ok_or(FetchError::Network)?;
-    let controller = AbortController::new().map_err(|_| FetchError::Network)?;
     let init = RequestInit::new();
     init.set_cache(RequestCache::NoCache);
     init.set_signal(Some(&controller.signal()));
@@ -69,7 +87,12 @@ pub async fn fetch_bytes(url: &str, timeout_ms: u32, limit: usize) -> Result<Vec
                 status: response.status(),
             });
         }
-        read_limited(&response, limit).await
+        let content_type = response.headers().get("content-type").ok().flatten();
+        let bytes = read_limited(&response, limit).await?;
+        Ok(Fetched {
+            bytes,
+            content_type,
+        })
     }
     .await;
     if matches!(result, Err(FetchError::TooLarge { .. })) {

@@ -3,37 +3,34 @@
 //! region can roll the page back to an older feed after a reload.
 //!
 //! What is stored is the signed note itself, and it is verified again on
-//! load against the current config: a tampered store, or a key removed from
-//! the config since, cannot put anything on screen.
+//! load against the trusted key set: a tampered store, or a key revoked
+//! since, cannot put anything on screen. The key set's own expiry is not
+//! applied here: the note was genuine when it was saved, and the banner
+//! marks it with its age.
 
-use bongsu_core::{verify_feed, AppConfig, Feed};
+use bongsu_core::{verify_feed, Feed, KeyChain};
+
+use crate::device_storage;
 
 fn storage_key(feed: &str) -> String {
     format!("bongsu.last-good.v1.{feed}")
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// The remembered feed, if there is one and it still verifies.
-pub fn load(config: &AppConfig) -> Option<(Feed, String)> {
-    let store = storage()?;
-    let key = storage_key(&config.feed);
-    let note = store.get_item(&key).ok()??;
-    match verify_feed(note.as_bytes(), &config.trust.status, &config.feed) {
-        Ok(feed) => Some((feed, note)),
-        Err(_) => {
-            let _ = store.remove_item(&key);
+pub fn load(feed_id: &str, keys: &KeyChain) -> Option<(Feed, String)> {
+    let key = storage_key(feed_id);
+    let note = device_storage::get(&key)?;
+    match keys.latest().map(|ks| verify_feed(note.as_bytes(), ks)) {
+        Some(Ok(feed)) => Some((feed, note)),
+        Some(Err(_)) => {
+            device_storage::remove(&key);
             None
         }
+        None => None,
     }
 }
 
-/// Remembers a newly verified feed. Storage can be full or disabled
-/// (private browsing); the page works without it.
+/// Remembers a newly verified feed.
 pub fn save(feed: &str, note: &str) {
-    if let Some(store) = storage() {
-        let _ = store.set_item(&storage_key(feed), note);
-    }
+    device_storage::set(&storage_key(feed), note);
 }

@@ -2,18 +2,23 @@
 //! verifies it in WebAssembly and shows what it says.
 //!
 //! The data path reads top to bottom: [`config_loader`] (which regions and
-//! keys) → [`fetch`] (bytes from one region, with a timeout) → `bongsu_core`
-//! (verify) → [`poller`] (with [`last_good`] remembered on the device) (every region in parallel, merged into signals) →
-//! [`components`] (show).
+//! root keys) → [`fetch`] (bytes from one region, with a timeout) →
+//! `bongsu_core` (verify key chains and feeds) → [`poller`] (every region in
+//! parallel, merged into signals) → [`components`] (show). What the device
+//! keeps between visits, always re-verified on load: [`saved_keys`],
+//! [`last_good`], [`saved_evidence`], all in [`device_storage`].
 
 mod app;
 mod clock;
 mod components;
 mod config_loader;
+mod device_storage;
 mod fetch;
 mod format;
 mod last_good;
 mod poller;
+mod saved_evidence;
+mod saved_keys;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

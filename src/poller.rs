@@ -1,36 +1,73 @@
 //! Polling every region in parallel and folding the answers into signals.
 //!
-//! Each region's answer is applied the moment it arrives: the first verified
-//! feed shows at once, and a newer one replaces it whenever it comes. A slow
-//! region never delays a fast one.
+//! Each region is asked for its key chain and its feed at the same time, and
+//! each answer is applied the moment it arrives: the first verified feed
+//! shows at once, and a newer one replaces it whenever it comes. A slow
+//! region never delays a fast one. A new poll aborts whatever the previous
+//! one still has in flight, and a failing region is asked less often, with
+//! jitter ([`bongsu_core::backoff_delay`]).
+//!
+//! What a region served is kept as bytes and verified again whenever the
+//! trusted key set changes, so a rotation or revocation learnt from one
+//! region applies at once to what every other region served.
+
+use std::time::Duration;
 
 use bongsu_core::{
-    supersedes, verify_feed, AppConfig, Feed, FeedError, RegionOutcome, MAX_FEED_BYTES,
+    backoff_delay, check_content_type, equivocation_evidence, parse_chain_file, supersedes,
+    verify_feed, AppConfig, Evidence, Feed, FeedError, KeyChain, KeySetError, RegionOutcome,
+    MAX_FEED_BYTES,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use web_sys::AbortController;
 
 use crate::clock;
-use crate::fetch::{fetch_bytes, FetchError};
-use crate::last_good;
+use crate::fetch::{controller, fetch_bytes, FetchError, Fetched};
+use crate::{last_good, saved_evidence, saved_keys};
+
+/// Where the feed on screen came from.
+pub const SOURCE_DEVICE: &str = "device";
 
 /// The latest answer from one region.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegionReport {
     pub outcome: RegionOutcome,
+    /// The feed as the region served it, to verify again when keys change.
+    pub served: Option<Fetched>,
+    /// Set when the region's key chain failed verification.
+    pub keys_problem: Option<KeySetError>,
     /// When the answer (or the failure) arrived.
     pub checked_at: Option<OffsetDateTime>,
     /// How long the region took to answer.
     pub took_ms: Option<u32>,
+    /// Polls in a row that failed.
+    pub failures: u32,
+    /// When a failing region will next be asked (ms since the epoch).
+    pub retry_at_ms: Option<f64>,
 }
 
 impl RegionReport {
     fn pending() -> Self {
         RegionReport {
             outcome: RegionOutcome::Pending,
+            served: None,
+            keys_problem: None,
             checked_at: None,
             took_ms: None,
+            failures: 0,
+            retry_at_ms: None,
+        }
+    }
+
+    /// What the page should make of this region: a bad key chain discredits
+    /// the region whatever feed it serves.
+    pub fn effective_outcome(&self) -> RegionOutcome {
+        match &self.keys_problem {
+            Some(problem) => RegionOutcome::BadKeys(problem.clone()),
+            None => self.outcome.clone(),
         }
     }
 }
@@ -38,94 +75,326 @@ impl RegionReport {
 /// Everything the page shows, as signals.
 #[derive(Clone, Copy)]
 pub struct StatusStore {
+    config: StoredValue<AppConfig>,
     /// The newest verified feed seen: from a region, or remembered on this
     /// device from an earlier visit.
     pub shown: RwSignal<Option<Feed>>,
+    /// The signed note of the shown feed and where it came from.
+    shown_note: StoredValue<Option<(String, String)>>,
     /// One report per configured region, in config order.
     pub regions: RwSignal<Vec<RegionReport>>,
+    /// The key sets verified from the pinned root.
+    pub keys: RwSignal<KeyChain>,
+    /// Proof of equivocation seen on this device.
+    pub evidence: RwSignal<Vec<Evidence>>,
     /// Bumped by every poll; answers from an older poll are not reported.
     generation: RwSignal<u64>,
     /// Regions still to answer in the current poll.
     pub in_flight: RwSignal<usize>,
+    /// Key chain requests still in flight in the current poll.
+    keys_in_flight: StoredValue<usize>,
+    /// The current poll's requests, aborted when the next poll starts.
+    requests: StoredValue<Vec<AbortController>, LocalStorage>,
 }
 
 impl StatusStore {
-    pub fn new(region_count: usize) -> Self {
+    pub fn new(config: AppConfig) -> Self {
+        let regions = vec![RegionReport::pending(); config.regions.len()];
+        let keys = KeyChain::new(config.trust.root.clone(), &config.feed);
         StatusStore {
+            config: StoredValue::new(config),
             shown: RwSignal::new(None),
-            regions: RwSignal::new(vec![RegionReport::pending(); region_count]),
+            shown_note: StoredValue::new(None),
+            regions: RwSignal::new(regions),
+            keys: RwSignal::new(keys),
+            evidence: RwSignal::new(Vec::new()),
             generation: RwSignal::new(0),
             in_flight: RwSignal::new(0),
+            keys_in_flight: StoredValue::new(0),
+            requests: StoredValue::new_local(Vec::new()),
         }
     }
 
-    /// Asks every region once, in parallel.
-    /// Shows the feed remembered from an earlier visit, if it still verifies.
-    /// Regions then only replace it with something strictly newer.
-    pub fn restore(self, config: &AppConfig) {
-        if let Some((feed, _note)) = last_good::load(config) {
+    /// Restores what this device verified on earlier visits: the key sets,
+    /// the newest feed (regions then only replace it with something strictly
+    /// newer) and any evidence.
+    pub fn restore(self) {
+        let config = self.config.get_value();
+        let keys = saved_keys::load(&config);
+        if let Some((feed, note)) = last_good::load(&config.feed, &keys) {
             self.shown.set(Some(feed));
+            self.shown_note
+                .set_value(Some((note, SOURCE_DEVICE.to_owned())));
         }
+        self.keys.set(keys);
+        self.evidence.set(saved_evidence::load(&config.feed));
     }
 
-    pub fn poll(self, config: &AppConfig) {
+    /// Asks every region that is due (all of them when `force`) once, in
+    /// parallel, for its key chain and its feed.
+    pub fn poll(self, force: bool) {
+        let config = self.config.get_value();
+        self.requests.update_value(|requests| {
+            requests.drain(..).for_each(|r| r.abort());
+        });
         let generation = self.generation.get_untracked() + 1;
         self.generation.set(generation);
-        self.in_flight.set(config.regions.len());
-        for (index, region) in config.regions.iter().enumerate() {
-            let url = region.url.clone();
-            let keys = config.trust.status.clone();
-            let feed_id = config.feed.clone();
+        let now_ms = js_sys::Date::now();
+        let due: Vec<usize> = self.regions.with_untracked(|regions| {
+            (0..config.regions.len())
+                .filter(|&i| {
+                    force
+                        || regions
+                            .get(i)
+                            .and_then(|r| r.retry_at_ms)
+                            .is_none_or(|at| now_ms >= at)
+                })
+                .collect()
+        });
+        self.in_flight.set(due.len());
+        self.keys_in_flight.set_value(due.len());
+        for index in due {
+            let region = &config.regions[index];
             let timeout_ms = config.timeout_ms;
+            let (Some(keys_request), Some(feed_request)) = (controller(), controller()) else {
+                continue;
+            };
+            self.requests.update_value(|r| {
+                r.push(keys_request.clone());
+                r.push(feed_request.clone());
+            });
+            let keys_url = region.keys_url();
+            spawn_local(async move {
+                let limit = bongsu_core::keyset::MAX_KEY_CHAIN_BYTES;
+                let result = fetch_bytes(&keys_url, timeout_ms, limit, &keys_request).await;
+                self.absorb_keys(generation, index, result);
+            });
+            let feed_url = region.feed_url();
             spawn_local(async move {
                 let started = js_sys::Date::now();
-                let outcome = match fetch_bytes(&url, timeout_ms, MAX_FEED_BYTES).await {
-                    Err(FetchError::TooLarge { limit }) => {
-                        RegionOutcome::Invalid(FeedError::TooLarge { limit })
-                    }
-                    Err(error) => RegionOutcome::Unreachable(error.to_string()),
-                    Ok(bytes) => match verify_feed(&bytes, &keys, &feed_id) {
-                        Ok(feed) => {
-                            if self
-                                .shown
-                                .with_untracked(|shown| supersedes(&feed, shown.as_ref()))
-                            {
-                                // Verified above, so the bytes are UTF-8 note text.
-                                last_good::save(&feed_id, &String::from_utf8_lossy(&bytes));
-                            }
-                            RegionOutcome::Verified(feed)
-                        }
-                        Err(error) => RegionOutcome::Invalid(error),
-                    },
-                };
+                let result = fetch_bytes(&feed_url, timeout_ms, MAX_FEED_BYTES, &feed_request).await;
                 let took_ms = (js_sys::Date::now() - started).max(0.0) as u32;
-                self.absorb(generation, index, outcome, took_ms);
+                self.absorb_feed(generation, index, result, took_ms);
             });
         }
     }
 
-    fn absorb(self, generation: u64, index: usize, outcome: RegionOutcome, took_ms: u32) {
-        // A newer verified feed is worth showing whichever poll fetched it.
-        if let RegionOutcome::Verified(feed) = &outcome {
-            let newer = self
-                .shown
-                .with_untracked(|shown| supersedes(feed, shown.as_ref()));
-            if newer {
-                self.shown.set(Some(feed.clone()));
-            }
-        }
+    fn absorb_keys(self, generation: u64, index: usize, result: Result<Fetched, FetchError>) {
+        let problem = match result {
+            Ok(fetched) => self.learn_keys(&fetched.bytes).err(),
+            Err(FetchError::TooLarge { limit }) => Some(KeySetError::TooLarge { limit }),
+            // A region without keys.json is an incomplete mirror, not a
+            // liar; its feed is still verified with keys from elsewhere.
+            Err(_) => None,
+        };
         if self.generation.get_untracked() != generation {
             return;
         }
         self.regions.update(|regions| {
             if let Some(slot) = regions.get_mut(index) {
-                *slot = RegionReport {
-                    outcome,
-                    checked_at: Some(clock::now()),
-                    took_ms: Some(took_ms),
-                };
+                slot.keys_problem = problem;
+            }
+        });
+        let left = self.keys_in_flight.get_value().saturating_sub(1);
+        self.keys_in_flight.set_value(left);
+        if left == 0 {
+            // Feeds that were waiting for a key set get their verdict now.
+            self.reverify_all();
+        }
+    }
+
+    /// Extends the trusted key chain with a region's chain file.
+    fn learn_keys(self, bytes: &[u8]) -> Result<(), KeySetError> {
+        let notes = parse_chain_file(bytes)?;
+        let mut chain = self.keys.get_untracked();
+        let result = chain.extend(&notes);
+        let grew = chain.trusted().len() != self.keys.with_untracked(|k| k.trusted().len());
+        if grew {
+            self.config
+                .with_value(|c| saved_keys::save(&c.feed, &chain));
+            self.keys.set(chain);
+            self.reverify_all();
+        }
+        result.map(|_| ())
+    }
+
+    fn absorb_feed(
+        self,
+        generation: u64,
+        index: usize,
+        result: Result<Fetched, FetchError>,
+        took_ms: u32,
+    ) {
+        let (outcome, served) = match result {
+            Err(FetchError::TooLarge { limit }) => {
+                (RegionOutcome::Invalid(FeedError::TooLarge { limit }), None)
+            }
+            Err(error) => (RegionOutcome::Unreachable(error.to_string()), None),
+            Ok(fetched) => (self.evaluate(&fetched), Some(fetched)),
+        };
+        let region_id = self.region_id(index);
+        // A newer verified feed is worth showing whichever poll fetched it.
+        if let (RegionOutcome::Verified(feed), Some(fetched)) = (&outcome, &served) {
+            self.consider(feed, fetched, &region_id);
+        }
+        if self.generation.get_untracked() != generation {
+            return;
+        }
+        let failed = matches!(
+            outcome,
+            RegionOutcome::Unreachable(_) | RegionOutcome::Invalid(_)
+        );
+        let interval = Duration::from_secs(u64::from(
+            self.config.with_value(|c| c.refresh_seconds),
+        ));
+        self.regions.update(|regions| {
+            if let Some(slot) = regions.get_mut(index) {
+                slot.failures = if failed { slot.failures + 1 } else { 0 };
+                let wait = backoff_delay(slot.failures, interval, js_sys::Math::random());
+                slot.retry_at_ms = (slot.failures > 0)
+                    .then(|| js_sys::Date::now() + wait.as_millis() as f64);
+                slot.outcome = outcome;
+                slot.served = served;
+                slot.checked_at = Some(clock::now());
+                slot.took_ms = Some(took_ms);
             }
         });
         self.in_flight.update(|n| *n = n.saturating_sub(1));
+    }
+
+    /// Verifies what a region served against the trusted keys, now.
+    fn evaluate(self, fetched: &Fetched) -> RegionOutcome {
+        if let Err(error) = check_content_type(fetched.content_type.as_deref()) {
+            return RegionOutcome::Invalid(error);
+        }
+        let now = clock::now();
+        self.keys.with_untracked(|keys| match keys.current(now) {
+            Ok(key_set) => match verify_feed(&fetched.bytes, key_set) {
+                Ok(feed) => RegionOutcome::Verified(feed),
+                Err(error) => RegionOutcome::Invalid(error),
+            },
+            // No key set yet, but a region may still be sending one.
+            Err(_) if keys.latest().is_none() && self.keys_in_flight.get_value() > 0 => {
+                RegionOutcome::Pending
+            }
+            Err(unusable) => RegionOutcome::Invalid(FeedError::Keys(unusable)),
+        })
+    }
+
+    /// Shows `feed` if it is newer than what is shown; records evidence if
+    /// it conflicts with it.
+    fn consider(self, feed: &Feed, fetched: &Fetched, source: &str) {
+        let note = String::from_utf8_lossy(&fetched.bytes).into_owned();
+        let newer = self
+            .shown
+            .with_untracked(|shown| supersedes(feed, shown.as_ref()));
+        if newer {
+            last_good::save(&feed.feed, &note);
+            self.shown_note
+                .set_value(Some((note, source.to_owned())));
+            self.shown.set(Some(feed.clone()));
+            return;
+        }
+        let conflicting = self
+            .shown
+            .with_untracked(|shown| shown.as_ref().is_some_and(|s| s.seq == feed.seq && s != feed));
+        if conflicting {
+            self.record_evidence(&note, source);
+            // Both copies are genuinely signed, so neither can be ruled out;
+            // show the one more regions agree on, so that one equivocating
+            // region cannot decide what a cold page shows.
+            let shown = self.shown.get_untracked();
+            let (for_incoming, for_shown) = (
+                self.regions_serving(feed, source) + 1,
+                shown.as_ref().map_or(0, |s| self.regions_serving(s, source)),
+            );
+            if for_incoming > for_shown {
+                self.shown_note
+                    .set_value(Some((note, source.to_owned())));
+                self.shown.set(Some(feed.clone()));
+            }
+        }
+    }
+
+    /// How many regions other than `except` currently serve exactly `feed`.
+    fn regions_serving(self, feed: &Feed, except: &str) -> usize {
+        let ids: Vec<String> = self
+            .config
+            .with_value(|c| c.regions.iter().map(|r| r.id.clone()).collect());
+        self.regions.with_untracked(|regions| {
+            regions
+                .iter()
+                .zip(&ids)
+                .filter(|(report, id)| {
+                    id.as_str() != except
+                        && matches!(&report.effective_outcome(), RegionOutcome::Verified(f) if f == feed)
+                })
+                .count()
+        })
+    }
+
+    fn record_evidence(self, note: &str, source: &str) {
+        let Some((shown_note, shown_source)) = self.shown_note.get_value() else {
+            return;
+        };
+        let now = clock::now();
+        let observed_at = now.format(&Rfc3339).unwrap_or_default();
+        let found = self.keys.with_untracked(|keys| {
+            let key_set = keys.latest()?;
+            equivocation_evidence(
+                (&shown_note, &shown_source),
+                (note, source),
+                key_set,
+                observed_at,
+            )
+        });
+        let Some(found) = found else { return };
+        let known = self
+            .evidence
+            .with_untracked(|items| items.iter().any(|e| e.notes == found.notes));
+        if !known {
+            let feed = found.feed.clone();
+            self.evidence.update(|items| items.push(found));
+            self.evidence
+                .with_untracked(|items| saved_evidence::save(&feed, items));
+        }
+    }
+
+    /// Verifies everything again under the current keys: after a key set
+    /// arrives, is rotated or revokes a key.
+    fn reverify_all(self) {
+        let still_valid = self.shown_note.with_value(|shown| {
+            shown.as_ref().is_none_or(|(note, _)| {
+                self.keys.with_untracked(|keys| {
+                    keys.latest()
+                        .is_some_and(|ks| verify_feed(note.as_bytes(), ks).is_ok())
+                })
+            })
+        });
+        if !still_valid {
+            // Signed by a key that is no longer trusted: take it down.
+            self.shown_note.set_value(None);
+            self.shown.set(None);
+        }
+        let mut verified = Vec::new();
+        self.regions.update(|regions| {
+            for (index, report) in regions.iter_mut().enumerate() {
+                if let Some(fetched) = &report.served {
+                    report.outcome = self.evaluate(fetched);
+                    if let RegionOutcome::Verified(feed) = &report.outcome {
+                        verified.push((feed.clone(), fetched.clone(), index));
+                    }
+                }
+            }
+        });
+        for (feed, fetched, index) in verified {
+            self.consider(&feed, &fetched, &self.region_id(index));
+        }
+    }
+
+    fn region_id(self, index: usize) -> String {
+        self.config
+            .with_value(|c| c.regions.get(index).map(|r| r.id.clone()))
+            .unwrap_or_default()
     }
 }

@@ -20,7 +20,11 @@ function hostileRegion() {
   const server = createServer((req, res) => {
     const headers = { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'text/plain' };
     const chunk = Buffer.alloc(16 * 1024, 'a');
-    if (req.url === '/chunked') {
+    if (req.url.endsWith('/keys.json')) {
+      // Keys come from the healthy region; this one only attacks the feed.
+      res.writeHead(404, headers);
+      res.end();
+    } else if (req.url === '/chunked/feed.note') {
       res.writeHead(200, headers);
       let sent = 0;
       const pump = () => {
@@ -31,7 +35,7 @@ function hostileRegion() {
         res.end();
       };
       pump();
-    } else if (req.url === '/declared') {
+    } else if (req.url === '/declared/feed.note') {
       res.writeHead(200, { ...headers, 'Content-Length': String(10 * 1024 * 1024) });
       res.write(chunk);
     } else {
@@ -53,9 +57,9 @@ test('oversized and trickling regions are cut off with a reason; healthy regions
       refreshSeconds: 3,
       timeoutMs: 1500,
       extraRegions: [
-        { id: 'chunked', name: 'Chunked', url: `${base}/chunked` },
-        { id: 'declared', name: 'Declared', url: `${base}/declared` },
-        { id: 'trickle', name: 'Trickle', url: `${base}/trickle` },
+        { id: 'chunked', name: 'Chunked', url: `${base}/chunked/` },
+        { id: 'declared', name: 'Declared', url: `${base}/declared/` },
+        { id: 'trickle', name: 'Trickle', url: `${base}/trickle/` },
       ],
     });
     const page = await openPage(browser, s.appUrl);

@@ -105,8 +105,8 @@ export function startServer(args, timeoutMs = 15000) {
     proc.stdout.on('data', (d) => {
       out += d;
       for (const line of out.split('\n')) {
-        const m = line.match(/^(region (\S+)|app) (http:\/\/\S+)/);
-        if (m) urls[m[2] ?? 'app'] = m[3];
+        const m = line.match(/^(region (\S+)|app|admin) (http:\/\/\S+)/);
+        if (m) urls[m[2] ?? m[1]] = m[3];
       }
       if (out.split('\n').includes('ready')) {
         clearTimeout(timer);
@@ -129,28 +129,65 @@ export function stopServer(server) {
   });
 }
 
-/// An operator with a key, a status file and N regions, each region its own
-/// `bongsu serve` process, and the app in another.
+/// An operator with a root key, a status key (and a retired, revoked one),
+/// a key chain, a status file and N regions, each region its own `bongsu
+/// serve` process with a fault-switching admin endpoint, and the app in
+/// another.
 export class Scenario {
   constructor(regionIds = ['seoul', 'busan', 'tokyo']) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'bongsu-e2e-'));
     this.regionIds = regionIds;
     this.servers = [];
-    this.key = path.join(this.dir, 'status.key');
-    this.vkey = bongsu('keygen', '--name', 'status.e2e.test', '--out', this.key).trim();
+    this.rootKey = this.keygen('root', 'root.e2e.test');
+    this.retiredKey = this.keygen('retired', 'status.e2e.test');
+    this.key = this.keygen('status', 'status.e2e.test');
+    this.rootVkey = this.vkeyOf(this.rootKey);
+    this.publishKeys({ status: [this.key], revoked: [this.retiredKey] });
+  }
+
+  /// Makes a key pair under keys/; returns the private key's path.
+  keygen(file, name) {
+    const out = path.join(this.dir, 'keys', file);
+    mkdirSync(path.dirname(out), { recursive: true });
+    bongsu('keygen', '--name', name, '--out', out);
+    return out;
+  }
+
+  vkeyOf(key) {
+    return readFileSync(`${key}.pub`, 'utf8').trim();
   }
 
   feedFile(id) {
     return path.join(this.dir, 'regions', id, 'feed.note');
   }
 
+  keysFile(id) {
+    return path.join(this.dir, 'regions', id, 'keys.json');
+  }
+
+  /// Signs the next key set (root, status and revoked keys as private key
+  /// paths) with `signers` and publishes the chain to `regions`.
+  publishKeys({ root = [this.rootKey], status, revoked = [], signers = [this.rootKey], regions = this.regionIds, validFor = '30d' }) {
+    const pub = (keys) => JSON.stringify(keys.map((k) => `${k}.pub`));
+    const toml = [
+      'feed = "kakao"', `valid_for = "${validFor}"`, `revoked = ${pub(revoked)}`, '',
+      '[root]', 'threshold = 1', `keys = ${pub(root)}`, '',
+      '[status]', 'threshold = 1', `keys = ${pub(status)}`, '',
+    ].join('\n');
+    const file = path.join(this.dir, 'keys.toml');
+    writeFileSync(file, toml);
+    for (const id of regions) mkdirSync(path.dirname(this.keysFile(id)), { recursive: true });
+    bongsu('keyset', '--keys', file, '--chain', path.join(this.dir, 'keys.json'),
+      ...signers.flatMap((k) => ['--key', k]), ...regions.flatMap((id) => ['--out', this.keysFile(id)]));
+  }
+
   /// Writes the status file and signs it into the given regions (default: all).
-  publish(status, { regions = this.regionIds, seq } = {}) {
+  publish(status, { regions = this.regionIds, seq, key = this.key } = {}) {
     const file = path.join(this.dir, 'status.toml');
     writeFileSync(file, toToml(status));
     const outs = regions.flatMap((id) => ['--out', this.feedFile(id)]);
     const extra = seq === undefined ? [] : ['--seq', String(seq)];
-    bongsu('sign', '--key', this.key, '--status', file, ...outs, ...extra);
+    bongsu('sign', '--key', key, '--status', file, ...outs, ...extra);
     return readFeed(this.feedFile(regions[0]));
   }
 
@@ -159,16 +196,19 @@ export class Scenario {
     this.regions = {};
     for (const id of this.regionIds) {
       mkdirSync(path.dirname(this.feedFile(id)), { recursive: true });
-      const server = await startServer(['serve', '--region', `${id}=${path.dirname(this.feedFile(id))}@127.0.0.1:0`]);
+      const server = await startServer([
+        'serve', '--region', `${id}=${path.dirname(this.feedFile(id))}@127.0.0.1:0`, '--admin', '127.0.0.1:0',
+        '--fault-key', this.key, '--revoked-key', this.retiredKey,
+      ]);
       this.servers.push(server);
       this.regions[id] = server;
     }
     const config = {
       feed: 'kakao',
       title: 'E2E status',
-      trust: { status: { threshold: 1, keys: [this.vkey] } },
+      trust: { root: { threshold: 1, keys: [this.rootVkey] } },
       regions: [
-        ...this.regionIds.map((id) => ({ id, name: id[0].toUpperCase() + id.slice(1), url: `${this.regions[id].urls[id]}feed.note` })),
+        ...this.regionIds.map((id) => ({ id, name: id[0].toUpperCase() + id.slice(1), url: this.regions[id].urls[id] })),
         ...extraRegions,
       ],
       refresh_seconds: refreshSeconds,
@@ -180,6 +220,12 @@ export class Scenario {
     this.servers.push(app);
     this.appUrl = app.urls.app;
     return this;
+  }
+
+  /// Switches a region into a fault mode (see `bongsu serve --help`).
+  async setFault(id, mode) {
+    const response = await fetch(`${this.regions[id].urls.admin}regions/${id}/fault`, { method: 'PUT', body: mode });
+    if (!response.ok) throw new Error(`fault ${mode} on ${id}: ${response.status} ${await response.text()}`);
   }
 
   async close() {

@@ -16,7 +16,7 @@ pub fn Banner(store: StatusStore, now: RwSignal<OffsetDateTime>) -> impl IntoVie
             let confirmed = store.regions.with(|regions| {
                 regions
                     .iter()
-                    .any(|r| region_state(&r.outcome, Some(feed)) == RegionState::Valid)
+                    .any(|r| region_state(&r.effective_outcome(), Some(feed), now) == RegionState::Valid)
             });
             Some(BannerModel::new(feed, now, confirmed))
         })

@@ -2,6 +2,7 @@
 //! untrusted and only ever inserted as text nodes, never as HTML.
 
 mod banner;
+mod evidence;
 mod feed_meta;
 mod incidents;
 mod regions;
@@ -9,6 +10,7 @@ mod services;
 mod status_badge;
 
 pub use banner::Banner;
+pub use evidence::Evidence;
 pub use feed_meta::FeedMeta;
 pub use incidents::Incidents;
 pub use regions::Regions;

@@ -27,7 +27,7 @@ pub fn Regions(
                             .iter()
                             .enumerate()
                             .map(|(i, report)| {
-                                let state = region_state(&report.outcome, shown.as_ref());
+                                let state = region_state(&report.effective_outcome(), shown.as_ref(), now);
                                 let detail = describe(state, report, now);
                                 view! {
                                     <li
@@ -54,7 +54,7 @@ fn symbol(state: RegionState) -> &'static str {
     match state {
         RegionState::Pending => "…",
         RegionState::Valid => "✓",
-        RegionState::Behind => "↺",
+        RegionState::Behind | RegionState::Expired => "↺",
         RegionState::Conflicting | RegionState::Invalid => "⚠",
         RegionState::Unreachable => "✕",
     }
@@ -69,10 +69,25 @@ fn describe(state: RegionState, report: &RegionReport, now: OffsetDateTime) -> S
         .took_ms
         .map(|ms| format!(" · {ms} ms"))
         .unwrap_or_default();
-    let body = match (&report.outcome, state) {
+    let retry = report
+        .retry_at_ms
+        .map(|at| {
+            let secs = ((at - js_sys::Date::now()) / 1000.0).ceil().max(0.0);
+            format!(" · next try in {secs} s")
+        })
+        .unwrap_or_default();
+    let body = match (&report.effective_outcome(), state) {
         (RegionOutcome::Pending, _) => "Checking…".to_owned(),
         (RegionOutcome::Unreachable(why), _) => format!("Unreachable: {why}"),
         (RegionOutcome::Invalid(why), _) => format!("Rejected, not shown: {why}"),
+        (RegionOutcome::BadKeys(why), _) => {
+            format!("Distrusted: its key chain does not verify: {why}")
+        }
+        (RegionOutcome::Verified(feed), RegionState::Expired) => format!(
+            "Serving an expired copy (#{}, expired {}); not shown as current",
+            feed.seq,
+            ago(feed.expires_at, now)
+        ),
         (RegionOutcome::Verified(feed), RegionState::Behind) => {
             format!("Serving an older copy (#{}); the newer one is shown", feed.seq)
         }
@@ -82,5 +97,5 @@ fn describe(state: RegionState, report: &RegionReport, now: OffsetDateTime) -> S
         ),
         (RegionOutcome::Verified(feed), _) => format!("Verified copy #{}", feed.seq),
     };
-    format!("{body}{took}{when}")
+    format!("{body}{took}{when}{retry}")
 }

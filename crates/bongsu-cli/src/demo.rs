@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 use crate::demo_catalogue::STATUS_TOML;
 use crate::error::CliError;
 use crate::keygen::{keygen, public_path};
-use crate::serve::{serve, Site, SiteKind};
+use crate::fault::FaultKeys;
+use crate::keygen::read_signer;
+use crate::serve::{serve, Faults, Site, SiteKind};
 use crate::sign::sign_files;
 
 const REGIONS: [(&str, &str); 3] = [("seoul", "Seoul"), ("busan", "Busan"), ("tokyo", "Tokyo")];
@@ -36,6 +38,10 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     let root_vkey = ensure_key(&root_key, ROOT_KEY_NAME)?;
     let key = dir.join("keys/status.key");
     ensure_key(&key, STATUS_KEY_NAME)?;
+    // A key "retired" before the demo began, revoked in the key set, so the
+    // revoked-key fault has something real to sign with.
+    let retired_key = dir.join("keys/retired-status.key");
+    ensure_key(&retired_key, STATUS_KEY_NAME)?;
     let region_dirs: Vec<PathBuf> = REGIONS
         .iter()
         .map(|(id, _)| dir.join("regions").join(id))
@@ -76,13 +82,23 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
             addr: format!("127.0.0.1:{}", port + 1 + i as u16),
         });
     }
+    let faults = Faults {
+        admin: Some(format!("127.0.0.1:{}", port + 9)),
+        keys: FaultKeys::new(Some(read_signer(&key)?), Some(read_signer(&retired_key)?))?,
+        initial: Default::default(),
+    };
     tokio::spawn(resign_loop(key, status.clone(), outs, signed.expires_at));
     println!("Bongsu demo: open http://127.0.0.1:{port}/");
     println!(
         "Edit {} and save: the demo re-signs it into every region within a second.",
         status.display()
     );
-    serve(sites).await
+    println!(
+        "Break a region: curl -X PUT --data blackhole http://127.0.0.1:{}/regions/seoul/fault (modes: {})",
+        port + 9,
+        crate::fault::Fault::names()
+    );
+    serve(sites, Some(faults)).await
 }
 
 /// The demo's key set: root and status keys, version 1 on first run, and a
@@ -91,7 +107,8 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
 fn ensure_key_set(dir: &Path, root_key: &Path, regions: &[PathBuf]) -> Result<(), CliError> {
     let keys_toml = dir.join("keys.toml");
     if !keys_toml.exists() {
-        crate::sign::write_atomically(&keys_toml, DEMO_KEYS_TOML.as_bytes())?;
+        let text = DEMO_KEYS_TOML.replace("{revoked}", DEMO_REVOKED);
+        crate::sign::write_atomically(&keys_toml, text.as_bytes())?;
     }
     let chain = dir.join("keys.json");
     let now = OffsetDateTime::now_utc();
@@ -137,7 +154,7 @@ const DEMO_KEYS_TOML: &str = r#"# The demo's key set: the root key signs this, t
 # --chain keys.json --out regions/<id>/keys.json` (see docs/PROTOCOL.md).
 feed = "kakao"
 valid_for = "90d"
-
+{revoked}
 [root]
 threshold = 1
 keys = ["keys/root.key.pub"]
@@ -146,6 +163,9 @@ keys = ["keys/root.key.pub"]
 threshold = 1
 keys = ["keys/status.key.pub"]
 "#;
+
+/// Appended to the demo's key set file: the retired key is revoked.
+const DEMO_REVOKED: &str = "revoked = [\"keys/retired-status.key.pub\"]\n";
 
 /// The demo's key, made on first run and reused afterwards.
 fn ensure_key(key: &Path, name: &str) -> Result<String, CliError> {

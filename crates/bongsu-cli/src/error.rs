@@ -72,6 +72,10 @@ pub enum CliError {
     BadRegionSpec(String),
     #[error("`{0}` is not of the form <dir>@<address>, e.g. dist@127.0.0.1:8400")]
     BadAppSpec(String),
+    #[error("`{spec}` is not of the form <region-id>=<mode>; modes: {modes}")]
+    BadFaultSpec { spec: String, modes: String },
+    #[error("--fault names region `{0}`, which is not served: add it with --region")]
+    UnknownRegion(String),
     #[error("nothing to serve: give at least one --region or --app")]
     NothingToServe,
     #[error("the demo config is invalid: {0}")]

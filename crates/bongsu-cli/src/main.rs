@@ -3,6 +3,7 @@
 mod demo;
 mod demo_catalogue;
 mod error;
+mod fault;
 mod keygen;
 mod keyset;
 mod serve;
@@ -77,6 +78,20 @@ enum Command {
         /// Serve this file as the app's /config.json.
         #[arg(long, requires = "app")]
         config: Option<PathBuf>,
+        /// Listen here for fault switching: PUT /regions/<id>/fault with a mode as the body
+        /// (healthy, down, blackhole, slow, stale, expired, bad-sig, unknown-key, revoked-key,
+        /// equivocating, malformed, oversized, wrong-content-type).
+        #[arg(long)]
+        admin: Option<String>,
+        /// Start a region in a fault mode: <id>=<mode>. Repeatable.
+        #[arg(long)]
+        fault: Vec<String>,
+        /// The status signing key, for the stale, expired and equivocating faults.
+        #[arg(long)]
+        fault_key: Option<PathBuf>,
+        /// A key the key set revokes, for the revoked-key fault.
+        #[arg(long)]
+        revoked_key: Option<PathBuf>,
     },
     /// Run the demo: keys, a replay of the 2022 Kakao outage, three regions and the app.
     Demo {
@@ -156,6 +171,10 @@ fn run(command: Command) -> Result<(), CliError> {
             region,
             app,
             config,
+            admin,
+            fault,
+            fault_key,
+            revoked_key,
         } => {
             let mut sites = region
                 .iter()
@@ -164,7 +183,18 @@ fn run(command: Command) -> Result<(), CliError> {
             if let Some(app) = app {
                 sites.push(serve::parse_app_spec(&app, config)?);
             }
-            runtime()?.block_on(serve::serve(sites))
+            let faults = serve::Faults {
+                admin,
+                keys: fault::FaultKeys::new(
+                    fault_key.as_deref().map(fault::read_key).transpose()?,
+                    revoked_key.as_deref().map(fault::read_key).transpose()?,
+                )?,
+                initial: fault
+                    .iter()
+                    .map(|s| serve::parse_fault_spec(s))
+                    .collect::<Result<_, _>>()?,
+            };
+            runtime()?.block_on(serve::serve(sites, Some(faults)))
         }
         Command::Demo { dir, app, port } => {
             runtime()?.block_on(demo::demo(demo::DemoOptions { dir, app, port }))

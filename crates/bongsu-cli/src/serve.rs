@@ -1,17 +1,25 @@
 //! `bongsu serve`: region directories and the built app as static sites on
-//! loopback ports, with the headers a status feed needs.
+//! loopback ports, with the headers a status feed needs; and, with
+//! `--admin`, an endpoint that switches each region into a fault mode at
+//! run time ([`crate::fault`]).
 
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
 use axum::Router;
 use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::error::CliError;
+use crate::fault::{forged_feed, Fault, FaultKeys, PORTAL_PAGE};
 
 /// One static site to serve.
 #[derive(Debug, Clone)]
@@ -68,11 +76,52 @@ pub fn parse_app_spec(spec: &str, config: Option<PathBuf>) -> Result<Site, CliEr
     })
 }
 
+/// Fault injection: where the admin endpoint listens, the keys forged feeds
+/// are signed with, and the modes regions start in.
+pub struct Faults {
+    pub admin: Option<String>,
+    pub keys: FaultKeys,
+    pub initial: BTreeMap<String, Fault>,
+}
+
+/// `seoul=blackhole`
+pub fn parse_fault_spec(spec: &str) -> Result<(String, Fault), CliError> {
+    let bad = || CliError::BadFaultSpec {
+        spec: spec.to_owned(),
+        modes: Fault::names(),
+    };
+    let (id, mode) = spec.split_once('=').ok_or_else(bad)?;
+    Ok((id.to_owned(), Fault::parse(mode).ok_or_else(bad)?))
+}
+
+/// What one region's server and the admin endpoint share.
+struct Region {
+    site: Site,
+    fault: watch::Sender<Fault>,
+    keys: Arc<FaultKeys>,
+}
+
 /// Binds every site, prints one line per site and then `ready`, and serves
 /// until the process is interrupted.
-pub async fn serve(sites: Vec<Site>) -> Result<(), CliError> {
+pub async fn serve(sites: Vec<Site>, faults: Option<Faults>) -> Result<(), CliError> {
     if sites.is_empty() {
         return Err(CliError::NothingToServe);
+    }
+    let (admin_addr, fault_keys, initial) = match faults {
+        Some(f) => (f.admin, Some(f.keys), f.initial),
+        None => (None, None, BTreeMap::new()),
+    };
+    let fault_keys = Arc::new(match fault_keys {
+        Some(keys) => keys,
+        None => FaultKeys::new(None, None)?,
+    });
+    for id in initial.keys() {
+        let known = sites
+            .iter()
+            .any(|s| matches!(&s.kind, SiteKind::Region { id: r } if r == id));
+        if !known {
+            return Err(CliError::UnknownRegion(id.clone()));
+        }
     }
     let mut bound = Vec::with_capacity(sites.len());
     for site in sites {
@@ -93,6 +142,16 @@ pub async fn serve(sites: Vec<Site>) -> Result<(), CliError> {
             })?;
         bound.push((listener, site));
     }
+    let admin_listener = match &admin_addr {
+        Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| {
+            CliError::Listen {
+                addr: addr.clone(),
+                what: "the admin endpoint".to_owned(),
+                source,
+            }
+        })?),
+        None => None,
+    };
     let mut stdout = std::io::stdout().lock();
     for (listener, site) in &bound {
         let addr = listener.local_addr()?;
@@ -103,20 +162,271 @@ pub async fn serve(sites: Vec<Site>) -> Result<(), CliError> {
             site.dir.display()
         )?;
     }
+    if let Some(listener) = &admin_listener {
+        writeln!(stdout, "admin http://{}/", listener.local_addr()?)?;
+    }
     writeln!(stdout, "ready")?;
     stdout.flush()?;
     drop(stdout);
 
+    let mut regions = BTreeMap::new();
     for (listener, site) in bound {
-        let app = Router::new().fallback(handle).with_state(Arc::new(site));
+        match &site.kind {
+            SiteKind::Region { id } => {
+                let start = initial.get(id).copied().unwrap_or(Fault::Healthy);
+                let region = Arc::new(Region {
+                    site: site.clone(),
+                    fault: watch::Sender::new(start),
+                    keys: fault_keys.clone(),
+                });
+                regions.insert(id.clone(), region.clone());
+                tokio::spawn(run_region(listener, region));
+            }
+            SiteKind::App { .. } => {
+                let app = Router::new().fallback(handle).with_state(Arc::new(site));
+                tokio::spawn(async move {
+                    if let Err(error) = axum::serve(listener, app).await {
+                        eprintln!("error: server stopped: {error}");
+                    }
+                });
+            }
+        }
+    }
+    if let Some(listener) = admin_listener {
+        let app = Router::new()
+            .fallback(admin)
+            .with_state(Arc::new(regions));
         tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app).await {
-                eprintln!("error: server stopped: {error}");
+                eprintln!("error: admin endpoint stopped: {error}");
             }
         });
     }
     wait_for_shutdown().await;
     Ok(())
+}
+
+/// Serves one region, closing its port while it is `down` and opening it
+/// again on the same address afterwards.
+async fn run_region(listener: TcpListener, region: Arc<Region>) {
+    let Ok(addr) = listener.local_addr() else {
+        return;
+    };
+    let mut listener = Some(listener);
+    let mut faults = region.fault.subscribe();
+    loop {
+        let _ = faults.wait_for(|f| *f != Fault::Down).await;
+        let current = match listener.take() {
+            Some(l) => l,
+            None => match bind_again(addr).await {
+                Some(l) => l,
+                None => continue,
+            },
+        };
+        let app = Router::new()
+            .fallback(handle_region)
+            .with_state(region.clone());
+        let mut down = region.fault.subscribe();
+        // Graceful shutdown drops the listener at once (refusing new
+        // connections) and closes idle keep-alive connections.
+        tokio::spawn(async move {
+            let _ = axum::serve(current, app)
+                .with_graceful_shutdown(async move {
+                    let _ = down.wait_for(|f| *f == Fault::Down).await;
+                })
+                .await;
+        });
+        let _ = faults.wait_for(|f| *f == Fault::Down).await;
+    }
+}
+
+async fn bind_again(addr: SocketAddr) -> Option<TcpListener> {
+    for _ in 0..50 {
+        match TcpListener::bind(addr).await {
+            Ok(listener) => return Some(listener),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    eprintln!("error: could not listen on {addr} again after the down fault");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    None
+}
+
+/// `GET /` lists every region's mode; `PUT /regions/<id>/fault` with a mode
+/// name as the body switches one.
+async fn admin(
+    State(regions): State<Arc<BTreeMap<String, Arc<Region>>>>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Response<Body> {
+    let path = uri.path().trim_end_matches('/');
+    if path.is_empty() && method == Method::GET {
+        let modes: BTreeMap<&str, &str> = regions
+            .iter()
+            .map(|(id, r)| (id.as_str(), r.fault.borrow().as_str()))
+            .collect();
+        let json = serde_json::json!({
+            "regions": modes,
+            "modes": Fault::ALL.map(Fault::as_str),
+        });
+        return text(StatusCode::OK, "application/json", format!("{json:#}\n"));
+    }
+    let Some(id) = path
+        .strip_prefix("/regions/")
+        .and_then(|rest| rest.strip_suffix("/fault"))
+    else {
+        return text(
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            "use GET / or PUT /regions/<id>/fault with a mode as the body\n".to_owned(),
+        );
+    };
+    let Some(region) = regions.get(id) else {
+        return text(
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            format!("no region `{id}`\n"),
+        );
+    };
+    if method != Method::PUT && method != Method::POST {
+        return text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "text/plain; charset=utf-8",
+            "PUT a mode name\n".to_owned(),
+        );
+    }
+    let wanted = String::from_utf8_lossy(&body);
+    let Some(fault) = Fault::parse(&wanted) else {
+        return text(
+            StatusCode::BAD_REQUEST,
+            "text/plain; charset=utf-8",
+            format!(
+                "unknown fault mode `{}`; use one of: {}\n",
+                wanted.trim(),
+                Fault::names()
+            ),
+        );
+    };
+    if let Some(why) = region.keys.missing_for(fault) {
+        return text(
+            StatusCode::CONFLICT,
+            "text/plain; charset=utf-8",
+            format!("cannot switch {id} to {}: {why}\n", fault.as_str()),
+        );
+    }
+    region.fault.send_replace(fault);
+    println!("fault: region {id} is now {}", fault.as_str());
+    text(
+        StatusCode::OK,
+        "text/plain; charset=utf-8",
+        format!("{id} {}\n", fault.as_str()),
+    )
+}
+
+fn text(status: StatusCode, content_type: &'static str, body: String) -> Response<Body> {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// A region's request, through whatever fault it is in.
+async fn handle_region(
+    State(region): State<Arc<Region>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let fault = *region.fault.borrow();
+    let is_feed = uri.path().trim_start_matches('/') == "feed.note";
+    let site = Arc::new(region.site.clone());
+    match fault {
+        Fault::Blackhole => {
+            // Hold the request until the mode changes; the reader's
+            // deadline is what ends it.
+            let mut changes = region.fault.subscribe();
+            let _ = changes.changed().await;
+            with_region_headers(plain(StatusCode::SERVICE_UNAVAILABLE, "fault cleared\n"))
+        }
+        Fault::Slow => {
+            // Never a quick 304: the point is a slow body.
+            let mut headers = headers;
+            headers.remove(header::IF_NONE_MATCH);
+            let response = handle(State(site), method, uri, headers).await;
+            with_region_headers(trickle(response, region.fault.subscribe()).await)
+        }
+        Fault::Oversized if is_feed => with_region_headers(endless_body()),
+        Fault::WrongContentType if is_feed => with_region_headers(
+            text(StatusCode::OK, "text/html; charset=utf-8", PORTAL_PAGE.to_owned()),
+        ),
+        Fault::Stale
+        | Fault::Expired
+        | Fault::BadSignature
+        | Fault::UnknownKey
+        | Fault::RevokedKey
+        | Fault::Equivocating
+        | Fault::Malformed
+            if is_feed =>
+        {
+            let real = tokio::fs::read(region.site.dir.join("feed.note")).await;
+            let forged = real
+                .map_err(|e| format!("cannot read the real feed: {e}"))
+                .and_then(|real| {
+                    forged_feed(fault, &real, &region.keys, time::OffsetDateTime::now_utc())
+                });
+            match forged {
+                Ok(bytes) => with_region_headers(
+                    Response::builder()
+                        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+                        .header(header::CACHE_CONTROL, "no-cache")
+                        .body(Body::from(bytes))
+                        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "\n")),
+                ),
+                Err(why) => {
+                    eprintln!("error: fault {}: {why}", fault.as_str());
+                    with_region_headers(plain(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "fault injection failed\n",
+                    ))
+                }
+            }
+        }
+        _ => handle(State(site), method, uri, headers).await,
+    }
+}
+
+/// The response's body, one byte per second, until the mode changes.
+async fn trickle(response: Response<Body>, changes: watch::Receiver<Fault>) -> Response<Body> {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "\n");
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let stream = futures_util::stream::unfold((bytes, 0usize, changes), |(bytes, at, changes)| async move {
+        if at >= bytes.len() || *changes.borrow() != Fault::Slow {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let chunk = bytes.slice(at..at + 1);
+        Some((Ok::<_, std::io::Error>(chunk), (bytes, at + 1, changes)))
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// 2 MiB of text in 64 KiB chunks with no declared length: a reader must
+/// cut it off by counting.
+fn endless_body() -> Response<Body> {
+    const CHUNK: usize = 64 * 1024;
+    let stream = futures_util::stream::iter((0..32).map(|_| {
+        Ok::<_, std::io::Error>(Bytes::from(vec![b'A'; CHUNK]))
+    }));
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "\n"))
 }
 
 async fn wait_for_shutdown() {
@@ -146,7 +456,7 @@ async fn handle(
     headers: HeaderMap,
 ) -> Response<Body> {
     let is_region = matches!(site.kind, SiteKind::Region { .. });
-    let mut response = match method {
+    let response = match method {
         Method::GET | Method::HEAD => {
             serve_file(&site, uri.path(), &headers, method == Method::HEAD).await
         }
@@ -156,12 +466,25 @@ async fn handle(
             "only GET and HEAD are served\n",
         ),
     };
+    if is_region {
+        return with_region_headers(response);
+    }
+    let mut response = response;
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// Regions are read from other origins: open CORS, and expose the ETag.
+fn with_region_headers(mut response: Response<Body>) -> Response<Body> {
     let h = response.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if is_region {
+    {
         h.insert(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),

@@ -45,4 +45,4 @@ pub use keyset::{
     KeysUnusable, Roles, TrustedKeySet,
 };
 pub use signature::SignatureError;
-pub use verify::{verify_feed, verify_feed_with_keys, FeedError, MAX_FEED_BYTES};
+pub use verify::{check_content_type, verify_feed, verify_feed_with_keys, FeedError, MAX_FEED_BYTES};

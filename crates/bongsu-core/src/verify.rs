@@ -17,6 +17,8 @@ pub const MAX_FEED_BYTES: usize = 256 * 1024;
 pub enum FeedError {
     #[error("the response is over the {limit}-byte limit; it was cut off and rejected")]
     TooLarge { limit: usize },
+    #[error("the response was served as `{found}`, not text/plain: probably an error or login page rather than the feed")]
+    WrongContentType { found: String },
     #[error(transparent)]
     Signature(#[from] SignatureError),
     #[error("no feed can be trusted yet: {0}")]
@@ -34,6 +36,28 @@ impl FeedError {
     /// a key that must not sign, rather than merely something unexpected.
     pub fn is_signature_failure(&self) -> bool {
         matches!(self, FeedError::Signature(_))
+    }
+}
+
+/// Feeds are served as `text/plain` (a signed note is text). Generic binary
+/// types and a missing header are tolerated, since some object stores send
+/// them for unknown extensions; anything else, HTML above all, is a page
+/// that is not the feed (a CDN error page, a captive portal).
+pub fn check_content_type(content_type: Option<&str>) -> Result<(), FeedError> {
+    let Some(value) = content_type else {
+        return Ok(());
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "" | "text/plain" | "application/octet-stream" | "binary/octet-stream" => Ok(()),
+        _ => Err(FeedError::WrongContentType {
+            found: value.chars().take(80).collect(),
+        }),
     }
 }
 
@@ -75,4 +99,28 @@ pub fn verify_feed_with_keys(
     }
     validate(&feed)?;
     Ok(feed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feeds_must_be_plain_text_or_generic_bytes() {
+        for ok in [
+            None,
+            Some("text/plain"),
+            Some("text/plain; charset=utf-8"),
+            Some("Text/Plain"),
+            Some("application/octet-stream"),
+        ] {
+            assert_eq!(check_content_type(ok), Ok(()), "{ok:?}");
+        }
+        for bad in ["text/html; charset=utf-8", "application/json", "image/png"] {
+            assert!(matches!(
+                check_content_type(Some(bad)),
+                Err(FeedError::WrongContentType { .. })
+            ));
+        }
+    }
 }

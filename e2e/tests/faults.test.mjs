@@ -1,0 +1,117 @@
+// The fault matrix: every fault mode `bongsu serve` can inject, applied at
+// run time to one region of a page that is already showing the status, and
+// to the primary (first) region of a page opened cold. Each time the page
+// must show exactly the genuine status from the healthy regions, name the
+// faulty region's problem, and never show forged content (every forged feed
+// has its statuses flipped, so any leak would change what is shown).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Scenario, launchBrowser, openPage, readPage, waitForSeq, waitForRegionState,
+  expectedServices, shownServices,
+} from './harness.mjs';
+import { outage } from './fixtures.mjs';
+
+const TIMEOUT_MS = 1500;
+
+/// mode → [region state, what the region line must say]
+const MATRIX = {
+  down: ['unreachable', /connection failed/],
+  blackhole: ['unreachable', new RegExp(`no answer within ${TIMEOUT_MS} ms`)],
+  slow: ['unreachable', new RegExp(`no answer within ${TIMEOUT_MS} ms`)],
+  stale: ['behind', /older copy/],
+  expired: ['expired', /expired copy/],
+  'bad-sig': ['invalid', /does not match/],
+  'unknown-key': ['invalid', /no trusted key signed/],
+  'revoked-key': ['invalid', /revoked/],
+  equivocating: ['conflicting', /different copy with the same number/],
+  malformed: ['invalid', /not a signed note|not a valid feed/],
+  oversized: ['invalid', /over the 262144-byte limit/],
+  'wrong-content-type': ['invalid', /text\/html/],
+};
+
+let browser;
+let s;
+let feed;
+/// A region left faulty by a failed test is healed before the next one.
+let healOnFailure = null;
+before(async () => {
+  browser = await launchBrowser();
+  s = new Scenario();
+  s.publish(outage());
+  feed = s.publish(outage()); // seq 2, so a stale copy (seq 1) exists
+  await s.start({ refreshSeconds: 2, timeoutMs: TIMEOUT_MS });
+});
+after(async () => {
+  await s?.close();
+  await browser?.close();
+});
+
+async function heal() {
+  if (healOnFailure) await s.setFault(healOnFailure, 'healthy');
+  healOnFailure = null;
+}
+
+async function assertGenuine(page, context) {
+  const shown = await readPage(page);
+  assert.equal(shown.seq, String(feed.seq), `${context}: the genuine seq is shown`);
+  assert.deepEqual(shownServices(shown), expectedServices(feed), `${context}: the genuine statuses are shown`);
+  assert.equal(shown.banner, 'major_outage', `${context}: the banner`);
+  return shown;
+}
+
+test('every fault on one region of a page already showing the status', async () => {
+  const page = await openPage(browser, s.appUrl);
+  await waitForSeq(page, feed.seq);
+  for (const id of s.regionIds) await waitForRegionState(page, id, 'valid');
+  for (const [mode, [state, reason]] of Object.entries(MATRIX)) {
+    await s.setFault('busan', mode);
+    healOnFailure = 'busan';
+    await page.click('[data-testid=refresh]');
+    await waitForRegionState(page, 'busan', state, 8000).catch(async (e) => {
+      throw new Error(`${mode}: ${e.message}\n${JSON.stringify((await readPage(page)).regions.busan)}`);
+    });
+    const shown = await assertGenuine(page, mode);
+    assert.match(shown.regions.busan.text, reason, `${mode}: the reason`);
+    assert.equal(shown.regions.seoul.state, 'valid', `${mode}: seoul unaffected`);
+    await s.setFault('busan', 'healthy');
+    healOnFailure = null;
+    await page.click('[data-testid=refresh]');
+    await waitForRegionState(page, 'busan', 'valid', 8000);
+  }
+  // The equivocation left proof behind: both signed copies, downloadable.
+  const evidence = await page.evaluate(() => ({
+    items: document.querySelectorAll('[data-testid=evidence-item]').length,
+    href: document.querySelector('[data-testid=evidence-download]')?.getAttribute('href') ?? '',
+  }));
+  assert.equal(evidence.items, 1);
+  const proof = JSON.parse(decodeURIComponent(evidence.href.split(',').slice(1).join(',')));
+  assert.equal(proof.kind, 'bongsu-equivocation-evidence/v1');
+  assert.equal(proof.seq, feed.seq);
+  assert.equal(proof.notes.length, 2);
+  assert.notEqual(proof.notes[0], proof.notes[1]);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('every fault on the primary region of a page opened cold', async () => {
+  await heal();
+  for (const [mode, [state, reason]] of Object.entries(MATRIX)) {
+    await s.setFault('seoul', mode);
+    healOnFailure = 'seoul';
+    const page = await openPage(browser, s.appUrl); // a fresh profile: nothing remembered
+    try {
+      await waitForSeq(page, feed.seq, 8000);
+      await waitForRegionState(page, 'seoul', state, 8000).catch(async (e) => {
+        throw new Error(`${mode}: ${e.message}\n${JSON.stringify((await readPage(page)).regions.seoul)}`);
+      });
+      const shown = await assertGenuine(page, `primary ${mode}`);
+      assert.match(shown.regions.seoul.text, reason, `primary ${mode}: the reason`);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.context().close();
+    }
+  }
+  await s.setFault('seoul', 'healthy');
+});
