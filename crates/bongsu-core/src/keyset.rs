@@ -298,9 +298,14 @@ impl KeyChain {
                 }
             })?;
             let version = key_set.version;
+            // A chain is every version in order: a mirror that dropped one
+            // is broken even where this reader already knows the rest.
             if let Some(after) = previous_version {
                 if version <= after {
                     return Err(KeySetError::OutOfOrder { version, after });
+                }
+                if version != after + 1 {
+                    return Err(KeySetError::Gap { after, version });
                 }
             }
             previous_version = Some(version);

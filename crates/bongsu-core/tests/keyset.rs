@@ -264,7 +264,17 @@ fn gaps_and_disorder_are_rejected() {
     let v3 = signed(&key_set(3, role(1, &[&k.root_a]), &k.status_2, &[]), &[&k.root_a]);
     let mut chain = pinned_a();
     assert_eq!(
-        chain.extend(&[v1(), v3]),
+        chain.extend(&[v1(), v3.clone()]),
+        Err(KeySetError::Gap {
+            after: 1,
+            version: 3
+        })
+    );
+    // Even a reader that already trusts every version in it.
+    let mut chain = pinned_a();
+    chain.extend(&[v1(), v2_rotated_status(), v3.clone()]).unwrap();
+    assert_eq!(
+        chain.extend(&[v1(), v3.clone()]),
         Err(KeySetError::Gap {
             after: 1,
             version: 3
