@@ -5,7 +5,7 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
-use bongsu_core::{verify_feed, RoleKeys};
+use bongsu_core::{verify_feed_with_keys, RoleKeys};
 
 fn bongsu(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bongsu"))
@@ -222,7 +222,7 @@ fn signing_again_increments_seq_and_every_copy_verifies() {
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
         for file in [&a, &b] {
-            let feed = verify_feed(&std::fs::read(file).unwrap(), &keys, "kakao").unwrap();
+            let feed = verify_feed_with_keys(&std::fs::read(file).unwrap(), &keys, &[], "kakao").unwrap();
             assert_eq!(feed.seq, expected);
             assert_eq!(
                 feed.expires_at - feed.issued_at,
@@ -389,4 +389,144 @@ fn serve_reports_a_port_in_use() {
         &format!("seoul={}@{addr}", dir.path().display()),
     ]);
     assert_fails_with(&out, &format!("cannot listen on {addr} for region seoul"));
+}
+
+fn keygen_named(dir: &Path, file: &str, name: &str) -> String {
+    let key = dir.join(file);
+    let out = bongsu(&["keygen", "--name", name, "--out", key.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    key.to_str().unwrap().to_owned()
+}
+
+fn key_set_toml(dir: &Path, root: &str, status: &str) -> String {
+    let path = dir.join("keys.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "feed = \"kakao\"\nvalid_for = \"30d\"\n[root]\nthreshold = 1\nkeys = [\"{root}.pub\"]\n[status]\nthreshold = 1\nkeys = [\"{status}.pub\"]\n"
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn keyset_builds_a_chain_readers_trust_and_refuses_a_root_rotation_the_old_root_did_not_sign() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = keygen_named(dir.path(), "root.key", "root.test");
+    let status = keygen_named(dir.path(), "status.key", "status.test");
+    let chain = dir.path().join("keys.json");
+    let chain_s = chain.to_str().unwrap();
+    let copy = dir.path().join("region/keys.json");
+    let toml = key_set_toml(dir.path(), &root, &status);
+    let out = bongsu(&[
+        "keyset", "--keys", &toml, "--key", &root, "--chain", chain_s, "--out",
+        copy.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("version 1"), "{}", stdout(&out));
+    assert_eq!(std::fs::read(&chain).unwrap(), std::fs::read(&copy).unwrap());
+
+    // A reader pinning the root trusts version 1 and its status key.
+    let root_vkey = std::fs::read_to_string(format!("{root}.pub")).unwrap();
+    let notes = bongsu_core::parse_chain_file(&std::fs::read(&chain).unwrap()).unwrap();
+    let mut reader = bongsu_core::KeyChain::new(
+        RoleKeys {
+            threshold: 1,
+            keys: vec![root_vkey.trim().to_owned()],
+        },
+        "kakao",
+    );
+    assert_eq!(reader.extend(&notes), Ok(1));
+
+    // Rotating the root to a new key signed only by the new key is refused,
+    // and the chain is left as it was.
+    let before = std::fs::read(&chain).unwrap();
+    let new_root = keygen_named(dir.path(), "root2.key", "root.test");
+    let toml = key_set_toml(dir.path(), &new_root, &status);
+    let out = bongsu(&["keyset", "--keys", &toml, "--key", &new_root, "--chain", chain_s]);
+    assert_fails_with(&out, "refusing to publish key set version 2");
+    assert_eq!(std::fs::read(&chain).unwrap(), before);
+
+    // Signed by both, it is version 2.
+    let out = bongsu(&[
+        "keyset", "--keys", &toml, "--key", &root, "--key", &new_root, "--chain", chain_s,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("version 2"), "{}", stdout(&out));
+}
+
+#[test]
+fn keyset_names_a_key_entry_that_is_neither_a_key_nor_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = keygen_named(dir.path(), "root.key", "root.test");
+    let toml = key_set_toml(dir.path(), &root, "missing/status.key");
+    let chain = dir.path().join("keys.json");
+    let out = bongsu(&["keyset", "--keys", &toml, "--key", &root, "--chain", chain.to_str().unwrap()]);
+    assert_fails_with(&out, "status: `missing/status.key.pub` is neither a verifier key nor a readable .pub file");
+    assert!(!chain.exists());
+}
+
+/// A PUT to the admin endpoint, returning (status code, body).
+fn put(url: &str, path: &str, body: &str) -> (u16, String) {
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "PUT {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let code = raw.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = raw.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    (code, body)
+}
+
+#[test]
+fn serve_switches_faults_at_run_time_and_explains_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(dir.path());
+    let status = write_status(dir.path(), STATUS);
+    let region = dir.path().join("seoul");
+    let feed = region.join("feed.note");
+    let out = bongsu(&["sign", "--key", &key, "--status", &status, "--out", feed.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bongsu"))
+        .args(["serve", "--region"])
+        .arg(format!("seoul={}@127.0.0.1:0", region.display()))
+        .args(["--admin", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let region_url = lines.next().unwrap().unwrap().split(' ').nth(2).unwrap().to_owned();
+    let admin_url = lines.next().unwrap().unwrap().split(' ').nth(1).unwrap().to_owned();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    let _server = Server(child);
+
+    let (code, body) = put(&admin_url, "/regions/seoul/fault", "wrong-content-type");
+    assert_eq!((code, body.trim()), (200, "seoul wrong-content-type"));
+    let (head, body) = get(&region_url, "/feed.note", "");
+    assert_eq!(header(&head, "content-type"), Some("text/html; charset=utf-8"));
+    assert!(String::from_utf8_lossy(&body).contains("Wi-Fi"));
+
+    let (code, body) = put(&admin_url, "/regions/seoul/fault", "equivocating");
+    assert_eq!(code, 409);
+    assert!(body.contains("--fault-key"), "{body}");
+    let (code, body) = put(&admin_url, "/regions/seoul/fault", "sideways");
+    assert_eq!(code, 400);
+    assert!(body.contains("blackhole"), "{body}");
+
+    put(&admin_url, "/regions/seoul/fault", "down");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let host = region_url.trim_start_matches("http://").trim_end_matches('/');
+    assert!(TcpStream::connect(host).is_err(), "the port is closed while down");
+    put(&admin_url, "/regions/seoul/fault", "healthy");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (head, body) = get(&region_url, "/feed.note", "");
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert_eq!(body, std::fs::read(&feed).unwrap());
 }
