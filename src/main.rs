@@ -16,10 +16,12 @@ mod device_storage;
 mod fetch;
 mod format;
 mod last_good;
+mod offline_shell;
 mod poller;
 mod saved_evidence;
 mod saved_keys;
 
 fn main() {
+    offline_shell::register();
     leptos::mount::mount_to_body(app::App);
 }

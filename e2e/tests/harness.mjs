@@ -218,8 +218,16 @@ export class Scenario {
     writeFileSync(this.configFile, JSON.stringify(config, null, 2));
     const app = await startServer(['serve', '--app', `${DIST}@127.0.0.1:0`, '--config', this.configFile]);
     this.servers.push(app);
+    this.app = app;
     this.appUrl = app.urls.app;
     return this;
+  }
+
+  /// Serves the app from one more origin, with the same config.
+  async startAnotherApp() {
+    const app = await startServer(['serve', '--app', `${DIST}@127.0.0.1:0`, '--config', this.configFile]);
+    this.servers.push(app);
+    return app;
   }
 
   /// Switches a region into a fault mode (see `bongsu serve --help`).

@@ -608,7 +608,7 @@ fn cache_control(kind: &SiteKind, path: &Path) -> &'static str {
         .unwrap_or_default();
     match kind {
         SiteKind::Region { .. } => "no-cache",
-        SiteKind::App { .. } if matches!(name, "index.html" | "config.json") => "no-cache",
+        SiteKind::App { .. } if matches!(name, "index.html" | "config.json" | "sw.js") => "no-cache",
         SiteKind::App { .. } => "public, max-age=300",
     }
 }

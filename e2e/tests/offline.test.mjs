@@ -1,0 +1,66 @@
+// The day every origin is gone: the app shell comes from the service
+// worker, and the status from what this device verified before.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Scenario, launchBrowser, readPage, waitForSeq, waitForRegionState, stopServer,
+  expectedServices, shownServices,
+} from './harness.mjs';
+import { outage } from './fixtures.mjs';
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+async function visit(context, url) {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(url);
+  return page;
+}
+
+test('served from two origins, then with every origin and region down the page still loads and shows the last verified status', async () => {
+  const s = new Scenario();
+  try {
+    const feed = s.publish(outage());
+    await s.start({ refreshSeconds: 2, timeoutMs: 1500 });
+    const other = await s.startAnotherApp();
+    assert.notEqual(other.urls.app, s.appUrl);
+
+    // The same build works from a second origin, no origin baked in.
+    const elsewhere = await browser.newContext();
+    const page2 = await visit(elsewhere, other.urls.app);
+    await waitForSeq(page2, feed.seq);
+    assert.deepEqual(shownServices(await readPage(page2)), expectedServices(feed));
+    await elsewhere.close();
+
+    const context = await browser.newContext();
+    const page = await visit(context, s.appUrl);
+    await waitForSeq(page, feed.seq);
+    const kept = await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      const cache = await caches.open('bongsu-shell-v1');
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    for (const want of ['/', '/config.json']) assert.ok(kept.includes(want), `${want} is kept: ${kept}`);
+    assert.ok(kept.some((p) => p.endsWith('.wasm')) && kept.some((p) => p.endsWith('.js')), `${kept}`);
+
+    // Every origin goes: the app's own server and every region.
+    await stopServer(s.app);
+    for (const id of s.regionIds) await stopServer(s.regions[id]);
+    await page.reload();
+    await waitForSeq(page, feed.seq, 5000);
+    const shown = await readPage(page);
+    assert.deepEqual(shownServices(shown), expectedServices(feed));
+    const banner = await page.$eval('[data-testid=banner]', (b) => ({ source: b.dataset.source, text: b.textContent }));
+    assert.equal(banner.source, 'device');
+    assert.match(banner.text, /saved on this device, signed .* ago/);
+    for (const id of s.regionIds) await waitForRegionState(page, id, 'unreachable');
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  } finally {
+    await s.close();
+  }
+});

@@ -1,0 +1,105 @@
+// Bongsu's offline shell. The page must load on the day every origin is
+// down, including the one that served it, and then show the last verified
+// status the device kept (the app re-verifies it; this worker only keeps
+// the files). Everything is relative to this worker's own location, so the
+// same build works from any origin and path.
+//
+// Only same-origin GETs are handled. Region feeds are cross-origin and pass
+// straight through: their freshness is the app's business, never a cache's.
+
+const CACHE = 'bongsu-shell-v1';
+// Fetched with a deadline; on failure or timeout the cached copy is used.
+const ENTRY_POINTS = ['./', './config.json'];
+const ENTRY_TIMEOUT_MS = 3000;
+
+const scopeUrl = (path) => new URL(path, self.registration.scope).href;
+
+// The hashed files index.html refers to (Trunk names them by content).
+function assetsOf(html) {
+  const found = new Set();
+  for (const m of html.matchAll(/(?:href|src)="(\.\/[^"]+)"|'(\.\/[^']+\.(?:js|wasm))'/g)) {
+    found.add(scopeUrl(m[1] ?? m[2]));
+  }
+  return [...found];
+}
+
+async function cacheShell() {
+  const cache = await caches.open(CACHE);
+  const index = await fetch(scopeUrl('./'), { cache: 'no-cache' });
+  if (!index.ok) throw new Error(`index.html: HTTP ${index.status}`);
+  const html = await index.clone().text();
+  await cache.put(scopeUrl('./'), index);
+  await cache.addAll([scopeUrl('./config.json'), scopeUrl('./favicon.svg'), ...assetsOf(html)]);
+  return html;
+}
+
+// Drops hashed files the current index.html no longer refers to.
+async function prune(html) {
+  const cache = await caches.open(CACHE);
+  const keep = new Set([...ENTRY_POINTS.map(scopeUrl), scopeUrl('./favicon.svg'), ...assetsOf(html)]);
+  for (const request of await cache.keys()) {
+    if (!keep.has(request.url)) await cache.delete(request);
+  }
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(cacheShell().then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
+    await self.clients.claim();
+  })());
+});
+
+function withDeadline(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('deadline')), ms);
+    promise.then((v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+// index.html and config.json: the network when it answers in time (so a
+// new deploy or region list arrives), else the kept copy.
+async function entryPoint(request, key) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await withDeadline(fetch(request, { cache: 'no-cache' }), ENTRY_TIMEOUT_MS);
+    if (response.ok) {
+      await cache.put(key, response.clone());
+      if (key === scopeUrl('./')) prune(await response.clone().text()).catch(() => {});
+      return response;
+    }
+    return (await cache.match(key)) ?? response;
+  } catch (error) {
+    const kept = await cache.match(key);
+    if (kept) return kept;
+    throw error;
+  }
+}
+
+// Hashed assets never change: the kept copy, else the network (and keep it).
+async function asset(request) {
+  const cache = await caches.open(CACHE);
+  const kept = await cache.match(request.url);
+  if (kept) return kept;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request.url, response.clone());
+  return response;
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
+  const url = new URL(request.url);
+  url.search = '';
+  const path = url.href;
+  if (request.mode === 'navigate' || path === scopeUrl('./') || path === scopeUrl('./index.html')) {
+    event.respondWith(entryPoint(request, scopeUrl('./')));
+  } else if (path === scopeUrl('./config.json')) {
+    event.respondWith(entryPoint(request, path));
+  } else if (path.startsWith(self.registration.scope)) {
+    event.respondWith(asset(request));
+  }
+});
