@@ -17,6 +17,8 @@ tasks:
            demo (three local regions + the app at http://127.0.0.1:8400/)
   test     install what is missing and run every test: native unit and
            integration tests, then end-to-end tests in headless Chromium
+  bench    time to first verified status in headless Chromium, healthy
+           regions versus the primary black-holed (BENCH_RUNS=15)
   setup    only install what is missing (--with-browser adds Chromium)
   build    only build the app (dist/) and the CLI (target/debug/bongsu)
 ";
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
+        Some("bench") => bench(),
         Some("setup") => setup::ensure_tools(args.iter().any(|a| a == "--with-browser")),
         Some("build") => setup::ensure_tools(false).and_then(|_| build::app_and_cli()),
         Some("-h" | "--help" | "help") => {
@@ -75,6 +78,20 @@ fn test() -> Result<(), String> {
     cmd::run(
         cmd::command("npm")
             .args(["test", "--silent"])
+            .env("BONGSU_BIN", build::cli_binary())
+            .env("BONGSU_DIST", root.join("dist"))
+            .current_dir(root.join("e2e")),
+    )
+}
+
+fn bench() -> Result<(), String> {
+    setup::ensure_tools(true)?;
+    build::app_and_cli()?;
+    let root = cmd::repo_root();
+    cmd::step("time to first verified status (headless Chromium)");
+    cmd::run(
+        cmd::command("node")
+            .arg("bench/first-status.mjs")
             .env("BONGSU_BIN", build::cli_binary())
             .env("BONGSU_DIST", root.join("dist"))
             .current_dir(root.join("e2e")),
