@@ -172,7 +172,8 @@ impl StatusStore {
             let feed_url = region.feed_url();
             spawn_local(async move {
                 let started = js_sys::Date::now();
-                let result = fetch_bytes(&feed_url, timeout_ms, MAX_FEED_BYTES, &feed_request).await;
+                let result =
+                    fetch_bytes(&feed_url, timeout_ms, MAX_FEED_BYTES, &feed_request).await;
                 let took_ms = (js_sys::Date::now() - started).max(0.0) as u32;
                 self.absorb_feed(generation, index, result, took_ms);
             });
@@ -244,15 +245,14 @@ impl StatusStore {
             outcome,
             RegionOutcome::Unreachable(_) | RegionOutcome::Invalid(_)
         );
-        let interval = Duration::from_secs(u64::from(
-            self.config.with_value(|c| c.refresh_seconds),
-        ));
+        let interval =
+            Duration::from_secs(u64::from(self.config.with_value(|c| c.refresh_seconds)));
         self.regions.update(|regions| {
             if let Some(slot) = regions.get_mut(index) {
                 slot.failures = if failed { slot.failures + 1 } else { 0 };
                 let wait = backoff_delay(slot.failures, interval, js_sys::Math::random());
-                slot.retry_at_ms = (slot.failures > 0)
-                    .then(|| js_sys::Date::now() + wait.as_millis() as f64);
+                slot.retry_at_ms =
+                    (slot.failures > 0).then(|| js_sys::Date::now() + wait.as_millis() as f64);
                 slot.outcome = outcome;
                 slot.served = served;
                 slot.checked_at = Some(clock::now());
@@ -290,14 +290,15 @@ impl StatusStore {
             .with_untracked(|shown| supersedes(feed, shown.as_ref()));
         if newer {
             last_good::save(&feed.feed, &note);
-            self.shown_note
-                .set_value(Some((note, source.to_owned())));
+            self.shown_note.set_value(Some((note, source.to_owned())));
             self.shown.set(Some(feed.clone()));
             return;
         }
-        let conflicting = self
-            .shown
-            .with_untracked(|shown| shown.as_ref().is_some_and(|s| s.seq == feed.seq && s != feed));
+        let conflicting = self.shown.with_untracked(|shown| {
+            shown
+                .as_ref()
+                .is_some_and(|s| s.seq == feed.seq && s != feed)
+        });
         if conflicting {
             self.record_evidence(&note, source);
             // Both copies are genuinely signed, so neither can be ruled out;
@@ -306,11 +307,12 @@ impl StatusStore {
             let shown = self.shown.get_untracked();
             let (for_incoming, for_shown) = (
                 self.regions_serving(feed, source) + 1,
-                shown.as_ref().map_or(0, |s| self.regions_serving(s, source)),
+                shown
+                    .as_ref()
+                    .map_or(0, |s| self.regions_serving(s, source)),
             );
             if for_incoming > for_shown {
-                self.shown_note
-                    .set_value(Some((note, source.to_owned())));
+                self.shown_note.set_value(Some((note, source.to_owned())));
                 self.shown.set(Some(feed.clone()));
             }
         }

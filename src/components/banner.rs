@@ -14,9 +14,9 @@ pub fn Banner(store: StatusStore, now: RwSignal<OffsetDateTime>) -> impl IntoVie
         store.shown.with(|shown| {
             let feed = shown.as_ref()?;
             let confirmed = store.regions.with(|regions| {
-                regions
-                    .iter()
-                    .any(|r| region_state(&r.effective_outcome(), Some(feed), now) == RegionState::Valid)
+                regions.iter().any(|r| {
+                    region_state(&r.effective_outcome(), Some(feed), now) == RegionState::Valid
+                })
             });
             Some(BannerModel::new(feed, now, confirmed))
         })

@@ -5,6 +5,7 @@
 
 mod build;
 mod cmd;
+mod fuzz;
 mod setup;
 
 use std::process::ExitCode;
@@ -16,9 +17,11 @@ tasks:
   demo     install what is missing, build the app and the CLI, and run the
            demo (three local regions + the app at http://127.0.0.1:8400/)
   test     install what is missing and run every test: native unit and
-           integration tests, then end-to-end tests in headless Chromium
+           integration tests, a short fuzz run of every fuzz target, then
+           end-to-end tests in headless Chromium
   bench    time to first verified status in headless Chromium, healthy
            regions versus the primary black-holed (BENCH_RUNS=15)
+  fuzz     run the cargo-fuzz targets (--seconds N each, default 60)
   setup    only install what is missing (--with-browser adds Chromium)
   build    only build the app (dist/) and the CLI (target/debug/bongsu)
 ";
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench(),
+        Some("fuzz") => fuzz_seconds(&args[1..]).and_then(fuzz::run_all),
         Some("setup") => setup::ensure_tools(args.iter().any(|a| a == "--with-browser")),
         Some("build") => setup::ensure_tools(false).and_then(|_| build::app_and_cli()),
         Some("-h" | "--help" | "help") => {
@@ -73,6 +77,7 @@ fn test() -> Result<(), String> {
             .args(["test", "--workspace", "--locked"])
             .current_dir(&root),
     )?;
+    fuzz::run_all(TEST_FUZZ_SECONDS)?;
     build::app()?;
     cmd::step("end-to-end tests in headless Chromium");
     cmd::run(
@@ -83,6 +88,21 @@ fn test() -> Result<(), String> {
             .current_dir(root.join("e2e")),
     )
 }
+
+/// `--seconds N`, default 60.
+fn fuzz_seconds(args: &[String]) -> Result<u32, String> {
+    match args {
+        [] => Ok(60),
+        [flag, n] if flag == "--seconds" => n
+            .parse()
+            .map_err(|_| format!("--seconds takes a whole number, not `{n}`")),
+        other => Err(format!("unexpected arguments: {}", other.join(" "))),
+    }
+}
+
+/// Fuzzing time per target inside `cargo xtask test`: a smoke run that
+/// keeps the suite fast; `cargo xtask fuzz` runs longer.
+const TEST_FUZZ_SECONDS: u32 = 10;
 
 fn bench() -> Result<(), String> {
     setup::ensure_tools(true)?;

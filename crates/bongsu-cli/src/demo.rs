@@ -9,9 +9,9 @@ use time::OffsetDateTime;
 
 use crate::demo_catalogue::STATUS_TOML;
 use crate::error::CliError;
-use crate::keygen::{keygen, public_path};
 use crate::fault::FaultKeys;
 use crate::keygen::read_signer;
+use crate::keygen::{keygen, public_path};
 use crate::serve::{serve, Faults, Site, SiteKind};
 use crate::sign::sign_files;
 

@@ -111,9 +111,8 @@ impl FaultKeys {
             .to_owned();
         // Same name as the real key, different key: only the key id differs.
         let (skey, _) = signed_note::generate_key(&mut rand_core::OsRng, &name);
-        let unknown = StandardSigner::new(&skey).map_err(|_| {
-            crate::error::CliError::BadKeyName(name.clone())
-        })?;
+        let unknown = StandardSigner::new(&skey)
+            .map_err(|_| crate::error::CliError::BadKeyName(name.clone()))?;
         Ok(FaultKeys {
             status,
             revoked,
@@ -153,9 +152,10 @@ pub fn forged_feed(
     let status_key = || keys.status.as_ref().ok_or("no --fault-key");
     match fault {
         Fault::Stale => {
-            forged.seq = feed.seq.checked_sub(1).filter(|s| *s > 0).ok_or(
-                "the real feed has seq 1, so there is no older one; sign once more first",
-            )?;
+            forged.seq =
+                feed.seq.checked_sub(1).filter(|s| *s > 0).ok_or(
+                    "the real feed has seq 1, so there is no older one; sign once more first",
+                )?;
             forged.issued_at = now - Duration::minutes(1);
             forged.expires_at = now + Duration::hours(1);
             sign(&forged, status_key()?)
@@ -210,7 +210,8 @@ pub fn read_key(path: &Path) -> Result<StandardSigner, crate::error::CliError> {
 }
 
 /// The captive-portal page served by [`Fault::WrongContentType`].
-pub const PORTAL_PAGE: &str = "<!doctype html><title>Sign in</title><h1>Sign in to the Wi-Fi network to continue</h1>\n";
+pub const PORTAL_PAGE: &str =
+    "<!doctype html><title>Sign in</title><h1>Sign in to the Wi-Fi network to continue</h1>\n";
 
 #[cfg(test)]
 mod tests {

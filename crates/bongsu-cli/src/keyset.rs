@@ -107,7 +107,10 @@ pub fn sign_key_set_file(
     let mut existing = None;
     if let Some(first) = notes.first() {
         let first_root = bongsu_core::keyset::decode_key_set_text(
-            first.split_once("\n\n").map_or(first.as_str(), |(t, _)| t).as_bytes(),
+            first
+                .split_once("\n\n")
+                .map_or(first.as_str(), |(t, _)| t)
+                .as_bytes(),
         )
         .map_err(|message| CliError::ChainInvalid {
             path: chain.to_owned(),
@@ -178,12 +181,10 @@ pub fn sign_key_set_file(
     notes.push(note);
 
     let mut reader = existing.unwrap_or_else(|| KeyChain::new(key_set.root.clone(), &file.feed));
-    reader
-        .extend(&notes)
-        .map_err(|e| CliError::KeySetRefused {
-            version,
-            reason: e.to_string(),
-        })?;
+    reader.extend(&notes).map_err(|e| CliError::KeySetRefused {
+        version,
+        reason: e.to_string(),
+    })?;
     if reader.latest().map(|k| k.version) != Some(version) {
         return Err(CliError::KeySetRefused {
             version,

@@ -143,13 +143,15 @@ pub async fn serve(sites: Vec<Site>, faults: Option<Faults>) -> Result<(), CliEr
         bound.push((listener, site));
     }
     let admin_listener = match &admin_addr {
-        Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| {
-            CliError::Listen {
-                addr: addr.clone(),
-                what: "the admin endpoint".to_owned(),
-                source,
-            }
-        })?),
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| CliError::Listen {
+                    addr: addr.clone(),
+                    what: "the admin endpoint".to_owned(),
+                    source,
+                })?,
+        ),
         None => None,
     };
     let mut stdout = std::io::stdout().lock();
@@ -193,9 +195,7 @@ pub async fn serve(sites: Vec<Site>, faults: Option<Faults>) -> Result<(), CliEr
         }
     }
     if let Some(listener) = admin_listener {
-        let app = Router::new()
-            .fallback(admin)
-            .with_state(Arc::new(regions));
+        let app = Router::new().fallback(admin).with_state(Arc::new(regions));
         tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app).await {
                 eprintln!("error: admin endpoint stopped: {error}");
@@ -359,9 +359,11 @@ async fn handle_region(
             with_region_headers(trickle(response, region.fault.subscribe()).await)
         }
         Fault::Oversized if is_feed => with_region_headers(endless_body()),
-        Fault::WrongContentType if is_feed => with_region_headers(
-            text(StatusCode::OK, "text/html; charset=utf-8", PORTAL_PAGE.to_owned()),
-        ),
+        Fault::WrongContentType if is_feed => with_region_headers(text(
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            PORTAL_PAGE.to_owned(),
+        )),
         Fault::Stale
         | Fault::Expired
         | Fault::BadSignature
@@ -405,14 +407,17 @@ async fn trickle(response: Response<Body>, changes: watch::Receiver<Fault>) -> R
         return plain(StatusCode::INTERNAL_SERVER_ERROR, "\n");
     };
     parts.headers.remove(header::CONTENT_LENGTH);
-    let stream = futures_util::stream::unfold((bytes, 0usize, changes), |(bytes, at, changes)| async move {
-        if at >= bytes.len() || *changes.borrow() != Fault::Slow {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let chunk = bytes.slice(at..at + 1);
-        Some((Ok::<_, std::io::Error>(chunk), (bytes, at + 1, changes)))
-    });
+    let stream = futures_util::stream::unfold(
+        (bytes, 0usize, changes),
+        |(bytes, at, changes)| async move {
+            if at >= bytes.len() || *changes.borrow() != Fault::Slow {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let chunk = bytes.slice(at..at + 1);
+            Some((Ok::<_, std::io::Error>(chunk), (bytes, at + 1, changes)))
+        },
+    );
     Response::from_parts(parts, Body::from_stream(stream))
 }
 
@@ -420,9 +425,9 @@ async fn trickle(response: Response<Body>, changes: watch::Receiver<Fault>) -> R
 /// cut it off by counting.
 fn endless_body() -> Response<Body> {
     const CHUNK: usize = 64 * 1024;
-    let stream = futures_util::stream::iter((0..32).map(|_| {
-        Ok::<_, std::io::Error>(Bytes::from(vec![b'A'; CHUNK]))
-    }));
+    let stream = futures_util::stream::iter(
+        (0..32).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![b'A'; CHUNK]))),
+    );
     Response::builder()
         .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
         .body(Body::from_stream(stream))
@@ -608,7 +613,9 @@ fn cache_control(kind: &SiteKind, path: &Path) -> &'static str {
         .unwrap_or_default();
     match kind {
         SiteKind::Region { .. } => "no-cache",
-        SiteKind::App { .. } if matches!(name, "index.html" | "config.json" | "sw.js") => "no-cache",
+        SiteKind::App { .. } if matches!(name, "index.html" | "config.json" | "sw.js") => {
+            "no-cache"
+        }
         SiteKind::App { .. } => "public, max-age=300",
     }
 }

@@ -180,7 +180,11 @@ pub fn parse_duration(text: &str, min: Duration, max: Duration) -> Result<Durati
         _ => return Err(format!("`{text}` has unit `{unit}`; use s, m, h or d")),
     };
     if d < min || d > max {
-        return Err(format!("`{text}` is outside {} to {}", short(min), short(max)));
+        return Err(format!(
+            "`{text}` is outside {} to {}",
+            short(min),
+            short(max)
+        ));
     }
     Ok(d)
 }

@@ -222,7 +222,8 @@ fn signing_again_increments_seq_and_every_copy_verifies() {
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
         for file in [&a, &b] {
-            let feed = verify_feed_with_keys(&std::fs::read(file).unwrap(), &keys, &[], "kakao").unwrap();
+            let feed =
+                verify_feed_with_keys(&std::fs::read(file).unwrap(), &keys, &[], "kakao").unwrap();
             assert_eq!(feed.seq, expected);
             assert_eq!(
                 feed.expires_at - feed.issued_at,
@@ -420,12 +421,22 @@ fn keyset_builds_a_chain_readers_trust_and_refuses_a_root_rotation_the_old_root_
     let copy = dir.path().join("region/keys.json");
     let toml = key_set_toml(dir.path(), &root, &status);
     let out = bongsu(&[
-        "keyset", "--keys", &toml, "--key", &root, "--chain", chain_s, "--out",
+        "keyset",
+        "--keys",
+        &toml,
+        "--key",
+        &root,
+        "--chain",
+        chain_s,
+        "--out",
         copy.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("version 1"), "{}", stdout(&out));
-    assert_eq!(std::fs::read(&chain).unwrap(), std::fs::read(&copy).unwrap());
+    assert_eq!(
+        std::fs::read(&chain).unwrap(),
+        std::fs::read(&copy).unwrap()
+    );
 
     // A reader pinning the root trusts version 1 and its status key.
     let root_vkey = std::fs::read_to_string(format!("{root}.pub")).unwrap();
@@ -444,7 +455,9 @@ fn keyset_builds_a_chain_readers_trust_and_refuses_a_root_rotation_the_old_root_
     let before = std::fs::read(&chain).unwrap();
     let new_root = keygen_named(dir.path(), "root2.key", "root.test");
     let toml = key_set_toml(dir.path(), &new_root, &status);
-    let out = bongsu(&["keyset", "--keys", &toml, "--key", &new_root, "--chain", chain_s]);
+    let out = bongsu(&[
+        "keyset", "--keys", &toml, "--key", &new_root, "--chain", chain_s,
+    ]);
     assert_fails_with(&out, "refusing to publish key set version 2");
     assert_eq!(std::fs::read(&chain).unwrap(), before);
 
@@ -462,8 +475,19 @@ fn keyset_names_a_key_entry_that_is_neither_a_key_nor_a_file() {
     let root = keygen_named(dir.path(), "root.key", "root.test");
     let toml = key_set_toml(dir.path(), &root, "missing/status.key");
     let chain = dir.path().join("keys.json");
-    let out = bongsu(&["keyset", "--keys", &toml, "--key", &root, "--chain", chain.to_str().unwrap()]);
-    assert_fails_with(&out, "status: `missing/status.key.pub` is neither a verifier key nor a readable .pub file");
+    let out = bongsu(&[
+        "keyset",
+        "--keys",
+        &toml,
+        "--key",
+        &root,
+        "--chain",
+        chain.to_str().unwrap(),
+    ]);
+    assert_fails_with(
+        &out,
+        "status: `missing/status.key.pub` is neither a verifier key nor a readable .pub file",
+    );
     assert!(!chain.exists());
 }
 
@@ -491,7 +515,15 @@ fn serve_switches_faults_at_run_time_and_explains_refusals() {
     let status = write_status(dir.path(), STATUS);
     let region = dir.path().join("seoul");
     let feed = region.join("feed.note");
-    let out = bongsu(&["sign", "--key", &key, "--status", &status, "--out", feed.to_str().unwrap()]);
+    let out = bongsu(&[
+        "sign",
+        "--key",
+        &key,
+        "--status",
+        &status,
+        "--out",
+        feed.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let mut child = Command::new(env!("CARGO_BIN_EXE_bongsu"))
         .args(["serve", "--region"])
@@ -502,15 +534,32 @@ fn serve_switches_faults_at_run_time_and_explains_refusals() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let region_url = lines.next().unwrap().unwrap().split(' ').nth(2).unwrap().to_owned();
-    let admin_url = lines.next().unwrap().unwrap().split(' ').nth(1).unwrap().to_owned();
+    let region_url = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .split(' ')
+        .nth(2)
+        .unwrap()
+        .to_owned();
+    let admin_url = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .to_owned();
     assert_eq!(lines.next().unwrap().unwrap(), "ready");
     let _server = Server(child);
 
     let (code, body) = put(&admin_url, "/regions/seoul/fault", "wrong-content-type");
     assert_eq!((code, body.trim()), (200, "seoul wrong-content-type"));
     let (head, body) = get(&region_url, "/feed.note", "");
-    assert_eq!(header(&head, "content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        header(&head, "content-type"),
+        Some("text/html; charset=utf-8")
+    );
     assert!(String::from_utf8_lossy(&body).contains("Wi-Fi"));
 
     let (code, body) = put(&admin_url, "/regions/seoul/fault", "equivocating");
@@ -522,8 +571,13 @@ fn serve_switches_faults_at_run_time_and_explains_refusals() {
 
     put(&admin_url, "/regions/seoul/fault", "down");
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let host = region_url.trim_start_matches("http://").trim_end_matches('/');
-    assert!(TcpStream::connect(host).is_err(), "the port is closed while down");
+    let host = region_url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    assert!(
+        TcpStream::connect(host).is_err(),
+        "the port is closed while down"
+    );
     put(&admin_url, "/regions/seoul/fault", "healthy");
     std::thread::sleep(std::time::Duration::from_millis(300));
     let (head, body) = get(&region_url, "/feed.note", "");

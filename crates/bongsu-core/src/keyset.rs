@@ -222,10 +222,9 @@ pub fn parse_chain_file(bytes: &[u8]) -> Result<Vec<String>, KeySetError> {
             limit: MAX_KEY_CHAIN_BYTES,
         });
     }
-    let file: KeyChainFile =
-        serde_json::from_slice(bytes).map_err(|e| KeySetError::ChainJson {
-            message: e.to_string(),
-        })?;
+    let file: KeyChainFile = serde_json::from_slice(bytes).map_err(|e| KeySetError::ChainJson {
+        message: e.to_string(),
+    })?;
     if file.format != KEY_CHAIN_FORMAT {
         return Err(KeySetError::ChainFormat {
             found: file.format.chars().take(80).collect(),
@@ -350,10 +349,7 @@ impl KeyChain {
     ) -> Result<(), KeySetError> {
         let version = key_set.version;
         let signature = |source| KeySetError::Signature { version, source };
-        let previous_revoked = self
-            .latest()
-            .map(|k| k.revoked.clone())
-            .unwrap_or_default();
+        let previous_revoked = self.latest().map(|k| k.revoked.clone()).unwrap_or_default();
         check_signatures(note.as_bytes(), signing_root, "root", &previous_revoked)
             .map_err(signature)?;
         validate_key_set(&key_set).map_err(|message| KeySetError::Invalid { version, message })?;

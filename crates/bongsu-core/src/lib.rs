@@ -32,17 +32,19 @@ pub use backoff::{backoff_delay, MAX_BACKOFF};
 pub use config::{AppConfig, ConfigError, RegionConfig};
 pub use evidence::{equivocation_evidence, Evidence, EVIDENCE_KIND};
 pub use freshness::{freshness, Freshness, MAX_CLOCK_SKEW};
+pub use keyset::{
+    chain_file, encode_key_set_text, parse_chain_file, KeyChain, KeySet, KeySetError, KeysUnusable,
+    Roles, TrustedKeySet,
+};
 pub use merge::{region_state, supersedes, RegionOutcome, RegionState};
 pub use model::{
     Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment, Service,
     Status,
 };
 pub use sign::{sign_feed, sign_key_set, SignError};
+pub use signature::SignatureError;
 pub use trust::{RoleKeys, TrustError, TrustPolicy};
 pub use validate::ValidationError;
-pub use keyset::{
-    chain_file, encode_key_set_text, parse_chain_file, KeyChain, KeySet, KeySetError,
-    KeysUnusable, Roles, TrustedKeySet,
+pub use verify::{
+    check_content_type, verify_feed, verify_feed_with_keys, FeedError, MAX_FEED_BYTES,
 };
-pub use signature::SignatureError;
-pub use verify::{check_content_type, verify_feed, verify_feed_with_keys, FeedError, MAX_FEED_BYTES};

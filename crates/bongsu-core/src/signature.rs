@@ -16,7 +16,9 @@ use crate::trust::{key_identity, RoleKeys, TrustError};
 pub enum SignatureError {
     #[error("the response is not a signed note (C2SP signed-note format)")]
     NotANote,
-    #[error("a signature by the trusted key {key} does not match: the content was altered or corrupted")]
+    #[error(
+        "a signature by the trusted key {key} does not match: the content was altered or corrupted"
+    )]
     BadSignature { key: String },
     #[error("no trusted key signed this (signed by: {signers})")]
     UnknownSigner { signers: String },

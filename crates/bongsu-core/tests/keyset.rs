@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use bongsu_core::{
-    chain_file, parse_chain_file, sign_feed, sign_key_set, verify_feed, Component, Feed,
-    FeedError, KeyChain, KeySet, KeySetError, KeysUnusable, RoleKeys, Roles, Service,
-    SignatureError, Status,
+    chain_file, parse_chain_file, sign_feed, sign_key_set, verify_feed, Component, Feed, FeedError,
+    KeyChain, KeySet, KeySetError, KeysUnusable, RoleKeys, Roles, Service, SignatureError, Status,
 };
 use proptest::prelude::*;
 use rand_core::OsRng;
@@ -112,7 +111,10 @@ fn pinned_a() -> KeyChain {
 /// v1: root A, status 1.
 fn v1() -> String {
     let k = keys();
-    signed(&key_set(1, role(1, &[&k.root_a]), &k.status_1, &[]), &[&k.root_a])
+    signed(
+        &key_set(1, role(1, &[&k.root_a]), &k.status_1, &[]),
+        &[&k.root_a],
+    )
 }
 
 /// v2: the online key rotates from status 1 to status 2, which is revoked.
@@ -177,14 +179,24 @@ fn rotating_the_root_needs_both_the_old_and_the_new_root() {
 
     // Only the new root signed: the old root never agreed.
     let mut chain = pinned_a();
-    let err = chain.extend(&[v1(), signed(&v2, &[&k.root_b])]).unwrap_err();
-    assert!(matches!(err, KeySetError::Signature { version: 2, .. }), "{err}");
+    let err = chain
+        .extend(&[v1(), signed(&v2, &[&k.root_b])])
+        .unwrap_err();
+    assert!(
+        matches!(err, KeySetError::Signature { version: 2, .. }),
+        "{err}"
+    );
     assert_eq!(chain.latest().unwrap().version, 1, "v1 stays trusted");
 
     // Only the old root signed: the new root never proved it holds its keys.
     let mut chain = pinned_a();
-    let err = chain.extend(&[v1(), signed(&v2, &[&k.root_a])]).unwrap_err();
-    assert!(matches!(err, KeySetError::Signature { version: 2, .. }), "{err}");
+    let err = chain
+        .extend(&[v1(), signed(&v2, &[&k.root_a])])
+        .unwrap_err();
+    assert!(
+        matches!(err, KeySetError::Signature { version: 2, .. }),
+        "{err}"
+    );
 
     // Both signed: trusted, and from then on only the new root counts.
     let mut chain = pinned_a();
@@ -193,7 +205,10 @@ fn rotating_the_root_needs_both_the_old_and_the_new_root() {
     let err = chain
         .extend(&[v1(), v2_rotated_root(), signed(&v3, &[&k.root_a])])
         .unwrap_err();
-    assert!(matches!(err, KeySetError::Signature { version: 3, .. }), "{err}");
+    assert!(
+        matches!(err, KeySetError::Signature { version: 3, .. }),
+        "{err}"
+    );
     assert_eq!(
         chain.extend(&[v1(), v2_rotated_root(), signed(&v3, &[&k.root_b])]),
         Ok(1)
@@ -255,13 +270,19 @@ fn a_second_key_set_with_the_same_version_is_a_root_conflict() {
         chain.extend(&[v1(), forged]),
         Err(KeySetError::Signature { version: 2, .. })
     ));
-    assert_eq!(chain.latest().unwrap().roles.status, role(1, &[&k.status_2]));
+    assert_eq!(
+        chain.latest().unwrap().roles.status,
+        role(1, &[&k.status_2])
+    );
 }
 
 #[test]
 fn gaps_and_disorder_are_rejected() {
     let k = keys();
-    let v3 = signed(&key_set(3, role(1, &[&k.root_a]), &k.status_2, &[]), &[&k.root_a]);
+    let v3 = signed(
+        &key_set(3, role(1, &[&k.root_a]), &k.status_2, &[]),
+        &[&k.root_a],
+    );
     let mut chain = pinned_a();
     assert_eq!(
         chain.extend(&[v1(), v3.clone()]),
@@ -272,7 +293,9 @@ fn gaps_and_disorder_are_rejected() {
     );
     // Even a reader that already trusts every version in it.
     let mut chain = pinned_a();
-    chain.extend(&[v1(), v2_rotated_status(), v3.clone()]).unwrap();
+    chain
+        .extend(&[v1(), v2_rotated_status(), v3.clone()])
+        .unwrap();
     assert_eq!(
         chain.extend(&[v1(), v3.clone()]),
         Err(KeySetError::Gap {
@@ -361,7 +384,10 @@ fn a_garbled_entry_keeps_what_came_before() {
     let err = chain
         .extend(&[v1(), "not a key set".to_owned()])
         .unwrap_err();
-    assert!(matches!(err, KeySetError::Text { position: 2, .. }), "{err}");
+    assert!(
+        matches!(err, KeySetError::Text { position: 2, .. }),
+        "{err}"
+    );
     assert_eq!(chain.latest().unwrap().version, 1);
 }
 
@@ -415,7 +441,13 @@ fn equivocation_evidence_needs_two_genuine_different_feeds_with_one_seq() {
 
     // The same feed twice, different seqs, or a forgery prove nothing.
     assert!(equivocation_evidence((&a, "x"), (&a, "y"), ks, "now".into()).is_none());
-    assert!(equivocation_evidence((&a, "x"), (&note(&feed(8), &k.status_1), "y"), ks, "now".into()).is_none());
+    assert!(equivocation_evidence(
+        (&a, "x"),
+        (&note(&feed(8), &k.status_1), "y"),
+        ks,
+        "now".into()
+    )
+    .is_none());
     let forged = note(&other, &k.stranger);
     assert!(equivocation_evidence((&a, "x"), (&forged, "y"), ks, "now".into()).is_none());
 }

@@ -166,7 +166,10 @@ fn the_same_signature_twice_counts_once() {
     let doubled = format!("{once}{sig_line}\n");
     assert!(matches!(
         verify_feed_with_keys(doubled.as_bytes(), &keys, &[], "kakao"),
-        Err(FeedError::Signature(SignatureError::ThresholdNotMet { valid: 1, .. }))
+        Err(FeedError::Signature(SignatureError::ThresholdNotMet {
+            valid: 1,
+            ..
+        }))
     ));
 }
 

@@ -1,0 +1,98 @@
+//! Fixed keys and genuine inputs for the fuzz targets: the fuzzer starts
+//! from real signed feeds and key chains, so its mutations reach the code
+//! behind the signature checks (and prove those checks hold).
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use bongsu_core::{
+    chain_file, sign_feed, sign_key_set, Component, Feed, KeySet, RoleKeys, Roles, Service, Status,
+};
+use ed25519_dalek::SigningKey;
+use signed_note::{new_ed25519_verifier_key, Signer, StandardSigner};
+use time::macros::datetime;
+
+/// A signer and its verifier key from a fixed seed.
+pub fn key(name: &str, seed: u8) -> (StandardSigner, String) {
+    let bytes = [seed; 32];
+    let vkey = new_ed25519_verifier_key(name, &SigningKey::from_bytes(&bytes).verifying_key());
+    let id = vkey.split('+').nth(1).unwrap_or_default().to_owned();
+    let mut private = vec![1u8];
+    private.extend_from_slice(&bytes);
+    let skey = format!(
+        "PRIVATE+KEY+{name}+{id}+{}",
+        base64::engine::general_purpose::STANDARD.encode(private)
+    );
+    let signer = StandardSigner::new(&skey).expect("a well-formed fixed key");
+    (signer, vkey)
+}
+
+pub fn root() -> (StandardSigner, String) {
+    key("root.fuzz", 1)
+}
+
+pub fn status() -> (StandardSigner, String) {
+    key("status.fuzz", 2)
+}
+
+pub fn role(vkey: &str) -> RoleKeys {
+    RoleKeys {
+        threshold: 1,
+        keys: vec![vkey.to_owned()],
+    }
+}
+
+fn feed(seq: u64) -> Feed {
+    Feed {
+        feed: "kakao".into(),
+        seq,
+        issued_at: datetime!(2022-10-15 06:50 UTC),
+        expires_at: datetime!(2022-10-15 07:50 UTC),
+        log: None,
+        services: vec![Service {
+            id: "kakaotalk".into(),
+            name: "KakaoTalk".into(),
+            components: vec![Component {
+                id: "messaging".into(),
+                name: "Messaging".into(),
+                status: Status::MajorOutage,
+            }],
+        }],
+        incidents: vec![],
+    }
+}
+
+/// Genuine signed feeds.
+pub fn seed_feeds() -> Vec<Vec<u8>> {
+    let (signer, _) = status();
+    (1..=2)
+        .map(|seq| sign_feed(&feed(seq), &[&signer as &dyn Signer]).expect("a valid feed"))
+        .collect()
+}
+
+/// A genuine two-version key chain (the status key rotates in v2).
+pub fn seed_chains() -> Vec<Vec<u8>> {
+    let (root_signer, root_vkey) = root();
+    let (_, status_vkey) = status();
+    let (_, next_vkey) = key("status.fuzz", 3);
+    let set = |version, status: &str, revoked: Vec<String>| KeySet {
+        feed: "kakao".into(),
+        version,
+        issued_at: datetime!(2022-10-01 00:00 UTC),
+        expires_at: datetime!(2023-10-01 00:00 UTC),
+        root: role(&root_vkey),
+        roles: Roles {
+            status: role(status),
+            witness: None,
+            probes: BTreeMap::new(),
+        },
+        revoked,
+    };
+    let sign = |k: &KeySet| sign_key_set(k, &[&root_signer as &dyn Signer]).expect("valid");
+    let v1 = sign(&set(1, &status_vkey, vec![]));
+    let v2 = sign(&set(2, &next_vkey, vec![status_vkey.clone()]));
+    vec![
+        chain_file(&[v1.clone()]).into_bytes(),
+        chain_file(&[v1, v2]).into_bytes(),
+    ]
+}
