@@ -320,26 +320,43 @@ impl StatusStore {
 
     /// How many regions other than `except` currently serve exactly `feed`.
     fn regions_serving(self, feed: &Feed, except: &str) -> usize {
+        self.regions_serving_ids(feed, except).len()
+    }
+
+    /// The regions other than `except` that currently serve exactly `feed`.
+    fn regions_serving_ids(self, feed: &Feed, except: &str) -> Vec<String> {
         let ids: Vec<String> = self
             .config
             .with_value(|c| c.regions.iter().map(|r| r.id.clone()).collect());
         self.regions.with_untracked(|regions| {
             regions
                 .iter()
-                .zip(&ids)
+                .zip(ids)
                 .filter(|(report, id)| {
                     id.as_str() != except
                         && matches!(&report.effective_outcome(), RegionOutcome::Verified(f) if f == feed)
                 })
-                .count()
+                .map(|(_, id)| id)
+                .collect()
         })
     }
 
     fn record_evidence(self, note: &str, source: &str) {
-        let Some((shown_note, shown_source)) = self.shown_note.get_value() else {
+        let Some((shown_note, first_source)) = self.shown_note.get_value() else {
             return;
         };
+        // Name every region serving the shown copy now, not just the first.
+        let shown_source = self
+            .shown
+            .with_untracked(|shown| {
+                shown
+                    .as_ref()
+                    .map(|feed| self.regions_serving_ids(feed, source))
+            })
+            .filter(|ids| !ids.is_empty())
+            .map_or(first_source, |ids| ids.join(", "));
         let now = clock::now();
+        let now = now.replace_millisecond(0).unwrap_or(now);
         let observed_at = now.format(&Rfc3339).unwrap_or_default();
         let found = self.keys.with_untracked(|keys| {
             let key_set = keys.latest()?;

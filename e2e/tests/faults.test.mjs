@@ -7,8 +7,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import {
-  Scenario, launchBrowser, openPage, readPage, waitForSeq, waitForRegionState,
+  Scenario, launchBrowser, ensureScreenshotDir, openPage, readPage, waitForSeq, waitForRegionState,
   expectedServices, shownServices,
 } from './harness.mjs';
 import { outage } from './fixtures.mjs';
@@ -75,6 +76,10 @@ test('every fault on one region of a page already showing the status', async () 
     const shown = await assertGenuine(page, mode);
     assert.match(shown.regions.busan.text, reason, `${mode}: the reason`);
     assert.equal(shown.regions.seoul.state, 'valid', `${mode}: seoul unaffected`);
+    if (mode === 'equivocating') {
+      // What a reader sees when a region serves a second signed version.
+      await page.screenshot({ path: path.join(ensureScreenshotDir(), 'fault-equivocating-1280.png'), fullPage: true });
+    }
     await s.setFault('busan', 'healthy');
     healOnFailure = null;
     await page.click('[data-testid=refresh]');

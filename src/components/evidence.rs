@@ -1,5 +1,8 @@
 use leptos::prelude::*;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
+use crate::format::kst;
 use crate::poller::StatusStore;
 
 /// Proof that the operator's key signed two different versions of one
@@ -27,11 +30,14 @@ pub fn Evidence(store: StatusStore) -> impl IntoView {
                                     String::from(js_sys::encode_uri_component(&json)),
                                 );
                                 let file = format!("bongsu-evidence-{}-{}.json", item.feed, item.seq);
+                                let noticed = OffsetDateTime::parse(&item.observed_at, &Rfc3339)
+                                    .map(kst)
+                                    .unwrap_or_else(|_| item.observed_at.clone());
                                 view! {
                                     <li data-testid="evidence-item" data-seq=item.seq.to_string()>
-                                        "Update #" {item.seq.to_string()} ": copies from "
-                                        {item.sources[0].clone()} " and " {item.sources[1].clone()}
-                                        ", noticed " {item.observed_at.clone()} " · "
+                                        "Update #" {item.seq.to_string()} ": one copy from "
+                                        {item.sources[0].clone()} ", another from " {item.sources[1].clone()}
+                                        ", noticed " {noticed} " · "
                                         <a href=href download=file data-testid="evidence-download">
                                             "Download both signed copies"
                                         </a>
