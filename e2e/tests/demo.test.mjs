@@ -16,11 +16,12 @@ let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-/// A base port with it and the next three free (the app, then three regions).
+/// A base port with it and the next three free (the app, then three
+/// regions), and base + 9 (the fault admin endpoint).
 async function freeBase() {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 40000);
-    const free = await Promise.all([0, 1, 2, 3].map((i) => isFree(base + i)));
+    const free = await Promise.all([0, 1, 2, 3, 9].map((i) => isFree(base + i)));
     if (free.every(Boolean)) return base;
   }
   throw new Error('found no four consecutive free ports');
@@ -50,6 +51,16 @@ test('the demo serves the Kakao replay, verified from three regions', async () =
     const width = await phone.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `no horizontal scrolling at 360 px (page is ${width} px wide)`);
     assert.deepEqual([...page.errors, ...phone.errors], []);
+
+    // The README's way to break a region, and to repair it.
+    const fault = (mode) => fetch(`${demo.urls.admin}regions/seoul/fault`, { method: 'PUT', body: mode });
+    assert.equal((await fault('down')).status, 200);
+    await page.click('[data-testid=refresh]');
+    await waitForRegionState(page, 'seoul', 'unreachable');
+    assert.equal((await readPage(page)).banner, 'major_outage', 'the other regions still carry the page');
+    await fault('healthy');
+    await page.click('[data-testid=refresh]');
+    await waitForRegionState(page, 'seoul', 'valid');
   } finally {
     await stopServer(demo);
     rmSync(dir, { recursive: true, force: true });
