@@ -83,6 +83,7 @@ pub fn seed_chains() -> Vec<Vec<u8>> {
         root: role(&root_vkey),
         roles: Roles {
             status: role(status),
+            log: None,
             witness: None,
             probes: BTreeMap::new(),
         },

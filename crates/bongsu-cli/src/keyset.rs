@@ -16,7 +16,8 @@
 //! threshold = 1
 //! keys = ["keys/status.key.pub"]
 //!
-//! [witness]                     # optional: history cosigners
+//! [log]                         # optional: signs history checkpoints
+//! [witness]                     # optional: history cosigners (keygen --witness)
 //! [probes.seoul]                # optional: each region's probe
 //! ```
 //!
@@ -48,6 +49,7 @@ struct KeySetFile {
     revoked: Vec<String>,
     root: RoleFile,
     status: RoleFile,
+    log: Option<RoleFile>,
     witness: Option<RoleFile>,
     #[serde(default)]
     probes: BTreeMap<String, RoleFile>,
@@ -151,6 +153,7 @@ pub fn sign_key_set_file(
         root: role("root", &file.root)?,
         roles: Roles {
             status: role("status", &file.status)?,
+            log: file.log.as_ref().map(|l| role("log", l)).transpose()?,
             witness: file
                 .witness
                 .as_ref()
@@ -205,7 +208,11 @@ pub fn sign_key_set_file(
 /// A verifier key written out, or a path (relative to the key set file) to a
 /// `.pub` file holding one.
 fn resolve_key(base: &Path, entry: &str) -> Result<String, String> {
-    if signed_note::StandardVerifier::new(entry).is_ok() {
+    let is_key = |k: &str| {
+        signed_note::StandardVerifier::new(k).is_ok()
+            || bongsu_core::cosignature::CosignatureVerifier::new(k).is_ok()
+    };
+    if is_key(entry) {
         return Ok(entry.to_owned());
     }
     let path = base.join(entry);
@@ -213,7 +220,9 @@ fn resolve_key(base: &Path, entry: &str) -> Result<String, String> {
         format!("`{entry}` is neither a verifier key nor a readable .pub file ({e})")
     })?;
     let key = text.trim();
-    signed_note::StandardVerifier::new(key)
-        .map(|_| key.to_owned())
-        .map_err(|_| format!("{} does not hold a verifier key", path.display()))
+    if is_key(key) {
+        Ok(key.to_owned())
+    } else {
+        Err(format!("{} does not hold a verifier key", path.display()))
+    }
 }

@@ -61,7 +61,11 @@ pub struct KeySet {
 pub struct Roles {
     /// Signs the status feed.
     pub status: RoleKeys,
-    /// Cosign history checkpoints.
+    /// Signs the history log's checkpoints. Every log key has the same
+    /// name, which is the log's origin line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<RoleKeys>,
+    /// Cosign history checkpoints (C2SP tlog-cosignature keys, type 0x04).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub witness: Option<RoleKeys>,
     /// Each region's probe, by region id.
@@ -186,8 +190,15 @@ pub fn validate_key_set(key_set: &KeySet) -> Result<(), String> {
     let trust = |e: TrustError| e.to_string();
     key_set.root.check("root").map_err(trust)?;
     key_set.roles.status.check("status").map_err(trust)?;
+    if let Some(log) = &key_set.roles.log {
+        log.check("log").map_err(trust)?;
+        let origin = crate::checkpoint::log_origin(log);
+        if log.keys.iter().any(|k| k.split('+').next().map(str::to_owned) != origin) {
+            return Err("every log key must have the same name (the log's origin)".to_owned());
+        }
+    }
     if let Some(witness) = &key_set.roles.witness {
-        witness.check("witness").map_err(trust)?;
+        check_witness_keys(witness)?;
     }
     for (region, keys) in &key_set.roles.probes {
         if !is_valid_id(region) {
@@ -205,11 +216,31 @@ pub fn validate_key_set(key_set: &KeySet) -> Result<(), String> {
     let revoked: HashSet<String> = revoked.identities().into_iter().collect();
     let in_use = std::iter::once(&key_set.root)
         .chain(std::iter::once(&key_set.roles.status))
-        .chain(key_set.roles.witness.iter())
+        .chain(key_set.roles.log.iter())
         .chain(key_set.roles.probes.values());
     for keys in in_use {
         if let Some(key) = keys.identities().into_iter().find(|k| revoked.contains(k)) {
             return Err(format!("key {key} is both revoked and in use"));
+        }
+    }
+    Ok(())
+}
+
+fn check_witness_keys(witness: &RoleKeys) -> Result<(), String> {
+    if witness.threshold == 0 || witness.threshold > witness.keys.len() {
+        return Err(TrustError::BadThreshold {
+            role: "witness".into(),
+            threshold: witness.threshold,
+            keys: witness.keys.len(),
+        }
+        .to_string());
+    }
+    let mut names = HashSet::new();
+    for key in &witness.keys {
+        let v = crate::cosignature::CosignatureVerifier::new(key).map_err(|e| format!("role `witness`: {e}"))?;
+        // Distinct names: one witness cannot count twice under two keys.
+        if !names.insert(signed_note::Verifier::name(&v).to_owned()) {
+            return Err(format!("role `witness`: two keys are named `{}`", signed_note::Verifier::name(&v)));
         }
     }
     Ok(())

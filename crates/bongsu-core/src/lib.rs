@@ -15,10 +15,15 @@
 //! threshold-signature rule both use.
 
 pub mod backoff;
+pub mod checkpoint;
 pub mod config;
+pub mod cosignature;
 pub mod evidence;
 pub mod freshness;
 pub mod keyset;
+pub mod log_event;
+pub mod log_layout;
+pub mod merkle_log;
 pub mod merge;
 pub mod model;
 pub mod sign;

@@ -67,6 +67,7 @@ fn key_set(version: u64, root: RoleKeys, status: &Key, revoked: &[&Key]) -> KeyS
         root,
         roles: Roles {
             status: role(1, &[status]),
+            log: None,
             witness: None,
             probes: BTreeMap::new(),
         },

@@ -1,0 +1,192 @@
+//! One entry of the history log: a status event the operator declared.
+//!
+//! An entry is the line `bongsu-log-event/v1` followed by one line of JSON.
+//! The `at` time is when the operator says the event happened (replays and
+//! back-filled updates carry past times); when it entered the log is proven
+//! separately, by the checkpoints and witness cosignatures that cover it.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::model::{IncidentState, Status};
+
+pub const EVENT_HEADER: &str = "bongsu-log-event/v1";
+/// C2SP tlog-tiles entry bundles length-prefix entries with 16 bits.
+pub const MAX_EVENT_BYTES: usize = 16 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogEvent {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub event: Event,
+}
+
+/// A named part of a service, as the catalogue lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentName {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    /// A service enters the catalogue (or is renamed); its components start operational.
+    ServiceListed {
+        service: String,
+        name: String,
+        components: Vec<ComponentName>,
+    },
+    ComponentStatus {
+        service: String,
+        component: String,
+        status: Status,
+    },
+    IncidentOpened {
+        incident: String,
+        title: String,
+        impact: Status,
+        /// `service/component` references.
+        components: Vec<String>,
+    },
+    IncidentUpdated {
+        incident: String,
+        state: IncidentState,
+        message: String,
+    },
+    IncidentResolved {
+        incident: String,
+        message: String,
+    },
+    PostmortemPublished {
+        incident: String,
+        url: String,
+    },
+    MaintenanceScheduled {
+        maintenance: String,
+        title: String,
+        #[serde(with = "time::serde::rfc3339")]
+        starts_at: OffsetDateTime,
+        #[serde(with = "time::serde::rfc3339")]
+        ends_at: OffsetDateTime,
+        components: Vec<String>,
+    },
+    MaintenanceStarted {
+        maintenance: String,
+    },
+    MaintenanceEnded {
+        maintenance: String,
+    },
+}
+
+impl Event {
+    /// The wire name of the kind, for filters and exports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::ServiceListed { .. } => "service_listed",
+            Event::ComponentStatus { .. } => "component_status",
+            Event::IncidentOpened { .. } => "incident_opened",
+            Event::IncidentUpdated { .. } => "incident_updated",
+            Event::IncidentResolved { .. } => "incident_resolved",
+            Event::PostmortemPublished { .. } => "postmortem_published",
+            Event::MaintenanceScheduled { .. } => "maintenance_scheduled",
+            Event::MaintenanceStarted { .. } => "maintenance_started",
+            Event::MaintenanceEnded { .. } => "maintenance_ended",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    #[error("entry {index} is {len} bytes, over the {MAX_EVENT_BYTES}-byte limit")]
+    TooLarge { index: u64, len: usize },
+    #[error("entry {index} does not start with the line `{EVENT_HEADER}`")]
+    WrongHeader { index: u64 },
+    #[error("entry {index} is not a valid event: {message}")]
+    Json { index: u64, message: String },
+}
+
+/// The entry bytes for an event. The encoding is canonical: decoding and
+/// re-encoding gives the same bytes, which [`decode_event`] insists on.
+pub fn encode_event(event: &LogEvent) -> Vec<u8> {
+    let json = serde_json::to_string(event).expect("events always serialize");
+    format!("{EVENT_HEADER}\n{json}").into_bytes()
+}
+
+pub fn decode_event(index: u64, entry: &[u8]) -> Result<LogEvent, EventError> {
+    if entry.len() > MAX_EVENT_BYTES {
+        return Err(EventError::TooLarge {
+            index,
+            len: entry.len(),
+        });
+    }
+    let rest = entry
+        .strip_prefix(EVENT_HEADER.as_bytes())
+        .and_then(|r| r.strip_prefix(b"\n"))
+        .ok_or(EventError::WrongHeader { index })?;
+    let event: LogEvent = serde_json::from_slice(rest).map_err(|e| EventError::Json {
+        index,
+        message: e.to_string(),
+    })?;
+    // One meaning, one encoding: otherwise two logs could hold "the same"
+    // event under different hashes.
+    if encode_event(&event) != entry {
+        return Err(EventError::Json {
+            index,
+            message: "not in canonical form (field order, spacing or time format differ)".into(),
+        });
+    }
+    Ok(event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn sample() -> LogEvent {
+        LogEvent {
+            at: datetime!(2022-10-15 15:30 +09:00),
+            event: Event::ComponentStatus {
+                service: "kakaotalk".into(),
+                component: "messaging".into(),
+                status: Status::MajorOutage,
+            },
+        }
+    }
+
+    #[test]
+    fn round_trips_canonically() {
+        let bytes = encode_event(&sample());
+        assert_eq!(
+            String::from_utf8(bytes.clone()).unwrap(),
+            "bongsu-log-event/v1\n{\"at\":\"2022-10-15T15:30:00+09:00\",\"event\":{\"kind\":\"component_status\",\"service\":\"kakaotalk\",\"component\":\"messaging\",\"status\":\"major_outage\"}}"
+        );
+        assert_eq!(decode_event(0, &bytes).unwrap(), sample());
+    }
+
+    #[test]
+    fn non_canonical_spacing_is_refused() {
+        let text = "bongsu-log-event/v1\n{\"at\": \"2022-10-15T15:30:00+09:00\",\"event\":{\"kind\":\"component_status\",\"service\":\"kakaotalk\",\"component\":\"messaging\",\"status\":\"major_outage\"}}";
+        assert!(matches!(decode_event(3, text.as_bytes()), Err(EventError::Json { index: 3, .. })));
+    }
+
+    #[test]
+    fn unknown_kinds_and_fields_are_refused() {
+        for text in [
+            "bongsu-log-event/v1\n{\"at\":\"2022-10-15T15:30:00+09:00\",\"event\":{\"kind\":\"rumour\"}}",
+            "bongsu-log-event/v1\n{\"at\":\"2022-10-15T15:30:00+09:00\",\"event\":{\"kind\":\"maintenance_started\",\"maintenance\":\"m\",\"x\":1}}",
+        ] {
+            assert!(decode_event(0, text.as_bytes()).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn header_and_size_are_checked() {
+        assert_eq!(decode_event(1, b"{}"), Err(EventError::WrongHeader { index: 1 }));
+        let big = vec![b'x'; MAX_EVENT_BYTES + 1];
+        assert!(matches!(decode_event(2, &big), Err(EventError::TooLarge { .. })));
+    }
+}
