@@ -64,8 +64,15 @@ pub fn checkpoint_text(origin: &str, size: u64, root: Hash) -> Vec<u8> {
 }
 
 /// Signs a checkpoint with the log key(s); the origin is the first signer's name.
-pub fn sign_checkpoint(size: u64, root: Hash, signers: &[&dyn Signer]) -> Result<Vec<u8>, NoteError> {
-    let origin = signers.first().map(|s| s.name()).ok_or(NoteError::InvalidSigner)?;
+pub fn sign_checkpoint(
+    size: u64,
+    root: Hash,
+    signers: &[&dyn Signer],
+) -> Result<Vec<u8>, NoteError> {
+    let origin = signers
+        .first()
+        .map(|s| s.name())
+        .ok_or(NoteError::InvalidSigner)?;
     let mut note = Note::new(&checkpoint_text(origin, size, root), &[])?;
     note.add_sigs(signers)?;
     Ok(note.to_bytes())
@@ -89,9 +96,15 @@ pub fn verify_checkpoint(bytes: &[u8], key_set: &KeySet) -> Result<Checkpoint, C
     if bytes.len() > MAX_CHECKPOINT_BYTES {
         return Err(CheckpointError::TooLarge);
     }
-    let log = key_set.roles.log.as_ref().ok_or(CheckpointError::NoLogKeys)?;
-    let note = check_signatures(bytes, log, "log", &key_set.revoked).map_err(CheckpointError::Signature)?;
-    let body = tlog_tiles::Checkpoint::from_bytes(note.text()).map_err(|_| CheckpointError::Malformed)?;
+    let log = key_set
+        .roles
+        .log
+        .as_ref()
+        .ok_or(CheckpointError::NoLogKeys)?;
+    let note = check_signatures(bytes, log, "log", &key_set.revoked)
+        .map_err(CheckpointError::Signature)?;
+    let body =
+        tlog_tiles::Checkpoint::from_bytes(note.text()).map_err(|_| CheckpointError::Malformed)?;
     let expected = log_origin(log).unwrap_or_default();
     if body.origin() != expected {
         return Err(CheckpointError::WrongOrigin {
@@ -115,7 +128,10 @@ pub fn verify_checkpoint(bytes: &[u8], key_set: &KeySet) -> Result<Checkpoint, C
 fn check_cosignatures(note: &Note, witness: &RoleKeys) -> Result<Vec<Cosigned>, CheckpointError> {
     let mut verifiers = Vec::with_capacity(witness.keys.len());
     for key in &witness.keys {
-        verifiers.push(CosignatureVerifier::new(key).map_err(|e| CheckpointError::BadWitnessKey(e.to_string()))?);
+        verifiers.push(
+            CosignatureVerifier::new(key)
+                .map_err(|e| CheckpointError::BadWitnessKey(e.to_string()))?,
+        );
     }
     let list = VerifierList::new(
         verifiers
@@ -136,10 +152,10 @@ fn check_cosignatures(note: &Note, witness: &RoleKeys) -> Result<Vec<Cosigned>, 
     };
     let mut cosigned = Vec::new();
     for sig in verified {
-        let Some(v) = verifiers
-            .iter()
-            .find(|v| signed_note::Verifier::name(*v) == sig.name() && signed_note::Verifier::key_id(*v) == sig.id())
-        else {
+        let Some(v) = verifiers.iter().find(|v| {
+            signed_note::Verifier::name(*v) == sig.name()
+                && signed_note::Verifier::key_id(*v) == sig.id()
+        }) else {
             continue;
         };
         let Some(time) = v.verified_time(note.text(), sig.signature()) else {

@@ -79,7 +79,10 @@ impl CosignatureVerifier {
         let sig: [u8; 64] = sig.try_into().ok()?;
         let time = u64::from_be_bytes(*time);
         self.key
-            .verify_strict(&message(time, text), &ed25519_dalek::Signature::from_bytes(&sig))
+            .verify_strict(
+                &message(time, text),
+                &ed25519_dalek::Signature::from_bytes(&sig),
+            )
             .ok()
             .map(|()| time)
     }
@@ -118,7 +121,8 @@ impl CosignatureSigner {
 
     /// The witness's verifier key, to list in the key set's witness role.
     pub fn verifier_key(&self) -> String {
-        let b64 = base64::engine::general_purpose::STANDARD.encode(key_bytes(&self.key.verifying_key()));
+        let b64 =
+            base64::engine::general_purpose::STANDARD.encode(key_bytes(&self.key.verifying_key()));
         format!("{}+{:08x}+{b64}", self.name, self.id)
     }
 }
@@ -152,7 +156,10 @@ mod tests {
         assert_eq!((v.name(), v.key_id()), (s.name(), Signer::key_id(&s)));
         let sig = s.sign(b"origin\n1\nhash\n").unwrap();
         assert_eq!(sig.len(), 72);
-        assert_eq!(v.verified_time(b"origin\n1\nhash\n", &sig), Some(1_700_000_000));
+        assert_eq!(
+            v.verified_time(b"origin\n1\nhash\n", &sig),
+            Some(1_700_000_000)
+        );
         assert!(!v.verify(b"origin\n2\nhash\n", &sig));
         let mut other_time = sig.clone();
         other_time[7] ^= 1;

@@ -193,7 +193,11 @@ pub fn validate_key_set(key_set: &KeySet) -> Result<(), String> {
     if let Some(log) = &key_set.roles.log {
         log.check("log").map_err(trust)?;
         let origin = crate::checkpoint::log_origin(log);
-        if log.keys.iter().any(|k| k.split('+').next().map(str::to_owned) != origin) {
+        if log
+            .keys
+            .iter()
+            .any(|k| k.split('+').next().map(str::to_owned) != origin)
+        {
             return Err("every log key must have the same name (the log's origin)".to_owned());
         }
     }
@@ -237,10 +241,14 @@ fn check_witness_keys(witness: &RoleKeys) -> Result<(), String> {
     }
     let mut names = HashSet::new();
     for key in &witness.keys {
-        let v = crate::cosignature::CosignatureVerifier::new(key).map_err(|e| format!("role `witness`: {e}"))?;
+        let v = crate::cosignature::CosignatureVerifier::new(key)
+            .map_err(|e| format!("role `witness`: {e}"))?;
         // Distinct names: one witness cannot count twice under two keys.
         if !names.insert(signed_note::Verifier::name(&v).to_owned()) {
-            return Err(format!("role `witness`: two keys are named `{}`", signed_note::Verifier::name(&v)));
+            return Err(format!(
+                "role `witness`: two keys are named `{}`",
+                signed_note::Verifier::name(&v)
+            ));
         }
     }
     Ok(())

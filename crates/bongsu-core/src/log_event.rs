@@ -39,6 +39,10 @@ pub enum Event {
         name: String,
         components: Vec<ComponentName>,
     },
+    /// The service leaves the catalogue; its history stays.
+    ServiceDelisted {
+        service: String,
+    },
     ComponentStatus {
         service: String,
         component: String,
@@ -86,6 +90,7 @@ impl Event {
     pub fn kind(&self) -> &'static str {
         match self {
             Event::ServiceListed { .. } => "service_listed",
+            Event::ServiceDelisted { .. } => "service_delisted",
             Event::ComponentStatus { .. } => "component_status",
             Event::IncidentOpened { .. } => "incident_opened",
             Event::IncidentUpdated { .. } => "incident_updated",
@@ -170,7 +175,10 @@ mod tests {
     #[test]
     fn non_canonical_spacing_is_refused() {
         let text = "bongsu-log-event/v1\n{\"at\": \"2022-10-15T15:30:00+09:00\",\"event\":{\"kind\":\"component_status\",\"service\":\"kakaotalk\",\"component\":\"messaging\",\"status\":\"major_outage\"}}";
-        assert!(matches!(decode_event(3, text.as_bytes()), Err(EventError::Json { index: 3, .. })));
+        assert!(matches!(
+            decode_event(3, text.as_bytes()),
+            Err(EventError::Json { index: 3, .. })
+        ));
     }
 
     #[test]
@@ -185,8 +193,14 @@ mod tests {
 
     #[test]
     fn header_and_size_are_checked() {
-        assert_eq!(decode_event(1, b"{}"), Err(EventError::WrongHeader { index: 1 }));
+        assert_eq!(
+            decode_event(1, b"{}"),
+            Err(EventError::WrongHeader { index: 1 })
+        );
         let big = vec![b'x'; MAX_EVENT_BYTES + 1];
-        assert!(matches!(decode_event(2, &big), Err(EventError::TooLarge { .. })));
+        assert!(matches!(
+            decode_event(2, &big),
+            Err(EventError::TooLarge { .. })
+        ));
     }
 }

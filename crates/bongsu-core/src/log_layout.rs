@@ -82,7 +82,11 @@ pub fn encode_bundle(first_index: u64, entries: &[&[u8]]) -> Result<Vec<u8>, Bun
 }
 
 /// Splits a bundle into exactly `expected` entries.
-pub fn decode_bundle(path: &str, bytes: &[u8], expected: usize) -> Result<Vec<Vec<u8>>, BundleError> {
+pub fn decode_bundle(
+    path: &str,
+    bytes: &[u8],
+    expected: usize,
+) -> Result<Vec<Vec<u8>>, BundleError> {
     let mut entries = Vec::with_capacity(expected);
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -111,8 +115,15 @@ pub fn decode_bundle(path: &str, bytes: &[u8], expected: usize) -> Result<Vec<Ve
 
 /// Every file of the log except the checkpoint: hash tiles and entry
 /// bundles for the tree's current size, as (path, bytes).
-pub fn log_files(tree: &MerkleLog, entries: &[Vec<u8>]) -> Result<Vec<(String, Vec<u8>)>, BundleError> {
-    assert_eq!(tree.size(), entries.len() as u64, "the tree is over these entries");
+pub fn log_files(
+    tree: &MerkleLog,
+    entries: &[Vec<u8>],
+) -> Result<Vec<(String, Vec<u8>)>, BundleError> {
+    assert_eq!(
+        tree.size(),
+        entries.len() as u64,
+        "the tree is over these entries"
+    );
     let mut files = Vec::new();
     for (tile, data) in tree.hash_tiles() {
         files.push((
@@ -122,7 +133,10 @@ pub fn log_files(tree: &MerkleLog, entries: &[Vec<u8>]) -> Result<Vec<(String, V
     }
     for (n, width, path) in bundles_for_size(tree.size()) {
         let start = (n * TILE_WIDTH) as usize;
-        let slice: Vec<&[u8]> = entries[start..start + width as usize].iter().map(Vec::as_slice).collect();
+        let slice: Vec<&[u8]> = entries[start..start + width as usize]
+            .iter()
+            .map(Vec::as_slice)
+            .collect();
         files.push((path, encode_bundle(n * TILE_WIDTH, &slice)?));
     }
     Ok(files)
@@ -148,7 +162,10 @@ mod tests {
         assert_eq!(b.len(), 3);
         assert_eq!(b[2], (2, 1, "tile/entries/002.p/1".to_string()));
         assert_eq!(bundles_for_size(0).count(), 0);
-        assert_eq!(bundles_for_size(256).collect::<Vec<_>>(), vec![(0, 256, "tile/entries/000".to_string())]);
+        assert_eq!(
+            bundles_for_size(256).collect::<Vec<_>>(),
+            vec![(0, 256, "tile/entries/000".to_string())]
+        );
     }
 
     #[test]
@@ -156,17 +173,35 @@ mod tests {
         let entries: [&[u8]; 3] = [b"a", b"", b"ccc"];
         let bytes = encode_bundle(0, &entries).unwrap();
         assert_eq!(bytes, b"\0\x01a\0\0\0\x03ccc");
-        assert_eq!(decode_bundle("p", &bytes, 3).unwrap(), vec![b"a".to_vec(), vec![], b"ccc".to_vec()]);
-        assert!(matches!(decode_bundle("p", &bytes[..bytes.len() - 1], 3), Err(BundleError::Truncated { .. })));
-        assert!(matches!(decode_bundle("p", &bytes, 2), Err(BundleError::WrongCount { .. })));
-        assert!(matches!(decode_bundle("p", &bytes, 4), Err(BundleError::WrongCount { .. })));
-        assert!(matches!(decode_bundle("p", &[0], 1), Err(BundleError::Truncated { .. })));
+        assert_eq!(
+            decode_bundle("p", &bytes, 3).unwrap(),
+            vec![b"a".to_vec(), vec![], b"ccc".to_vec()]
+        );
+        assert!(matches!(
+            decode_bundle("p", &bytes[..bytes.len() - 1], 3),
+            Err(BundleError::Truncated { .. })
+        ));
+        assert!(matches!(
+            decode_bundle("p", &bytes, 2),
+            Err(BundleError::WrongCount { .. })
+        ));
+        assert!(matches!(
+            decode_bundle("p", &bytes, 4),
+            Err(BundleError::WrongCount { .. })
+        ));
+        assert!(matches!(
+            decode_bundle("p", &[0], 1),
+            Err(BundleError::Truncated { .. })
+        ));
     }
 
     #[test]
     fn oversized_entries_are_refused() {
         let big = vec![0u8; 70_000];
-        assert!(matches!(encode_bundle(5, &[&big]), Err(BundleError::EntryTooLarge { index: 5, .. })));
+        assert!(matches!(
+            encode_bundle(5, &[&big]),
+            Err(BundleError::EntryTooLarge { index: 5, .. })
+        ));
     }
 
     #[test]

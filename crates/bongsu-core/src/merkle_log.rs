@@ -18,7 +18,9 @@ pub enum ProofError {
     SizesOutOfOrder { old: u64, new: u64 },
     #[error("the inclusion proof for entry {index} does not lead to the root of the tree of size {size}")]
     NotIncluded { index: u64, size: u64 },
-    #[error("the tree of size {new} does not extend the tree of size {old}: history was rewritten")]
+    #[error(
+        "the tree of size {new} does not extend the tree of size {old}: history was rewritten"
+    )]
     Inconsistent { old: u64, new: u64 },
     #[error("`{0}` is not a base64 SHA-256 hash")]
     MalformedHash(String),
@@ -90,7 +92,8 @@ impl MerkleLog {
 
     /// The root of the whole tree.
     pub fn root(&self) -> Hash {
-        self.root_at(self.size).expect("the current size is in range")
+        self.root_at(self.size)
+            .expect("the current size is in range")
     }
 
     /// The root the tree had when it held `size` entries.
@@ -273,7 +276,11 @@ mod tests {
     fn past_roots_equal_roots_of_prefixes() {
         let big = log_of(37);
         for n in 0..=37 {
-            assert_eq!(big.root_at(n).unwrap(), log_of(n as usize).root(), "size {n}");
+            assert_eq!(
+                big.root_at(n).unwrap(),
+                log_of(n as usize).root(),
+                "size {n}"
+            );
         }
         assert!(big.root_at(38).is_err());
     }
@@ -296,7 +303,10 @@ mod tests {
         let mut e = entries(8);
         let root = MerkleLog::from_entries(e.iter().map(Vec::as_slice)).root();
         e.swap(2, 3);
-        assert_ne!(MerkleLog::from_entries(e.iter().map(Vec::as_slice)).root(), root);
+        assert_ne!(
+            MerkleLog::from_entries(e.iter().map(Vec::as_slice)).root(),
+            root
+        );
     }
 
     #[test]
@@ -378,7 +388,9 @@ mod tests {
         // proof built from mirrored tiles is only trusted after
         // `verify_inclusion` checks it against the signed root.
         let proof = tlog_tiles::prove_record(300, 3, &reader);
-        assert!(proof.is_err_and_or(|p| verify_inclusion(p, 300, log.root(), 3, b"entry 3").is_err()));
+        assert!(
+            proof.is_err_and_or(|p| verify_inclusion(p, 300, log.root(), 3, b"entry 3").is_err())
+        );
     }
 
     proptest! {

@@ -1,0 +1,789 @@
+//! The history log end to end in the core: events → tree → signed,
+//! witnessed checkpoint → files → full verification, and every way a copy
+//! can be tampered with.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use bongsu_core::checkpoint::{
+    add_cosignatures, sign_checkpoint, verify_checkpoint, CheckpointError,
+};
+use bongsu_core::cosignature::CosignatureSigner;
+use bongsu_core::history::{daily_bars, filter_incidents, uptime, History, IncidentFilter};
+use bongsu_core::log_audit::{
+    bundle_paths, check_extends, check_hash_tiles, compare_views, hash_tile_paths, verify_entries,
+    LogError,
+};
+use bongsu_core::log_event::{encode_event, ComponentName, Event, LogEvent};
+use bongsu_core::log_layout::{encode_bundle, log_files};
+use bongsu_core::merkle_log::MerkleLog;
+use bongsu_core::status_diff::events_for_change;
+use bongsu_core::witness::{
+    check_add_checkpoint, encode_add_checkpoint, parse_add_checkpoint, WitnessError,
+};
+use bongsu_core::{IncidentState, KeySet, RoleKeys, Roles, SignatureError, Status};
+use ed25519_dalek::SigningKey;
+use rand_core::OsRng;
+use signed_note::{generate_key, Signer, StandardSigner};
+use time::macros::{date, datetime, offset};
+use time::{Duration, OffsetDateTime};
+
+const NOW: OffsetDateTime = datetime!(2026-11-25 04:00 UTC);
+const ORIGIN: &str = "log.bongsu.test/kakao";
+
+struct Keys {
+    log: StandardSigner,
+    log_vkey: String,
+    other_log: StandardSigner,
+    witnesses: Vec<CosignatureSigner>,
+    stranger_witness: CosignatureSigner,
+}
+
+fn keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let (skey, log_vkey) = generate_key(&mut OsRng, ORIGIN);
+        // Same origin, another key: a forger who knows the log's name.
+        let (other, _) = generate_key(&mut OsRng, ORIGIN);
+        let witness = |i: u8| {
+            CosignatureSigner::new(
+                &format!("witness-{i}.bongsu.test"),
+                SigningKey::from_bytes(&[i; 32]),
+                1_764_000_000 + u64::from(i),
+            )
+        };
+        Keys {
+            log: StandardSigner::new(&skey).unwrap(),
+            log_vkey,
+            other_log: StandardSigner::new(&other).unwrap(),
+            witnesses: (1..=3).map(witness).collect(),
+            stranger_witness: witness(9),
+        }
+    })
+}
+
+fn key_set(witness_threshold: Option<usize>) -> KeySet {
+    let k = keys();
+    let (_, status) = generate_key(&mut OsRng, "status.bongsu.test");
+    KeySet {
+        feed: "kakao".into(),
+        version: 1,
+        issued_at: NOW - Duration::days(1),
+        expires_at: NOW + Duration::days(30),
+        root: RoleKeys {
+            threshold: 1,
+            keys: vec![status.clone()],
+        },
+        roles: Roles {
+            status: RoleKeys {
+                threshold: 1,
+                keys: vec![status],
+            },
+            log: Some(RoleKeys {
+                threshold: 1,
+                keys: vec![k.log_vkey.clone()],
+            }),
+            witness: witness_threshold.map(|threshold| RoleKeys {
+                threshold,
+                keys: k
+                    .witnesses
+                    .iter()
+                    .map(CosignatureSigner::verifier_key)
+                    .collect(),
+            }),
+            probes: BTreeMap::new(),
+        },
+        revoked: vec![],
+    }
+}
+
+fn event(minute: i64, event: Event) -> LogEvent {
+    LogEvent {
+        at: datetime!(2022-10-15 15:00 +09:00) + Duration::minutes(minute),
+        event,
+    }
+}
+
+fn status(minute: i64, component: &str, status: Status) -> LogEvent {
+    event(
+        minute,
+        Event::ComponentStatus {
+            service: "talk".into(),
+            component: component.into(),
+            status,
+        },
+    )
+}
+
+fn sample_events(n: usize) -> Vec<LogEvent> {
+    let mut events = vec![event(
+        0,
+        Event::ServiceListed {
+            service: "talk".into(),
+            name: "KakaoTalk".into(),
+            components: vec![
+                ComponentName {
+                    id: "msg".into(),
+                    name: "Messaging".into(),
+                },
+                ComponentName {
+                    id: "media".into(),
+                    name: "Media".into(),
+                },
+            ],
+        },
+    )];
+    let cycle = [
+        Status::MajorOutage,
+        Status::PartialOutage,
+        Status::DegradedPerformance,
+        Status::Operational,
+    ];
+    for i in 1..n {
+        events.push(status(
+            i as i64,
+            if i % 2 == 0 { "msg" } else { "media" },
+            cycle[i % 4],
+        ));
+    }
+    events
+}
+
+fn entries_of(events: &[LogEvent]) -> Vec<Vec<u8>> {
+    events.iter().map(encode_event).collect()
+}
+
+/// The signed checkpoint over `entries`, cosigned by the first `cosigners` witnesses.
+fn checkpoint_for(entries: &[Vec<u8>], cosigners: usize) -> Vec<u8> {
+    let tree = MerkleLog::from_entries(entries.iter().map(Vec::as_slice));
+    let note = sign_checkpoint(tree.size(), tree.root(), &[&keys().log as &dyn Signer]).unwrap();
+    let witnesses: Vec<&dyn Signer> = keys().witnesses[..cosigners]
+        .iter()
+        .map(|w| w as &dyn Signer)
+        .collect();
+    if witnesses.is_empty() {
+        note
+    } else {
+        add_cosignatures(&note, &witnesses).unwrap()
+    }
+}
+
+fn bundles_for(entries: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    entries
+        .chunks(256)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let refs: Vec<&[u8]> = chunk.iter().map(Vec::as_slice).collect();
+            encode_bundle(n as u64 * 256, &refs).unwrap()
+        })
+        .collect()
+}
+
+fn verified(
+    entries: &[Vec<u8>],
+    ks: &KeySet,
+) -> Result<bongsu_core::log_audit::VerifiedLog, LogError> {
+    let cp = verify_checkpoint(&checkpoint_for(entries, 2), ks).unwrap();
+    verify_entries(cp, &bundles_for(entries))
+}
+
+#[test]
+fn an_honest_log_verifies_in_full() {
+    let ks = key_set(Some(2));
+    let entries = entries_of(&sample_events(600));
+    let log = verified(&entries, &ks).unwrap();
+    assert_eq!(log.events.len(), 600);
+    assert_eq!(log.checkpoint.size, 600);
+    assert_eq!(log.checkpoint.cosigned.len(), 2);
+    assert_eq!(
+        bundle_paths(600),
+        vec![
+            "tile/entries/000",
+            "tile/entries/001",
+            "tile/entries/002.p/88"
+        ]
+    );
+    // The published hash tiles are exactly the ones an honest mirror serves.
+    let files = log_files(&log.tree, &entries).unwrap();
+    let tiles: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("tile/entries"))
+        .collect();
+    assert_eq!(
+        tiles.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+        hash_tile_paths(600)
+    );
+    check_hash_tiles(&log, &tiles).unwrap();
+}
+
+#[test]
+fn a_changed_entry_is_caught() {
+    let ks = key_set(Some(2));
+    let entries = entries_of(&sample_events(40));
+    let cp = verify_checkpoint(&checkpoint_for(&entries, 2), &ks).unwrap();
+    let mut tampered = entries.clone();
+    tampered[17] = encode_event(&status(17, "msg", Status::Operational));
+    assert_eq!(
+        verify_entries(cp, &bundles_for(&tampered)).unwrap_err(),
+        LogError::RootMismatch { size: 40 }
+    );
+}
+
+#[test]
+fn a_removed_entry_is_caught() {
+    let ks = key_set(Some(2));
+    let entries = entries_of(&sample_events(40));
+    let cp = verify_checkpoint(&checkpoint_for(&entries, 2), &ks).unwrap();
+    let mut tampered = entries.clone();
+    tampered.remove(5);
+    // One entry short of what the checkpoint promises.
+    assert!(matches!(
+        verify_entries(cp.clone(), &bundles_for(&tampered)),
+        Err(LogError::Bundle(_))
+    ));
+    // Removed and replaced by a duplicate to keep the count: the root differs.
+    tampered.push(tampered[0].clone());
+    assert_eq!(
+        verify_entries(cp, &bundles_for(&tampered)).unwrap_err(),
+        LogError::RootMismatch { size: 40 }
+    );
+}
+
+#[test]
+fn reordered_entries_are_caught() {
+    let ks = key_set(Some(2));
+    let entries = entries_of(&sample_events(40));
+    let cp = verify_checkpoint(&checkpoint_for(&entries, 2), &ks).unwrap();
+    let mut tampered = entries.clone();
+    tampered.swap(3, 4);
+    assert_eq!(
+        verify_entries(cp, &bundles_for(&tampered)).unwrap_err(),
+        LogError::RootMismatch { size: 40 }
+    );
+}
+
+#[test]
+fn a_tree_truncated_and_regrown_is_caught_against_what_was_seen() {
+    let ks = key_set(Some(2));
+    let entries = entries_of(&sample_events(50));
+    let seen = verified(&entries, &ks).unwrap();
+    // The operator cuts the log back to 30 entries and grows it past 50
+    // with a different story; it signs the new tree properly.
+    let mut regrown = entries[..30].to_vec();
+    regrown.extend(entries_of(&sample_events(60))[30..].iter().cloned());
+    regrown[30] = encode_event(&status(30, "msg", Status::Operational));
+    let rewritten = verified(&regrown, &ks).unwrap();
+    assert_eq!(
+        check_extends(seen.checkpoint.size, seen.checkpoint.root, &rewritten).unwrap_err(),
+        LogError::Rewritten {
+            old_size: 50,
+            new_size: 60
+        }
+    );
+    // An honest extension passes.
+    let grown = verified(&entries_of(&sample_events(70)), &ks).unwrap();
+    check_extends(seen.checkpoint.size, seen.checkpoint.root, &grown).unwrap();
+    // And going back is a shrink, not a rewrite.
+    assert_eq!(
+        check_extends(70, grown.checkpoint.root, &seen).unwrap_err(),
+        LogError::Shrunk {
+            old_size: 70,
+            new_size: 50
+        }
+    );
+}
+
+#[test]
+fn a_checkpoint_re_signed_with_another_root_is_caught() {
+    let ks = key_set(Some(2));
+    let entries = entries_of(&sample_events(20));
+    let honest = checkpoint_for(&entries, 2);
+    let text = String::from_utf8(honest.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // Swap the root hash line but keep every signature line.
+    let forged_root =
+        MerkleLog::from_entries(entries_of(&sample_events(21)).iter().map(Vec::as_slice)).root();
+    let forged = text.replacen(lines[2], &forged_root.to_string(), 1);
+    assert!(matches!(
+        verify_checkpoint(forged.as_bytes(), &ks),
+        Err(CheckpointError::Signature(
+            SignatureError::BadSignature { .. }
+        ))
+    ));
+    // Re-signed with a key of the same name that the key set does not name.
+    let tree = MerkleLog::from_entries(entries.iter().map(Vec::as_slice));
+    let resigned = sign_checkpoint(
+        tree.size(),
+        forged_root,
+        &[&keys().other_log as &dyn Signer],
+    )
+    .unwrap();
+    assert!(matches!(
+        verify_checkpoint(&resigned, &ks),
+        Err(CheckpointError::Signature(_))
+    ));
+    // Signed by the real log key with a different root, but without witnesses.
+    let unwitnessed =
+        sign_checkpoint(tree.size(), forged_root, &[&keys().log as &dyn Signer]).unwrap();
+    assert_eq!(
+        verify_checkpoint(&unwitnessed, &ks).unwrap_err(),
+        CheckpointError::WitnessThreshold {
+            valid: 0,
+            needed: 2
+        }
+    );
+    // Signed by the log and cosigned: the signatures hold, but the entries betray it.
+    let cosigned = add_cosignatures(
+        &unwitnessed,
+        &[&keys().witnesses[0] as &dyn Signer, &keys().witnesses[1]],
+    )
+    .unwrap();
+    let cp = verify_checkpoint(&cosigned, &ks).unwrap();
+    assert!(matches!(
+        verify_entries(cp, &bundles_for(&entries)),
+        Err(LogError::RootMismatch { .. } | LogError::Bundle(_))
+    ));
+}
+
+#[test]
+fn witness_threshold_is_enforced() {
+    let ks = key_set(Some(2));
+    let entries = entries_of(&sample_events(10));
+    assert_eq!(
+        verify_checkpoint(&checkpoint_for(&entries, 1), &ks).unwrap_err(),
+        CheckpointError::WitnessThreshold {
+            valid: 1,
+            needed: 2
+        }
+    );
+    // A stranger's cosignature does not count.
+    let one = checkpoint_for(&entries, 1);
+    let with_stranger = add_cosignatures(&one, &[&keys().stranger_witness as &dyn Signer]).unwrap();
+    assert_eq!(
+        verify_checkpoint(&with_stranger, &ks).unwrap_err(),
+        CheckpointError::WitnessThreshold {
+            valid: 1,
+            needed: 2
+        }
+    );
+    let all = verify_checkpoint(&checkpoint_for(&entries, 3), &ks).unwrap();
+    assert_eq!(all.cosigned.len(), 3);
+    assert_eq!(all.cosigned[0].witness, "witness-1.bongsu.test");
+    assert_eq!(all.cosigned[0].time.unix_timestamp(), 1_764_000_001);
+    // Without a witness role no cosignature is needed.
+    verify_checkpoint(&checkpoint_for(&entries, 0), &key_set(None)).unwrap();
+}
+
+#[test]
+fn a_forged_cosignature_is_named() {
+    let ks = key_set(Some(1));
+    let entries = entries_of(&sample_events(10));
+    let good = String::from_utf8(checkpoint_for(&entries, 1)).unwrap();
+    let last = good.lines().last().unwrap().to_owned();
+    let (prefix, b64) = last.rsplit_once(' ').unwrap();
+    let mut sig = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).unwrap();
+    sig[20] ^= 1;
+    let forged = good.replace(
+        &last,
+        &format!(
+            "{prefix} {}",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, sig)
+        ),
+    );
+    assert!(matches!(
+        verify_checkpoint(forged.as_bytes(), &ks),
+        Err(CheckpointError::BadCosignature { .. })
+    ));
+}
+
+#[test]
+fn a_checkpoint_without_a_log_role_is_refused() {
+    let mut ks = key_set(None);
+    ks.roles.log = None;
+    let entries = entries_of(&sample_events(3));
+    assert_eq!(
+        verify_checkpoint(&checkpoint_for(&entries, 0), &ks).unwrap_err(),
+        CheckpointError::NoLogKeys
+    );
+}
+
+#[test]
+fn split_view_between_two_mirrors_is_found() {
+    let ks = key_set(Some(2));
+    let a_entries = entries_of(&sample_events(30));
+    let mut b_entries = a_entries.clone();
+    b_entries[12] = encode_event(&status(12, "msg", Status::Operational));
+    b_entries.extend(entries_of(&sample_events(35))[30..].iter().cloned());
+    let a = verified(&a_entries, &ks).unwrap();
+    let b = verified(&b_entries, &ks).unwrap();
+    let split = compare_views(&a, &b).unwrap();
+    assert_eq!((split.size, split.first_difference), (30, 12));
+    // A mirror that is merely behind is not a split view.
+    let behind = verified(&a_entries[..20], &ks).unwrap();
+    assert_eq!(compare_views(&behind, &a), None);
+}
+
+#[test]
+fn a_mirror_serving_a_wrong_hash_tile_is_caught() {
+    let ks = key_set(Some(2));
+    let entries = entries_of(&sample_events(300));
+    let log = verified(&entries, &ks).unwrap();
+    let mut tiles: Vec<(String, Vec<u8>)> = log_files(&log.tree, &entries)
+        .unwrap()
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("tile/entries"))
+        .collect();
+    tiles[0].1[5] ^= 0x80;
+    assert_eq!(
+        check_hash_tiles(&log, &tiles).unwrap_err(),
+        LogError::HashTile {
+            path: tiles[0].0.clone()
+        }
+    );
+}
+
+#[test]
+fn a_witness_cosigns_only_consistent_growth() {
+    let k = keys();
+    let log_keys = RoleKeys {
+        threshold: 1,
+        keys: vec![k.log_vkey.clone()],
+    };
+    let e = entries_of(&sample_events(40));
+    let tree = MerkleLog::from_entries(e.iter().map(Vec::as_slice));
+    let cp = |n: u64, root| sign_checkpoint(n, root, &[&k.log as &dyn Signer]).unwrap();
+
+    let first = parse_add_checkpoint(&encode_add_checkpoint(
+        0,
+        &[],
+        &cp(20, tree.root_at(20).unwrap()),
+    ))
+    .unwrap();
+    let record = check_add_checkpoint(None, &first, &log_keys).unwrap();
+    assert_eq!(record.size, 20);
+
+    // Growth with a valid proof is cosigned.
+    let proof = tree.consistency_proof(20, 40).unwrap();
+    let grow =
+        parse_add_checkpoint(&encode_add_checkpoint(20, &proof, &cp(40, tree.root()))).unwrap();
+    let record40 = check_add_checkpoint(Some(&record), &grow, &log_keys).unwrap();
+    assert_eq!(record40.size, 40);
+
+    // A wrong idea of the witness's size is a conflict that names the right size.
+    let stale =
+        parse_add_checkpoint(&encode_add_checkpoint(10, &proof, &cp(40, tree.root()))).unwrap();
+    assert_eq!(
+        check_add_checkpoint(Some(&record), &stale, &log_keys).unwrap_err(),
+        WitnessError::Conflict {
+            size: 20,
+            claimed: 10
+        }
+    );
+
+    // A rewritten history cannot produce a valid proof.
+    let mut other = e.clone();
+    other[3] = encode_event(&status(3, "msg", Status::Operational));
+    let forked = MerkleLog::from_entries(other.iter().map(Vec::as_slice));
+    let fork_proof = forked.consistency_proof(20, 40).unwrap();
+    let fork = parse_add_checkpoint(&encode_add_checkpoint(
+        20,
+        &fork_proof,
+        &cp(40, forked.root()),
+    ))
+    .unwrap();
+    assert_eq!(
+        check_add_checkpoint(Some(&record), &fork, &log_keys).unwrap_err(),
+        WitnessError::Inconsistent { old: 20, new: 40 }
+    );
+
+    // Same size, other root: equivocation.
+    let same = parse_add_checkpoint(&encode_add_checkpoint(
+        20,
+        &[],
+        &cp(20, forked.root_at(20).unwrap()),
+    ))
+    .unwrap();
+    assert_eq!(
+        check_add_checkpoint(Some(&record), &same, &log_keys).unwrap_err(),
+        WitnessError::Equivocation { size: 20 }
+    );
+
+    // Smaller: refused.
+    let small = parse_add_checkpoint(&encode_add_checkpoint(
+        40,
+        &[],
+        &cp(10, tree.root_at(10).unwrap()),
+    ))
+    .unwrap();
+    assert_eq!(
+        check_add_checkpoint(Some(&record40), &small, &log_keys).unwrap_err(),
+        WitnessError::Shrunk { old: 40, new: 10 }
+    );
+
+    // Not signed by the log.
+    let forged = sign_checkpoint(40, tree.root(), &[&k.other_log as &dyn Signer]).unwrap();
+    let forged = parse_add_checkpoint(&encode_add_checkpoint(20, &proof, &forged)).unwrap();
+    assert!(matches!(
+        check_add_checkpoint(Some(&record), &forged, &log_keys),
+        Err(WitnessError::LogSignature(_))
+    ));
+
+    // Garbage bodies are refused, never panicked on.
+    for body in [
+        &b"old x\n\nfoo"[..],
+        b"",
+        b"old 1\nnot-base64\n\ncp",
+        &[0xff, 0xfe],
+    ] {
+        assert!(matches!(
+            parse_add_checkpoint(body),
+            Err(WitnessError::Malformed(_))
+        ));
+    }
+}
+
+#[test]
+fn status_changes_become_events_and_history_derives_the_same_state() {
+    use bongsu_core::{Component, Incident, IncidentUpdate, Service};
+    let t0 = datetime!(2022-10-15 15:30 +09:00);
+    let svc = |s: Status| {
+        vec![Service {
+            id: "talk".into(),
+            name: "KakaoTalk".into(),
+            components: vec![Component {
+                id: "msg".into(),
+                name: "Messaging".into(),
+                status: s,
+            }],
+        }]
+    };
+    let inc = |updates: Vec<(i64, IncidentState, &str)>| {
+        vec![Incident {
+            id: "fire".into(),
+            title: "Datacenter fire".into(),
+            impact: Status::MajorOutage,
+            components: vec!["talk/msg".into()],
+            updates: updates
+                .into_iter()
+                .map(|(m, state, msg)| IncidentUpdate {
+                    at: t0 + Duration::minutes(m),
+                    state,
+                    message: msg.into(),
+                })
+                .collect(),
+        }]
+    };
+    let mut events = events_for_change(
+        &[],
+        &[],
+        &svc(Status::Operational),
+        &[],
+        t0 - Duration::days(2),
+    );
+    let h = History::from_events(&events);
+    events.extend(events_for_change(
+        &h.declared_services(),
+        &h.declared_incidents(),
+        &svc(Status::MajorOutage),
+        &inc(vec![(20, IncidentState::Investigating, "Looking")]),
+        t0,
+    ));
+    let h = History::from_events(&events);
+    assert_eq!(h.declared_services(), svc(Status::MajorOutage));
+    assert_eq!(
+        h.declared_incidents(),
+        inc(vec![(20, IncidentState::Investigating, "Looking")])
+    );
+    let later = t0 + Duration::hours(127) + Duration::minutes(30);
+    let resolved = inc(vec![
+        (20, IncidentState::Investigating, "Looking"),
+        (127 * 60 + 30, IncidentState::Resolved, "Back"),
+    ]);
+    let more = events_for_change(
+        &h.declared_services(),
+        &h.declared_incidents(),
+        &svc(Status::Operational),
+        &resolved,
+        later,
+    );
+    assert_eq!(
+        more.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
+        vec!["component_status", "incident_resolved"]
+    );
+    events.extend(more);
+    let h = History::from_events(&events);
+    assert_eq!(h.declared_incidents(), resolved);
+    let fire = h.incident("fire").unwrap();
+    assert_eq!(fire.opened_at, t0 + Duration::minutes(20));
+    assert_eq!(fire.state(), IncidentState::Resolved);
+    let talk = h.service("talk").unwrap();
+    assert_eq!(
+        talk.disruptions(later + Duration::days(1)),
+        vec![(t0, Some(later))]
+    );
+    // No change, no events.
+    assert!(events_for_change(
+        &h.declared_services(),
+        &h.declared_incidents(),
+        &svc(Status::Operational),
+        &resolved,
+        later
+    )
+    .is_empty());
+    // Delisting is recorded.
+    let gone = events_for_change(
+        &h.declared_services(),
+        &h.declared_incidents(),
+        &[],
+        &[],
+        later,
+    );
+    assert_eq!(
+        gone.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
+        vec!["service_delisted"]
+    );
+}
+
+#[test]
+fn uptime_and_daily_bars() {
+    let events = vec![
+        event(
+            -24 * 60,
+            Event::ServiceListed {
+                service: "talk".into(),
+                name: "KakaoTalk".into(),
+                components: vec![
+                    ComponentName {
+                        id: "msg".into(),
+                        name: "Messaging".into(),
+                    },
+                    ComponentName {
+                        id: "media".into(),
+                        name: "Media".into(),
+                    },
+                ],
+            },
+        ),
+        // 15:30-21:30 KST major (6 h), then degraded until 03:30 next day (6 h, counts as up).
+        status(30, "msg", Status::MajorOutage),
+        status(6 * 60 + 30, "msg", Status::DegradedPerformance),
+        // Media partially down 16:00-17:00: overlaps the major outage, so no extra downtime.
+        status(60, "media", Status::PartialOutage),
+        status(120, "media", Status::Operational),
+        status(12 * 60 + 30, "msg", Status::Operational),
+    ];
+    let h = History::from_events(&events);
+    assert!(h.problems.is_empty(), "{:?}", h.problems);
+    let talk = h.service("talk").unwrap();
+    let day = datetime!(2022-10-15 00:00 +09:00);
+    let u = uptime(talk, day, day + Duration::DAY).unwrap();
+    assert!((u - 18.0 / 24.0).abs() < 1e-9, "{u}");
+    let bars = daily_bars(talk, date!(2022 - 10 - 16), 3, offset!(+9));
+    assert_eq!(bars.len(), 3);
+    assert_eq!(bars[0].date, date!(2022 - 10 - 14));
+    // Listed at 15:00 on the 14th: nine hours of data, all up.
+    assert_eq!(
+        (bars[0].worst, bars[0].listed, bars[0].down),
+        (
+            Some(Status::Operational),
+            Duration::hours(9),
+            Duration::ZERO
+        )
+    );
+    assert_eq!(
+        (bars[1].worst, bars[1].down),
+        (Some(Status::MajorOutage), Duration::hours(6))
+    );
+    assert_eq!(
+        (bars[2].worst, bars[2].down),
+        (Some(Status::DegradedPerformance), Duration::ZERO)
+    );
+    // Before the listing there is no data.
+    assert_eq!(
+        daily_bars(talk, date!(2022 - 10 - 13), 1, offset!(+9))[0].worst,
+        None
+    );
+    assert_eq!(
+        uptime(talk, day - Duration::days(10), day - Duration::days(9)),
+        None
+    );
+}
+
+#[test]
+fn incident_filters() {
+    let mut events = sample_events(1);
+    for (i, (svc, impact, day)) in [
+        ("talk", Status::MajorOutage, 0),
+        ("talk", Status::DegradedPerformance, 3),
+        ("pay", Status::PartialOutage, 6),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut e = event(
+            day * 24 * 60,
+            Event::IncidentOpened {
+                incident: format!("i{i}"),
+                title: "t".into(),
+                impact,
+                components: vec![format!("{svc}/x")],
+            },
+        );
+        events.push(e.clone());
+        e.at += Duration::hours(2);
+        e.event = Event::IncidentResolved {
+            incident: format!("i{i}"),
+            message: "ok".into(),
+        };
+        events.push(e);
+    }
+    let h = History::from_events(&events);
+    let ids = |f: IncidentFilter| {
+        filter_incidents(&h, &f, NOW)
+            .iter()
+            .map(|i| i.id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(IncidentFilter::default()), vec!["i2", "i1", "i0"]);
+    assert_eq!(
+        ids(IncidentFilter {
+            service: Some("talk".into()),
+            ..Default::default()
+        }),
+        vec!["i1", "i0"]
+    );
+    assert_eq!(
+        ids(IncidentFilter {
+            min_impact: Some(Status::PartialOutage),
+            ..Default::default()
+        }),
+        vec!["i2", "i0"]
+    );
+    let day1 = datetime!(2022-10-16 00:00 +09:00);
+    assert_eq!(
+        ids(IncidentFilter {
+            from: Some(day1),
+            to: Some(day1 + Duration::days(4)),
+            ..Default::default()
+        }),
+        vec!["i1"]
+    );
+}
+
+#[test]
+fn events_about_unknown_things_are_reported_not_applied() {
+    let events = vec![
+        status(1, "msg", Status::MajorOutage),
+        event(
+            2,
+            Event::IncidentUpdated {
+                incident: "nope".into(),
+                state: IncidentState::Identified,
+                message: "m".into(),
+            },
+        ),
+    ];
+    let h = History::from_events(&events);
+    assert_eq!(h.problems.len(), 2);
+    assert!(h.services.is_empty() && h.incidents.is_empty());
+}
