@@ -52,7 +52,7 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
         crate::sign::write_atomically(&status, STATUS_TOML.as_bytes())?;
     }
     let outs: Vec<PathBuf> = region_dirs.iter().map(|d| d.join("feed.note")).collect();
-    let signed = sign_files(&key, &status, &outs, None, OffsetDateTime::now_utc())?;
+    let signed = sign_files(&key, &status, &outs, None, None, OffsetDateTime::now_utc())?;
     println!(
         "signed {} seq {} into {} regions",
         signed.feed,
@@ -86,6 +86,7 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
         admin: Some(format!("127.0.0.1:{}", port + 9)),
         keys: FaultKeys::new(Some(read_signer(&key)?), Some(read_signer(&retired_key)?))?,
         initial: Default::default(),
+        witnesses: Default::default(),
     };
     tokio::spawn(resign_loop(key, status.clone(), outs, signed.expires_at));
     println!("Bongsu demo: open http://127.0.0.1:{port}/");
@@ -228,7 +229,7 @@ async fn resign_loop(
             continue;
         }
         seen = current;
-        match sign_files(&key, &status, &outs, None, now) {
+        match sign_files(&key, &status, &outs, None, None, now) {
             Ok(signed) => {
                 expires_at = signed.expires_at;
                 println!(

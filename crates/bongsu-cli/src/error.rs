@@ -76,10 +76,20 @@ pub enum CliError {
     BadFaultSpec { spec: String, modes: String },
     #[error("--fault names region `{0}`, which is not served: add it with --region")]
     UnknownRegion(String),
+    #[error("{0}")]
+    BadWitnessSpec(String),
     #[error("nothing to serve: give at least one --region or --app")]
     NothingToServe,
     #[error("the demo config is invalid: {0}")]
     Config(#[from] bongsu_core::ConfigError),
+    #[error("the history log in {dir} is damaged, so nothing was appended: {message}")]
+    LogCorrupt { dir: PathBuf, message: String },
+    #[error(
+        "a {kind} event would be {len} bytes, over the log's per-entry limit; shorten its text"
+    )]
+    EventTooLarge { kind: &'static str, len: usize },
+    #[error("{path}: {message}. The history log keeps what was published; add a new update instead of editing an old one")]
+    HistoryConflict { path: PathBuf, message: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -13,9 +13,23 @@ pub fn public_path(private: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// What a key signs: ordinary signed-note signatures (feeds, key sets,
+/// checkpoints) or witness cosignatures (C2SP tlog-cosignature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Signer,
+    Witness,
+}
+
 /// Writes `<out>` (private, 0600) and `<out>.pub`; returns the verifier key.
 /// Refuses to touch either file if one exists.
 pub fn keygen(name: &str, out: &Path) -> Result<String, CliError> {
+    keygen_kind(name, out, KeyKind::Signer)
+}
+
+/// Like [`keygen`]; a witness key's private file has the same format, and
+/// its `.pub` holds the cosignature verifier key (type 0x04).
+pub fn keygen_kind(name: &str, out: &Path, kind: KeyKind) -> Result<String, CliError> {
     if !signed_note::is_key_name_valid(name) {
         return Err(CliError::BadKeyName(name.to_owned()));
     }
@@ -27,7 +41,12 @@ pub fn keygen(name: &str, out: &Path) -> Result<String, CliError> {
             });
         }
     }
-    let (skey, vkey) = signed_note::generate_key(&mut rand_core::OsRng, name);
+    let (skey, mut vkey) = signed_note::generate_key(&mut rand_core::OsRng, name);
+    if kind == KeyKind::Witness {
+        vkey = witness_from_skey(&skey, 0)
+            .expect("a key just generated parses")
+            .verifier_key();
+    }
     write_new(out, &skey, 0o600)?;
     write_new(&public, &vkey, 0o644)?;
     Ok(vkey)
@@ -69,6 +88,39 @@ pub fn read_signer(path: &Path) -> Result<signed_note::StandardSigner, CliError>
         source,
     })?;
     signed_note::StandardSigner::new(text.trim()).map_err(|_| CliError::BadKey {
+        path: path.to_owned(),
+    })
+}
+
+/// The Ed25519 seed inside a signed-note private key,
+/// `PRIVATE+KEY+<name>+<id>+base64(0x01 || seed)`.
+fn witness_from_skey(skey: &str, time: u64) -> Option<bongsu_core::cosignature::CosignatureSigner> {
+    use base64::Engine as _;
+    let rest = skey.strip_prefix("PRIVATE+KEY+")?;
+    let mut parts = rest.splitn(3, '+');
+    let (name, _id, b64) = (parts.next()?, parts.next()?, parts.next()?);
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    let [1, seed @ ..] = bytes.as_slice() else {
+        return None;
+    };
+    let seed: [u8; 32] = seed.try_into().ok()?;
+    Some(bongsu_core::cosignature::CosignatureSigner::new(
+        name,
+        ed25519_dalek::SigningKey::from_bytes(&seed),
+        time,
+    ))
+}
+
+/// Reads a witness's private key file, to cosign at Unix time `time`.
+pub fn read_witness(
+    path: &Path,
+    time: u64,
+) -> Result<bongsu_core::cosignature::CosignatureSigner, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadKey {
+        path: path.to_owned(),
+        source,
+    })?;
+    witness_from_skey(text.trim(), time).ok_or_else(|| CliError::BadKey {
         path: path.to_owned(),
     })
 }

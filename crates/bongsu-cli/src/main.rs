@@ -6,9 +6,12 @@ mod error;
 mod fault;
 mod keygen;
 mod keyset;
+mod log_store;
 mod serve;
 mod sign;
 mod status_file;
+mod witness_client;
+mod witness_server;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +38,10 @@ enum Command {
         /// Where to write the private key; refuses to overwrite.
         #[arg(long)]
         out: PathBuf,
+        /// Make a witness key: <out>.pub holds a cosignature key (C2SP tlog-cosignature)
+        /// for the key set's witness role.
+        #[arg(long)]
+        witness: bool,
     },
     /// Sign a status file into one or more feed files.
     Sign {
@@ -50,6 +57,17 @@ enum Command {
         /// Sequence number; default: one more than the highest in the existing --out files.
         #[arg(long)]
         seq: Option<u64>,
+        /// The history log directory: what changed is appended to it, the feed commits to it,
+        /// and it is copied into log/ beside every --out file.
+        #[arg(long, requires = "log_key")]
+        log: Option<PathBuf>,
+        /// The log's private key (the key set's log role).
+        #[arg(long, requires = "log")]
+        log_key: Option<PathBuf>,
+        /// A witness to ask for a cosignature: its base URL, e.g. http://127.0.0.1:8401/witness/.
+        /// Repeatable. A witness that does not answer is reported, never blocks publishing.
+        #[arg(long, requires = "log")]
+        witness: Vec<String>,
     },
     /// Sign the next version of the key set with the root key(s) and append it to the key chain.
     Keyset {
@@ -92,6 +110,16 @@ enum Command {
         /// A key the key set revokes, for the revoked-key fault.
         #[arg(long)]
         revoked_key: Option<PathBuf>,
+        /// Run a witness in a region: <id>=<witness key file> (bongsu keygen --witness). It answers
+        /// POST /witness/add-checkpoint on the region's address. Repeatable.
+        #[arg(long, requires_all = ["witness_log", "witness_state"])]
+        witness: Vec<String>,
+        /// The verifier key of the log the witnesses cosign, or a .pub file holding it.
+        #[arg(long)]
+        witness_log: Option<String>,
+        /// A directory for the witnesses' memory (<id>.json), outside any served directory.
+        #[arg(long)]
+        witness_state: Option<PathBuf>,
     },
     /// Run the demo: keys, a replay of the 2022 Kakao outage, three regions and the app.
     Demo {
@@ -120,8 +148,13 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<(), CliError> {
     match command {
-        Command::Keygen { name, out } => {
-            println!("{}", keygen::keygen(&name, &out)?);
+        Command::Keygen { name, out, witness } => {
+            let kind = if witness {
+                keygen::KeyKind::Witness
+            } else {
+                keygen::KeyKind::Signer
+            };
+            println!("{}", keygen::keygen_kind(&name, &out, kind)?);
             Ok(())
         }
         Command::Sign {
@@ -129,9 +162,32 @@ fn run(command: Command) -> Result<(), CliError> {
             status,
             out,
             seq,
+            log,
+            log_key,
+            witness,
         } => {
-            let signed =
-                sign::sign_files(&key, &status, &out, seq, time::OffsetDateTime::now_utc())?;
+            let log = log.zip(log_key).map(|(dir, key)| sign::LogOptions {
+                dir,
+                key,
+                witnesses: witness,
+            });
+            let signed = sign::sign_files(
+                &key,
+                &status,
+                &out,
+                seq,
+                log.as_ref(),
+                time::OffsetDateTime::now_utc(),
+            )?;
+            for warning in &signed.warnings {
+                eprintln!("warning: {warning}");
+            }
+            if let Some((commitment, added)) = &signed.log {
+                println!(
+                    "logged {added} event(s); the log has {} entries, root {}",
+                    commitment.size, commitment.root
+                );
+            }
             for path in &out {
                 println!(
                     "signed {} seq {} (expires {}) -> {}",
@@ -175,7 +231,15 @@ fn run(command: Command) -> Result<(), CliError> {
             fault,
             fault_key,
             revoked_key,
+            witness,
+            witness_log,
+            witness_state,
         } => {
+            let witnesses = serve::parse_witness_specs(
+                &witness,
+                witness_log.as_deref(),
+                witness_state.as_deref(),
+            )?;
             let mut sites = region
                 .iter()
                 .map(|s| serve::parse_region_spec(s))
@@ -193,6 +257,7 @@ fn run(command: Command) -> Result<(), CliError> {
                     .iter()
                     .map(|s| serve::parse_fault_spec(s))
                     .collect::<Result<_, _>>()?,
+                witnesses,
             };
             runtime()?.block_on(serve::serve(sites, Some(faults)))
         }

@@ -20,6 +20,7 @@ use tokio::sync::watch;
 
 use crate::error::CliError;
 use crate::fault::{forged_feed, Fault, FaultKeys, PORTAL_PAGE};
+use crate::witness_server::{add_checkpoint, Witness, ADD_CHECKPOINT_PATH};
 
 /// One static site to serve.
 #[derive(Debug, Clone)]
@@ -82,6 +83,8 @@ pub struct Faults {
     pub admin: Option<String>,
     pub keys: FaultKeys,
     pub initial: BTreeMap<String, Fault>,
+    /// Regions that also run a witness, by region id.
+    pub witnesses: BTreeMap<String, Arc<Witness>>,
 }
 
 /// `seoul=blackhole`
@@ -94,11 +97,68 @@ pub fn parse_fault_spec(spec: &str) -> Result<(String, Fault), CliError> {
     Ok((id.to_owned(), Fault::parse(mode).ok_or_else(bad)?))
 }
 
+/// `--witness seoul=keys/witness-seoul.key`, with the log's key and the state directory.
+pub fn parse_witness_specs(
+    specs: &[String],
+    log: Option<&str>,
+    state: Option<&Path>,
+) -> Result<BTreeMap<String, Arc<Witness>>, CliError> {
+    let mut out = BTreeMap::new();
+    if specs.is_empty() {
+        return Ok(out);
+    }
+    let (Some(log), Some(state)) = (log, state) else {
+        return Err(CliError::BadWitnessSpec(
+            "--witness needs --witness-log and --witness-state".into(),
+        ));
+    };
+    let log_key = if signed_note::StandardVerifier::new(log).is_ok() {
+        log.to_owned()
+    } else {
+        let text = std::fs::read_to_string(log).map_err(|source| CliError::ReadKey {
+            path: log.into(),
+            source,
+        })?;
+        text.trim().to_owned()
+    };
+    if signed_note::StandardVerifier::new(&log_key).is_err() {
+        return Err(CliError::BadWitnessSpec(format!(
+            "--witness-log `{log}` is not a verifier key or a .pub file holding one"
+        )));
+    }
+    std::fs::create_dir_all(state)?;
+    for spec in specs {
+        let (id, key) = spec
+            .split_once('=')
+            .filter(|(id, key)| !id.is_empty() && !key.is_empty())
+            .ok_or_else(|| {
+                CliError::BadWitnessSpec(format!(
+                    "`{spec}` is not of the form <region-id>=<witness key file>"
+                ))
+            })?;
+        crate::keygen::read_witness(Path::new(key), 0)?;
+        out.insert(
+            id.to_owned(),
+            Arc::new(Witness {
+                key: key.into(),
+                log: bongsu_core::RoleKeys {
+                    threshold: 1,
+                    keys: vec![log_key.clone()],
+                },
+                state: state.join(format!("{id}.json")),
+                lock: tokio::sync::Mutex::new(()),
+            }),
+        );
+    }
+    Ok(out)
+}
+
 /// What one region's server and the admin endpoint share.
 struct Region {
     site: Site,
     fault: watch::Sender<Fault>,
     keys: Arc<FaultKeys>,
+    witness: Option<Arc<Witness>>,
 }
 
 /// Binds every site, prints one line per site and then `ready`, and serves
@@ -107,15 +167,15 @@ pub async fn serve(sites: Vec<Site>, faults: Option<Faults>) -> Result<(), CliEr
     if sites.is_empty() {
         return Err(CliError::NothingToServe);
     }
-    let (admin_addr, fault_keys, initial) = match faults {
-        Some(f) => (f.admin, Some(f.keys), f.initial),
-        None => (None, None, BTreeMap::new()),
+    let (admin_addr, fault_keys, initial, witnesses) = match faults {
+        Some(f) => (f.admin, Some(f.keys), f.initial, f.witnesses),
+        None => (None, None, BTreeMap::new(), BTreeMap::new()),
     };
     let fault_keys = Arc::new(match fault_keys {
         Some(keys) => keys,
         None => FaultKeys::new(None, None)?,
     });
-    for id in initial.keys() {
+    for id in initial.keys().chain(witnesses.keys()) {
         let known = sites
             .iter()
             .any(|s| matches!(&s.kind, SiteKind::Region { id: r } if r == id));
@@ -180,6 +240,7 @@ pub async fn serve(sites: Vec<Site>, faults: Option<Faults>) -> Result<(), CliEr
                     site: site.clone(),
                     fault: watch::Sender::new(start),
                     keys: fault_keys.clone(),
+                    witness: witnesses.get(id).cloned(),
                 });
                 regions.insert(id.clone(), region.clone());
                 tokio::spawn(run_region(listener, region));
@@ -339,8 +400,14 @@ async fn handle_region(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response<Body> {
     let fault = *region.fault.borrow();
+    if let (Some(witness), false) = (&region.witness, fault == Fault::Blackhole) {
+        if uri.path() == ADD_CHECKPOINT_PATH && method == Method::POST {
+            return add_checkpoint(witness, &body).await;
+        }
+    }
     let is_feed = uri.path().trim_start_matches('/') == "feed.note";
     let site = Arc::new(region.site.clone());
     match fault {
@@ -534,7 +601,7 @@ async fn serve_file(
         return plain(StatusCode::NOT_FOUND, "not found\n");
     };
     let etag = format!("\"{}\"", hex_prefix(&Sha256::digest(&bytes)));
-    let cache = cache_control(&site.kind, &path);
+    let cache = cache_control(&site.kind, &relative);
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -612,6 +679,16 @@ fn cache_control(kind: &SiteKind, path: &Path) -> &'static str {
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     match kind {
+        // Full log tiles never change (C2SP tlog-tiles); partial ones and
+        // the checkpoint do.
+        SiteKind::Region { .. }
+            if path.starts_with("log/tile")
+                && !path
+                    .components()
+                    .any(|c| c.as_os_str().to_string_lossy().ends_with(".p")) =>
+        {
+            "public, max-age=31536000, immutable"
+        }
         SiteKind::Region { .. } => "no-cache",
         SiteKind::App { .. } if matches!(name, "index.html" | "config.json" | "sw.js") => {
             "no-cache"
@@ -626,6 +703,7 @@ pub fn content_type(path: &Path) -> &'static str {
         .and_then(|e| e.to_str())
         .unwrap_or_default()
     {
+        _ if path.file_name().is_some_and(|n| n == "checkpoint") => "text/plain; charset=utf-8",
         "note" | "txt" => "text/plain; charset=utf-8",
         "html" => "text/html; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",

@@ -2,12 +2,27 @@
 
 use std::path::{Path, PathBuf};
 
-use bongsu_core::{sign_feed, SignError};
+use bongsu_core::history::History;
+use bongsu_core::status_diff::events_for_change;
+use bongsu_core::{sign_feed, Feed, LogCommitment, SignError};
 use time::OffsetDateTime;
 
 use crate::error::CliError;
 use crate::keygen::read_signer;
+use crate::log_store::LogStore;
 use crate::status_file;
+
+/// Where the history log lives and who signs and witnesses it.
+#[derive(Debug, Clone)]
+pub struct LogOptions {
+    /// The operator's copy of the log; every region gets a copy in `log/`
+    /// beside its feed.
+    pub dir: PathBuf,
+    /// The log's private key (the key set's `log` role).
+    pub key: PathBuf,
+    /// Witness base URLs (C2SP tlog-witness `add-checkpoint`).
+    pub witnesses: Vec<String>,
+}
 
 /// What was signed.
 #[derive(Debug, Clone)]
@@ -15,16 +30,23 @@ pub struct Signed {
     pub feed: String,
     pub seq: u64,
     pub expires_at: OffsetDateTime,
+    /// The log the feed commits to, and how many events this run added.
+    pub log: Option<(LogCommitment, usize)>,
+    /// Problems that did not stop publishing (e.g. a witness that is down).
+    pub warnings: Vec<String>,
 }
 
 /// Signs `status` with `key` into every path in `outs`. The sequence number
 /// is `seq` if given, else one more than the highest already in `outs`.
-/// Nothing is written unless everything checks out.
+/// With `log`, what changed since the log's last state is appended to the
+/// history log first, and the feed commits to it. Nothing is written unless
+/// everything checks out.
 pub fn sign_files(
     key: &Path,
     status: &Path,
     outs: &[PathBuf],
     seq: Option<u64>,
+    log: Option<&LogOptions>,
     now: OffsetDateTime,
 ) -> Result<Signed, CliError> {
     let signer = read_signer(key)?;
@@ -60,7 +82,20 @@ pub fn sign_files(
     };
 
     let issued_at = now.replace_nanosecond(0).unwrap_or(now);
-    let feed = draft.into_feed(seq, issued_at);
+    let mut feed = draft.into_feed(seq, issued_at);
+    let invalid = |v: bongsu_core::ValidationError| CliError::StatusInvalid {
+        path: status.to_owned(),
+        message: v.to_string(),
+    };
+    // Validate before the log records anything.
+    bongsu_core::validate::validate(&feed).map_err(invalid)?;
+    let mut warnings = Vec::new();
+    let mut logged = None;
+    if let Some(options) = log {
+        let (commitment, added) = record_in_log(options, &feed, status, outs, &mut warnings)?;
+        feed.log = Some(commitment.clone());
+        logged = Some((commitment, added));
+    }
     let bytes = sign_feed(&feed, &[&signer]).map_err(|e| match e {
         SignError::Invalid(v) => CliError::StatusInvalid {
             path: status.to_owned(),
@@ -75,7 +110,92 @@ pub fn sign_files(
         feed: feed.feed,
         seq,
         expires_at: feed.expires_at,
+        log: logged,
+        warnings,
     })
+}
+
+/// Appends what changed to the log, checks the log now declares exactly
+/// what the feed shows, commits (signs, gets cosignatures, writes) and
+/// publishes the log beside every feed file.
+fn record_in_log(
+    options: &LogOptions,
+    feed: &Feed,
+    status: &Path,
+    outs: &[PathBuf],
+    warnings: &mut Vec<String>,
+) -> Result<(LogCommitment, usize), CliError> {
+    let log_key = read_signer(&options.key)?;
+    let mut store = LogStore::open(&options.dir)?;
+    let before = History::from_events(&store.events()?);
+    let events = events_for_change(
+        &before.declared_services(),
+        &before.declared_incidents(),
+        &feed.services,
+        &feed.incidents,
+        feed.issued_at,
+    );
+    let after_events: Vec<_> = store
+        .events()?
+        .into_iter()
+        .chain(events.iter().cloned())
+        .collect();
+    let after = History::from_events(&after_events);
+    if let Some(message) = disagreement(&after, feed) {
+        return Err(CliError::HistoryConflict {
+            path: status.to_owned(),
+            message,
+        });
+    }
+    store.append(&events)?;
+    store.commit(&log_key, |s, note| {
+        let (note, problems) =
+            crate::witness_client::gather_cosignatures(s, note, &options.witnesses);
+        warnings.extend(problems);
+        note
+    })?;
+    for out in outs {
+        let region = out.parent().unwrap_or(Path::new("."));
+        store.publish(&region.join("log"))?;
+    }
+    Ok((store.commitment(), events.len()))
+}
+
+/// Where the feed and the log's declared state differ, if they do. Readers
+/// check the same thing, so publishing is refused rather than caught later.
+pub fn disagreement(history: &History, feed: &Feed) -> Option<String> {
+    let mut declared = history.declared_services();
+    let mut shown = feed.services.clone();
+    declared.sort_by(|a, b| a.id.cmp(&b.id));
+    shown.sort_by(|a, b| a.id.cmp(&b.id));
+    if declared != shown {
+        return Some("the services differ from what the history log declares".into());
+    }
+    let logged = history.declared_incidents();
+    for incident in &feed.incidents {
+        match logged.iter().find(|i| i.id == incident.id) {
+            Some(l) if l == incident => {}
+            Some(l) if l.updates.len() > incident.updates.len() => {
+                return Some(format!(
+                    "incident `{}` lists fewer updates than were published",
+                    incident.id
+                ))
+            }
+            Some(_) => {
+                return Some(format!(
+                    "incident `{}` changes its title, impact, components or an earlier update",
+                    incident.id
+                ))
+            }
+            None => {
+                return Some(format!(
+                    "incident `{}` is not in the history log",
+                    incident.id
+                ))
+            }
+        }
+    }
+    None
 }
 
 /// The highest seq among the feed files that exist, and where it is.
