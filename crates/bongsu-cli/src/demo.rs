@@ -7,17 +7,21 @@ use std::time::{Duration, SystemTime};
 use bongsu_core::{AppConfig, RegionConfig, RoleKeys, TrustPolicy};
 use time::OffsetDateTime;
 
-use crate::demo_catalogue::STATUS_TOML;
+use std::sync::Arc;
+
+use crate::demo_history::DemoHistory;
 use crate::error::CliError;
 use crate::fault::FaultKeys;
 use crate::keygen::read_signer;
-use crate::keygen::{keygen, public_path};
-use crate::serve::{serve, Faults, Site, SiteKind};
-use crate::sign::sign_files;
+use crate::keygen::{keygen_kind, public_path, KeyKind};
+use crate::serve::{parse_witness_specs, serve_then, Faults, Site, SiteKind};
+use crate::sign::LogOptions;
 
 const REGIONS: [(&str, &str); 3] = [("seoul", "Seoul"), ("busan", "Busan"), ("tokyo", "Tokyo")];
 const STATUS_KEY_NAME: &str = "status.bongsu.demo";
 const ROOT_KEY_NAME: &str = "root.bongsu.demo";
+/// The log's key name is the log's origin, the first line of its checkpoints.
+const LOG_KEY_NAME: &str = "log.bongsu.demo";
 /// Publish a new key set when the newest one has less than this left.
 const REISSUE_KEYS_BEFORE: time::Duration = time::Duration::days(7);
 /// Re-sign when the current feed has less than this left.
@@ -42,23 +46,32 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     // revoked-key fault has something real to sign with.
     let retired_key = dir.join("keys/retired-status.key");
     ensure_key(&retired_key, STATUS_KEY_NAME)?;
+    let log_key = dir.join("keys/log.key");
+    let log_vkey = ensure_key(&log_key, LOG_KEY_NAME)?;
+    let mut witness_specs = Vec::new();
+    for (id, _) in REGIONS {
+        let key = dir.join(format!("keys/witness-{id}.key"));
+        ensure_key_kind(&key, &format!("witness-{id}.bongsu.demo"), KeyKind::Witness)?;
+        witness_specs.push(format!("{id}={}", key.display()));
+    }
     let region_dirs: Vec<PathBuf> = REGIONS
         .iter()
         .map(|(id, _)| dir.join("regions").join(id))
         .collect();
     ensure_key_set(&dir, &root_key, &region_dirs)?;
-    let status = dir.join("status.toml");
-    if !status.exists() {
-        crate::sign::write_atomically(&status, STATUS_TOML.as_bytes())?;
-    }
     let outs: Vec<PathBuf> = region_dirs.iter().map(|d| d.join("feed.note")).collect();
-    let signed = sign_files(&key, &status, &outs, None, None, OffsetDateTime::now_utc())?;
-    println!(
-        "signed {} seq {} into {} regions",
-        signed.feed,
-        signed.seq,
-        outs.len()
-    );
+    for region in &region_dirs {
+        std::fs::create_dir_all(region)?;
+    }
+    let log = LogOptions {
+        dir: dir.join("log"),
+        key: log_key,
+        witnesses: (0..REGIONS.len())
+            .map(|i| format!("http://127.0.0.1:{}/witness", port + 1 + i as u16))
+            .collect(),
+    };
+    let history = Arc::new(DemoHistory::new(&dir, log, key.clone(), outs.clone())?);
+    let status = history.status.clone();
 
     let config = demo_config(&root_vkey, port);
     config.check()?;
@@ -82,24 +95,69 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
             addr: format!("127.0.0.1:{}", port + 1 + i as u16),
         });
     }
+    let replay = history.clone();
     let faults = Faults {
         admin: Some(format!("127.0.0.1:{}", port + 9)),
         keys: FaultKeys::new(Some(read_signer(&key)?), Some(read_signer(&retired_key)?))?,
         initial: Default::default(),
-        witnesses: Default::default(),
+        witnesses: parse_witness_specs(
+            &witness_specs,
+            Some(&log_vkey),
+            Some(&dir.join("witness-state")),
+        )?,
+        replay: Some(Arc::new(move |how: &str| replay.step(how))),
     };
-    tokio::spawn(resign_loop(key, status.clone(), outs, signed.expires_at));
-    println!("Bongsu demo: open http://127.0.0.1:{port}/");
-    println!(
-        "Edit {} and save: the demo re-signs it into every region within a second.",
-        status.display()
-    );
-    println!(
-        "Break a region: curl -X PUT --data blackhole http://127.0.0.1:{}/regions/seoul/fault (modes: {})",
-        port + 9,
-        crate::fault::Fault::names()
-    );
-    serve(sites, Some(faults)).await
+    // Signing waits until the regions (and so their witnesses) are serving.
+    let start = async move {
+        let signed = tokio::task::spawn_blocking({
+            let history = history.clone();
+            move || -> Result<_, CliError> {
+                history.ensure_started()?;
+                history.sign(OffsetDateTime::now_utc())
+            }
+        })
+        .await
+        .map_err(|e| CliError::Io(std::io::Error::other(e)))??;
+        report(&signed);
+        println!(
+            "signed {} seq {} into {} regions",
+            signed.feed,
+            signed.seq,
+            REGIONS.len()
+        );
+        tokio::spawn(resign_loop(history, signed.expires_at));
+        println!("Bongsu demo: open http://127.0.0.1:{port}/");
+        println!(
+            "Edit {} and save: the demo re-signs it into every region within a second.",
+            status.display()
+        );
+        println!(
+            "Step the Kakao replay: curl -X POST --data next http://127.0.0.1:{}/replay (or --data end)",
+            port + 9
+        );
+        println!(
+            "Break a region: curl -X PUT --data blackhole http://127.0.0.1:{}/regions/seoul/fault (modes: {})",
+            port + 9,
+            crate::fault::Fault::names()
+        );
+        Ok(())
+    };
+    serve_then(sites, Some(faults), start).await
+}
+
+/// Prints what signing logged and anything that went wrong on the way.
+fn report(signed: &crate::sign::Signed) {
+    if let Some((commitment, added)) = &signed.log {
+        if *added > 0 {
+            println!(
+                "logged {added} events; the history log now has {} entries",
+                commitment.size
+            );
+        }
+    }
+    for w in &signed.warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 /// The demo's key set: root and status keys, version 1 on first run, and a
@@ -107,7 +165,10 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
 /// chain beside its feed.
 fn ensure_key_set(dir: &Path, root_key: &Path, regions: &[PathBuf]) -> Result<(), CliError> {
     let keys_toml = dir.join("keys.toml");
-    if !keys_toml.exists() {
+    // A demo directory from before the history log gets the log's roles,
+    // published as a new key set version.
+    let outdated = std::fs::read_to_string(&keys_toml).is_ok_and(|t| !t.contains("[log]"));
+    if !keys_toml.exists() || outdated {
         let text = DEMO_KEYS_TOML.replace("{revoked}", DEMO_REVOKED);
         crate::sign::write_atomically(&keys_toml, text.as_bytes())?;
     }
@@ -123,7 +184,7 @@ fn ensure_key_set(dir: &Path, root_key: &Path, regions: &[PathBuf]) -> Result<()
         });
     let outs: Vec<PathBuf> = regions.iter().map(|d| d.join("keys.json")).collect();
     match latest {
-        Some(k) if k.expires_at - now > REISSUE_KEYS_BEFORE => {
+        Some(k) if k.expires_at - now > REISSUE_KEYS_BEFORE && !outdated => {
             // Regions created since (or wiped) still need the chain.
             let bytes = std::fs::read(&chain)?;
             for out in &outs {
@@ -163,6 +224,17 @@ keys = ["keys/root.key.pub"]
 [status]
 threshold = 1
 keys = ["keys/status.key.pub"]
+
+# Signs the history log's checkpoints.
+[log]
+threshold = 1
+keys = ["keys/log.key.pub"]
+
+# Each region runs a witness that cosigns the log's checkpoints only if they
+# extend what it saw before; readers require two of the three.
+[witness]
+threshold = 2
+keys = ["keys/witness-seoul.key.pub", "keys/witness-busan.key.pub", "keys/witness-tokyo.key.pub"]
 "#;
 
 /// Appended to the demo's key set file: the retired key is revoked.
@@ -170,6 +242,10 @@ const DEMO_REVOKED: &str = "revoked = [\"keys/retired-status.key.pub\"]\n";
 
 /// The demo's key, made on first run and reused afterwards.
 fn ensure_key(key: &Path, name: &str) -> Result<String, CliError> {
+    ensure_key_kind(key, name, KeyKind::Signer)
+}
+
+fn ensure_key_kind(key: &Path, name: &str, kind: KeyKind) -> Result<String, CliError> {
     if key.exists() {
         let public = public_path(key);
         return std::fs::read_to_string(&public)
@@ -182,7 +258,7 @@ fn ensure_key(key: &Path, name: &str) -> Result<String, CliError> {
     if let Some(parent) = key.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    keygen(name, key)
+    keygen_kind(name, key, kind)
 }
 
 /// The app's config: the root key is the only key it pins.
@@ -212,36 +288,35 @@ pub fn demo_config(root_vkey: &str, port: u16) -> AppConfig {
 
 /// Re-signs when the status file changes or the feed nears expiry. A bad
 /// edit is reported and the last good feed keeps being served.
-async fn resign_loop(
-    key: PathBuf,
-    status: PathBuf,
-    outs: Vec<PathBuf>,
-    mut expires_at: OffsetDateTime,
-) {
+async fn resign_loop(history: Arc<DemoHistory>, mut expires_at: OffsetDateTime) {
     let mtime = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
-    let mut seen: Option<SystemTime> = mtime(&status);
+    let mut seen: Option<SystemTime> = mtime(&history.status);
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let now = OffsetDateTime::now_utc();
-        let current = mtime(&status);
+        let current = mtime(&history.status);
         let changed = current != seen;
         if !changed && expires_at - now > RESIGN_BEFORE_EXPIRY {
             continue;
         }
         seen = current;
-        match sign_files(&key, &status, &outs, None, None, now) {
-            Ok(signed) => {
+        let signing = history.clone();
+        let outcome = tokio::task::spawn_blocking(move || signing.sign(now)).await;
+        match outcome {
+            Ok(Ok(signed)) => {
                 expires_at = signed.expires_at;
+                report(&signed);
                 println!(
                     "re-signed {} seq {} (expires {})",
                     signed.feed, signed.seq, signed.expires_at
                 );
             }
-            Err(error) => {
+            Ok(Err(error)) => {
                 // Retry expiry-driven signing in a minute rather than every second.
                 expires_at = now + RESIGN_BEFORE_EXPIRY + time::Duration::minutes(1);
                 eprintln!("error: {error} (still serving the last good feed)");
             }
+            Err(error) => eprintln!("error: signing stopped: {error}"),
         }
     }
 }

@@ -90,6 +90,8 @@ pub enum CliError {
     EventTooLarge { kind: &'static str, len: usize },
     #[error("{path}: {message}. The history log keeps what was published; add a new update instead of editing an old one")]
     HistoryConflict { path: PathBuf, message: String },
+    #[error("the bundled Kakao timeline cannot be replayed: {0}")]
+    Replay(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -22,13 +22,8 @@ pub enum KeyKind {
 }
 
 /// Writes `<out>` (private, 0600) and `<out>.pub`; returns the verifier key.
-/// Refuses to touch either file if one exists.
-pub fn keygen(name: &str, out: &Path) -> Result<String, CliError> {
-    keygen_kind(name, out, KeyKind::Signer)
-}
-
-/// Like [`keygen`]; a witness key's private file has the same format, and
-/// its `.pub` holds the cosignature verifier key (type 0x04).
+/// Refuses to touch either file if one exists. A witness key's private file
+/// has the same format; its `.pub` holds the cosignature verifier key (type 0x04).
 pub fn keygen_kind(name: &str, out: &Path, kind: KeyKind) -> Result<String, CliError> {
     if !signed_note::is_key_name_valid(name) {
         return Err(CliError::BadKeyName(name.to_owned()));

@@ -133,6 +133,28 @@ impl LogStore {
         Ok(())
     }
 
+    /// How many cosignatures the checkpoint on disk carries (signatures
+    /// other than the log's own).
+    pub fn cosignature_count(&self) -> usize {
+        let Some(text) = self.checkpoint.as_deref() else {
+            return 0;
+        };
+        let text = String::from_utf8_lossy(text);
+        let signatures = text.rsplit_once("\n\n").map_or("", |(_, s)| s);
+        signatures
+            .lines()
+            .filter(|l| l.starts_with("\u{2014} "))
+            .count()
+            .saturating_sub(1)
+    }
+
+    /// Forgets the checkpoint on disk so the next [`LogStore::commit`] signs
+    /// one afresh and asks the witnesses again: for when some were
+    /// unreachable at the last commit.
+    pub fn recommit(&mut self) {
+        self.checkpoint = None;
+    }
+
     /// Copies the log into a region's `log/` directory: only files that
     /// differ, with the checkpoint last so a reader never sees a checkpoint
     /// whose entries are not there yet.

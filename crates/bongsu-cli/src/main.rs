@@ -2,6 +2,7 @@
 
 mod demo;
 mod demo_catalogue;
+mod demo_history;
 mod error;
 mod fault;
 mod keygen;
@@ -10,6 +11,7 @@ mod log_store;
 mod serve;
 mod sign;
 mod status_file;
+mod timeline_replay;
 mod witness_client;
 mod witness_server;
 
@@ -258,6 +260,7 @@ fn run(command: Command) -> Result<(), CliError> {
                     .map(|s| serve::parse_fault_spec(s))
                     .collect::<Result<_, _>>()?,
                 witnesses,
+                replay: None,
             };
             runtime()?.block_on(serve::serve(sites, Some(faults)))
         }

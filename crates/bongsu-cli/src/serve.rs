@@ -85,6 +85,18 @@ pub struct Faults {
     pub initial: BTreeMap<String, Fault>,
     /// Regions that also run a witness, by region id.
     pub witnesses: BTreeMap<String, Arc<Witness>>,
+    /// `POST /replay` on the admin endpoint: the demo steps its replay.
+    pub replay: Option<ReplayHook>,
+}
+
+/// Runs (blocking) with the request body; `Ok` text is the answer, `Err` a
+/// refusal.
+pub type ReplayHook = Arc<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
+
+/// What the admin endpoint controls.
+struct Admin {
+    regions: BTreeMap<String, Arc<Region>>,
+    replay: Option<ReplayHook>,
 }
 
 /// `seoul=blackhole`
@@ -164,12 +176,23 @@ struct Region {
 /// Binds every site, prints one line per site and then `ready`, and serves
 /// until the process is interrupted.
 pub async fn serve(sites: Vec<Site>, faults: Option<Faults>) -> Result<(), CliError> {
+    serve_then(sites, faults, async { Ok(()) }).await
+}
+
+/// Like [`serve`], running `before_ready` once every site is serving and
+/// before `ready` is printed: the demo signs there, because signing the
+/// history needs the regions' witnesses to answer.
+pub async fn serve_then(
+    sites: Vec<Site>,
+    faults: Option<Faults>,
+    before_ready: impl std::future::Future<Output = Result<(), CliError>>,
+) -> Result<(), CliError> {
     if sites.is_empty() {
         return Err(CliError::NothingToServe);
     }
-    let (admin_addr, fault_keys, initial, witnesses) = match faults {
-        Some(f) => (f.admin, Some(f.keys), f.initial, f.witnesses),
-        None => (None, None, BTreeMap::new(), BTreeMap::new()),
+    let (admin_addr, fault_keys, initial, witnesses, replay) = match faults {
+        Some(f) => (f.admin, Some(f.keys), f.initial, f.witnesses, f.replay),
+        None => (None, None, BTreeMap::new(), BTreeMap::new(), None),
     };
     let fault_keys = Arc::new(match fault_keys {
         Some(keys) => keys,
@@ -227,7 +250,6 @@ pub async fn serve(sites: Vec<Site>, faults: Option<Faults>) -> Result<(), CliEr
     if let Some(listener) = &admin_listener {
         writeln!(stdout, "admin http://{}/", listener.local_addr()?)?;
     }
-    writeln!(stdout, "ready")?;
     stdout.flush()?;
     drop(stdout);
 
@@ -256,12 +278,20 @@ pub async fn serve(sites: Vec<Site>, faults: Option<Faults>) -> Result<(), CliEr
         }
     }
     if let Some(listener) = admin_listener {
-        let app = Router::new().fallback(admin).with_state(Arc::new(regions));
+        let app = Router::new()
+            .fallback(admin)
+            .with_state(Arc::new(Admin { regions, replay }));
         tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app).await {
                 eprintln!("error: admin endpoint stopped: {error}");
             }
         });
+    }
+    before_ready.await?;
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "ready")?;
+        stdout.flush()?;
     }
     wait_for_shutdown().await;
     Ok(())
@@ -314,14 +344,38 @@ async fn bind_again(addr: SocketAddr) -> Option<TcpListener> {
 }
 
 /// `GET /` lists every region's mode; `PUT /regions/<id>/fault` with a mode
-/// name as the body switches one.
+/// name as the body switches one; `POST /replay` steps the demo's replay.
 async fn admin(
-    State(regions): State<Arc<BTreeMap<String, Arc<Region>>>>,
+    State(admin): State<Arc<Admin>>,
     method: Method,
     uri: Uri,
     body: Bytes,
 ) -> Response<Body> {
+    let regions = &admin.regions;
     let path = uri.path().trim_end_matches('/');
+    if path == "/replay" {
+        let plain = "text/plain; charset=utf-8";
+        let Some(hook) = admin.replay.clone() else {
+            return text(StatusCode::NOT_FOUND, plain, "no replay here\n".into());
+        };
+        if method != Method::POST {
+            return text(
+                StatusCode::METHOD_NOT_ALLOWED,
+                plain,
+                "POST next or end\n".into(),
+            );
+        }
+        let wanted = String::from_utf8_lossy(&body).trim().to_owned();
+        return match tokio::task::spawn_blocking(move || hook(&wanted)).await {
+            Ok(Ok(answer)) => text(StatusCode::OK, plain, format!("{answer}\n")),
+            Ok(Err(why)) => text(StatusCode::CONFLICT, plain, format!("{why}\n")),
+            Err(_) => text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                plain,
+                "the replay step failed\n".into(),
+            ),
+        };
+    }
     if path.is_empty() && method == Method::GET {
         let modes: BTreeMap<&str, &str> = regions
             .iter()
@@ -340,7 +394,8 @@ async fn admin(
         return text(
             StatusCode::NOT_FOUND,
             "text/plain; charset=utf-8",
-            "use GET / or PUT /regions/<id>/fault with a mode as the body\n".to_owned(),
+            "use GET /, PUT /regions/<id>/fault with a mode as the body, or POST /replay\n"
+                .to_owned(),
         );
     };
     let Some(region) = regions.get(id) else {

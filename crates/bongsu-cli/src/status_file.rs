@@ -157,6 +157,60 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
     })
 }
 
+/// A status file declaring `services` and `incidents`, after `header`
+/// (comment lines). [`parse`] reads back exactly what was rendered.
+pub fn render(
+    header: &str,
+    feed: &str,
+    valid_for: &str,
+    services: &[Service],
+    incidents: &[Incident],
+) -> String {
+    let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
+    let mut out = String::from(header);
+    out.push_str(&format!(
+        "feed = {}\nvalid_for = {}\n",
+        q(feed),
+        q(valid_for)
+    ));
+    for s in services {
+        out.push_str(&format!(
+            "\n[[services]]\nid = {}\nname = {}\n",
+            q(&s.id),
+            q(&s.name)
+        ));
+        for c in &s.components {
+            out.push_str(&format!(
+                "[[services.components]]\nid = {}\nname = {}\nstatus = {}\n",
+                q(&c.id),
+                q(&c.name),
+                q(c.status.as_str())
+            ));
+        }
+    }
+    for i in incidents {
+        out.push_str(&format!(
+            "\n[[incidents]]\nid = {}\ntitle = {}\nimpact = {}\ncomponents = [\n",
+            q(&i.id),
+            q(&i.title),
+            q(i.impact.as_str())
+        ));
+        for c in &i.components {
+            out.push_str(&format!("  {},\n", q(c)));
+        }
+        out.push_str("]\n");
+        for u in &i.updates {
+            let at = u.at.format(&Rfc3339).unwrap_or_default();
+            out.push_str(&format!(
+                "[[incidents.updates]]\nat = {at}\nstate = {}\nmessage = {}\n",
+                q(u.state.as_str()),
+                q(&u.message)
+            ));
+        }
+    }
+    out
+}
+
 /// `30s`, `15m`, `1h`, `7d`: between one minute and thirty days.
 pub fn parse_valid_for(text: &str) -> Result<Duration, String> {
     parse_duration(text, Duration::minutes(1), Duration::days(30))
@@ -320,6 +374,19 @@ message = "Fire."
         assert_eq!(parse_valid_for("30d"), Ok(Duration::days(30)));
         for bad in ["", "h", "10", "10x", "30s", "31d", "-1h", "1.5h"] {
             assert!(parse_valid_for(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rendered_files_parse_back_to_the_same_state() {
+        let draft = parse(GOOD).unwrap();
+        let mut tricky = draft.clone();
+        tricky.services[0].name = "Kakao \"Talk\" \\ 카카오톡\nline".into();
+        tricky.incidents[0].updates[0].message = "a = b\n[[services]]".into();
+        for d in [draft, tricky] {
+            let text = render("# header\n", &d.feed, "2h", &d.services, &d.incidents);
+            assert!(text.starts_with("# header\n"));
+            assert_eq!(parse(&text).unwrap(), d, "{text}");
         }
     }
 

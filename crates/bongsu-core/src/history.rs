@@ -310,6 +310,69 @@ impl History {
         self.incidents.iter().find(|i| i.id == id)
     }
 
+    /// How each service named by `incident` was affected: the stretches in
+    /// which its components were not operational (maintenance aside) that
+    /// overlap the incident, which may begin before it was declared. Services
+    /// in catalogue order; those with no such stretch are left out.
+    pub fn service_impacts(
+        &self,
+        incident: &IncidentRecord,
+        now: OffsetDateTime,
+    ) -> Vec<ServiceImpact> {
+        let close = incident.resolved_at.unwrap_or(now);
+        let mut out = Vec::new();
+        for service in &self.services {
+            let mut impact: Option<ServiceImpact> = None;
+            for component in &service.components {
+                let named = format!("{}/{}", service.id, component.id);
+                if !incident.components.contains(&named) {
+                    continue;
+                }
+                for (start, end, worst) in component.disruptions() {
+                    let overlaps = (start < close || start == incident.opened_at)
+                        && end.is_none_or(|e| e > incident.opened_at);
+                    if !overlaps {
+                        continue;
+                    }
+                    let i = impact.get_or_insert(ServiceImpact {
+                        service: service.id.clone(),
+                        name: service.name.clone(),
+                        start,
+                        end,
+                        worst,
+                    });
+                    i.start = i.start.min(start);
+                    i.end = match (i.end, end) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        _ => None,
+                    };
+                    if worst.rank() > i.worst.rank() {
+                        i.worst = worst;
+                    }
+                }
+            }
+            out.extend(impact);
+        }
+        out
+    }
+
+    /// From the first of the incident's services going down to the last
+    /// one recovering (`None` while one still has not): the outage's length
+    /// as readers count it, which can start before the first notice.
+    pub fn impact_window(
+        &self,
+        incident: &IncidentRecord,
+        now: OffsetDateTime,
+    ) -> Option<(OffsetDateTime, Option<OffsetDateTime>)> {
+        let impacts = self.service_impacts(incident, now);
+        let start = impacts.iter().map(|i| i.start).min()?;
+        let end = impacts
+            .iter()
+            .map(|i| i.end)
+            .try_fold(start, |acc, e| e.map(|e| acc.max(e)));
+        Some((start, end))
+    }
+
     /// The state the log declares now: what a feed committing to this log
     /// must show (services still listed, and their incidents).
     pub fn declared_services(&self) -> Vec<Service> {
@@ -352,6 +415,42 @@ impl History {
                     .collect(),
             })
             .collect()
+    }
+}
+
+/// How one service was affected by an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceImpact {
+    pub service: String,
+    pub name: String,
+    pub start: OffsetDateTime,
+    /// `None` while still affected.
+    pub end: Option<OffsetDateTime>,
+    pub worst: Status,
+}
+
+impl ComponentHistory {
+    /// Every stretch in which the component was neither operational nor
+    /// under maintenance: (start, end or `None` if ongoing, worst status).
+    pub fn disruptions(&self) -> Vec<(OffsetDateTime, Option<OffsetDateTime>, Status)> {
+        let affected = |s: Status| !matches!(s, Status::Operational | Status::UnderMaintenance);
+        let mut out: Vec<(OffsetDateTime, Option<OffsetDateTime>, Status)> = Vec::new();
+        let mut open: Option<(OffsetDateTime, Status)> = None;
+        for change in &self.changes {
+            match (open, affected(change.status)) {
+                (None, true) => open = Some((change.at, change.status)),
+                (Some((start, worst)), true) if change.status.rank() > worst.rank() => {
+                    open = Some((start, change.status))
+                }
+                (Some((start, worst)), false) => {
+                    out.push((start, Some(change.at), worst));
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        out.extend(open.map(|(start, worst)| (start, None, worst)));
+        out
     }
 }
 

@@ -1,0 +1,194 @@
+//! The demo's history log: the Kakao outage replayed into it up to a
+//! moment of the fire, then stepped forward on request (`POST /replay` on
+//! the admin endpoint, body `next` or `end`). Each step appends the events
+//! dated as the timeline dates them, commits with the regions' witnesses,
+//! publishes, and rewrites the status file to match, so the live feed and
+//! the history never disagree.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use bongsu_core::history::History;
+use bongsu_core::status_diff::events_for_change;
+use time::format_description::well_known::Rfc3339;
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+use crate::error::CliError;
+use crate::keygen::read_signer;
+use crate::log_store::LogStore;
+use crate::sign::{sign_files, write_atomically, LogOptions, Signed};
+use crate::status_file;
+use crate::timeline_replay::{kakao_2022, replay_events, ReplayStep, TimelineError};
+use crate::witness_client::gather_cosignatures;
+
+/// The demo opens two and a half hours into the fire.
+pub const DEMO_STARTS_AT: OffsetDateTime = datetime!(2022-10-15 17:00 +09:00);
+const POSITION_FILE: &str = "replay-at";
+
+/// Everything that writes the demo's log, behind one lock: the re-sign loop
+/// and replay steps must not interleave.
+pub struct DemoHistory {
+    pub log: LogOptions,
+    pub status: PathBuf,
+    pub outs: Vec<PathBuf>,
+    pub status_key: PathBuf,
+    dir: PathBuf,
+    steps: Vec<ReplayStep>,
+    lock: Mutex<()>,
+}
+
+impl DemoHistory {
+    pub fn new(
+        dir: &Path,
+        log: LogOptions,
+        status_key: PathBuf,
+        outs: Vec<PathBuf>,
+    ) -> Result<DemoHistory, CliError> {
+        let steps = kakao_2022().map_err(|e: TimelineError| CliError::Replay(e.to_string()))?;
+        Ok(DemoHistory {
+            log,
+            status: dir.join("status.toml"),
+            outs,
+            status_key,
+            dir: dir.to_owned(),
+            steps,
+            lock: Mutex::new(()),
+        })
+    }
+
+    /// On the first run: the replay up to [`DEMO_STARTS_AT`] into a new
+    /// log, and a status file declaring that moment. Later runs keep what
+    /// is there: the log is append-only, so restarting the story means
+    /// deleting the demo directory.
+    pub fn ensure_started(&self) -> Result<(), CliError> {
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut store = LogStore::open(&self.log.dir)?;
+        if store.tree.size() > 0 {
+            return Ok(());
+        }
+        store.append(&replay_events(&self.steps, DEMO_STARTS_AT))?;
+        self.commit_and_publish(&mut store)?;
+        if self.status.exists() {
+            let kept = self.dir.join("status.toml.before-history");
+            std::fs::rename(&self.status, &kept)?;
+            println!(
+                "the history log is new: the old status file is kept as {}",
+                kept.display()
+            );
+        }
+        self.write_status(&store, DEMO_STARTS_AT)?;
+        Ok(())
+    }
+
+    /// Signs the status file into every region, logging what changed.
+    pub fn sign(&self, now: OffsetDateTime) -> Result<Signed, CliError> {
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        sign_files(
+            &self.status_key,
+            &self.status,
+            &self.outs,
+            None,
+            Some(&self.log),
+            now,
+        )
+    }
+
+    /// `next`: the timeline's next moment; `end`: everything left.
+    pub fn step(&self, how: &str) -> Result<String, String> {
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let at = self.position();
+        let pending: Vec<&ReplayStep> = self.steps.iter().filter(|s| s.at > at).collect();
+        let take = match how {
+            "next" => 1,
+            "end" => pending.len(),
+            other => return Err(format!("unknown replay step `{other}`; use next or end")),
+        };
+        if pending.is_empty() {
+            return Err(format!(
+                "the replay is over: the last moment of the timeline, {}, is already logged",
+                kst(at)
+            ));
+        }
+        let run = || -> Result<String, CliError> {
+            let mut store = LogStore::open(&self.log.dir)?;
+            let mut added = 0;
+            for step in pending.iter().take(take) {
+                let history = History::from_events(&store.events()?);
+                let events = events_for_change(
+                    &history.declared_services(),
+                    &history.declared_incidents(),
+                    &step.services,
+                    &step.incidents,
+                    step.at,
+                );
+                added += events.len();
+                store.append(&events)?;
+            }
+            let reached = pending[take - 1].at;
+            self.commit_and_publish(&mut store)?;
+            self.write_status(&store, reached)?;
+            Ok(format!(
+                "replayed to {} ({added} events logged, log size {}); {} moments left",
+                kst(reached),
+                store.tree.size(),
+                pending.len() - take
+            ))
+        };
+        let answer = run().map_err(|e| e.to_string())?;
+        println!("replay: {answer}");
+        Ok(answer)
+    }
+
+    fn commit_and_publish(&self, store: &mut LogStore) -> Result<(), CliError> {
+        let log_key = read_signer(&self.log.key)?;
+        store.commit(&log_key, |s, note| {
+            let (note, warnings) = gather_cosignatures(s, note, &self.log.witnesses);
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            note
+        })?;
+        for out in &self.outs {
+            store.publish(&out.parent().unwrap_or(Path::new(".")).join("log"))?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites the status file from what the log declares, and remembers
+    /// how far the replay has come.
+    fn write_status(&self, store: &LogStore, reached: OffsetDateTime) -> Result<(), CliError> {
+        let history = History::from_events(&store.events()?);
+        let text = status_file::render(
+            crate::demo_catalogue::STATUS_HEADER,
+            "kakao",
+            "1h",
+            &history.declared_services(),
+            &history.declared_incidents(),
+        );
+        write_atomically(&self.status, text.as_bytes())?;
+        let at = reached.format(&Rfc3339).unwrap_or_default();
+        write_atomically(&self.dir.join(POSITION_FILE), format!("{at}\n").as_bytes())
+    }
+
+    /// How far the replay has come: the time in the position file, else the
+    /// demo's starting moment.
+    fn position(&self) -> OffsetDateTime {
+        std::fs::read_to_string(self.dir.join(POSITION_FILE))
+            .ok()
+            .and_then(|t| OffsetDateTime::parse(t.trim(), &Rfc3339).ok())
+            .unwrap_or(DEMO_STARTS_AT)
+    }
+}
+
+fn kst(t: OffsetDateTime) -> String {
+    let kst = t.to_offset(time::macros::offset!(+9));
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02} KST",
+        kst.year(),
+        u8::from(kst.month()),
+        kst.day(),
+        kst.hour(),
+        kst.minute()
+    )
+}

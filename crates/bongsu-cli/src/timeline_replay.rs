@@ -1,0 +1,557 @@
+//! The Kakao outage of 15-20 October 2022, replayed from the sourced
+//! timeline (`data/kakao_2022_timeline.csv`, times in KST) as a sequence of
+//! declared states, so that the demo and the tests publish and log it
+//! exactly as an operator would have.
+//!
+//! Only Kakao's own services and Kakao's own statements are replayed; the
+//! datacenter, government and Naver rows are context, not declared status.
+
+use bongsu_core::log_event::LogEvent;
+use bongsu_core::status_diff::events_for_change;
+use bongsu_core::{Component, Incident, IncidentState, IncidentUpdate, Service, Status};
+use time::macros::{datetime, format_description};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+pub const TIMELINE_CSV: &str = include_str!("../data/kakao_2022_timeline.csv");
+pub const INCIDENT_ID: &str = "2022-10-15-pangyo-datacenter-fire";
+pub const INCIDENT_TITLE: &str = "Fire at the SK C&C Pangyo datacenter";
+/// When the replayed catalogue is published: the start of the day of the
+/// fire, in KST, so that day's uptime bar covers the whole day.
+pub const LISTED_AT: OffsetDateTime = datetime!(2022-10-15 00:00 +09:00);
+
+/// (service id, service name, [(component id, component name)]).
+type CatalogueEntry = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// The replay's catalogue: twelve services, 22 components.
+pub const CATALOGUE: [CatalogueEntry; 12] = [
+    (
+        "kakaotalk",
+        "KakaoTalk",
+        &[
+            ("messaging", "Messaging"),
+            ("media", "Photo & file transfer"),
+            ("pc-login", "PC & web login"),
+            ("channel", "TalkChannel & Alimtalk"),
+        ],
+    ),
+    (
+        "kakao-account",
+        "Kakao Account",
+        &[
+            ("login", "Login & authentication"),
+            ("developers", "Kakao Login for partners"),
+        ],
+    ),
+    (
+        "kakaopay",
+        "Kakao Pay",
+        &[("payments", "Payments & transfers")],
+    ),
+    (
+        "kakao-t",
+        "Kakao T",
+        &[
+            ("mobility", "Taxi & mobility"),
+            ("bike", "Bike & kickboard"),
+        ],
+    ),
+    ("kakao-navi", "Kakao Navi", &[("navigation", "Navigation")]),
+    (
+        "kakao-map",
+        "Kakao Map",
+        &[
+            ("map", "Map & place search"),
+            ("transit", "Kakao Bus & Subway"),
+        ],
+    ),
+    (
+        "daum",
+        "Daum",
+        &[
+            ("portal", "Portal, news & search"),
+            ("cafe", "Cafe"),
+            ("mail", "Mail"),
+        ],
+    ),
+    ("kakaobank", "KakaoBank", &[("banking", "Banking app")]),
+    (
+        "kakao-games",
+        "Kakao Games",
+        &[("mobile", "Mobile games"), ("pc", "PC games")],
+    ),
+    (
+        "kakao-webtoon",
+        "Kakao Webtoon",
+        &[("webtoon", "Webtoon, Kakao Page & Piccoma")],
+    ),
+    (
+        "melon",
+        "Melon",
+        &[("streaming", "Streaming"), ("charts", "Charts & search")],
+    ),
+    (
+        "blogs",
+        "Tistory, KakaoStory & Brunch",
+        &[("blogs", "Blogs & stories")],
+    ),
+];
+
+/// Which of the catalogue's components a timeline row's (service, component) is.
+fn components_for(service: &str, component: &str) -> &'static [(&'static str, &'static str)] {
+    match (service, component) {
+        ("kakaotalk", "text_messaging") => &[("kakaotalk", "messaging")],
+        ("kakaotalk", "media_transfer") => &[("kakaotalk", "media")],
+        ("kakaotalk", "pc_login") => &[("kakaotalk", "pc-login")],
+        ("kakaotalk", "talk_channel") => &[("kakaotalk", "channel")],
+        ("kakao_account", "login_auth") => &[("kakao-account", "login")],
+        ("kakao_account", "developer_sdk") => &[("kakao-account", "developers")],
+        ("kakaopay", "payments") => &[("kakaopay", "payments")],
+        ("kakao_t", "taxi_and_mobility") => &[("kakao-t", "mobility")],
+        ("kakao_t", "bike") => &[("kakao-t", "bike")],
+        ("kakao_navi", "navigation") => &[("kakao-navi", "navigation")],
+        ("kakao_map", "map") => &[("kakao-map", "map")],
+        ("kakao_map", "bus_subway_apps") => &[("kakao-map", "transit")],
+        ("daum", "portal_news_search") => &[("daum", "portal")],
+        ("daum", "cafe") => &[("daum", "cafe")],
+        ("daum", "mail") => &[("daum", "mail")],
+        ("kakaobank", "banking") => &[("kakaobank", "banking")],
+        ("kakao_games", "games") => &[("kakao-games", "mobile")],
+        ("kakao_games", "pc_games") => &[("kakao-games", "pc")],
+        ("kakao_webtoon", "webtoon_piccoma") => &[("kakao-webtoon", "webtoon")],
+        ("melon", "streaming") => &[("melon", "streaming")],
+        ("melon", "charts") => &[("melon", "charts")],
+        ("tistory_story_brunch", "blogs") => &[("blogs", "blogs")],
+        _ => &[],
+    }
+}
+
+/// Rows whose text says more than their (service, component) cell: these
+/// components change too, with the row's status unless one is given.
+fn also_affected(seq: u32) -> &'static [(&'static str, &'static str, Option<Status>)] {
+    match seq {
+        // "Kakao account login/auth fails; third-party 'Kakao login' ... degrade"
+        7 => &[("kakao-account", "developers", None)],
+        // "Taxi hailing, driver apps, bike/kickboard return all down"
+        12 => &[("kakao-t", "bike", None)],
+        // "Kakao Map, Kakao Bus, Kakao Subway unavailable"
+        14 => &[("kakao-map", "transit", None)],
+        // "Odin, Uma Musume, Guardian Tales etc. fail at Kakao-account authentication"
+        16 => &[("kakao-games", "pc", None)],
+        // "Melon login/streaming fail"
+        18 => &[("melon", "charts", None)],
+        // "... reservations work; Navi app back"
+        53 => &[(
+            "kakao-navi",
+            "navigation",
+            Some(Status::DegradedPerformance),
+        )],
+        // MSIT: Kakao Games fully normal
+        75 => &[("kakao-games", "pc", None)],
+        // "... Melon ... fully restored"
+        86 => &[("melon", "charts", None)],
+        // "Kakao T and Kakao Navi fully restored"
+        88 => &[("kakao-navi", "navigation", None)],
+        _ => &[],
+    }
+}
+
+/// Kakao's own statements, as updates of the incident, and the state each
+/// left the incident in.
+fn incident_state(seq: u32) -> Option<IncidentState> {
+    match seq {
+        23 => Some(IncidentState::Investigating),
+        26 | 29 | 34 | 35 | 36 | 37 | 45 | 59 => Some(IncidentState::Identified),
+        70 | 93 => Some(IncidentState::Monitoring),
+        _ => None,
+    }
+}
+
+/// One row of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineRow {
+    pub seq: u32,
+    pub at: OffsetDateTime,
+    pub event_type: String,
+    pub service: String,
+    pub component: String,
+    pub status_after: String,
+    pub event: String,
+    pub sources: String,
+    pub confidence: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TimelineError {
+    #[error("timeline line {line}: {message}")]
+    Row { line: usize, message: String },
+    #[error("timeline line {line}: status `{status}` is not one Bongsu knows")]
+    Status { line: usize, status: String },
+}
+
+/// The declared state after one moment of the replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayStep {
+    pub at: OffsetDateTime,
+    pub services: Vec<Service>,
+    pub incidents: Vec<Incident>,
+}
+
+/// Splits one CSV line into fields (RFC 4180 quoting).
+fn split_csv_line(line: &str) -> Result<Vec<String>, String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => fields.push(std::mem::take(&mut field)),
+            (false, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err("a quoted field is not closed".into());
+    }
+    fields.push(field);
+    Ok(fields)
+}
+
+/// `2022-10-15T15:30+09:00`: the timeline's minute-precision times.
+fn parse_minute_time(text: &str) -> Option<OffsetDateTime> {
+    let (local, offset) = text.split_at(text.len().checked_sub(6)?);
+    let local = PrimitiveDateTime::parse(
+        local,
+        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
+    )
+    .ok()?;
+    let offset = UtcOffset::parse(
+        offset,
+        format_description!("[offset_hour sign:mandatory]:[offset_minute]"),
+    )
+    .ok()?;
+    Some(local.assume_offset(offset))
+}
+
+/// Every row of a timeline CSV with the shared data's columns.
+pub fn parse_timeline(csv: &str) -> Result<Vec<TimelineRow>, TimelineError> {
+    let mut rows = Vec::new();
+    for (index, line) in csv.lines().enumerate().skip(1) {
+        let line_no = index + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |message: String| TimelineError::Row {
+            line: line_no,
+            message,
+        };
+        let f = split_csv_line(line).map_err(bad)?;
+        if f.len() < 9 {
+            return Err(bad(format!(
+                "expected at least 9 fields, found {}",
+                f.len()
+            )));
+        }
+        let seq = f[0]
+            .parse()
+            .map_err(|_| bad(format!("seq `{}` is not a number", f[0])))?;
+        let at = parse_minute_time(&f[1]).ok_or_else(|| {
+            bad(format!(
+                "time `{}` is not like 2022-10-15T15:30+09:00",
+                f[1]
+            ))
+        })?;
+        rows.push(TimelineRow {
+            seq,
+            at,
+            event_type: f[3].clone(),
+            service: f[4].clone(),
+            component: f[5].clone(),
+            status_after: f[6].clone(),
+            event: f[7].clone(),
+            sources: f.get(8).cloned().unwrap_or_default(),
+            confidence: f.get(9).cloned().unwrap_or_default(),
+        });
+    }
+    Ok(rows)
+}
+
+fn parse_status(row: &TimelineRow, line: usize) -> Result<Status, TimelineError> {
+    Ok(match row.status_after.as_str() {
+        "operational" => Status::Operational,
+        "degraded" => Status::DegradedPerformance,
+        "partial_outage" => Status::PartialOutage,
+        "major_outage" => Status::MajorOutage,
+        other => {
+            return Err(TimelineError::Status {
+                line,
+                status: other.to_owned(),
+            })
+        }
+    })
+}
+
+fn catalogue() -> Vec<Service> {
+    CATALOGUE
+        .iter()
+        .map(|(id, name, components)| Service {
+            id: (*id).to_owned(),
+            name: (*name).to_owned(),
+            components: components
+                .iter()
+                .map(|(id, name)| Component {
+                    id: (*id).to_owned(),
+                    name: (*name).to_owned(),
+                    status: Status::Operational,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn set_status(services: &mut [Service], service: &str, component: &str, status: Status) {
+    if let Some(c) = services
+        .iter_mut()
+        .filter(|s| s.id == service)
+        .flat_map(|s| s.components.iter_mut())
+        .find(|c| c.id == component)
+    {
+        c.status = status;
+    }
+}
+
+fn update_message(row: &TimelineRow) -> String {
+    let sources = row.sources.replace(';', ", ");
+    format!(
+        "{} (timeline row {}; sources {}; confidence {})",
+        row.event, row.seq, sources, row.confidence
+    )
+}
+
+/// The declared state after each distinct moment of the timeline, oldest first.
+pub fn replay_steps(rows: &[TimelineRow]) -> Result<Vec<ReplayStep>, TimelineError> {
+    let mut services = catalogue();
+    let mut incident: Option<Incident> = None;
+    let mut steps: Vec<ReplayStep> = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        let line = index + 2;
+        let mut touched = false;
+        if row.event_type == "outage" {
+            let status = || parse_status(row, line);
+            if (row.service.as_str(), row.component.as_str()) == ("kakao", "all_components") {
+                let status = status()?;
+                for s in &mut services {
+                    for c in &mut s.components {
+                        c.status = status;
+                    }
+                }
+                let incident = incident.get_or_insert_with(|| new_incident(&services));
+                incident.updates.push(IncidentUpdate {
+                    at: row.at,
+                    state: IncidentState::Resolved,
+                    message: update_message(row),
+                });
+                touched = true;
+            }
+            for (service, component) in components_for(&row.service, &row.component) {
+                set_status(&mut services, service, component, status()?);
+                touched = true;
+            }
+            for (service, component, given) in also_affected(row.seq) {
+                let status = match given {
+                    Some(s) => *s,
+                    None => status()?,
+                };
+                set_status(&mut services, service, component, status);
+                touched = true;
+            }
+        } else if row.event_type == "comms" {
+            if let Some(state) = incident_state(row.seq) {
+                let incident = incident.get_or_insert_with(|| new_incident(&services));
+                incident.updates.push(IncidentUpdate {
+                    at: row.at,
+                    state,
+                    message: update_message(row),
+                });
+                touched = true;
+            }
+        }
+        if !touched {
+            continue;
+        }
+        let step = ReplayStep {
+            at: row.at,
+            services: services.clone(),
+            incidents: incident.iter().cloned().collect(),
+        };
+        match steps.last_mut() {
+            Some(last) if last.at == row.at => *last = step,
+            _ => steps.push(step),
+        }
+    }
+    Ok(steps)
+}
+
+/// The incident covers every component of the catalogue: all of them went down.
+fn new_incident(services: &[Service]) -> Incident {
+    Incident {
+        id: INCIDENT_ID.to_owned(),
+        title: INCIDENT_TITLE.to_owned(),
+        impact: Status::MajorOutage,
+        components: services
+            .iter()
+            .flat_map(|s| {
+                s.components
+                    .iter()
+                    .map(move |c| format!("{}/{}", s.id, c.id))
+            })
+            .collect(),
+        updates: Vec::new(),
+    }
+}
+
+/// The log events of the replay up to and including `until`: the catalogue
+/// listing, then what each step changed, dated as the timeline dates it.
+pub fn replay_events(steps: &[ReplayStep], until: OffsetDateTime) -> Vec<LogEvent> {
+    let mut events = events_for_change(&[], &[], &catalogue(), &[], LISTED_AT);
+    let mut before_services = catalogue();
+    let mut before_incidents: Vec<Incident> = Vec::new();
+    for step in steps.iter().take_while(|s| s.at <= until) {
+        events.extend(events_for_change(
+            &before_services,
+            &before_incidents,
+            &step.services,
+            &step.incidents,
+            step.at,
+        ));
+        before_services = step.services.clone();
+        before_incidents = step.incidents.clone();
+    }
+    events
+}
+
+/// The Kakao replay from the bundled timeline.
+pub fn kakao_2022() -> Result<Vec<ReplayStep>, TimelineError> {
+    replay_steps(&parse_timeline(TIMELINE_CSV)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bongsu_core::history::History;
+    use time::Duration;
+
+    #[test]
+    fn csv_quoting_keeps_commas_and_quotes() {
+        assert_eq!(
+            split_csv_line(r#"1,"a, b","say ""hi""",,x"#).unwrap(),
+            vec!["1", "a, b", "say \"hi\"", "", "x"]
+        );
+        assert!(split_csv_line(r#"1,"open"#).is_err());
+    }
+
+    #[test]
+    fn minute_times_keep_their_offset() {
+        assert_eq!(
+            parse_minute_time("2022-10-15T15:30+09:00"),
+            Some(datetime!(2022-10-15 06:30 UTC))
+        );
+        assert_eq!(parse_minute_time("2022-10-15 15:30"), None);
+        assert_eq!(parse_minute_time(""), None);
+    }
+
+    #[test]
+    fn bad_rows_say_where() {
+        let csv =
+            "header\n1,not-a-time,exact,outage,kakaotalk,text_messaging,major_outage,x,K1,A\n";
+        assert!(matches!(
+            parse_timeline(csv),
+            Err(TimelineError::Row { line: 2, .. })
+        ));
+        let csv = "header\n1,2022-10-15T15:30+09:00,exact,outage,kakaotalk,text_messaging,on_fire,x,K1,A\n";
+        assert_eq!(
+            parse_timeline(csv).and_then(|rows| replay_steps(&rows)),
+            Err(TimelineError::Status {
+                line: 2,
+                status: "on_fire".into()
+            })
+        );
+    }
+
+    #[test]
+    fn the_bundled_timeline_parses_completely() {
+        let rows = parse_timeline(TIMELINE_CSV).unwrap();
+        assert_eq!(rows.len(), 95);
+        assert_eq!(rows.first().map(|r| r.seq), Some(1));
+        assert_eq!(rows.last().map(|r| r.seq), Some(95));
+    }
+
+    #[test]
+    fn every_component_goes_down_and_recovers_at_the_end() {
+        let steps = kakao_2022().unwrap();
+        let first = &steps[0];
+        assert_eq!(first.at, datetime!(2022-10-15 15:30 +09:00));
+        for s in &first.services {
+            assert!(
+                s.components.iter().all(|c| c.status != Status::Operational),
+                "{} is not down at 15:30",
+                s.id
+            );
+        }
+        let last = steps.last().unwrap();
+        assert_eq!(last.at, datetime!(2022-10-20 23:00 +09:00));
+        assert!(last
+            .services
+            .iter()
+            .all(|s| s.status() == Status::Operational));
+        assert_eq!(
+            last.incidents[0].state(),
+            Some(IncidentState::Resolved),
+            "the last row resolves the incident"
+        );
+    }
+
+    #[test]
+    fn the_logged_replay_spans_127_hours_30_minutes() {
+        let steps = kakao_2022().unwrap();
+        let events = replay_events(&steps, datetime!(2030-01-01 0:00 UTC));
+        let history = History::from_events(&events);
+        assert!(history.problems.is_empty(), "{:?}", history.problems);
+        assert_eq!(history.services.len(), 12);
+        let incident = history.incident(INCIDENT_ID).unwrap();
+        assert_eq!(incident.updates.len(), 12);
+        let window = history.impact_window(incident, datetime!(2030-01-01 0:00 UTC));
+        let (start, end) = window.unwrap();
+        assert_eq!(start, datetime!(2022-10-15 15:30 +09:00));
+        assert_eq!(end, Some(datetime!(2022-10-20 23:00 +09:00)));
+        assert_eq!(
+            end.unwrap() - start,
+            Duration::hours(127) + Duration::minutes(30)
+        );
+    }
+
+    #[test]
+    fn replaying_part_of_it_leaves_the_state_of_that_moment() {
+        let steps = kakao_2022().unwrap();
+        let until = datetime!(2022-10-15 17:00 +09:00);
+        let history = History::from_events(&replay_events(&steps, until));
+        let at = steps.iter().take_while(|s| s.at <= until).last().unwrap();
+        let mut declared = history.declared_services();
+        declared.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut expected = at.services.clone();
+        expected.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(declared, expected);
+        assert_eq!(history.declared_incidents(), at.incidents);
+        let bank = at.services.iter().find(|s| s.id == "kakaobank").unwrap();
+        assert_eq!(bank.status(), Status::DegradedPerformance, "row 28");
+    }
+}
