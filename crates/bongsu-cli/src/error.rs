@@ -90,6 +90,10 @@ pub enum CliError {
     EventTooLarge { kind: &'static str, len: usize },
     #[error("{path}: {message}. The history log keeps what was published; add a new update instead of editing an old one")]
     HistoryConflict { path: PathBuf, message: String },
+    #[error("{0}")]
+    AuditUsage(String),
+    #[error("the audit found {0} problem(s); see FAIL lines above")]
+    AuditFailed(usize),
     #[error("the bundled Kakao timeline cannot be replayed: {0}")]
     Replay(String),
     #[error("{0}")]

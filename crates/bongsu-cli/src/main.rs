@@ -1,5 +1,6 @@
 //! `bongsu`: the operator's command line. Thin: each subcommand is a module.
 
+mod audit;
 mod demo;
 mod demo_catalogue;
 mod demo_history;
@@ -122,6 +123,46 @@ enum Command {
         /// A directory for the witnesses' memory (<id>.json), outside any served directory.
         #[arg(long)]
         witness_state: Option<PathBuf>,
+    },
+    /// Verify the history log from one or more mirrors, check they all show the same history,
+    /// and print or export the timeline. Exits 1 if any check fails.
+    Audit {
+        /// A mirror: a region directory, an archived copy, or a URL (holding keys.json and log/).
+        #[arg(required = true)]
+        mirrors: Vec<String>,
+        /// A pinned root key (verifier key or .pub file). Repeatable.
+        #[arg(long = "root")]
+        roots: Vec<String>,
+        /// How many --root keys must sign a key set.
+        #[arg(long, default_value_t = 1)]
+        root_threshold: usize,
+        /// Take the root keys and feed id from the app's config.json instead.
+        #[arg(long, conflicts_with = "roots")]
+        config: Option<PathBuf>,
+        /// The feed the key sets are for.
+        #[arg(long, default_value = "kakao")]
+        feed: String,
+        /// A checkpoint saved earlier (e.g. from a previous audit): every mirror must extend it.
+        #[arg(long)]
+        seen: Option<PathBuf>,
+        /// text (a readable timeline), json, csv, or atom (incidents).
+        #[arg(long, value_enum, default_value_t = audit::Format::Text)]
+        format: audit::Format,
+        /// What json and csv export: incidents or every event.
+        #[arg(long, value_enum, default_value_t = audit::Export::Incidents)]
+        export: audit::Export,
+        /// In text, also list every event.
+        #[arg(long)]
+        events: bool,
+        /// Write the timeline or export here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The status page's URL, for incident permalinks in exports.
+        #[arg(long)]
+        page_url: Option<String>,
+        /// Save the newest verified checkpoint here, for a later --seen.
+        #[arg(long)]
+        save_checkpoint: Option<PathBuf>,
     },
     /// Run the demo: keys, a replay of the 2022 Kakao outage, three regions and the app.
     Demo {
@@ -263,6 +304,63 @@ fn run(command: Command) -> Result<(), CliError> {
                 replay: None,
             };
             runtime()?.block_on(serve::serve(sites, Some(faults)))
+        }
+        Command::Audit {
+            mirrors,
+            roots,
+            root_threshold,
+            config,
+            feed,
+            seen,
+            format,
+            export,
+            events,
+            out,
+            page_url,
+            save_checkpoint,
+        } => {
+            let (roots, root_threshold, feed) = match config {
+                Some(path) => audit::roots_from_config(&path)?,
+                None => (roots, root_threshold, feed),
+            };
+            let options = audit::AuditOptions {
+                mirrors,
+                roots,
+                root_threshold,
+                feed,
+                seen,
+                format,
+                export,
+                events,
+                out,
+                page_url,
+            };
+            let now = time::OffsetDateTime::now_utc();
+            let report = audit::audit(&options, now)?;
+            let summary = audit::summary(&report);
+            let body = audit::render(&report, &options, now);
+            match (&options.out, options.format) {
+                (Some(path), _) => {
+                    print!("{summary}");
+                    sign::write_atomically(path, body.as_bytes())?;
+                    println!("wrote {}", path.display());
+                }
+                (None, audit::Format::Text) => print!("{summary}{body}"),
+                (None, _) => {
+                    eprint!("{summary}");
+                    print!("{body}");
+                }
+            }
+            if let (Some(path), Some(best)) = (
+                &save_checkpoint,
+                report.views.iter().max_by_key(|v| v.log.tree.size()),
+            ) {
+                sign::write_atomically(path, &best.log.checkpoint.note)?;
+            }
+            match report.problems.len() {
+                0 => Ok(()),
+                n => Err(CliError::AuditFailed(n)),
+            }
         }
         Command::Demo { dir, app, port } => {
             runtime()?.block_on(demo::demo(demo::DemoOptions { dir, app, port }))

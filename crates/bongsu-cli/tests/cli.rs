@@ -3,40 +3,12 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use bongsu_core::{verify_feed_with_keys, RoleKeys};
 
-fn bongsu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bongsu"))
-        .args(args)
-        .output()
-        .expect("run bongsu")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Asserts the command failed with exit code 1 and an error mentioning `needle`.
-#[track_caller]
-fn assert_fails_with(out: &Output, needle: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "expected failure; stderr: {}",
-        stderr(out)
-    );
-    assert!(
-        stderr(out).contains(needle),
-        "stderr lacks {needle:?}: {}",
-        stderr(out)
-    );
-}
+mod common;
+use common::*;
 
 fn keygen(dir: &Path) -> (String, String) {
     let key = dir.join("status.key");
@@ -253,36 +225,6 @@ fn an_explicit_seq_must_be_greater_than_what_exists() {
     assert_eq!(std::fs::read(&out_file).unwrap(), before);
 }
 
-/// A running `bongsu serve`, killed on drop.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts serve and returns it with the URL of its first site.
-fn serve(args: &[&str]) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bongsu"))
-        .arg("serve")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = first
-        .split(' ')
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
-    assert_eq!(lines.next().unwrap().unwrap(), "ready");
-    (Server(child), url)
-}
-
 /// A minimal HTTP/1.1 GET; returns (status line + headers lowercased, body).
 fn get(url: &str, path: &str, extra: &str) -> (String, Vec<u8>) {
     let host = url.trim_start_matches("http://").trim_end_matches('/');
@@ -390,13 +332,6 @@ fn serve_reports_a_port_in_use() {
         &format!("seoul={}@{addr}", dir.path().display()),
     ]);
     assert_fails_with(&out, &format!("cannot listen on {addr} for region seoul"));
-}
-
-fn keygen_named(dir: &Path, file: &str, name: &str) -> String {
-    let key = dir.join(file);
-    let out = bongsu(&["keygen", "--name", name, "--out", key.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    key.to_str().unwrap().to_owned()
 }
 
 fn key_set_toml(dir: &Path, root: &str, status: &str) -> String {

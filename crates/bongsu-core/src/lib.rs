@@ -19,6 +19,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod cosignature;
 pub mod evidence;
+pub mod export;
 pub mod freshness;
 pub mod history;
 pub mod keyset;

@@ -1,0 +1,444 @@
+//! `bongsu audit`: verify the whole history log from one or more mirrors
+//! (region directories, archived copies or URLs), check that every mirror
+//! shows the same history, and print or export the timeline.
+//!
+//! Only the pinned root keys are trusted; everything else (the key chain,
+//! the log and witness keys, the checkpoint, every entry and hash tile) is
+//! checked from what the mirror serves. Key sets that have since expired are
+//! still used, with a note, because an archive is audited years later.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bongsu_core::checkpoint::{verify_checkpoint, Checkpoint};
+use bongsu_core::export::{self, duration_text, kst, ProofContext};
+use bongsu_core::history::History;
+use bongsu_core::log_audit::{
+    bundle_paths, check_extends, check_hash_tiles, compare_views, hash_tile_paths, verify_entries,
+    VerifiedLog,
+};
+use bongsu_core::log_layout::CHECKPOINT_PATH;
+use bongsu_core::{parse_chain_file, KeyChain, KeySet, RoleKeys};
+use time::OffsetDateTime;
+
+use crate::error::CliError;
+
+const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bigger than any file a log or key chain has reason to be.
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+    Atom,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Export {
+    Incidents,
+    Events,
+}
+
+pub struct AuditOptions {
+    pub mirrors: Vec<String>,
+    /// Pinned root keys: verifier keys or `.pub` files.
+    pub roots: Vec<String>,
+    pub root_threshold: usize,
+    pub feed: String,
+    /// A checkpoint saved earlier: every mirror must extend it.
+    pub seen: Option<PathBuf>,
+    pub format: Format,
+    pub export: Export,
+    /// Also list every event in the text output.
+    pub events: bool,
+    pub out: Option<PathBuf>,
+    /// The status page's URL, for permalinks in exports.
+    pub page_url: Option<String>,
+}
+
+/// What one mirror showed.
+pub struct MirrorView {
+    pub mirror: String,
+    pub log: VerifiedLog,
+    pub key_set_version: u64,
+    pub hash_tiles: usize,
+    pub notes: Vec<String>,
+}
+
+pub struct AuditReport {
+    pub views: Vec<MirrorView>,
+    /// Everything that failed a check, each naming the mirror.
+    pub problems: Vec<String>,
+}
+
+/// Where a mirror's files come from.
+enum Source {
+    Dir(PathBuf),
+    Url(String),
+}
+
+impl Source {
+    fn new(mirror: &str) -> Source {
+        if mirror.starts_with("http://") || mirror.starts_with("https://") {
+            Source::Url(format!("{}/", mirror.trim_end_matches('/')))
+        } else {
+            Source::Dir(PathBuf::from(mirror))
+        }
+    }
+
+    fn fetch(&self, agent: &ureq::Agent, path: &str) -> Result<Vec<u8>, String> {
+        match self {
+            Source::Dir(dir) => {
+                let file = dir.join(path);
+                std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))
+            }
+            Source::Url(base) => {
+                let url = format!("{base}{path}");
+                let mut response = agent.get(&url).call().map_err(|e| format!("{url}: {e}"))?;
+                let status = response.status().as_u16();
+                if status != 200 {
+                    return Err(format!("{url}: HTTP {status}"));
+                }
+                response
+                    .body_mut()
+                    .with_config()
+                    .limit(MAX_FILE_BYTES)
+                    .read_to_vec()
+                    .map_err(|e| format!("{url}: {e}"))
+            }
+        }
+    }
+}
+
+/// Reads root keys given as verifier keys or `.pub` file paths.
+pub fn read_roots(roots: &[String], threshold: usize) -> Result<RoleKeys, CliError> {
+    let mut keys = Vec::new();
+    for root in roots {
+        let key = if signed_note::StandardVerifier::new(root).is_ok() {
+            root.clone()
+        } else {
+            std::fs::read_to_string(root)
+                .map_err(|source| CliError::ReadKey {
+                    path: root.into(),
+                    source,
+                })?
+                .trim()
+                .to_owned()
+        };
+        if signed_note::StandardVerifier::new(&key).is_err() {
+            return Err(CliError::BadKey { path: root.into() });
+        }
+        keys.push(key);
+    }
+    if keys.is_empty() {
+        return Err(CliError::AuditUsage(
+            "give the pinned root key with --root (or --config with the app's config.json)".into(),
+        ));
+    }
+    Ok(RoleKeys {
+        threshold: threshold.max(1),
+        keys,
+    })
+}
+
+pub fn audit(options: &AuditOptions, now: OffsetDateTime) -> Result<AuditReport, CliError> {
+    let anchor = read_roots(&options.roots, options.root_threshold)?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(FETCH_TIMEOUT))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let seen = match &options.seen {
+        Some(path) => Some(std::fs::read(path).map_err(|source| CliError::ReadFile {
+            path: path.clone(),
+            source,
+        })?),
+        None => None,
+    };
+    let mut views = Vec::new();
+    let mut problems = Vec::new();
+    for mirror in &options.mirrors {
+        match audit_mirror(&agent, mirror, &anchor, &options.feed, seen.as_deref(), now) {
+            Ok(view) => views.push(view),
+            Err(problem) => problems.push(format!("{mirror}: {problem}")),
+        }
+    }
+    // Every mirror against the largest: one must be a prefix of the other.
+    if let Some(reference) = views.iter().max_by_key(|v| v.log.tree.size()) {
+        for other in &views {
+            if let Some(split) = compare_views(&reference.log, &other.log) {
+                let show = |v: &MirrorView| {
+                    v.log
+                        .entries
+                        .get(split.first_difference as usize)
+                        .map_or("(no entry)".to_owned(), |e| {
+                            String::from_utf8_lossy(e).replace('\n', " ")
+                        })
+                };
+                problems.push(format!(
+                    "split view: {} ({} entries) and {} ({} entries) disagree from entry {}: {} shows {}, {} shows {}",
+                    reference.mirror,
+                    reference.log.tree.size(),
+                    other.mirror,
+                    other.log.tree.size(),
+                    split.first_difference,
+                    reference.mirror,
+                    show(reference),
+                    other.mirror,
+                    show(other),
+                ));
+            }
+        }
+    }
+    Ok(AuditReport { views, problems })
+}
+
+fn audit_mirror(
+    agent: &ureq::Agent,
+    mirror: &str,
+    anchor: &RoleKeys,
+    feed: &str,
+    seen: Option<&[u8]>,
+    now: OffsetDateTime,
+) -> Result<MirrorView, String> {
+    let source = Source::new(mirror);
+    let mut notes = Vec::new();
+    let chain_bytes = source.fetch(agent, "keys.json")?;
+    let chain_notes = parse_chain_file(&chain_bytes).map_err(|e| format!("keys.json: {e}"))?;
+    let mut chain = KeyChain::new(anchor.clone(), feed);
+    if let Err(e) = chain.extend(&chain_notes) {
+        if chain.latest().is_none() {
+            return Err(format!("keys.json: {e}"));
+        }
+        notes.push(format!("keys.json: later key sets were not accepted: {e}"));
+    }
+    let checkpoint_bytes = source.fetch(agent, &format!("log/{CHECKPOINT_PATH}"))?;
+    let (checkpoint, key_set) = verify_with_any(&chain, &checkpoint_bytes)?;
+    if key_set.expires_at < now {
+        notes.push(format!(
+            "verified with key set version {}, which expired {}",
+            key_set.version,
+            kst(key_set.expires_at)
+        ));
+    }
+    let mut bundles = Vec::new();
+    for path in bundle_paths(checkpoint.size) {
+        bundles.push(source.fetch(agent, &format!("log/{path}"))?);
+    }
+    let log = verify_entries(checkpoint, &bundles).map_err(|e| e.to_string())?;
+    let mut tiles = Vec::new();
+    for path in hash_tile_paths(log.tree.size()) {
+        let bytes = source.fetch(agent, &format!("log/{path}"))?;
+        tiles.push((path, bytes));
+    }
+    check_hash_tiles(&log, &tiles).map_err(|e| e.to_string())?;
+    if let Some(seen) = seen {
+        let (old, _) =
+            verify_with_any(&chain, seen).map_err(|e| format!("the --seen checkpoint: {e}"))?;
+        check_extends(old.size, old.root, &log).map_err(|e| {
+            format!(
+                "{e} (seen: size {} root {}; now: size {} root {})",
+                old.size,
+                old.root,
+                log.tree.size(),
+                log.tree.root()
+            )
+        })?;
+    }
+    Ok(MirrorView {
+        mirror: mirror.to_owned(),
+        key_set_version: key_set.version,
+        hash_tiles: tiles.len(),
+        log,
+        notes,
+    })
+}
+
+/// Verifies a checkpoint with the newest trusted key set that accepts it
+/// (the log's keys may have been rotated since it was signed).
+fn verify_with_any(chain: &KeyChain, bytes: &[u8]) -> Result<(Checkpoint, KeySet), String> {
+    let mut newest_error = None;
+    for trusted in chain.trusted().iter().rev() {
+        match verify_checkpoint(bytes, &trusted.key_set) {
+            Ok(c) => return Ok((c, trusted.key_set.clone())),
+            Err(e) => {
+                newest_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(match newest_error {
+        Some(e) => format!("checkpoint: {e}"),
+        None => "no key set is trusted".to_owned(),
+    })
+}
+
+/// The proof context of the largest verified view.
+fn proof_context(view: &MirrorView, page_url: Option<&str>) -> ProofContext {
+    let base = match Source::new(&view.mirror) {
+        Source::Url(u) => format!("{u}log"),
+        Source::Dir(d) => d.join("log").display().to_string(),
+    };
+    ProofContext {
+        origin: view.log.checkpoint.origin.clone(),
+        size: view.log.tree.size(),
+        root: view.log.tree.root().to_string(),
+        log_url: base,
+        page_url: page_url.unwrap_or("").to_owned(),
+    }
+}
+
+/// Renders the report in the chosen format.
+pub fn render(report: &AuditReport, options: &AuditOptions, now: OffsetDateTime) -> String {
+    let Some(best) = report.views.iter().max_by_key(|v| v.log.tree.size()) else {
+        return String::new();
+    };
+    let history = History::from_events(&best.log.events);
+    let proof = proof_context(best, options.page_url.as_deref());
+    let events = &best.log.events;
+    let entries = &best.log.entries;
+    match (options.format, options.export) {
+        (Format::Json, Export::Incidents) => export::incidents_json(&history, &proof, now),
+        (Format::Json, Export::Events) => export::events_json(events, entries, &proof),
+        (Format::Csv, Export::Incidents) => export::incidents_csv(&history, &proof, now),
+        (Format::Csv, Export::Events) => export::events_csv(events, entries, &proof),
+        (Format::Atom, _) => export::incidents_atom(
+            &history,
+            &format!("{} incidents", proof.origin),
+            &proof,
+            now,
+        ),
+        (Format::Text, _) => timeline_text(&history, best, options.events, now),
+    }
+}
+
+/// The summary of every mirror's checks: always printed (to stderr when an
+/// export goes to stdout).
+pub fn summary(report: &AuditReport) -> String {
+    let mut out = String::new();
+    for v in &report.views {
+        let c = &v.log.checkpoint;
+        let witnesses: Vec<&str> = c.cosigned.iter().map(|w| w.witness.as_str()).collect();
+        out.push_str(&format!(
+            "ok   {}: log {} has {} entries, root {}; signed by the log key of key set {}, cosigned by {}; every entry and {} hash tiles check out\n",
+            v.mirror,
+            c.origin,
+            c.size,
+            c.root,
+            v.key_set_version,
+            if witnesses.is_empty() { "no witness".to_owned() } else { witnesses.join(", ") },
+            v.hash_tiles,
+        ));
+        for n in &v.notes {
+            out.push_str(&format!("     note: {n}\n"));
+        }
+    }
+    for p in &report.problems {
+        out.push_str(&format!("FAIL {p}\n"));
+    }
+    if report.problems.is_empty() && !report.views.is_empty() {
+        out.push_str(&format!(
+            "every mirror shows the same history ({} mirror{})\n",
+            report.views.len(),
+            if report.views.len() == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+fn timeline_text(
+    history: &History,
+    view: &MirrorView,
+    with_events: bool,
+    now: OffsetDateTime,
+) -> String {
+    let short = |t: OffsetDateTime| {
+        let k = kst(t);
+        k.get(..16).unwrap_or(&k).replace('T', " ")
+    };
+    let mut out = String::from("\nIncidents, newest first (times in KST):\n");
+    let mut incidents: Vec<_> = history.incidents.iter().collect();
+    incidents.sort_by_key(|i| std::cmp::Reverse(i.opened_at));
+    if incidents.is_empty() {
+        out.push_str("  none\n");
+    }
+    for i in incidents {
+        out.push_str(&format!(
+            "\n{}  {}\n  impact {}, {}\n",
+            i.id,
+            i.title,
+            i.impact.as_str(),
+            i.state().as_str()
+        ));
+        if let Some((start, end)) = history.impact_window(i, now) {
+            match end {
+                Some(end) => out.push_str(&format!(
+                    "  affected {} to {} ({})\n",
+                    short(start),
+                    short(end),
+                    duration_text((end - start).whole_minutes())
+                )),
+                None => out.push_str(&format!("  affected since {}, ongoing\n", short(start))),
+            }
+        }
+        for s in history.service_impacts(i, now) {
+            out.push_str(&format!(
+                "    {:<30} {} to {}  worst {}\n",
+                s.name,
+                short(s.start),
+                s.end.map_or("ongoing".to_owned(), short),
+                s.worst.as_str()
+            ));
+        }
+        for u in &i.updates {
+            out.push_str(&format!(
+                "  {} {:<13} {}  [entry {}]\n",
+                short(u.at),
+                u.state.as_str(),
+                u.message,
+                u.entry
+            ));
+        }
+    }
+    if with_events {
+        out.push_str("\nEvents (entry, time KST, kind, details):\n");
+        for (i, (e, bytes)) in view.log.events.iter().zip(&view.log.entries).enumerate() {
+            let r = export::event_row(i as u64, e, bytes, &proof_context(view, None));
+            let detail = [
+                r.service,
+                r.component,
+                r.status,
+                r.incident,
+                r.state,
+                r.text,
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+            out.push_str(&format!(
+                "  {:>6} {} {} {}\n",
+                i,
+                short(e.at),
+                r.kind,
+                detail
+            ));
+        }
+    }
+    out
+}
+
+/// Root keys from the app's config.json (its `trust.root`) and its feed id.
+pub fn roots_from_config(path: &Path) -> Result<(Vec<String>, usize, String), CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    let config = bongsu_core::AppConfig::parse(&text)?;
+    Ok((
+        config.trust.root.keys.clone(),
+        config.trust.root.threshold,
+        config.feed,
+    ))
+}
