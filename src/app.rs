@@ -6,9 +6,14 @@ use bongsu_core::AppConfig;
 use leptos::prelude::*;
 
 use crate::clock;
-use crate::components::{Banner, Evidence, FeedMeta, Incidents, Regions, Services};
+use crate::components::{
+    Banner, Evidence, FeedMeta, HistoryAlarms, HistoryPage, HistorySummary, IncidentPage,
+    Incidents, Regions, Services,
+};
 use crate::config_loader::load_config;
+use crate::history_store::HistoryStore;
 use crate::poller::StatusStore;
+use crate::route::{current_route, href, HistoryQuery, Route};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -40,6 +45,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn StatusPage(config: AppConfig) -> impl IntoView {
     let store = StatusStore::new(config.clone());
+    let history = HistoryStore::new(config.clone());
+    let route = current_route();
     let now = RwSignal::new(clock::now());
     let refresh = Duration::from_secs(u64::from(config.refresh_seconds));
     let title = config.title.clone();
@@ -56,6 +63,33 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
             .chain(clock_timer)
             .for_each(|t| t.clear());
     });
+    follow_feed_commitments(store, history);
+
+    let main = move || match route.get() {
+        Route::Status => view! {
+            <Banner store now />
+            <Incidents store />
+            <Services store />
+            <HistorySummary history store />
+            <Regions store config=config.get_value() now />
+            <Evidence store />
+            <FeedMeta store now />
+        }
+        .into_any(),
+        Route::History(query) => view! { <HistoryPage history store query now /> }.into_any(),
+        Route::Incident(id) => view! { <IncidentPage history store id now /> }.into_any(),
+    };
+    let current = move |page: &'static str| {
+        let on = matches!(
+            (page, route.get()),
+            ("status", Route::Status) | ("history", Route::History(_) | Route::Incident(_))
+        );
+        if on {
+            "page"
+        } else {
+            "false"
+        }
+    };
 
     view! {
         <div class="page">
@@ -64,22 +98,27 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
                     <h1>{title}</h1>
                     <p class="tagline">"Independent status page · every update verified in your browser"</p>
                 </div>
+                <nav aria-label="Pages" class="pages">
+                    <a href=href(&Route::Status) aria-current=move || current("status") data-testid="nav-status">"Status"</a>
+                    <a href=href(&Route::History(HistoryQuery::default())) aria-current=move || current("history") data-testid="nav-history">"History"</a>
+                </nav>
                 <button
                     type="button"
                     class="refresh"
                     data-testid="refresh"
-                    on:click=move |_| store.poll(true)
+                    on:click=move |_| {
+                        store.poll(true);
+                        if let Some(ks) = store.keys.with_untracked(|k| k.latest().cloned()) {
+                            history.refresh(ks);
+                        }
+                    }
                 >
                     "Refresh now"
                 </button>
             </header>
             <main>
-                <Banner store now />
-                <Incidents store />
-                <Services store />
-                <Regions store config=config.get_value() now />
-                <Evidence store />
-                <FeedMeta store now />
+                <HistoryAlarms history store />
+                {main}
             </main>
             <footer class="foot">
                 <p>
@@ -89,4 +128,35 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
             </footer>
         </div>
     }
+}
+
+/// Checks the history whenever trusted keys arrive or the shown feed
+/// commits to a log state not yet verified, once per commitment, so a
+/// mirror that lags behind is not asked in a loop.
+fn follow_feed_commitments(store: StatusStore, history: HistoryStore) {
+    // (key set version, the feed's log commitment) of the last check.
+    type Attempt = (u64, Option<(u64, String)>);
+    let last_tried: StoredValue<Option<Attempt>> = StoredValue::new(None);
+    Effect::new(move |_| {
+        let Some(key_set) = store.keys.with(|k| k.latest().cloned()) else {
+            return;
+        };
+        let commitment = store
+            .shown
+            .with(|f| f.as_ref().and_then(|f| f.log.clone()))
+            .map(|c| (c.size, c.root));
+        let attempt = Some((key_set.version, commitment.clone()));
+        let verified_covers = history.verified.with_untracked(|v| {
+            v.as_ref().is_some_and(|v| {
+                commitment
+                    .as_ref()
+                    .is_some_and(|(size, _)| *size <= v.log.tree.size())
+            })
+        });
+        if verified_covers || last_tried.get_value() == attempt {
+            return;
+        }
+        last_tried.set_value(attempt);
+        history.refresh(key_set);
+    });
 }

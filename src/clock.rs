@@ -10,3 +10,12 @@ pub fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos((millis as i128) * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
+
+/// The reader's UTC offset at `at` (it changes with daylight saving time).
+pub fn local_offset(at: OffsetDateTime) -> time::UtcOffset {
+    let millis = (at.unix_timestamp_nanos() / 1_000_000) as f64;
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis));
+    // getTimezoneOffset is minutes *behind* UTC.
+    let minutes = -(date.get_timezone_offset() as i32);
+    time::UtcOffset::from_whole_seconds(minutes * 60).unwrap_or(time::UtcOffset::UTC)
+}

@@ -15,9 +15,12 @@ mod config_loader;
 mod device_storage;
 mod fetch;
 mod format;
+mod history_store;
 mod last_good;
 mod offline_shell;
 mod poller;
+mod route;
+mod saved_checkpoint;
 mod saved_evidence;
 mod saved_keys;
 

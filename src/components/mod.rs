@@ -2,17 +2,28 @@
 //! untrusted and only ever inserted as text nodes, never as HTML.
 
 mod banner;
+mod download;
 mod evidence;
+mod exports;
 mod feed_meta;
+mod history_page;
+mod history_proof;
+mod incident_page;
 mod incidents;
 mod regions;
 mod services;
 mod status_badge;
+mod uptime;
+mod when;
 
 pub use banner::Banner;
 pub use evidence::Evidence;
 pub use feed_meta::FeedMeta;
+pub use history_page::HistoryPage;
+pub use history_proof::{HistoryAlarms, HistorySummary};
+pub use incident_page::IncidentPage;
 pub use incidents::Incidents;
 pub use regions::Regions;
 pub use services::Services;
 pub use status_badge::StatusBadge;
+pub use when::When;

@@ -141,7 +141,7 @@ fn record_in_log(
         .chain(events.iter().cloned())
         .collect();
     let after = History::from_events(&after_events);
-    if let Some(message) = disagreement(&after, feed) {
+    if let Some(message) = after.disagreement(feed) {
         return Err(CliError::HistoryConflict {
             path: status.to_owned(),
             message,
@@ -164,43 +164,6 @@ fn record_in_log(
         store.publish(&region.join("log"))?;
     }
     Ok((store.commitment(), events.len()))
-}
-
-/// Where the feed and the log's declared state differ, if they do. Readers
-/// check the same thing, so publishing is refused rather than caught later.
-pub fn disagreement(history: &History, feed: &Feed) -> Option<String> {
-    let mut declared = history.declared_services();
-    let mut shown = feed.services.clone();
-    declared.sort_by(|a, b| a.id.cmp(&b.id));
-    shown.sort_by(|a, b| a.id.cmp(&b.id));
-    if declared != shown {
-        return Some("the services differ from what the history log declares".into());
-    }
-    let logged = history.declared_incidents();
-    for incident in &feed.incidents {
-        match logged.iter().find(|i| i.id == incident.id) {
-            Some(l) if l == incident => {}
-            Some(l) if l.updates.len() > incident.updates.len() => {
-                return Some(format!(
-                    "incident `{}` lists fewer updates than were published",
-                    incident.id
-                ))
-            }
-            Some(_) => {
-                return Some(format!(
-                    "incident `{}` changes its title, impact, components or an earlier update",
-                    incident.id
-                ))
-            }
-            None => {
-                return Some(format!(
-                    "incident `{}` is not in the history log",
-                    incident.id
-                ))
-            }
-        }
-    }
-    None
 }
 
 /// The highest seq among the feed files that exist, and where it is.

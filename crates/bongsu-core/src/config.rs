@@ -61,6 +61,12 @@ impl RegionConfig {
         self.file_url("keys.json")
     }
 
+    /// The URL of a file of the region's copy of the history log, e.g.
+    /// `checkpoint` or `tile/entries/000.p/93`.
+    pub fn log_url(&self, path: &str) -> String {
+        self.file_url(&format!("log/{path}"))
+    }
+
     fn file_url(&self, file: &str) -> String {
         let base = self.url.trim();
         if base.ends_with('/') {

@@ -373,6 +373,43 @@ impl History {
         Some((start, end))
     }
 
+    /// Where the feed and the log's declared state differ, if they do. Readers
+    /// check the same thing, so publishing is refused rather than caught later.
+    pub fn disagreement(&self, feed: &crate::model::Feed) -> Option<String> {
+        let mut declared = self.declared_services();
+        let mut shown = feed.services.clone();
+        declared.sort_by(|a, b| a.id.cmp(&b.id));
+        shown.sort_by(|a, b| a.id.cmp(&b.id));
+        if declared != shown {
+            return Some("the services differ from what the history log declares".into());
+        }
+        let logged = self.declared_incidents();
+        for incident in &feed.incidents {
+            match logged.iter().find(|i| i.id == incident.id) {
+                Some(l) if l == incident => {}
+                Some(l) if l.updates.len() > incident.updates.len() => {
+                    return Some(format!(
+                        "incident `{}` lists fewer updates than were published",
+                        incident.id
+                    ))
+                }
+                Some(_) => {
+                    return Some(format!(
+                        "incident `{}` changes its title, impact, components or an earlier update",
+                        incident.id
+                    ))
+                }
+                None => {
+                    return Some(format!(
+                        "incident `{}` is not in the history log",
+                        incident.id
+                    ))
+                }
+            }
+        }
+        None
+    }
+
     /// The state the log declares now: what a feed committing to this log
     /// must show (services still listed, and their incidents).
     pub fn declared_services(&self) -> Vec<Service> {

@@ -140,3 +140,62 @@ pub fn compare_views(a: &VerifiedLog, b: &VerifiedLog) -> Option<SplitView> {
         first_difference,
     })
 }
+
+/// How the live feed stands with the verified history log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedAgreement {
+    /// The feed commits to no log (published without one).
+    NoCommitment,
+    /// The log at the feed's committed size has the feed's root, and
+    /// declares exactly what the feed shows.
+    Agrees { size: u64 },
+    /// The feed commits to more entries than the copy of the log at hand:
+    /// the mirror has not caught up yet. Not a conflict, but not checked.
+    LogBehind { committed: u64, have: u64 },
+}
+
+/// The feed and the history tell different stories.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeedConflict {
+    #[error("the feed commits to a history of {size} entries whose root differs from the verified log's")]
+    RootDiffers { size: u64 },
+    #[error("the feed commits to a root that is not base64 of 32 bytes")]
+    BadRoot,
+    #[error("at the {size} entries the feed commits to, {message}")]
+    StateDiffers { size: u64, message: String },
+}
+
+/// Checks the feed's commitment against a verified log: same root at the
+/// committed size, and the same declared state.
+pub fn check_feed(
+    feed: &crate::model::Feed,
+    log: &VerifiedLog,
+) -> Result<FeedAgreement, FeedConflict> {
+    let Some(commitment) = &feed.log else {
+        return Ok(FeedAgreement::NoCommitment);
+    };
+    let have = log.tree.size();
+    if commitment.size > have {
+        return Ok(FeedAgreement::LogBehind {
+            committed: commitment.size,
+            have,
+        });
+    }
+    let root =
+        crate::merkle_log::parse_hash(&commitment.root).map_err(|_| FeedConflict::BadRoot)?;
+    if log.tree.root_at(commitment.size).ok() != Some(root) {
+        return Err(FeedConflict::RootDiffers {
+            size: commitment.size,
+        });
+    }
+    let history = crate::history::History::from_events(&log.events[..commitment.size as usize]);
+    match history.disagreement(feed) {
+        Some(message) => Err(FeedConflict::StateDiffers {
+            size: commitment.size,
+            message,
+        }),
+        None => Ok(FeedAgreement::Agrees {
+            size: commitment.size,
+        }),
+    }
+}

@@ -787,3 +787,67 @@ fn events_about_unknown_things_are_reported_not_applied() {
     assert_eq!(h.problems.len(), 2);
     assert!(h.services.is_empty() && h.incidents.is_empty());
 }
+
+#[test]
+fn the_feed_must_tell_the_same_story_as_the_log() {
+    use bongsu_core::log_audit::{check_feed, FeedAgreement, FeedConflict};
+    use bongsu_core::{Feed, LogCommitment};
+    let ks = key_set(Some(2));
+    let events = sample_events(10);
+    let entries = entries_of(&events);
+    let log = verified(&entries, &ks).unwrap();
+    let at = |size: u64| {
+        let h = History::from_events(&events[..size as usize]);
+        let tree = MerkleLog::from_entries(entries[..size as usize].iter().map(Vec::as_slice));
+        Feed {
+            feed: "kakao".into(),
+            seq: 1,
+            issued_at: datetime!(2022-10-15 16:00 +09:00),
+            expires_at: datetime!(2022-10-15 17:00 +09:00),
+            log: Some(LogCommitment {
+                size,
+                root: tree.root().to_string(),
+            }),
+            services: h.declared_services(),
+            incidents: h.declared_incidents(),
+        }
+    };
+    // Any earlier state of the log agrees at its own size.
+    for size in [1, 5, 10] {
+        assert_eq!(
+            check_feed(&at(size), &log),
+            Ok(FeedAgreement::Agrees { size })
+        );
+    }
+    // A feed showing something the log never declared.
+    let mut lying = at(10);
+    lying.services[0].components[0].status = Status::Operational;
+    lying.services[0].components[1].status = Status::Operational;
+    assert!(matches!(
+        check_feed(&lying, &log),
+        Err(FeedConflict::StateDiffers { size: 10, .. })
+    ));
+    // A feed committing to another history.
+    let mut other = at(5);
+    other.log.as_mut().unwrap().root = at(6).log.unwrap().root;
+    assert_eq!(
+        check_feed(&other, &log),
+        Err(FeedConflict::RootDiffers { size: 5 })
+    );
+    // A feed ahead of this copy of the log, and one without a commitment.
+    let mut ahead = at(10);
+    ahead.log.as_mut().unwrap().size = 12;
+    assert_eq!(
+        check_feed(&ahead, &log),
+        Ok(FeedAgreement::LogBehind {
+            committed: 12,
+            have: 10
+        })
+    );
+    let mut none = at(10);
+    none.log = None;
+    assert_eq!(check_feed(&none, &log), Ok(FeedAgreement::NoCommitment));
+    let mut garbled = at(10);
+    garbled.log.as_mut().unwrap().root = "not base64".into();
+    assert_eq!(check_feed(&garbled, &log), Err(FeedConflict::BadRoot));
+}

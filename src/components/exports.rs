@@ -1,0 +1,67 @@
+//! Downloads a journalist can use: incidents and events as JSON and CSV,
+//! and an Atom feed of incidents, each pointing at its proof material.
+
+use bongsu_core::export::{self, ProofContext};
+use leptos::prelude::*;
+
+use super::download::DownloadLink;
+use crate::clock;
+use crate::history_store::VerifiedHistory;
+
+/// Where this page and the log it verified live, for links in exports.
+pub fn proof_context(v: &VerifiedHistory) -> ProofContext {
+    let location = window().location();
+    let page_url = format!(
+        "{}{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default()
+    );
+    // Region URLs may be relative to the page; exports need absolute ones.
+    let log_url = web_sys::Url::new_with_base(&v.log_url, &page_url)
+        .map(|u| u.href())
+        .unwrap_or_else(|_| v.log_url.clone());
+    ProofContext {
+        origin: v.log.checkpoint.origin.clone(),
+        size: v.log.tree.size(),
+        root: v.log.tree.root().to_string(),
+        log_url,
+        page_url,
+    }
+}
+
+#[component]
+pub fn Exports(verified: VerifiedHistory) -> impl IntoView {
+    let proof = StoredValue::new(proof_context(&verified));
+    let v = StoredValue::new_local(verified);
+    let size = proof.with_value(|p| p.size);
+    view! {
+        <section class="exports" aria-labelledby="exports-heading">
+            <h3 id="exports-heading">"Download the history"</h3>
+            <p>
+                "Every row names the log entry it comes from and the signed checkpoint (" {size.to_string()}
+                " entries) that covers it. Times are KST."
+            </p>
+            <ul>
+                <li>
+                    "Incidents: "
+                    <DownloadLink label="CSV" file="bongsu-incidents.csv".into() mime="text/csv;charset=utf-8" testid="export-incidents-csv"
+                        content=move || v.with_value(|v| export::incidents_csv(&v.history, &proof.get_value(), clock::now())) />
+                    " · "
+                    <DownloadLink label="JSON" file="bongsu-incidents.json".into() mime="application/json" testid="export-incidents-json"
+                        content=move || v.with_value(|v| export::incidents_json(&v.history, &proof.get_value(), clock::now())) />
+                    " · "
+                    <DownloadLink label="Atom feed" file="bongsu-incidents.atom".into() mime="application/atom+xml" testid="export-atom"
+                        content=move || v.with_value(|v| export::incidents_atom(&v.history, "Bongsu incidents", &proof.get_value(), clock::now())) />
+                </li>
+                <li>
+                    "Every event: "
+                    <DownloadLink label="CSV" file="bongsu-events.csv".into() mime="text/csv;charset=utf-8" testid="export-events-csv"
+                        content=move || v.with_value(|v| export::events_csv(&v.log.events, &v.log.entries, &proof.get_value())) />
+                    " · "
+                    <DownloadLink label="JSON" file="bongsu-events.json".into() mime="application/json" testid="export-events-json"
+                        content=move || v.with_value(|v| export::events_json(&v.log.events, &v.log.entries, &proof.get_value())) />
+                </li>
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,244 @@
+//! One incident's permalink page: when it began and ended, how each service
+//! was affected, and every update and status change in order, each with the
+//! log entry that proves it.
+
+use bongsu_core::export::{duration_text, ProofContext};
+use bongsu_core::history::{History, IncidentRecord};
+use bongsu_core::{IncidentState, Status};
+use leptos::prelude::*;
+use time::OffsetDateTime;
+
+use super::download::DownloadLink;
+use super::exports::proof_context;
+use super::history_proof::HistoryProof;
+use super::{StatusBadge, When};
+use crate::format::{incident_state_label, status_label, status_symbol};
+use crate::history_store::{HistoryStore, VerifiedHistory};
+use crate::poller::StatusStore;
+use crate::route::{href, HistoryQuery, Route};
+
+/// One line of the incident's timeline.
+#[derive(Debug, Clone, PartialEq)]
+enum Line {
+    Update {
+        at: OffsetDateTime,
+        state: IncidentState,
+        message: String,
+        entry: u64,
+    },
+    Change {
+        at: OffsetDateTime,
+        what: String,
+        status: Status,
+        entry: u64,
+    },
+}
+
+impl Line {
+    fn at(&self) -> OffsetDateTime {
+        match self {
+            Line::Update { at, .. } | Line::Change { at, .. } => *at,
+        }
+    }
+
+    fn entry(&self) -> u64 {
+        match self {
+            Line::Update { entry, .. } | Line::Change { entry, .. } => *entry,
+        }
+    }
+}
+
+/// Updates, and status changes of the incident's components within its
+/// impact window, oldest first (log order for the same time).
+fn timeline(h: &History, i: &IncidentRecord, now: OffsetDateTime) -> Vec<Line> {
+    let mut lines: Vec<Line> = i
+        .updates
+        .iter()
+        .map(|u| Line::Update {
+            at: u.at,
+            state: u.state,
+            message: u.message.clone(),
+            entry: u.entry,
+        })
+        .collect();
+    if let Some((start, end)) = h.impact_window(i, now) {
+        let end = end.unwrap_or(now);
+        for s in &h.services {
+            for c in &s.components {
+                if !i.components.contains(&format!("{}/{}", s.id, c.id)) {
+                    continue;
+                }
+                for change in c.changes.iter().filter(|x| x.at >= start && x.at <= end) {
+                    lines.push(Line::Change {
+                        at: change.at,
+                        what: format!("{}: {}", s.name, c.name),
+                        status: change.status,
+                        entry: change.entry,
+                    });
+                }
+            }
+        }
+    }
+    lines.sort_by_key(|l| (l.at(), l.entry()));
+    lines
+}
+
+#[component]
+pub fn IncidentPage(
+    history: HistoryStore,
+    store: StatusStore,
+    id: String,
+    now: RwSignal<OffsetDateTime>,
+) -> impl IntoView {
+    let id = StoredValue::new(id);
+    let body = move || {
+        let verified = history.verified.get()?;
+        let found = verified.history.incident(&id.get_value()).is_some();
+        Some(if found {
+            view! { <IncidentDetail verified id=id.get_value() now=now.get_untracked() /> }
+                .into_any()
+        } else {
+            view! {
+                <p class="notice error" data-testid="incident-missing">
+                    "The verified history has no incident “" {id.get_value()} "”."
+                </p>
+            }
+            .into_any()
+        })
+    };
+    view! {
+        <section class="incident-page" data-testid="incident-page">
+            <p>
+                <a href=href(&Route::History(HistoryQuery::default()))>"← All incidents"</a>
+            </p>
+            {move || {
+                (history.verified.with(Option::is_none) && history.problem.with(Option::is_none))
+                    .then(|| view! { <p class="notice">"Fetching and verifying the history log…"</p> })
+            }}
+            {body}
+            <HistoryProof history store />
+        </section>
+    }
+}
+
+#[component]
+fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) -> impl IntoView {
+    let h = verified.history.clone();
+    let Some(i) = h.incident(&id).cloned() else {
+        return ().into_any();
+    };
+    let proof: ProofContext = proof_context(&verified);
+    let window = h.impact_window(&i, now);
+    let impacts = h.service_impacts(&i, now);
+    let lines = timeline(&h, &i, now);
+    let permalink = proof.permalink(&i.id);
+    let json = {
+        let h = verified.history.clone();
+        let proof = proof.clone();
+        let id = i.id.clone();
+        move || {
+            let mut only = (*h).clone();
+            only.incidents.retain(|x| x.id == id);
+            bongsu_core::export::incidents_json(&only, &proof, now)
+        }
+    };
+    let services = impacts
+        .into_iter()
+        .map(|s| {
+            let duration = s.end.map(|e| duration_text((e - s.start).whole_minutes()));
+            view! {
+                <tr data-testid="incident-service" data-service=s.service.clone()>
+                    <th scope="row">{s.name}</th>
+                    <td><When at=s.start /></td>
+                    <td>{s.end.map(|e| view! { <When at=e /> }.into_any()).unwrap_or_else(|| "ongoing".into_any())}</td>
+                    <td>{duration.unwrap_or_else(|| "ongoing".to_owned())}</td>
+                    <td><StatusBadge status=s.worst /></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let timeline = lines
+        .into_iter()
+        .map(|line| {
+            let entry = line.entry();
+            let proof_url = proof.bundle_url(entry);
+            let head = match &line {
+                Line::Update { state, .. } => view! {
+                    <strong>{incident_state_label(*state)}</strong>
+                }
+                .into_any(),
+                Line::Change { what, status, .. } => view! {
+                    <span class=format!("change status-{}", status.as_str())>
+                        <span class="symbol" aria-hidden="true">{status_symbol(*status)}</span>
+                        " " {what.clone()} " → " {status_label(*status)}
+                    </span>
+                }
+                .into_any(),
+            };
+            let (kind, message) = match &line {
+                Line::Update { message, .. } => ("update", Some(message.clone())),
+                Line::Change { .. } => ("change", None),
+            };
+            view! {
+                <li class=format!("timeline-{kind}") data-testid=format!("timeline-{kind}") data-entry=entry.to_string()>
+                    <p class="update-head">
+                        <When at=line.at() /> " · " {head}
+                    </p>
+                    {message.map(|m| view! { <p class="message">{m}</p> })}
+                    <p class="proof-ref">
+                        <a href=proof_url title="The entry bundle holding this event">
+                            "log entry #" {entry.to_string()}
+                        </a>
+                    </p>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <article class="incident-detail" data-testid="incident-detail" data-incident-id=i.id.clone()>
+            <header>
+                <h2>{i.title.clone()}</h2>
+                <StatusBadge status=i.impact />
+                <span class="state" data-testid="incident-state">{incident_state_label(i.state())}</span>
+            </header>
+            <dl class="facts">
+                {window.map(|(start, end)| view! {
+                    <dt>"Impact began"</dt>
+                    <dd data-testid="impact-start"><When at=start /></dd>
+                    <dt>"Full recovery"</dt>
+                    <dd data-testid="impact-end">
+                        {end.map(|e| view! { <When at=e /> }.into_any()).unwrap_or_else(|| "not yet".into_any())}
+                    </dd>
+                    <dt>"Duration"</dt>
+                    <dd data-testid="incident-duration">
+                        {end.map(|e| duration_text((e - start).whole_minutes())).unwrap_or_else(|| "ongoing".to_owned())}
+                    </dd>
+                })}
+                <dt>"First notice"</dt>
+                <dd><When at=i.opened_at /></dd>
+                {i.resolved_at.map(|r| view! { <dt>"Declared resolved"</dt><dd><When at=r /></dd> })}
+            </dl>
+            <h3>"By service"</h3>
+            <table class="by-service">
+                <thead>
+                    <tr><th scope="col">"Service"</th><th scope="col">"From"</th><th scope="col">"To"</th><th scope="col">"Duration"</th><th scope="col">"Worst"</th></tr>
+                </thead>
+                <tbody>{services}</tbody>
+            </table>
+            <h3>"Timeline"</h3>
+            <ol class="timeline">{timeline}</ol>
+            <p class="permalink">
+                "Permalink: " <a href=permalink.clone() data-testid="permalink">{permalink.clone()}</a>
+                " · "
+                <DownloadLink
+                    label="Download this incident (JSON, with proof links)"
+                    file=format!("bongsu-incident-{}.json", i.id)
+                    mime="application/json"
+                    content=json
+                    testid="incident-json"
+                />
+            </p>
+        </article>
+    }
+    .into_any()
+}

@@ -1,0 +1,301 @@
+//! The history log as this page knows it: fetched from the regions,
+//! verified in full, compared across regions and with what this device saw
+//! before.
+//!
+//! Every region's checkpoint is fetched in parallel and verified (log key
+//! and witness threshold). The largest verified one is read in full from
+//! any region that has the entries (bundles are checked against the
+//! checkpoint's root, so where they come from does not matter), which
+//! proves the inclusion of every event the history pages show. The other
+//! regions' checkpoints must be prefixes of it, or the page shows a split
+//! view; the checkpoint this device verified before must be one too, or the
+//! page shows that the history was rewritten, with both checkpoints kept
+//! as evidence.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bongsu_core::checkpoint::{verify_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES};
+use bongsu_core::history::History;
+use bongsu_core::log_audit::{check_extends, verify_entries, VerifiedLog};
+use bongsu_core::log_layout::{bundles_for_size, CHECKPOINT_PATH, TILE_WIDTH};
+use bongsu_core::{AppConfig, KeySet};
+use futures::future::join_all;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use time::format_description::well_known::Rfc3339;
+
+use crate::clock;
+use crate::fetch::{controller, fetch_bytes};
+use crate::saved_checkpoint::{self, RewriteEvidence};
+
+/// A bundle holds at most 256 entries of at most 64 KiB.
+const MAX_BUNDLE_BYTES: usize = 256 * (2 + 65_535);
+
+/// A log verified in full, and the history derived from it.
+#[derive(Clone)]
+pub struct VerifiedHistory {
+    pub log: Arc<VerifiedLog>,
+    pub history: Arc<History>,
+    /// The regions whose checkpoint is exactly this one.
+    pub regions: Vec<String>,
+    /// The log directory URL of a region serving it (for proof links).
+    pub log_url: String,
+}
+
+impl PartialEq for VerifiedHistory {
+    fn eq(&self, other: &Self) -> bool {
+        self.log.checkpoint.note == other.log.checkpoint.note && self.regions == other.regions
+    }
+}
+
+/// What one region's copy of the log came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionLog {
+    Unreachable(String),
+    /// Its checkpoint or entries failed verification.
+    Invalid(String),
+    /// A verified checkpoint that is a prefix of (or equal to) the log shown.
+    Consistent {
+        size: u64,
+    },
+    /// A verified checkpoint the shown log does not extend: two histories.
+    Split {
+        size: u64,
+    },
+    /// Verified, larger than the log shown, but its entries could not be read.
+    Unchecked {
+        size: u64,
+    },
+}
+
+#[derive(Clone, Copy)]
+pub struct HistoryStore {
+    config: StoredValue<AppConfig>,
+    pub verified: RwSignal<Option<VerifiedHistory>>,
+    /// Per region, in config order; empty until the first check.
+    pub regions: RwSignal<Vec<(String, RegionLog)>>,
+    /// Proof that the log was rewritten since this device last saw it.
+    pub rewrite: RwSignal<Option<RewriteEvidence>>,
+    /// Why nothing could be verified, when nothing could.
+    pub problem: RwSignal<Option<String>>,
+    pub loading: RwSignal<bool>,
+    /// Full bundles never change: each is fetched once per page load.
+    bundle_cache: StoredValue<HashMap<String, Vec<u8>>, LocalStorage>,
+}
+
+impl HistoryStore {
+    pub fn new(config: AppConfig) -> HistoryStore {
+        let rewrite = saved_checkpoint::load_evidence(&config.feed);
+        HistoryStore {
+            config: StoredValue::new(config),
+            verified: RwSignal::new(None),
+            regions: RwSignal::new(Vec::new()),
+            rewrite: RwSignal::new(rewrite),
+            problem: RwSignal::new(None),
+            loading: RwSignal::new(false),
+            bundle_cache: StoredValue::new_local(HashMap::new()),
+        }
+    }
+
+    /// Fetches and verifies the log under `key_set`, unless a check is
+    /// already running.
+    pub fn refresh(self, key_set: KeySet) {
+        if self.loading.get_untracked() {
+            return;
+        }
+        self.loading.set(true);
+        spawn_local(async move {
+            self.check(&key_set).await;
+            self.loading.set(false);
+        });
+    }
+
+    async fn check(self, key_set: &KeySet) {
+        let config = self.config.get_value();
+        let timeout = config.timeout_ms;
+        let fetches = config.regions.iter().map(|region| {
+            let url = region.log_url(CHECKPOINT_PATH);
+            async move {
+                let request = controller()?;
+                Some(fetch_bytes(&url, timeout, MAX_CHECKPOINT_BYTES, &request).await)
+            }
+        });
+        let answers = join_all(fetches).await;
+        let mut outcomes: Vec<(String, RegionLog)> = Vec::new();
+        let mut checkpoints: Vec<(usize, Checkpoint)> = Vec::new();
+        for (index, (region, answer)) in config.regions.iter().zip(answers).enumerate() {
+            let outcome = match answer {
+                None => RegionLog::Unreachable("the browser refused the request".into()),
+                Some(Err(e)) => RegionLog::Unreachable(e.to_string()),
+                Some(Ok(fetched)) => match verify_checkpoint(&fetched.bytes, key_set) {
+                    Ok(c) => {
+                        let size = c.size;
+                        checkpoints.push((index, c));
+                        RegionLog::Unchecked { size }
+                    }
+                    Err(e) => RegionLog::Invalid(e.to_string()),
+                },
+            };
+            outcomes.push((region.id.clone(), outcome));
+        }
+        // Largest first; a region whose entries do not verify is marked and
+        // the next largest tried.
+        checkpoints.sort_by_key(|(_, c)| std::cmp::Reverse(c.size));
+        let mut shown: Option<(VerifiedLog, usize)> = None;
+        for (index, checkpoint) in &checkpoints {
+            match self
+                .read_entries(&config, checkpoint, *index, &checkpoints)
+                .await
+            {
+                Ok(log) => {
+                    shown = Some((log, *index));
+                    break;
+                }
+                Err(why) => outcomes[*index].1 = RegionLog::Invalid(why),
+            }
+        }
+        let Some((log, source)) = shown else {
+            self.problem.set(Some(if checkpoints.is_empty() {
+                "No region served a history log that verifies.".to_owned()
+            } else {
+                "No region served history entries that match a signed checkpoint.".to_owned()
+            }));
+            self.regions.set(outcomes);
+            return;
+        };
+        for (index, checkpoint) in &checkpoints {
+            let outcome = &mut outcomes[*index].1;
+            if matches!(outcome, RegionLog::Invalid(_)) {
+                continue;
+            }
+            *outcome = if checkpoint.size > log.tree.size() {
+                RegionLog::Unchecked {
+                    size: checkpoint.size,
+                }
+            } else if log.tree.root_at(checkpoint.size).ok() == Some(checkpoint.root) {
+                RegionLog::Consistent {
+                    size: checkpoint.size,
+                }
+            } else {
+                RegionLog::Split {
+                    size: checkpoint.size,
+                }
+            };
+        }
+        self.compare_with_remembered(&config.feed, &log, &config.regions[source].id, key_set);
+        let size = log.tree.size();
+        let regions = outcomes
+            .iter()
+            .filter(|(_, o)| *o == RegionLog::Consistent { size })
+            .map(|(id, _)| id.clone())
+            .collect();
+        let history = History::from_events(&log.events);
+        self.verified.set(Some(VerifiedHistory {
+            log: Arc::new(log),
+            history: Arc::new(history),
+            regions,
+            log_url: config.regions[source].log_url(""),
+        }));
+        self.problem.set(None);
+        self.regions.set(outcomes);
+    }
+
+    /// Every bundle of `checkpoint`, from its own region first and then any
+    /// other region whose log is at least as large, verified against it.
+    async fn read_entries(
+        self,
+        config: &AppConfig,
+        checkpoint: &Checkpoint,
+        own: usize,
+        checkpoints: &[(usize, Checkpoint)],
+    ) -> Result<VerifiedLog, String> {
+        let mut sources = vec![own];
+        sources.extend(
+            checkpoints
+                .iter()
+                .filter(|(i, c)| *i != own && c.size >= checkpoint.size)
+                .map(|(i, _)| *i),
+        );
+        let mut bundles = Vec::new();
+        for (_, width, path) in bundles_for_size(checkpoint.size) {
+            if let Some(cached) = self.bundle_cache.with_value(|c| c.get(&path).cloned()) {
+                bundles.push(cached);
+                continue;
+            }
+            let mut got = None;
+            for &region in &sources {
+                // A partial bundle exists only where the log has exactly this size.
+                let same_size = checkpoints
+                    .iter()
+                    .any(|(i, c)| *i == region && c.size == checkpoint.size);
+                if width < TILE_WIDTH && !same_size {
+                    continue;
+                }
+                let Some(request) = controller() else {
+                    continue;
+                };
+                let url = config.regions[region].log_url(&path);
+                if let Ok(f) =
+                    fetch_bytes(&url, config.timeout_ms, MAX_BUNDLE_BYTES, &request).await
+                {
+                    got = Some(f.bytes);
+                    break;
+                }
+            }
+            let bytes = got.ok_or_else(|| format!("entry bundle {path} could not be fetched"))?;
+            bundles.push(bytes);
+        }
+        let log = verify_entries(checkpoint.clone(), &bundles).map_err(|e| e.to_string())?;
+        // Only now, verified, are full bundles worth keeping.
+        self.bundle_cache.update_value(|cache| {
+            for ((_, width, path), bytes) in bundles_for_size(checkpoint.size).zip(&bundles) {
+                if width == TILE_WIDTH {
+                    cache.entry(path).or_insert_with(|| bytes.clone());
+                }
+            }
+        });
+        Ok(log)
+    }
+
+    /// Checks the log extends the checkpoint this device verified before,
+    /// and remembers the new one; keeps evidence if it does not.
+    fn compare_with_remembered(
+        self,
+        feed: &str,
+        log: &VerifiedLog,
+        region: &str,
+        key_set: &KeySet,
+    ) {
+        let remembered = saved_checkpoint::load(feed)
+            .and_then(|note| Some((verify_checkpoint(note.as_bytes(), key_set).ok()?, note)));
+        let Some((old, old_note)) = remembered else {
+            saved_checkpoint::save(feed, &log.checkpoint.note);
+            return;
+        };
+        match check_extends(old.size, old.root, log) {
+            Ok(()) => saved_checkpoint::save(feed, &log.checkpoint.note),
+            // A smaller log is a mirror that has not caught up, unless it
+            // contradicts what was seen: keep the larger checkpoint.
+            Err(bongsu_core::log_audit::LogError::Shrunk { .. }) => {}
+            Err(error) => {
+                let now = clock::now();
+                let evidence = RewriteEvidence {
+                    kind: saved_checkpoint::EVIDENCE_KIND.to_owned(),
+                    origin: log.checkpoint.origin.clone(),
+                    message: error.to_string(),
+                    remembered: old_note,
+                    served: String::from_utf8_lossy(&log.checkpoint.note).into_owned(),
+                    served_by: region.to_owned(),
+                    observed_at: now
+                        .replace_millisecond(0)
+                        .unwrap_or(now)
+                        .format(&Rfc3339)
+                        .unwrap_or_default(),
+                };
+                saved_checkpoint::save_evidence(feed, &evidence);
+                self.rewrite.set(Some(evidence));
+            }
+        }
+    }
+}

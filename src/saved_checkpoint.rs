@@ -1,0 +1,58 @@
+//! The newest history checkpoint this device verified, and evidence when a
+//! later one does not extend it.
+//!
+//! Remembering the checkpoint is what makes a rewrite visible to a returning
+//! reader: a log rebuilt with different past entries can be signed and
+//! cosigned again, but it cannot be consistent with a checkpoint of the old
+//! one. Both signed checkpoints are kept, so anyone can check the claim
+//! with the published keys.
+
+use serde::{Deserialize, Serialize};
+
+use crate::device_storage;
+
+pub const EVIDENCE_KIND: &str = "bongsu-history-rewrite/v1";
+
+/// Two signed checkpoints of one log that cannot both be honest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RewriteEvidence {
+    pub kind: String,
+    /// The log's origin line.
+    pub origin: String,
+    /// What the check found, e.g. "the log was rewritten: …".
+    pub message: String,
+    /// The checkpoint this device verified earlier, as served then.
+    pub remembered: String,
+    /// The checkpoint served now.
+    pub served: String,
+    pub served_by: String,
+    /// RFC 3339.
+    pub observed_at: String,
+}
+
+fn checkpoint_key(feed: &str) -> String {
+    format!("bongsu.log-checkpoint.v1.{feed}")
+}
+
+fn evidence_key(feed: &str) -> String {
+    format!("bongsu.log-rewrite.v1.{feed}")
+}
+
+/// The remembered checkpoint note; the caller verifies it before use.
+pub fn load(feed: &str) -> Option<String> {
+    device_storage::get(&checkpoint_key(feed))
+}
+
+pub fn save(feed: &str, note: &[u8]) {
+    device_storage::set(&checkpoint_key(feed), &String::from_utf8_lossy(note));
+}
+
+pub fn load_evidence(feed: &str) -> Option<RewriteEvidence> {
+    device_storage::get(&evidence_key(feed)).and_then(|t| serde_json::from_str(&t).ok())
+}
+
+pub fn save_evidence(feed: &str, evidence: &RewriteEvidence) {
+    if let Ok(text) = serde_json::to_string(evidence) {
+        device_storage::set(&evidence_key(feed), &text);
+    }
+}
