@@ -113,6 +113,13 @@ impl HistoryStore {
 
     async fn check(self, key_set: &KeySet) {
         let config = self.config.get_value();
+        if key_set.roles.log.is_none() {
+            self.problem.set(Some(
+                "The operator's key set names no history log key, so there is no verified history yet."
+                    .to_owned(),
+            ));
+            return;
+        }
         let timeout = config.timeout_ms;
         let fetches = config.regions.iter().map(|region| {
             let url = region.log_url(CHECKPOINT_PATH);

@@ -8,24 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  DIST, repo, launchBrowser, openPage, readPage, startServer, stopServer, isFree,
-  waitForRegionState, ensureScreenshotDir, readFeed, expectedServices, shownServices,
+  DIST, repo, launchBrowser, openPage, readPage, startServer, stopServer,
+  waitForRegionState, ensureScreenshotDir, readFeed, expectedServices, shownServices, freeBase,
 } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
-
-/// A base port with it and the next three free (the app, then three
-/// regions), and base + 9 (the fault admin endpoint).
-async function freeBase() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 40000);
-    const free = await Promise.all([0, 1, 2, 3, 9].map((i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error('found no four consecutive free ports');
-}
 
 test('the demo serves the Kakao replay, verified from three regions', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-demo-'));

@@ -90,6 +90,17 @@ export function isFree(port) {
   });
 }
 
+/// A base port with it and the next three free (the app, then three
+/// regions), and base + 9 (the demo's admin endpoint).
+export async function freeBase() {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 40000);
+    const free = await Promise.all([0, 1, 2, 3, 9].map((i) => isFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('found no four consecutive free ports');
+}
+
 /// Starts `bongsu <args>` and resolves once it prints `ready`, with the URLs it printed.
 export function startServer(args, timeoutMs = 15000) {
   return new Promise((resolve, reject) => {

@@ -29,7 +29,7 @@ pub fn HistoryAlarms(history: HistoryStore, store: StatusStore) -> impl IntoView
                         "This device verified the history log earlier. The log served now ("
                         {e.served_by.clone()} ", noticed " {noticed}
                         ") is validly signed but does not extend it: past entries were changed or removed. "
-                        {e.message.clone()}
+                        "What the check found: " {e.message.clone()} "."
                     </p>
                     <p>"Both signed checkpoints are kept; anyone can check them against the published keys."</p>
                     <div class="checkpoints">

@@ -20,7 +20,9 @@ tasks:
            integration tests, a short fuzz run of every fuzz target, then
            end-to-end tests in headless Chromium
   bench    time to first verified status in headless Chromium, healthy
-           regions versus the primary black-holed (BENCH_RUNS=15)
+           regions versus the primary black-holed (BENCH_RUNS=15); the history
+           log of 100,000 events verified natively and in wasm; the history
+           page's render time for 50 services x 90 days
   fuzz     run the cargo-fuzz targets (--seconds N each, default 60)
   setup    only install what is missing (--with-browser adds Chromium)
   build    only build the app (dist/) and the CLI (target/debug/bongsu)
@@ -114,6 +116,59 @@ fn bench() -> Result<(), String> {
             .arg("bench/first-status.mjs")
             .env("BONGSU_BIN", build::cli_binary())
             .env("BONGSU_DIST", root.join("dist"))
+            .current_dir(root.join("e2e")),
+    )?;
+
+    cmd::step("history log of 100,000 events: full verification and one inclusion proof, native");
+    cmd::run(cmd::command("cargo").current_dir(&root).args([
+        "build",
+        "--locked",
+        "--profile",
+        "bench-native",
+        "-p",
+        "bongsu-bench",
+    ]))?;
+    let bench_bin = root.join("target/bench-native/bongsu-bench");
+    let key = root.join("target/bench-log.key");
+    cmd::run(
+        cmd::command(&bench_bin)
+            .arg("log")
+            .arg("--write-key")
+            .arg(&key),
+    )?;
+
+    cmd::step("the same in wasm (release profile, as the app), under node");
+    cmd::run(cmd::command("cargo").current_dir(&root).args([
+        "build",
+        "--locked",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "bongsu-bench",
+        "--lib",
+    ]))?;
+    let out = root.join("target/bench-wasm");
+    cmd::run(
+        cmd::command("wasm-bindgen")
+            .args(["--target", "nodejs", "--out-dir"])
+            .arg(&out)
+            .arg(root.join("target/wasm32-unknown-unknown/release/bongsu_bench.wasm")),
+    )?;
+    cmd::run(
+        cmd::command("node")
+            .arg(root.join("crates/bongsu-bench/run-wasm.mjs"))
+            .arg(&out)
+            .arg(&key),
+    )?;
+
+    cmd::step("history page render, 50 services × 90 days (headless Chromium)");
+    cmd::run(
+        cmd::command("node")
+            .arg("bench/history-render.mjs")
+            .env("BONGSU_BIN", build::cli_binary())
+            .env("BONGSU_DIST", root.join("dist"))
+            .env("BONGSU_BENCH_BIN", &bench_bin)
             .current_dir(root.join("e2e")),
     )
 }

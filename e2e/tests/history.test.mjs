@@ -1,0 +1,189 @@
+// The history of the replayed Kakao outage as a journalist reads it: the
+// demo logs the replay, the page verifies the log from the regions, and
+// the incident page, the uptime bars and the CSV export must tell the
+// sourced timeline's story (all services down from 15:30 KST on 15 October
+// 2022, full recovery 127 h 30 min later). Then the operator rebuilds the
+// log with another story, and a returning reader is shown both checkpoints.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  DIST, launchBrowser, openPage, startServer, stopServer, freeBase, bongsu, ensureScreenshotDir,
+  waitForRegionState,
+} from './harness.mjs';
+
+const INCIDENT = '2022-10-15-pangyo-datacenter-fire';
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+/// The text of the first element matching `selector`, once it contains `text`.
+async function waitForText(page, selector, text, timeout = 15000) {
+  await page.waitForFunction(
+    ([sel, want]) => [...document.querySelectorAll(sel)].some((e) => e.textContent.includes(want)),
+    [selector, text],
+    { timeout },
+  );
+}
+
+async function download(page, testid) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+  return readFileSync(await file.path(), 'utf8');
+}
+
+/// RFC 4180 fields of one CSV line (quoted fields may hold commas).
+function csvFields(line) {
+  const out = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted && c === '"' && line[i + 1] === '"') { field += '"'; i++; }
+    else if (c === '"') quoted = !quoted;
+    else if (c === ',' && !quoted) { out.push(field); field = ''; }
+    else field += c;
+  }
+  out.push(field);
+  return out;
+}
+
+test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a rewritten history', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-history-'));
+  const port = await freeBase();
+  let server = await startServer(['demo', '--dir', dir, '--app', DIST, '--port', String(port)], 30000);
+  try {
+    const page = await openPage(browser, `${server.urls.app}#/history`);
+    // 17:00 KST on the 15th: the incident is open, every service is down.
+    await waitForText(page, '[data-testid=history-incident]', 'ongoing');
+    await waitForText(page, '[data-testid=history-verified]', 'cosigned by 3 independent witnesses');
+
+    // Replay the rest of the timeline; the demo logs it and re-signs the feed.
+    const replay = await fetch(`${server.urls.admin}replay`, { method: 'POST', body: 'end' });
+    assert.equal(replay.status, 200, await replay.text());
+    await page.waitForTimeout(1500);
+    await page.click('[data-testid=refresh]');
+    await waitForText(page, '[data-testid=history-incident] [data-testid=incident-duration]', '127 h 30 min');
+
+    // The incident's permalink page.
+    await page.click(`[data-testid=history-incident][data-incident-id="${INCIDENT}"] a.incident-title`);
+    await page.waitForSelector('[data-testid=incident-detail]');
+    assert.ok(page.url().endsWith(`#/incidents/${INCIDENT}`), page.url());
+    const detail = await page.evaluate(() => ({
+      start: document.querySelector('[data-testid=impact-start]').textContent,
+      end: document.querySelector('[data-testid=impact-end]').textContent,
+      duration: document.querySelector('[data-testid=incident-duration]').textContent,
+      state: document.querySelector('[data-testid=incident-state]').textContent,
+      services: Object.fromEntries([...document.querySelectorAll('[data-testid=incident-service]')]
+        .map((r) => [r.dataset.service, [...r.querySelectorAll('td')].map((td) => td.textContent)])),
+      updates: document.querySelectorAll('[data-testid=timeline-update]').length,
+      changes: document.querySelectorAll('[data-testid=timeline-change]').length,
+      permalink: document.querySelector('[data-testid=permalink]').href,
+    }));
+    assert.match(detail.start, /^2022-10-15 15:30 KST/);
+    assert.match(detail.end, /^2022-10-20 23:00 KST/);
+    assert.equal(detail.duration, '127 h 30 min');
+    assert.equal(detail.state, 'Resolved');
+    assert.equal(Object.keys(detail.services).length, 12);
+    // Per-service recovery, as the timeline dates it.
+    const ended = (id) => detail.services[id][1];
+    assert.match(ended('kakao-webtoon'), /^2022-10-16 07:00 KST/, 'Kakao Webtoon notice, 07:00 on the 16th');
+    assert.match(ended('kakaobank'), /^2022-10-17 15:00 KST/);
+    assert.match(ended('kakaopay'), /^2022-10-19 06:00 KST/);
+    assert.match(ended('kakaotalk'), /^2022-10-20 23:00 KST/);
+    assert.equal(detail.services['kakao-webtoon'][2], '15 h 30 min');
+    assert.equal(detail.updates, 12, "Kakao's eleven statements and the resolution");
+    assert.ok(detail.changes > 40, `${detail.changes} status changes`);
+    assert.ok(detail.permalink.endsWith(`#/incidents/${INCIDENT}`));
+    await page.screenshot({ path: path.join(ensureScreenshotDir(), 'history-incident-1280.png') });
+
+    // The uptime bars around the outage, and one day's drill-down.
+    await page.goto(`${server.urls.app}#/history?end=2022-10-31`);
+    await page.waitForSelector('[data-testid=uptime-row]');
+    const bar = (service, date) => page.getAttribute(
+      `[data-testid=uptime-row][data-service="${service}"] a[data-date="${date}"]`, 'data-status');
+    assert.equal(await page.locator('[data-testid=uptime-row]').count(), 12);
+    assert.equal(await bar('kakaotalk', '2022-10-14'), 'none', 'not listed before the replay');
+    assert.equal(await bar('kakaotalk', '2022-10-15'), 'major_outage');
+    assert.equal(await bar('kakaotalk', '2022-10-21'), 'operational');
+    assert.equal(await bar('kakaobank', '2022-10-15'), 'partial_outage');
+    assert.equal(await bar('kakao-webtoon', '2022-10-17'), 'operational');
+    await page.click('[data-testid=uptime-row][data-service="kakao-webtoon"] a[data-date="2022-10-16"]');
+    await page.waitForSelector('[data-testid=uptime-drill-down][data-date="2022-10-16"]');
+    const drill = await page.textContent('[data-testid=uptime-drill-down]');
+    assert.match(drill, /Partial outage\s*2022-10-16 00:00 KST.*2022-10-16 07:00 KST/s);
+    assert.match(drill, /Operational\s*2022-10-16 07:00 KST/);
+    await page.screenshot({ path: path.join(ensureScreenshotDir(), 'history-uptime-1280.png'), fullPage: true });
+
+    // Filters: severity and dates narrow the list, and live in the URL.
+    await page.goto(`${server.urls.app}#/history?from=2022-11-01`);
+    await waitForText(page, '.incident-list h3', '0 incidents');
+    await page.goto(`${server.urls.app}#/history?service=melon&impact=major_outage&to=2022-10-15`);
+    await waitForText(page, '.incident-list h3', '1 incident');
+
+    // The CSV export of incidents, with its proof columns.
+    const csv = (await download(page, 'export-incidents-csv')).trim().split('\r\n');
+    const header = csvFields(csv[0]);
+    const row = Object.fromEntries(csvFields(csv[1]).map((v, i) => [header[i], v]));
+    assert.equal(csv.length, 2);
+    assert.equal(row.id, INCIDENT);
+    assert.equal(row.impact_start_kst, '2022-10-15T15:30:00+09:00');
+    assert.equal(row.impact_end_kst, '2022-10-20T23:00:00+09:00');
+    assert.equal(row.duration_minutes, '7650');
+    assert.equal(row.duration, '127 h 30 min');
+    assert.equal(row.updates, '12');
+    assert.ok(row.permalink.endsWith(`#/incidents/${INCIDENT}`), row.permalink);
+    assert.match(row.proof, /\/log\/checkpoint$/);
+    const size = Number(row.checkpoint_size);
+    // Every event, one row each, against the same checkpoint.
+    const events = (await download(page, 'export-events-csv')).trim().split('\r\n');
+    assert.equal(events.length, size + 1);
+    assert.match(events[size], new RegExp(`,${size},${row.checkpoint_root.replace(/[+/=]/g, '\\$&')}$`));
+    assert.deepEqual(page.errors, []);
+
+    // The operator rebuilds the log with another past (witness memories
+    // wiped too, so it is validly cosigned) and publishes it everywhere.
+    await stopServer(server);
+    rmSync(path.join(dir, 'log'), { recursive: true, force: true });
+    for (const r of ['seoul', 'busan', 'tokyo']) rmSync(path.join(dir, 'regions', r, 'log'), { recursive: true, force: true });
+    const state = path.join(dir, 'witness-state-2');
+    const witnesses = ['seoul', 'busan', 'tokyo'].flatMap((r) => ['--witness', `${r}=${path.join(dir, `keys/witness-${r}.key`)}`]);
+    const regions = ['seoul', 'busan', 'tokyo'].flatMap((r, i) => ['--region', `${r}=${path.join(dir, 'regions', r)}@127.0.0.1:${port + 1 + i}`]);
+    server = await startServer([
+      'serve', ...regions, '--app', `${DIST}@127.0.0.1:${port}`, '--config', path.join(dir, 'config.json'),
+      ...witnesses, '--witness-log', path.join(dir, 'keys/log.key.pub'), '--witness-state', state,
+    ]);
+    const quiet = (status) => readFileSync(path.join(dir, 'status.toml'), 'utf8')
+      .replace(/\[\[incidents\]\][\s\S]*$/, '')
+      .replace(/status = "\w+"/g, `status = "${status}"`);
+    mkdirSync(path.join(dir, 'rewrite'), { recursive: true });
+    // 12 listings and five rounds of 22 changes: longer than the log the reader saw.
+    for (const status of ['operational', 'degraded_performance', 'operational', 'degraded_performance', 'operational', 'degraded_performance']) {
+      const file = path.join(dir, 'rewrite', 'status.toml');
+      writeFileSync(file, quiet(status));
+      bongsu('sign', '--key', path.join(dir, 'keys/status.key'), '--status', file,
+        '--log', path.join(dir, 'log'), '--log-key', path.join(dir, 'keys/log.key'),
+        ...['seoul', 'busan', 'tokyo'].flatMap((r, i) => ['--out', path.join(dir, 'regions', r, 'feed.note'),
+          '--witness', `http://127.0.0.1:${port + 1 + i}/witness`]));
+    }
+    await page.goto(`${server.urls.app}#/history`);
+    await page.reload();
+    await waitForRegionState(page, 'seoul', 'valid').catch(() => {});
+    await page.waitForSelector('[data-testid=history-rewritten]', { timeout: 15000 });
+    const remembered = await page.textContent('[data-testid=rewrite-remembered]');
+    const served = await page.textContent('[data-testid=rewrite-served]');
+    assert.match(remembered, new RegExp(`^log\\.bongsu\\.demo\\n${size}\\n`));
+    assert.notEqual(remembered, served);
+    assert.match(served, /^log\.bongsu\.demo\n\d+\n/);
+    const evidence = JSON.parse(await download(page, 'rewrite-download'));
+    assert.equal(evidence.kind, 'bongsu-history-rewrite/v1');
+    assert.equal(evidence.remembered, remembered);
+    await page.screenshot({ path: path.join(ensureScreenshotDir(), 'history-rewritten-1280.png'), fullPage: true });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await stopServer(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
