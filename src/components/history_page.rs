@@ -8,7 +8,7 @@ use time::macros::offset;
 use time::{Date, OffsetDateTime};
 
 use super::exports::Exports;
-use super::history_proof::HistoryProof;
+use super::history_proof::{HistoryLoading, HistoryProof};
 use super::uptime::Uptime;
 use super::{StatusBadge, When};
 use crate::format::{incident_state_label, status_label};
@@ -46,10 +46,7 @@ pub fn HistoryPage(
     view! {
         <section class="history" data-testid="history-page" aria-labelledby="history-heading">
             <h2 id="history-heading">"Incident history"</h2>
-            {move || {
-                (history.verified.with(Option::is_none) && history.problem.with(Option::is_none))
-                    .then(|| view! { <p class="notice">"Fetching and verifying the history log…"</p> })
-            }}
+            <HistoryLoading history />
             {body}
             <HistoryProof history store />
         </section>

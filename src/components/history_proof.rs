@@ -193,3 +193,12 @@ pub fn HistoryProof(history: HistoryStore, store: StatusStore) -> impl IntoView 
         }
     }
 }
+
+/// Shown until the history is verified or has failed.
+#[component]
+pub fn HistoryLoading(history: HistoryStore) -> impl IntoView {
+    move || {
+        (history.verified.with(Option::is_none) && history.problem.with(Option::is_none))
+            .then(|| view! { <p class="notice">"Fetching and verifying the history log…"</p> })
+    }
+}

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::download::DownloadLink;
 use super::exports::proof_context;
-use super::history_proof::HistoryProof;
+use super::history_proof::{HistoryLoading, HistoryProof};
 use super::{StatusBadge, When};
 use crate::format::{incident_state_label, status_label, status_symbol};
 use crate::history_store::{HistoryStore, VerifiedHistory};
@@ -111,10 +111,7 @@ pub fn IncidentPage(
             <p>
                 <a href=href(&Route::History(HistoryQuery::default()))>"← All incidents"</a>
             </p>
-            {move || {
-                (history.verified.with(Option::is_none) && history.problem.with(Option::is_none))
-                    .then(|| view! { <p class="notice">"Fetching and verifying the history log…"</p> })
-            }}
+            <HistoryLoading history />
             {body}
             <HistoryProof history store />
         </section>
