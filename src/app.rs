@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::clock;
 use crate::components::{
     Banner, Evidence, FeedMeta, HistoryAlarms, HistoryPage, HistorySummary, IncidentPage,
-    Incidents, Regions, Services,
+    Incidents, Maintenances, Regions, Services,
 };
 use crate::config_loader::load_config;
 use crate::history_store::HistoryStore;
@@ -69,6 +69,7 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
         Route::Status => view! {
             <Banner store now />
             <Incidents store />
+            <Maintenances store />
             <Services store />
             <HistorySummary history store />
             <Regions store config=config.get_value() now />

@@ -141,6 +141,23 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
     const events = (await download(page, 'export-events-csv')).trim().split('\r\n');
     assert.equal(events.length, size + 1);
     assert.match(events[size], new RegExp(`,${size},${row.checkpoint_root.replace(/[+/=]/g, '\\$&')}$`));
+    // The operator publishes the postmortem and announces maintenance by
+    // editing the status file; the demo logs both as it re-signs.
+    const statusFile = path.join(dir, 'status.toml');
+    const edited = readFileSync(statusFile, 'utf8')
+      .replace(/(components = \[\n(?: {2}.*\n)*\]\n)/, '$1postmortem = "https://example.com/postmortems/pangyo"\n')
+      + '\n[[maintenances]]\nid = "power-test"\ntitle = "Backup power test"\n'
+      + 'starts_at = 2030-01-05T02:00:00+09:00\nends_at = 2030-01-05T04:00:00+09:00\n'
+      + 'components = ["kakaotalk/messaging", "daum/mail"]\nstate = "scheduled"\n';
+    writeFileSync(statusFile, edited);
+    await page.goto(`${server.urls.app}#/`);
+    await page.waitForTimeout(2000);
+    await page.click('[data-testid=refresh]');
+    await page.waitForSelector('[data-testid=maintenance][data-maintenance-id="power-test"]', { timeout: 15000 });
+    assert.match(await page.textContent('[data-testid=maintenance]'), /Backup power test.*2030-01-05 02:00 KST.*KakaoTalk: Messaging, Daum: Mail/s);
+    await page.goto(`${server.urls.app}#/incidents/${INCIDENT}`);
+    await page.waitForSelector('[data-testid=postmortem]', { timeout: 15000 });
+    assert.equal(await page.getAttribute('[data-testid=postmortem]', 'href'), 'https://example.com/postmortems/pangyo');
     assert.deepEqual(page.errors, []);
 
     // The operator rebuilds the log with another past (witness memories
@@ -174,7 +191,7 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
     await page.waitForSelector('[data-testid=history-rewritten]', { timeout: 15000 });
     const remembered = await page.textContent('[data-testid=rewrite-remembered]');
     const served = await page.textContent('[data-testid=rewrite-served]');
-    assert.match(remembered, new RegExp(`^log\\.bongsu\\.demo\\n${size}\\n`));
+    assert.match(remembered, new RegExp(`^log\\.bongsu\\.demo\\n${size + 2}\\n`), "the checkpoint after the postmortem and the maintenance");
     assert.notEqual(remembered, served);
     assert.match(served, /^log\.bongsu\.demo\n\d+\n/);
     const evidence = JSON.parse(await download(page, 'rewrite-download'));

@@ -59,6 +59,7 @@ fn feed(seq: u64) -> Feed {
             }],
         }],
         incidents: vec![],
+        maintenances: vec![],
     }
 }
 

@@ -153,6 +153,7 @@ mod tests {
                 }],
             }],
             incidents: vec![],
+            maintenances: vec![],
         }
     }
 

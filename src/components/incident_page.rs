@@ -214,6 +214,13 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
                 <dt>"First notice"</dt>
                 <dd><When at=i.opened_at /></dd>
                 {i.resolved_at.map(|r| view! { <dt>"Declared resolved"</dt><dd><When at=r /></dd> })}
+                {i.postmortem.clone().map(|url| {
+                    let text = url.clone();
+                    view! {
+                        <dt>"Postmortem"</dt>
+                        <dd><a href=url rel="noopener noreferrer" data-testid="postmortem">{text}</a></dd>
+                    }
+                })}
             </dl>
             <h3>"By service"</h3>
             <table class="by-service">

@@ -165,6 +165,7 @@ impl DemoHistory {
             "1h",
             &history.declared_services(),
             &history.declared_incidents(),
+            &history.declared_maintenances(),
         );
         write_atomically(&self.status, text.as_bytes())?;
         let at = reached.format(&Rfc3339).unwrap_or_default();

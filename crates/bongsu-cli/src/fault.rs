@@ -251,6 +251,7 @@ mod tests {
                 ],
             }],
             incidents: vec![],
+            maintenances: vec![],
         };
         let f = flipped(&feed);
         let statuses: Vec<Status> = f.services[0].components.iter().map(|c| c.status).collect();

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use bongsu_core::history::History;
-use bongsu_core::status_diff::events_for_change;
+use bongsu_core::status_diff::{events_for_change, events_for_maintenances};
 use bongsu_core::{sign_feed, Feed, LogCommitment, SignError};
 use time::OffsetDateTime;
 
@@ -128,13 +128,18 @@ fn record_in_log(
     let log_key = read_signer(&options.key)?;
     let mut store = LogStore::open(&options.dir)?;
     let before = History::from_events(&store.events()?);
-    let events = events_for_change(
+    let mut events = events_for_change(
         &before.declared_services(),
         &before.declared_incidents(),
         &feed.services,
         &feed.incidents,
         feed.issued_at,
     );
+    events.extend(events_for_maintenances(
+        &before.declared_maintenances(),
+        &feed.maintenances,
+        feed.issued_at,
+    ));
     let after_events: Vec<_> = store
         .events()?
         .into_iter()

@@ -21,13 +21,25 @@
 //! at = 2022-10-15T15:50:00+09:00   # or a quoted RFC 3339 string
 //! state = "investigating"          # investigating | identified | monitoring | resolved
 //! message = "Messages fail to send."
+//! # postmortem = "https://example.com/postmortems/2022-10-15"   # optional, once published
+//!
+//! [[maintenances]]        # optional: planned work
+//! id = "db-upgrade"
+//! title = "Database upgrade"
+//! starts_at = 2022-10-20T02:00:00+09:00
+//! ends_at = 2022-10-20T04:00:00+09:00
+//! components = ["kakaotalk/messaging"]
+//! state = "scheduled"     # scheduled | in_progress | completed
 //! ```
 //!
 //! Unknown keys are errors, so a typo never silently drops a field.
 
 use std::ops::Range;
 
-use bongsu_core::{Component, Feed, Incident, IncidentState, IncidentUpdate, Service, Status};
+use bongsu_core::{
+    Component, Feed, Incident, IncidentState, IncidentUpdate, Maintenance, MaintenanceState,
+    Service, Status,
+};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
@@ -47,6 +59,7 @@ pub struct StatusDraft {
     pub valid_for: Duration,
     pub services: Vec<Service>,
     pub incidents: Vec<Incident>,
+    pub maintenances: Vec<Maintenance>,
 }
 
 impl StatusDraft {
@@ -59,6 +72,7 @@ impl StatusDraft {
             log: None,
             services: self.services,
             incidents: self.incidents,
+            maintenances: self.maintenances,
         }
     }
 }
@@ -72,6 +86,20 @@ struct StatusFile {
     services: Vec<ServiceEntry>,
     #[serde(default)]
     incidents: Vec<IncidentEntry>,
+    #[serde(default)]
+    maintenances: Vec<MaintenanceEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MaintenanceEntry {
+    id: String,
+    title: String,
+    starts_at: toml::Spanned<toml::Value>,
+    ends_at: toml::Spanned<toml::Value>,
+    #[serde(default)]
+    components: Vec<String>,
+    state: MaintenanceState,
 }
 
 #[derive(Deserialize)]
@@ -93,6 +121,7 @@ struct IncidentEntry {
     components: Vec<String>,
     #[serde(default)]
     updates: Vec<UpdateEntry>,
+    postmortem: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -139,6 +168,21 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
             impact: entry.impact,
             components: entry.components,
             updates,
+            postmortem: entry.postmortem,
+        });
+    }
+    let mut maintenances = Vec::with_capacity(file.maintenances.len());
+    for entry in file.maintenances {
+        let time = |v: &toml::Spanned<toml::Value>, field: &str| {
+            parse_time(v.get_ref()).map_err(|m| at(v.span(), format!("{field}: {m}")))
+        };
+        maintenances.push(Maintenance {
+            id: entry.id,
+            title: entry.title,
+            starts_at: time(&entry.starts_at, "starts_at")?,
+            ends_at: time(&entry.ends_at, "ends_at")?,
+            components: entry.components,
+            state: entry.state,
         });
     }
     Ok(StatusDraft {
@@ -154,6 +198,7 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
             })
             .collect(),
         incidents,
+        maintenances,
     })
 }
 
@@ -165,6 +210,7 @@ pub fn render(
     valid_for: &str,
     services: &[Service],
     incidents: &[Incident],
+    maintenances: &[Maintenance],
 ) -> String {
     let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
     let mut out = String::from(header);
@@ -199,6 +245,10 @@ pub fn render(
             out.push_str(&format!("  {},\n", q(c)));
         }
         out.push_str("]\n");
+        // Before the updates: a key after `[[incidents.updates]]` would belong to the last update.
+        if let Some(url) = &i.postmortem {
+            out.push_str(&format!("postmortem = {}\n", q(url)));
+        }
         for u in &i.updates {
             let at = u.at.format(&Rfc3339).unwrap_or_default();
             out.push_str(&format!(
@@ -207,6 +257,18 @@ pub fn render(
                 q(&u.message)
             ));
         }
+    }
+    for m in maintenances {
+        let time = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
+        out.push_str(&format!(
+            "\n[[maintenances]]\nid = {}\ntitle = {}\nstarts_at = {}\nends_at = {}\ncomponents = [{}]\nstate = {}\n",
+            q(&m.id),
+            q(&m.title),
+            time(m.starts_at),
+            time(m.ends_at),
+            m.components.iter().map(|c| q(c)).collect::<Vec<_>>().join(", "),
+            q(m.state.as_str())
+        ));
     }
     out
 }
@@ -383,11 +445,45 @@ message = "Fire."
         let mut tricky = draft.clone();
         tricky.services[0].name = "Kakao \"Talk\" \\ 카카오톡\nline".into();
         tricky.incidents[0].updates[0].message = "a = b\n[[services]]".into();
-        for d in [draft, tricky] {
-            let text = render("# header\n", &d.feed, "2h", &d.services, &d.incidents);
+        let mut planned = draft.clone();
+        planned.incidents[0].postmortem = Some("https://example.com/pm?a=1&b=\"2\"".into());
+        planned.maintenances = vec![Maintenance {
+            id: "db".into(),
+            title: "Database \"upgrade\"".into(),
+            starts_at: planned.incidents[0].updates[0].at,
+            ends_at: planned.incidents[0].updates[1].at,
+            components: vec!["kakaotalk/messaging".into()],
+            state: MaintenanceState::InProgress,
+        }];
+        for d in [draft, tricky, planned] {
+            let text = render(
+                "# header\n",
+                &d.feed,
+                "2h",
+                &d.services,
+                &d.incidents,
+                &d.maintenances,
+            );
             assert!(text.starts_with("# header\n"));
             assert_eq!(parse(&text).unwrap(), d, "{text}");
         }
+    }
+
+    #[test]
+    fn a_maintenance_time_without_offset_is_located() {
+        let text = format!(
+            "{GOOD}\n[[maintenances]]\nid = \"db\"\ntitle = \"DB\"\nstarts_at = 2022-10-20T02:00:00\nends_at = 2022-10-20T04:00:00+09:00\nstate = \"scheduled\"\n"
+        );
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.starts_with("starts_at:"), "{}", err.message);
+        assert_eq!(err.position.map(|p| p.0), Some(GOOD.lines().count() + 5));
+        let bad_state = text
+            .replace("2022-10-20T02:00:00\n", "2022-10-20T02:00:00+09:00\n")
+            .replace("\"scheduled\"", "\"postponed\"");
+        assert!(parse(&bad_state)
+            .unwrap_err()
+            .message
+            .contains("in_progress"));
     }
 
     #[test]

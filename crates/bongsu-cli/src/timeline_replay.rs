@@ -416,6 +416,7 @@ fn new_incident(services: &[Service]) -> Incident {
             })
             .collect(),
         updates: Vec::new(),
+        postmortem: None,
     }
 }
 

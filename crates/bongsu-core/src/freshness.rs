@@ -49,6 +49,7 @@ mod tests {
             log: None,
             services: vec![],
             incidents: vec![],
+            maintenances: vec![],
         }
     }
 

@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
 use crate::log_event::{ComponentName, Event, LogEvent};
-use crate::model::{Component, Incident, IncidentState, IncidentUpdate, Service, Status};
+use crate::model::{
+    Component, Incident, IncidentState, IncidentUpdate, Maintenance, MaintenanceState, Service,
+    Status,
+};
 
 /// One status a component entered, and the log entry that says so.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,16 +196,26 @@ impl History {
                 starts_at,
                 ends_at,
                 components,
-            } => self.maintenances.push(MaintenanceRecord {
-                id: maintenance.clone(),
-                title: title.clone(),
-                starts_at: *starts_at,
-                ends_at: *ends_at,
-                components: components.clone(),
-                started_at: None,
-                ended_at: None,
-                entries: vec![entry],
-            }),
+            } => match self.maintenances.iter_mut().find(|m| &m.id == maintenance) {
+                // Announced again: rescheduled or its scope changed.
+                Some(m) => {
+                    m.title = title.clone();
+                    m.starts_at = *starts_at;
+                    m.ends_at = *ends_at;
+                    m.components = components.clone();
+                    m.entries.push(entry);
+                }
+                None => self.maintenances.push(MaintenanceRecord {
+                    id: maintenance.clone(),
+                    title: title.clone(),
+                    starts_at: *starts_at,
+                    ends_at: *ends_at,
+                    components: components.clone(),
+                    started_at: None,
+                    ended_at: None,
+                    entries: vec![entry],
+                }),
+            },
             Event::MaintenanceStarted { maintenance } | Event::MaintenanceEnded { maintenance } => {
                 let started = matches!(e.event, Event::MaintenanceStarted { .. });
                 match self.maintenances.iter_mut().find(|m| &m.id == maintenance) {
@@ -395,7 +408,7 @@ impl History {
                 }
                 Some(_) => {
                     return Some(format!(
-                        "incident `{}` changes its title, impact, components or an earlier update",
+                        "incident `{}` changes its title, impact, components, postmortem or an earlier update",
                         incident.id
                     ))
                 }
@@ -403,6 +416,32 @@ impl History {
                     return Some(format!(
                         "incident `{}` is not in the history log",
                         incident.id
+                    ))
+                }
+            }
+        }
+        let logged = self.declared_maintenances();
+        for m in &feed.maintenances {
+            match logged.iter().find(|l| l.id == m.id) {
+                Some(l) if l == m => {}
+                Some(l) if l.state != m.state => {
+                    return Some(format!(
+                        "maintenance `{}` is {} in the feed but {} in the history log (it cannot go back)",
+                        m.id,
+                        m.state.as_str(),
+                        l.state.as_str()
+                    ))
+                }
+                Some(_) => {
+                    return Some(format!(
+                        "maintenance `{}` differs from what the history log declares",
+                        m.id
+                    ))
+                }
+                None => {
+                    return Some(format!(
+                        "maintenance `{}` is not in the history log",
+                        m.id
                     ))
                 }
             }
@@ -450,8 +489,34 @@ impl History {
                         message: u.message.clone(),
                     })
                     .collect(),
+                postmortem: i.postmortem.clone(),
             })
             .collect()
+    }
+
+    /// Every maintenance as a feed would carry it.
+    pub fn declared_maintenances(&self) -> Vec<Maintenance> {
+        self.maintenances
+            .iter()
+            .map(|m| Maintenance {
+                id: m.id.clone(),
+                title: m.title.clone(),
+                starts_at: m.starts_at,
+                ends_at: m.ends_at,
+                components: m.components.clone(),
+                state: m.state(),
+            })
+            .collect()
+    }
+}
+
+impl MaintenanceRecord {
+    pub fn state(&self) -> MaintenanceState {
+        match (self.started_at, self.ended_at) {
+            (_, Some(_)) => MaintenanceState::Completed,
+            (Some(_), None) => MaintenanceState::InProgress,
+            (None, None) => MaintenanceState::Scheduled,
+        }
     }
 }
 

@@ -48,8 +48,8 @@ pub use keyset::{
 };
 pub use merge::{region_state, supersedes, RegionOutcome, RegionState};
 pub use model::{
-    Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment, Service,
-    Status,
+    Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment,
+    Maintenance, MaintenanceState, Service, Status,
 };
 pub use sign::{sign_feed, sign_key_set, SignError};
 pub use signature::SignatureError;

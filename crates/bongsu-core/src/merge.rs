@@ -113,6 +113,7 @@ mod tests {
                 }],
             }],
             incidents: vec![],
+            maintenances: vec![],
         }
     }
 

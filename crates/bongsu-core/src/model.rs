@@ -100,6 +100,10 @@ pub struct Feed {
     /// for the operator to keep them on the page.
     #[serde(default)]
     pub incidents: Vec<Incident>,
+    /// Planned work that has not ended, or ended recently enough for the
+    /// operator to keep it on the page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenances: Vec<Maintenance>,
 }
 
 /// A commitment to the history log: its size and Merkle root at signing time.
@@ -162,6 +166,43 @@ pub struct Incident {
     pub components: Vec<String>,
     /// Oldest first.
     pub updates: Vec<IncidentUpdate>,
+    /// Where the post-incident review is published, once it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postmortem: Option<String>,
+}
+
+/// Where planned work stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaintenanceState {
+    Scheduled,
+    InProgress,
+    Completed,
+}
+
+impl MaintenanceState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MaintenanceState::Scheduled => "scheduled",
+            MaintenanceState::InProgress => "in_progress",
+            MaintenanceState::Completed => "completed",
+        }
+    }
+}
+
+/// Planned work on some components, announced ahead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Maintenance {
+    pub id: String,
+    pub title: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+    /// `service/component` references to components in this feed.
+    pub components: Vec<String>,
+    pub state: MaintenanceState,
 }
 
 impl Incident {

@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 
 use crate::log_event::{ComponentName, Event, LogEvent};
-use crate::model::{Incident, IncidentState, Service};
+use crate::model::{Incident, IncidentState, Maintenance, MaintenanceState, Service};
 
 /// Events turning (`before_services`, `before_incidents`) into
 /// (`after_services`, `after_incidents`). Status changes are dated `now`;
@@ -102,6 +102,72 @@ pub fn events_for_change(
                 }
             };
             push(u.at, event);
+        }
+        let logged = old.and_then(|o| o.postmortem.as_ref());
+        if let Some(url) = i.postmortem.as_ref().filter(|u| Some(*u) != logged) {
+            push(
+                now,
+                Event::PostmortemPublished {
+                    incident: i.id.clone(),
+                    url: url.clone(),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Events taking planned maintenance from `before` to `after`: announced
+/// (again, when rescheduled), started, ended, all dated `now`. A state
+/// never goes back; [`crate::history::History::disagreement`] refuses that.
+pub fn events_for_maintenances(
+    before: &[Maintenance],
+    after: &[Maintenance],
+    now: OffsetDateTime,
+) -> Vec<LogEvent> {
+    let rank = |s: MaintenanceState| match s {
+        MaintenanceState::Scheduled => 0,
+        MaintenanceState::InProgress => 1,
+        MaintenanceState::Completed => 2,
+    };
+    let mut out = Vec::new();
+    for m in after {
+        let old = before.iter().find(|o| o.id == m.id);
+        let announced = old.is_some_and(|o| {
+            o.title == m.title
+                && o.starts_at == m.starts_at
+                && o.ends_at == m.ends_at
+                && o.components == m.components
+        });
+        if !announced {
+            out.push(LogEvent {
+                at: now,
+                event: Event::MaintenanceScheduled {
+                    maintenance: m.id.clone(),
+                    title: m.title.clone(),
+                    starts_at: m.starts_at,
+                    ends_at: m.ends_at,
+                    components: m.components.clone(),
+                },
+            });
+        }
+        let was = old.map_or(0, |o| rank(o.state));
+        let is = rank(m.state);
+        if was < 1 && is >= 1 {
+            out.push(LogEvent {
+                at: now,
+                event: Event::MaintenanceStarted {
+                    maintenance: m.id.clone(),
+                },
+            });
+        }
+        if was < 2 && is == 2 {
+            out.push(LogEvent {
+                at: now,
+                event: Event::MaintenanceEnded {
+                    maintenance: m.id.clone(),
+                },
+            });
         }
     }
     out

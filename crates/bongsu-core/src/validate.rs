@@ -40,6 +40,47 @@ pub enum ValidationError {
     UpdatesOutOfOrder { path: String },
     #[error("seq must be at least 1")]
     ZeroSeq,
+    #[error(
+        "{path}: `{value}` is not an http(s) URL without spaces, at most {MAX_URL_LEN} characters"
+    )]
+    BadUrl { path: String, value: String },
+    #[error("{path}: ends_at must be after starts_at")]
+    EndsBeforeStart { path: String },
+}
+
+/// Longest postmortem URL.
+pub const MAX_URL_LEN: usize = 2000;
+
+fn check_url(path: &str, value: &str) -> Result<(), ValidationError> {
+    let scheme_ok = value.starts_with("https://") || value.starts_with("http://");
+    let rest_ok = value.len() > "https://".len()
+        && value.chars().count() <= MAX_URL_LEN
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if scheme_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(ValidationError::BadUrl {
+            path: path.to_owned(),
+            value: value.chars().take(100).collect(),
+        })
+    }
+}
+
+fn check_components(
+    path: &str,
+    references: &[String],
+    components: &HashSet<ComponentRef>,
+) -> Result<(), ValidationError> {
+    for (j, reference) in references.iter().enumerate() {
+        let known = ComponentRef::parse(reference).is_some_and(|r| components.contains(&r));
+        if !known {
+            return Err(ValidationError::UnknownComponent {
+                path: format!("{path}.components[{j}]"),
+                reference: reference.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Is `s` an identifier as feeds use them?
@@ -132,14 +173,9 @@ pub fn validate(feed: &Feed) -> Result<(), ValidationError> {
         check_id(&format!("{path}.id"), &incident.id)?;
         check_unique(&mut incident_ids, &format!("{path}.id"), &incident.id)?;
         check_text(&format!("{path}.title"), &incident.title, MAX_NAME_LEN)?;
-        for (j, reference) in incident.components.iter().enumerate() {
-            let known = ComponentRef::parse(reference).is_some_and(|r| components.contains(&r));
-            if !known {
-                return Err(ValidationError::UnknownComponent {
-                    path: format!("{path}.components[{j}]"),
-                    reference: reference.clone(),
-                });
-            }
+        check_components(&path, &incident.components, &components)?;
+        if let Some(url) = &incident.postmortem {
+            check_url(&format!("{path}.postmortem"), url)?;
         }
         if incident.updates.is_empty() {
             return Err(ValidationError::Empty {
@@ -159,6 +195,18 @@ pub fn validate(feed: &Feed) -> Result<(), ValidationError> {
             });
         }
     }
+
+    let mut maintenance_ids = HashSet::new();
+    for (i, m) in feed.maintenances.iter().enumerate() {
+        let path = format!("maintenances[{i}]");
+        check_id(&format!("{path}.id"), &m.id)?;
+        check_unique(&mut maintenance_ids, &format!("{path}.id"), &m.id)?;
+        check_text(&format!("{path}.title"), &m.title, MAX_NAME_LEN)?;
+        if m.ends_at <= m.starts_at {
+            return Err(ValidationError::EndsBeforeStart { path });
+        }
+        check_components(&path, &m.components, &components)?;
+    }
     Ok(())
 }
 
@@ -167,6 +215,61 @@ mod tests {
     use super::*;
     use crate::model::*;
     use time::macros::datetime;
+
+    #[test]
+    fn postmortems_must_be_web_links() {
+        let mut f = feed();
+        for good in ["https://example.com/pm/1", "http://status.example/x?y=1"] {
+            f.incidents[0].postmortem = Some(good.into());
+            assert_eq!(validate(&f), Ok(()), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "https://a b",
+            "ftp://x",
+            "/relative",
+        ] {
+            f.incidents[0].postmortem = Some(bad.into());
+            assert!(
+                matches!(validate(&f), Err(ValidationError::BadUrl { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn maintenance_needs_a_window_and_known_components() {
+        let mut f = feed();
+        let m = Maintenance {
+            id: "db-upgrade".into(),
+            title: "Database upgrade".into(),
+            starts_at: datetime!(2022-10-20 02:00 +09:00),
+            ends_at: datetime!(2022-10-20 04:00 +09:00),
+            components: vec![f.incidents[0].components[0].clone()],
+            state: MaintenanceState::Scheduled,
+        };
+        f.maintenances = vec![m.clone()];
+        assert_eq!(validate(&f), Ok(()));
+        f.maintenances[0].ends_at = m.starts_at;
+        assert!(matches!(
+            validate(&f),
+            Err(ValidationError::EndsBeforeStart { .. })
+        ));
+        f.maintenances = vec![m.clone(), m.clone()];
+        assert!(matches!(
+            validate(&f),
+            Err(ValidationError::Duplicate { .. })
+        ));
+        f.maintenances = vec![Maintenance {
+            components: vec!["nowhere/none".into()],
+            ..m
+        }];
+        assert!(matches!(
+            validate(&f),
+            Err(ValidationError::UnknownComponent { .. })
+        ));
+    }
 
     fn feed() -> Feed {
         Feed {
@@ -194,7 +297,9 @@ mod tests {
                     state: IncidentState::Investigating,
                     message: "Messages fail to send.".into(),
                 }],
+                postmortem: None,
             }],
+            maintenances: vec![],
         }
     }
 

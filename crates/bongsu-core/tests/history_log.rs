@@ -571,6 +571,7 @@ fn status_changes_become_events_and_history_derives_the_same_state() {
                     message: msg.into(),
                 })
                 .collect(),
+            postmortem: None,
         }]
     };
     let mut events = events_for_change(
@@ -810,6 +811,7 @@ fn the_feed_must_tell_the_same_story_as_the_log() {
             }),
             services: h.declared_services(),
             incidents: h.declared_incidents(),
+            maintenances: h.declared_maintenances(),
         }
     };
     // Any earlier state of the log agrees at its own size.
@@ -850,4 +852,135 @@ fn the_feed_must_tell_the_same_story_as_the_log() {
     let mut garbled = at(10);
     garbled.log.as_mut().unwrap().root = "not base64".into();
     assert_eq!(check_feed(&garbled, &log), Err(FeedConflict::BadRoot));
+}
+
+#[test]
+fn maintenance_and_postmortems_become_events_and_come_back_out() {
+    use bongsu_core::status_diff::events_for_maintenances;
+    use bongsu_core::{
+        Component, Feed, Incident, IncidentUpdate, Maintenance, MaintenanceState, Service,
+    };
+    let t0 = datetime!(2022-10-20 12:00 +09:00);
+    let services = vec![Service {
+        id: "talk".into(),
+        name: "KakaoTalk".into(),
+        components: vec![Component {
+            id: "msg".into(),
+            name: "Messaging".into(),
+            status: Status::Operational,
+        }],
+    }];
+    let m = |state, hours: i64| Maintenance {
+        id: "db".into(),
+        title: "Database upgrade".into(),
+        starts_at: t0 + Duration::hours(hours),
+        ends_at: t0 + Duration::hours(hours + 2),
+        components: vec!["talk/msg".into()],
+        state,
+    };
+    let kinds = |events: &[LogEvent]| events.iter().map(|e| e.event.kind()).collect::<Vec<_>>();
+    let mut events = events_for_change(&[], &[], &services, &[], t0);
+    events.extend(events_for_maintenances(
+        &[],
+        &[m(MaintenanceState::Scheduled, 14)],
+        t0,
+    ));
+    let h = History::from_events(&events);
+    assert_eq!(
+        h.declared_maintenances(),
+        vec![m(MaintenanceState::Scheduled, 14)]
+    );
+
+    // Rescheduled: announced again, and nothing else.
+    let more = events_for_maintenances(
+        &h.declared_maintenances(),
+        &[m(MaintenanceState::Scheduled, 20)],
+        t0,
+    );
+    assert_eq!(kinds(&more), ["maintenance_scheduled"]);
+    events.extend(more);
+    let h = History::from_events(&events);
+    assert_eq!(h.maintenances.len(), 1, "the same maintenance, moved");
+    assert_eq!(
+        h.declared_maintenances(),
+        vec![m(MaintenanceState::Scheduled, 20)]
+    );
+
+    // Straight to completed: it started and it ended.
+    let more = events_for_maintenances(
+        &h.declared_maintenances(),
+        &[m(MaintenanceState::Completed, 20)],
+        t0 + Duration::hours(23),
+    );
+    assert_eq!(kinds(&more), ["maintenance_started", "maintenance_ended"]);
+    events.extend(more);
+    let h = History::from_events(&events);
+    assert_eq!(
+        h.declared_maintenances(),
+        vec![m(MaintenanceState::Completed, 20)]
+    );
+    assert!(events_for_maintenances(
+        &h.declared_maintenances(),
+        &[m(MaintenanceState::Completed, 20)],
+        t0
+    )
+    .is_empty());
+
+    // A feed claiming it is still only scheduled contradicts the log.
+    let feed = |maintenances, incidents| Feed {
+        feed: "kakao".into(),
+        seq: 1,
+        issued_at: t0,
+        expires_at: t0 + Duration::hours(1),
+        log: None,
+        services: services.clone(),
+        incidents,
+        maintenances,
+    };
+    let back = h.disagreement(&feed(vec![m(MaintenanceState::Scheduled, 20)], vec![]));
+    assert!(back.is_some_and(|m| m.contains("cannot go back")));
+    assert_eq!(
+        h.disagreement(&feed(vec![m(MaintenanceState::Completed, 20)], vec![])),
+        None
+    );
+
+    // A postmortem link: published once, changed once, never repeated.
+    let incident = |postmortem: Option<&str>| Incident {
+        id: "fire".into(),
+        title: "Fire".into(),
+        impact: Status::MajorOutage,
+        components: vec!["talk/msg".into()],
+        updates: vec![IncidentUpdate {
+            at: t0,
+            state: IncidentState::Resolved,
+            message: "Done".into(),
+        }],
+        postmortem: postmortem.map(str::to_owned),
+    };
+    let mut events2 = events_for_change(&[], &[], &services, &[incident(None)], t0);
+    let h = History::from_events(&events2);
+    let more = events_for_change(
+        &h.declared_services(),
+        &h.declared_incidents(),
+        &services,
+        &[incident(Some("https://example.com/pm"))],
+        t0 + Duration::days(3),
+    );
+    assert_eq!(kinds(&more), ["postmortem_published"]);
+    events2.extend(more);
+    let h = History::from_events(&events2);
+    assert_eq!(
+        h.declared_incidents(),
+        vec![incident(Some("https://example.com/pm"))]
+    );
+    assert!(events_for_change(
+        &h.declared_services(),
+        &h.declared_incidents(),
+        &services,
+        &[incident(Some("https://example.com/pm"))],
+        t0
+    )
+    .is_empty());
+    let dropped = h.disagreement(&feed(vec![], vec![incident(None)]));
+    assert!(dropped.is_some_and(|m| m.contains("postmortem")));
 }

@@ -97,6 +97,7 @@ fn feed(seq: u64) -> Feed {
             }],
         }],
         incidents: vec![],
+        maintenances: vec![],
     }
 }
 

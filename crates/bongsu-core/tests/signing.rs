@@ -69,7 +69,9 @@ fn vector_feed() -> Feed {
                 state: IncidentState::Investigating,
                 message: "Messages fail to send.".into(),
             }],
+            postmortem: None,
         }],
+        maintenances: vec![],
     }
 }
 

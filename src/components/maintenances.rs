@@ -1,0 +1,74 @@
+use bongsu_core::{ComponentRef, Feed, Maintenance, MaintenanceState};
+use leptos::prelude::*;
+
+use super::When;
+use crate::poller::StatusStore;
+
+pub fn maintenance_state_label(state: MaintenanceState) -> &'static str {
+    match state {
+        MaintenanceState::Scheduled => "Scheduled",
+        MaintenanceState::InProgress => "In progress",
+        MaintenanceState::Completed => "Completed",
+    }
+}
+
+/// Planned work the feed announces: in progress first, then by start time.
+#[component]
+pub fn Maintenances(store: StatusStore) -> impl IntoView {
+    let items = move || {
+        store.shown.with(|f| {
+            f.as_ref()
+                .map(|feed| {
+                    let mut items: Vec<(Maintenance, String)> = feed
+                        .maintenances
+                        .iter()
+                        .filter(|m| m.state != MaintenanceState::Completed)
+                        .map(|m| (m.clone(), affected(feed, m)))
+                        .collect();
+                    items.sort_by_key(|(m, _)| {
+                        (m.state != MaintenanceState::InProgress, m.starts_at)
+                    });
+                    items
+                })
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <Show when=move || !items().is_empty()>
+            <section class="maintenances" aria-labelledby="maintenance-heading">
+                <h2 id="maintenance-heading">"Planned maintenance"</h2>
+                {move || {
+                    items()
+                        .into_iter()
+                        .map(|(m, names)| view! {
+                            <article class="maintenance" data-testid="maintenance" data-maintenance-id=m.id.clone() data-state=m.state.as_str()>
+                                <header>
+                                    <h3>{m.title.clone()}</h3>
+                                    <span class="badge status-under_maintenance">
+                                        <span class="symbol" aria-hidden="true">"⚙"</span>
+                                        <span class="label">{maintenance_state_label(m.state)}</span>
+                                    </span>
+                                </header>
+                                <p class="when"><When at=m.starts_at /> " – " <When at=m.ends_at /></p>
+                                <p class="affected">"Affects: " {names}</p>
+                            </article>
+                        })
+                        .collect_view()
+                }}
+            </section>
+        </Show>
+    }
+}
+
+fn affected(feed: &Feed, m: &Maintenance) -> String {
+    m.components
+        .iter()
+        .filter_map(|r| ComponentRef::parse(r))
+        .filter_map(|r| {
+            let s = feed.services.iter().find(|s| s.id == r.service)?;
+            let c = s.components.iter().find(|c| c.id == r.component)?;
+            Some(format!("{}: {}", s.name, c.name))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
