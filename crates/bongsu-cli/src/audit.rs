@@ -22,6 +22,7 @@ use bongsu_core::{parse_chain_file, KeyChain, KeySet, RoleKeys};
 use time::OffsetDateTime;
 
 use crate::error::CliError;
+use crate::keygen::{is_signer_key, resolve_verifier_key, KeyEntryError};
 
 const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bigger than any file a log or key chain has reason to be.
@@ -116,20 +117,11 @@ impl Source {
 pub fn read_roots(roots: &[String], threshold: usize) -> Result<RoleKeys, CliError> {
     let mut keys = Vec::new();
     for root in roots {
-        let key = if signed_note::StandardVerifier::new(root).is_ok() {
-            root.clone()
-        } else {
-            std::fs::read_to_string(root)
-                .map_err(|source| CliError::ReadKey {
-                    path: root.into(),
-                    source,
-                })?
-                .trim()
-                .to_owned()
-        };
-        if signed_note::StandardVerifier::new(&key).is_err() {
-            return Err(CliError::BadKey { path: root.into() });
-        }
+        let key =
+            resolve_verifier_key(Path::new(""), root, is_signer_key).map_err(|e| match e {
+                KeyEntryError::Unreadable { path, source } => CliError::ReadKey { path, source },
+                KeyEntryError::NotAKey { path } => CliError::BadKey { path },
+            })?;
         keys.push(key);
     }
     if keys.is_empty() {

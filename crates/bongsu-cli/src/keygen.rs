@@ -119,3 +119,43 @@ pub fn read_witness(
         path: path.to_owned(),
     })
 }
+
+/// Why a key entry (a verifier key written out, or a `.pub` file) gave no key.
+#[derive(Debug)]
+pub enum KeyEntryError {
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    NotAKey {
+        path: PathBuf,
+    },
+}
+
+/// A verifier key written out, or a path (relative to `base`) to a `.pub`
+/// file holding one; `is_key` says which kinds of key the caller accepts.
+pub fn resolve_verifier_key(
+    base: &Path,
+    entry: &str,
+    is_key: impl Fn(&str) -> bool,
+) -> Result<String, KeyEntryError> {
+    if is_key(entry) {
+        return Ok(entry.to_owned());
+    }
+    let path = base.join(entry);
+    let text = std::fs::read_to_string(&path).map_err(|source| KeyEntryError::Unreadable {
+        path: path.clone(),
+        source,
+    })?;
+    let key = text.trim();
+    if is_key(key) {
+        Ok(key.to_owned())
+    } else {
+        Err(KeyEntryError::NotAKey { path })
+    }
+}
+
+/// A signed-note verifier key (feeds, key sets, checkpoints).
+pub fn is_signer_key(key: &str) -> bool {
+    signed_note::StandardVerifier::new(key).is_ok()
+}

@@ -36,7 +36,7 @@ use signed_note::Signer;
 use time::{Duration, OffsetDateTime};
 
 use crate::error::CliError;
-use crate::keygen::read_signer;
+use crate::keygen::{read_signer, KeyEntryError};
 use crate::sign::write_atomically;
 use crate::status_file::parse_duration;
 
@@ -206,23 +206,18 @@ pub fn sign_key_set_file(
 }
 
 /// A verifier key written out, or a path (relative to the key set file) to a
-/// `.pub` file holding one.
+/// `.pub` file holding one: a signer key or a witness's cosignature key.
 fn resolve_key(base: &Path, entry: &str) -> Result<String, String> {
     let is_key = |k: &str| {
-        signed_note::StandardVerifier::new(k).is_ok()
+        crate::keygen::is_signer_key(k)
             || bongsu_core::cosignature::CosignatureVerifier::new(k).is_ok()
     };
-    if is_key(entry) {
-        return Ok(entry.to_owned());
-    }
-    let path = base.join(entry);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        format!("`{entry}` is neither a verifier key nor a readable .pub file ({e})")
-    })?;
-    let key = text.trim();
-    if is_key(key) {
-        Ok(key.to_owned())
-    } else {
-        Err(format!("{} does not hold a verifier key", path.display()))
-    }
+    crate::keygen::resolve_verifier_key(base, entry, is_key).map_err(|e| match e {
+        KeyEntryError::Unreadable { source, .. } => {
+            format!("`{entry}` is neither a verifier key nor a readable .pub file ({source})")
+        }
+        KeyEntryError::NotAKey { path } => {
+            format!("{} does not hold a verifier key", path.display())
+        }
+    })
 }

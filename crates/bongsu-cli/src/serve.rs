@@ -20,6 +20,7 @@ use tokio::sync::watch;
 
 use crate::error::CliError;
 use crate::fault::{forged_feed, Fault, FaultKeys, PORTAL_PAGE};
+use crate::keygen::KeyEntryError;
 use crate::witness_server::{add_checkpoint, Witness, ADD_CHECKPOINT_PATH};
 
 /// One static site to serve.
@@ -124,20 +125,14 @@ pub fn parse_witness_specs(
             "--witness needs --witness-log and --witness-state".into(),
         ));
     };
-    let log_key = if signed_note::StandardVerifier::new(log).is_ok() {
-        log.to_owned()
-    } else {
-        let text = std::fs::read_to_string(log).map_err(|source| CliError::ReadKey {
-            path: log.into(),
-            source,
-        })?;
-        text.trim().to_owned()
-    };
-    if signed_note::StandardVerifier::new(&log_key).is_err() {
-        return Err(CliError::BadWitnessSpec(format!(
-            "--witness-log `{log}` is not a verifier key or a .pub file holding one"
-        )));
-    }
+    let log_key =
+        crate::keygen::resolve_verifier_key(Path::new(""), log, crate::keygen::is_signer_key)
+            .map_err(|e| match e {
+                KeyEntryError::Unreadable { path, source } => CliError::ReadKey { path, source },
+                KeyEntryError::NotAKey { .. } => CliError::BadWitnessSpec(format!(
+                    "--witness-log `{log}` is not a verifier key or a .pub file holding one"
+                )),
+            })?;
     std::fs::create_dir_all(state)?;
     for spec in specs {
         let (id, key) = spec
