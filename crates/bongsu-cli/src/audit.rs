@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use bongsu_core::checkpoint::{verify_checkpoint, Checkpoint};
 use bongsu_core::export::{self, duration_text, kst, ProofContext};
-use bongsu_core::history::History;
+use bongsu_core::history::{filter_incidents, History, IncidentFilter};
 use bongsu_core::log_audit::{
     bundle_paths, check_extends, check_hash_tiles, compare_views, hash_tile_paths, verify_entries,
     VerifiedLog,
@@ -350,8 +350,7 @@ fn timeline_text(
         k.get(..16).unwrap_or(&k).replace('T', " ")
     };
     let mut out = String::from("\nIncidents, newest first (times in KST):\n");
-    let mut incidents: Vec<_> = history.incidents.iter().collect();
-    incidents.sort_by_key(|i| std::cmp::Reverse(i.opened_at));
+    let incidents = filter_incidents(history, &IncidentFilter::default(), now);
     if incidents.is_empty() {
         out.push_str("  none\n");
     }
@@ -395,8 +394,9 @@ fn timeline_text(
     }
     if with_events {
         out.push_str("\nEvents (entry, time KST, kind, details):\n");
+        let proof = proof_context(view, None);
         for (i, (e, bytes)) in view.log.events.iter().zip(&view.log.entries).enumerate() {
-            let r = export::event_row(i as u64, e, bytes, &proof_context(view, None));
+            let r = export::event_row(i as u64, e, bytes, &proof);
             let detail = [
                 r.service,
                 r.component,

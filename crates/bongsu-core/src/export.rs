@@ -10,7 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::offset;
 use time::OffsetDateTime;
 
-use crate::history::{History, IncidentRecord};
+use crate::history::{filter_incidents, History, IncidentFilter, IncidentRecord};
 use crate::log_event::{Event, LogEvent};
 use crate::merkle_log::entry_hash;
 
@@ -35,14 +35,10 @@ impl ProofContext {
     /// The entry bundle holding `entry` in the log this context describes:
     /// recompute its leaf hash from there and check it against the checkpoint.
     pub fn bundle_url(&self, entry: u64) -> String {
-        let n = entry / crate::log_layout::TILE_WIDTH;
-        let width = crate::log_layout::bundles_for_size(self.size)
-            .find(|(index, _, _)| *index == n)
-            .map_or(crate::log_layout::TILE_WIDTH, |(_, w, _)| w);
         format!(
             "{}/{}",
             self.log_url.trim_end_matches('/'),
-            crate::log_layout::bundle_path(n, width)
+            crate::log_layout::bundle_path_for_entry(entry, self.size)
         )
     }
 
@@ -325,7 +321,7 @@ pub fn incidents_csv(history: &History, proof: &ProofContext, now: OffsetDateTim
     ]);
     let size = proof.size.to_string();
     let opt = |t: Option<OffsetDateTime>| t.map(kst).unwrap_or_default();
-    for record in newest_first(history) {
+    for record in newest_first(history, now) {
         let s = summarize(history, record, now);
         let mut services: Vec<&str> = record.services().collect();
         services.dedup();
@@ -357,14 +353,13 @@ pub fn incidents_csv(history: &History, proof: &ProofContext, now: OffsetDateTim
     out
 }
 
-fn newest_first(history: &History) -> Vec<&IncidentRecord> {
-    let mut all: Vec<&IncidentRecord> = history.incidents.iter().collect();
-    all.sort_by_key(|i| std::cmp::Reverse(i.opened_at));
-    all
+/// Every incident, newest first.
+fn newest_first(history: &History, now: OffsetDateTime) -> Vec<&IncidentRecord> {
+    filter_incidents(history, &IncidentFilter::default(), now)
 }
 
 pub fn incidents_json(history: &History, proof: &ProofContext, now: OffsetDateTime) -> String {
-    let incidents: Vec<serde_json::Value> = newest_first(history)
+    let incidents: Vec<serde_json::Value> = newest_first(history, now)
         .into_iter()
         .map(|record| {
             let s = summarize(history, record, now);
@@ -430,7 +425,7 @@ pub fn incidents_atom(
     proof: &ProofContext,
     now: OffsetDateTime,
 ) -> String {
-    let records = newest_first(history);
+    let records = newest_first(history, now);
     let updated = records
         .iter()
         .filter_map(|r| r.updates.last().map(|u| u.at).or(Some(r.opened_at)))

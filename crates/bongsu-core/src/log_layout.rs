@@ -58,13 +58,28 @@ pub fn hash_tile_path(level: u8, n: u64, width: u64) -> String {
     with_width(format!("tile/{level}/{}", index_path(n)), width)
 }
 
+/// How many entries bundle `n` of a log of `size` entries holds (a full
+/// bundle's width for bundles past the end).
+fn bundle_width(size: u64, n: u64) -> u64 {
+    match size.saturating_sub(n * TILE_WIDTH) {
+        0 => TILE_WIDTH,
+        rest => rest.min(TILE_WIDTH),
+    }
+}
+
 /// The bundles of a log of `size` entries: (index, width, path), in order.
 pub fn bundles_for_size(size: u64) -> impl Iterator<Item = (u64, u64, String)> {
     let count = size.div_ceil(TILE_WIDTH);
     (0..count).map(move |n| {
-        let width = (size - n * TILE_WIDTH).min(TILE_WIDTH);
+        let width = bundle_width(size, n);
         (n, width, bundle_path(n, width))
     })
+}
+
+/// The path of the bundle holding `entry` in a log of `size` entries.
+pub fn bundle_path_for_entry(entry: u64, size: u64) -> String {
+    let n = entry / TILE_WIDTH;
+    bundle_path(n, bundle_width(size, n))
 }
 
 /// Encodes entries as one bundle.
@@ -145,6 +160,21 @@ pub fn log_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_entry_is_in_the_bundle_bundles_for_size_lists() {
+        for size in [1, 255, 256, 257, 600] {
+            let bundles: Vec<_> = bundles_for_size(size).collect();
+            for entry in 0..size {
+                let (_, _, path) = &bundles[(entry / TILE_WIDTH) as usize];
+                assert_eq!(
+                    &bundle_path_for_entry(entry, size),
+                    path,
+                    "{entry} of {size}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn paths_follow_c2sp_tlog_tiles() {
