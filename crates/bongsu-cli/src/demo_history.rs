@@ -67,7 +67,8 @@ impl DemoHistory {
         if store.tree.size() > 0 {
             return Ok(());
         }
-        store.append(&replay_events(&self.steps, DEMO_STARTS_AT))?;
+        let events = replay_events(&self.steps, DEMO_STARTS_AT);
+        store.append(&events)?;
         self.commit_and_publish(&mut store)?;
         if self.status.exists() {
             let kept = self.dir.join("status.toml.before-history");
@@ -77,7 +78,7 @@ impl DemoHistory {
                 kept.display()
             );
         }
-        self.write_status(&store, DEMO_STARTS_AT)?;
+        self.write_status(&History::from_events(&events), DEMO_STARTS_AT)?;
         Ok(())
     }
 
@@ -112,9 +113,11 @@ impl DemoHistory {
         }
         let run = || -> Result<String, CliError> {
             let mut store = LogStore::open(&self.log.dir)?;
+            // Decoded once; each step's events are added in memory too.
+            let mut logged = store.events()?;
             let mut added = 0;
             for step in pending.iter().take(take) {
-                let history = History::from_events(&store.events()?);
+                let history = History::from_events(&logged);
                 let events = events_for_change(
                     &history.declared_services(),
                     &history.declared_incidents(),
@@ -124,10 +127,11 @@ impl DemoHistory {
                 );
                 added += events.len();
                 store.append(&events)?;
+                logged.extend(events);
             }
             let reached = pending[take - 1].at;
             self.commit_and_publish(&mut store)?;
-            self.write_status(&store, reached)?;
+            self.write_status(&History::from_events(&logged), reached)?;
             Ok(format!(
                 "replayed to {} ({added} events logged, log size {}); {} moments left",
                 kst(reached),
@@ -157,8 +161,7 @@ impl DemoHistory {
 
     /// Rewrites the status file from what the log declares, and remembers
     /// how far the replay has come.
-    fn write_status(&self, store: &LogStore, reached: OffsetDateTime) -> Result<(), CliError> {
-        let history = History::from_events(&store.events()?);
+    fn write_status(&self, history: &History, reached: OffsetDateTime) -> Result<(), CliError> {
         let text = status_file::render(
             crate::demo_catalogue::STATUS_HEADER,
             "kakao",

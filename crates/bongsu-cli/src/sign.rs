@@ -127,7 +127,8 @@ fn record_in_log(
 ) -> Result<(LogCommitment, usize), CliError> {
     let log_key = read_signer(&options.key)?;
     let mut store = LogStore::open(&options.dir)?;
-    let before = History::from_events(&store.events()?);
+    let mut logged = store.events()?;
+    let before = History::from_events(&logged);
     let mut events = events_for_change(
         &before.declared_services(),
         &before.declared_incidents(),
@@ -140,12 +141,8 @@ fn record_in_log(
         &feed.maintenances,
         feed.issued_at,
     ));
-    let after_events: Vec<_> = store
-        .events()?
-        .into_iter()
-        .chain(events.iter().cloned())
-        .collect();
-    let after = History::from_events(&after_events);
+    logged.extend(events.iter().cloned());
+    let after = History::from_events(&logged);
     if let Some(message) = after.disagreement(feed) {
         return Err(CliError::HistoryConflict {
             path: status.to_owned(),
