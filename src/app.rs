@@ -45,7 +45,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn StatusPage(config: AppConfig) -> impl IntoView {
     let store = StatusStore::new(config.clone());
-    let history = HistoryStore::new(config.clone());
+    let history = HistoryStore::new(config.clone(), store.shown);
     let route = current_route();
     let now = RwSignal::new(clock::now());
     let refresh = Duration::from_secs(u64::from(config.refresh_seconds));
@@ -71,14 +71,14 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
             <Incidents store />
             <Maintenances store />
             <Services store />
-            <HistorySummary history store />
+            <HistorySummary history />
             <Regions store config=config.get_value() now />
             <Evidence store />
             <FeedMeta store now />
         }
         .into_any(),
-        Route::History(query) => view! { <HistoryPage history store query now /> }.into_any(),
-        Route::Incident(id) => view! { <IncidentPage history store id now /> }.into_any(),
+        Route::History(query) => view! { <HistoryPage history query now /> }.into_any(),
+        Route::Incident(id) => view! { <IncidentPage history id now /> }.into_any(),
     };
     let current = move |page: &'static str| {
         let on = matches!(
@@ -118,7 +118,7 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
                 </button>
             </header>
             <main>
-                <HistoryAlarms history store />
+                <HistoryAlarms history />
                 {main}
             </main>
             <footer class="foot">

@@ -17,9 +17,11 @@ use std::sync::Arc;
 
 use bongsu_core::checkpoint::{verify_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES};
 use bongsu_core::history::History;
-use bongsu_core::log_audit::{check_extends, verify_entries, VerifiedLog};
+use bongsu_core::log_audit::{
+    check_extends, check_feed, verify_entries, FeedAgreement, FeedConflict, VerifiedLog,
+};
 use bongsu_core::log_layout::{bundles_for_size, CHECKPOINT_PATH, TILE_WIDTH};
-use bongsu_core::{AppConfig, KeySet};
+use bongsu_core::{AppConfig, Feed, KeySet};
 use futures::future::join_all;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -80,16 +82,25 @@ pub struct HistoryStore {
     /// Why nothing could be verified, when nothing could.
     pub problem: RwSignal<Option<String>>,
     pub loading: RwSignal<bool>,
+    /// How the feed on screen stands with the verified log, derived once for
+    /// every view that shows it (`None` until both exist).
+    pub feed_check: Memo<Option<Result<FeedAgreement, FeedConflict>>>,
     /// Full bundles never change: each is fetched once per page load.
     bundle_cache: StoredValue<HashMap<String, Vec<u8>>, LocalStorage>,
 }
 
 impl HistoryStore {
-    pub fn new(config: AppConfig) -> HistoryStore {
+    pub fn new(config: AppConfig, shown: RwSignal<Option<Feed>>) -> HistoryStore {
         let rewrite = saved_checkpoint::load_evidence(&config.feed);
+        let verified: RwSignal<Option<VerifiedHistory>> = RwSignal::new(None);
+        let feed_check = Memo::new(move |_| {
+            let feed = shown.get()?;
+            verified.with(|v| v.as_ref().map(|v| check_feed(&feed, &v.log)))
+        });
         HistoryStore {
             config: StoredValue::new(config),
-            verified: RwSignal::new(None),
+            verified,
+            feed_check,
             regions: RwSignal::new(Vec::new()),
             rewrite: RwSignal::new(rewrite),
             problem: RwSignal::new(None),

@@ -13,7 +13,6 @@ use super::uptime::Uptime;
 use super::{StatusBadge, When};
 use crate::format::{incident_state_label, status_label};
 use crate::history_store::{HistoryStore, VerifiedHistory};
-use crate::poller::StatusStore;
 use crate::route::{format_date, go, href, parse_date, HistoryQuery, Route};
 
 /// Midnight KST at the start of `date`.
@@ -29,7 +28,6 @@ pub fn kst_today(now: OffsetDateTime) -> Date {
 #[component]
 pub fn HistoryPage(
     history: HistoryStore,
-    store: StatusStore,
     query: HistoryQuery,
     now: RwSignal<OffsetDateTime>,
 ) -> impl IntoView {
@@ -48,7 +46,7 @@ pub fn HistoryPage(
             <h2 id="history-heading">"Incident history"</h2>
             <HistoryLoading history />
             {body}
-            <HistoryProof history store />
+            <HistoryProof history />
         </section>
     }
 }

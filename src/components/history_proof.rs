@@ -1,7 +1,7 @@
 //! What the history check found: shown on every page when it is bad news,
 //! and in full on the history pages.
 
-use bongsu_core::log_audit::{check_feed, FeedAgreement};
+use bongsu_core::log_audit::FeedAgreement;
 use leptos::prelude::*;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -9,13 +9,12 @@ use time::OffsetDateTime;
 use super::download::DownloadLink;
 use crate::format::kst;
 use crate::history_store::{HistoryStore, RegionLog};
-use crate::poller::StatusStore;
 use crate::route::{href, HistoryQuery, Route};
 
 /// Loud and on every page: the history was rewritten, regions disagree on
 /// it, or the live status contradicts it.
 #[component]
-pub fn HistoryAlarms(history: HistoryStore, store: StatusStore) -> impl IntoView {
+pub fn HistoryAlarms(history: HistoryStore) -> impl IntoView {
     let rewrite = move || {
         history.rewrite.get().map(|e| {
             let json = serde_json::to_string_pretty(&e).unwrap_or_default();
@@ -75,9 +74,7 @@ pub fn HistoryAlarms(history: HistoryStore, store: StatusStore) -> impl IntoView
         })
     };
     let feed_conflict = move || {
-        let log = history.verified.get()?;
-        let feed = store.shown.get()?;
-        let conflict = check_feed(&feed, &log.log).err()?;
+        let conflict = history.feed_check.get()?.err()?;
         Some(view! {
             <section class="evidence" role="alert" data-testid="history-feed-conflict">
                 <h2>"The live status and the history disagree"</h2>
@@ -90,13 +87,11 @@ pub fn HistoryAlarms(history: HistoryStore, store: StatusStore) -> impl IntoView
 
 /// One line on the status page: how much history is verified, and a link.
 #[component]
-pub fn HistorySummary(history: HistoryStore, store: StatusStore) -> impl IntoView {
+pub fn HistorySummary(history: HistoryStore) -> impl IntoView {
     let line = move || match (history.verified.get(), history.problem.get()) {
         (Some(v), _) => {
             let c = &v.log.checkpoint;
-            let feed = store.shown.get();
-            let agreement = feed.as_ref().map(|f| check_feed(f, &v.log));
-            let live = match agreement {
+            let live = match history.feed_check.get() {
                 Some(Ok(FeedAgreement::Agrees { .. })) => " The live status matches it.",
                 Some(Ok(FeedAgreement::LogBehind { .. })) => {
                     " The live status is newer; the history is catching up."
@@ -123,7 +118,7 @@ pub fn HistorySummary(history: HistoryStore, store: StatusStore) -> impl IntoVie
 
 /// The history pages' account of what was verified and how.
 #[component]
-pub fn HistoryProof(history: HistoryStore, store: StatusStore) -> impl IntoView {
+pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
     move || {
         let regions = history.regions.get();
         let region_lines = regions
@@ -149,7 +144,7 @@ pub fn HistoryProof(history: HistoryStore, store: StatusStore) -> impl IntoView 
                 .map(|w| w.witness.clone())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let live = store.shown.get().map(|f| match check_feed(&f, &v.log) {
+            let live = history.feed_check.get().map(|check| match check {
                 Ok(FeedAgreement::Agrees { size }) => format!(
                     "The live status commits to the first {size} entries, and shows exactly what they declare."
                 ),

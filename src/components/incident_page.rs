@@ -14,7 +14,6 @@ use super::history_proof::{HistoryLoading, HistoryProof};
 use super::{StatusBadge, When};
 use crate::format::{incident_state_label, status_label, status_symbol};
 use crate::history_store::{HistoryStore, VerifiedHistory};
-use crate::poller::StatusStore;
 use crate::route::{href, HistoryQuery, Route};
 
 /// One line of the incident's timeline.
@@ -86,7 +85,6 @@ fn timeline(h: &History, i: &IncidentRecord, now: OffsetDateTime) -> Vec<Line> {
 #[component]
 pub fn IncidentPage(
     history: HistoryStore,
-    store: StatusStore,
     id: String,
     now: RwSignal<OffsetDateTime>,
 ) -> impl IntoView {
@@ -113,7 +111,7 @@ pub fn IncidentPage(
             </p>
             <HistoryLoading history />
             {body}
-            <HistoryProof history store />
+            <HistoryProof history />
         </section>
     }
 }
