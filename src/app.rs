@@ -11,15 +11,33 @@ use crate::components::{
     Incidents, Maintenances, Regions, Services,
 };
 use crate::config_loader::load_config;
+use crate::config_loader::LoadError;
 use crate::history_store::HistoryStore;
+use crate::i18n::{t, t_string, use_i18n, I18nContextProvider, Locale};
 use crate::poller::StatusStore;
 use crate::route::{current_route, href, HistoryQuery, Route};
+use crate::{locale_choice, theme};
 
 #[component]
 pub fn App() -> impl IntoView {
+    view! {
+        <I18nContextProvider>
+            <Loaded />
+        </I18nContextProvider>
+    }
+}
+
+/// The config, then the page; the reader's language and theme first.
+#[component]
+fn Loaded() -> impl IntoView {
+    let i18n = use_i18n();
+    if let Some(chosen) = locale_choice::remembered() {
+        i18n.set_locale(chosen);
+    }
+    theme::apply(theme::remembered());
     let config = LocalResource::new(load_config);
     view! {
-        <Suspense fallback=|| view! { <p class="notice">"Loading configuration…"</p> }>
+        <Suspense fallback=move || view! { <p class="notice">{t!(i18n, app.loading_config)}</p> }>
             {move || {
                 config
                     .get()
@@ -29,8 +47,8 @@ pub fn App() -> impl IntoView {
                             view! {
                                 <main class="page">
                                     <section class="notice error" role="alert" data-testid="config-error">
-                                        <h1>"This status page is not configured correctly"</h1>
-                                        <p>{error.to_string()}</p>
+                                        <h1>{t!(i18n, app.config_error_title)}</h1>
+                                        {move || config_error(i18n.get_locale(), &error)}
                                     </section>
                                 </main>
                             }
@@ -44,6 +62,7 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn StatusPage(config: AppConfig) -> impl IntoView {
+    let i18n = use_i18n();
     let store = StatusStore::new(config.clone());
     let history = HistoryStore::new(config.clone(), store.shown);
     let route = current_route();
@@ -97,12 +116,13 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
             <header class="top">
                 <div>
                     <h1>{title}</h1>
-                    <p class="tagline">"Independent status page · every update verified in your browser"</p>
+                    <p class="tagline">{t!(i18n, app.tagline)}</p>
                 </div>
-                <nav aria-label="Pages" class="pages">
-                    <a href=href(&Route::Status) aria-current=move || current("status") data-testid="nav-status">"Status"</a>
-                    <a href=href(&Route::History(HistoryQuery::default())) aria-current=move || current("history") data-testid="nav-history">"History"</a>
+                <nav aria-label=move || t_string!(i18n, app.nav_label) class="pages">
+                    <a href=href(&Route::Status) aria-current=move || current("status") data-testid="nav-status">{t!(i18n, app.nav_status)}</a>
+                    <a href=href(&Route::History(HistoryQuery::default())) aria-current=move || current("history") data-testid="nav-history">{t!(i18n, app.nav_history)}</a>
                 </nav>
+                <Settings />
                 <button
                     type="button"
                     class="refresh"
@@ -114,7 +134,7 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
                         }
                     }
                 >
-                    "Refresh now"
+                    {t!(i18n, app.refresh)}
                 </button>
             </header>
             <main>
@@ -122,12 +142,70 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
                 {main}
             </main>
             <footer class="foot">
-                <p>
-                    "Bongsu: status relayed by independent regions, like the Joseon beacon fires. "
-                    "A region can delay the news, never forge it."
-                </p>
+                <p>{t!(i18n, app.footer)}</p>
             </footer>
         </div>
+    }
+}
+
+/// The language switch and the theme toggle.
+#[component]
+fn Settings() -> impl IntoView {
+    let i18n = use_i18n();
+    let theme = RwSignal::new(theme::remembered());
+    let switch_language = move |_| {
+        let next = locale_choice::other(i18n.get_locale_untracked());
+        i18n.set_locale(next);
+        locale_choice::remember(next);
+    };
+    let theme_name = move || match theme.get() {
+        theme::Theme::Auto => t_string!(i18n, app.theme_auto),
+        theme::Theme::Light => t_string!(i18n, app.theme_light),
+        theme::Theme::Dark => t_string!(i18n, app.theme_dark),
+    };
+    view! {
+        <div class="settings" role="group" aria-label=move || t_string!(i18n, app.settings_label)>
+            <button
+                type="button"
+                data-testid="language-switch"
+                lang=move || locale_choice::other(i18n.get_locale()).to_string()
+                aria-label=move || t_string!(i18n, app.language_switch_label)
+                on:click=switch_language
+            >
+                {t!(i18n, app.language_switch)}
+            </button>
+            <button
+                type="button"
+                data-testid="theme-toggle"
+                data-theme=move || theme.get().as_str()
+                aria-label=move || t_string!(i18n, app.theme_label, theme = theme_name())
+                on:click=move |_| {
+                    let next = theme.get_untracked().next();
+                    theme.set(next);
+                    theme::apply(next);
+                }
+            >
+                {theme_name}
+            </button>
+        </div>
+    }
+}
+
+fn config_error(locale: Locale, error: &LoadError) -> impl IntoView {
+    let file = crate::config_loader::CONFIG_URL;
+    match error {
+        LoadError::Fetch(e) => view! {
+            <p>{crate::i18n::td_string!(locale, app.config_fetch, file = file, why = crate::error_text::fetch_error(locale, e))}</p>
+        }
+        .into_any(),
+        LoadError::NotUtf8 => {
+            view! { <p>{crate::i18n::td_string!(locale, app.config_not_utf8, file = file)}</p> }.into_any()
+        }
+        LoadError::Invalid(e) => view! {
+            <p>{crate::i18n::td_string!(locale, app.config_invalid, file = file)}</p>
+            <p><code lang="en" class="tech">{e.to_string()}</code></p>
+        }
+        .into_any(),
     }
 }
 

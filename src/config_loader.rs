@@ -5,7 +5,7 @@ use bongsu_core::{AppConfig, ConfigError};
 
 use crate::fetch::{fetch_bytes, FetchError};
 
-const CONFIG_URL: &str = "config.json";
+pub const CONFIG_URL: &str = "config.json";
 const CONFIG_TIMEOUT_MS: u32 = 10_000;
 /// A config is a few hundred bytes; anything near this is not one.
 const CONFIG_MAX_BYTES: usize = 64 * 1024;

@@ -12,34 +12,7 @@ use web_sys::{
     RequestInit, Response,
 };
 
-/// Why a region gave us no bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FetchError {
-    /// No answer before the deadline; the request was aborted.
-    TimedOut { after_ms: u32 },
-    /// The connection failed (refused, reset, DNS, CORS, offline).
-    Network,
-    /// An HTTP answer that is not 200.
-    Http { status: u16 },
-    /// The body grew past the limit; reading stopped there.
-    TooLarge { limit: usize },
-}
-
-impl std::fmt::Display for FetchError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FetchError::TimedOut { after_ms } => write!(f, "no answer within {after_ms} ms"),
-            FetchError::Network => write!(f, "connection failed"),
-            FetchError::Http { status } => write!(f, "HTTP error {status}"),
-            FetchError::TooLarge { limit } => {
-                write!(
-                    f,
-                    "the response is over the {limit}-byte limit; it was cut off and rejected"
-                )
-            }
-        }
-    }
-}
+pub use bongsu_core::FetchError;
 
 /// A response body and what the server said it is.
 #[derive(Debug, Clone, PartialEq, Eq)]

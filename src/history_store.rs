@@ -28,7 +28,7 @@ use leptos::task::spawn_local;
 use time::format_description::well_known::Rfc3339;
 
 use crate::clock;
-use crate::fetch::{controller, fetch_bytes};
+use crate::fetch::{controller, fetch_bytes, FetchError};
 use crate::saved_checkpoint::{self, RewriteEvidence};
 
 /// A bundle holds at most 256 entries of at most 64 KiB.
@@ -54,8 +54,9 @@ impl PartialEq for VerifiedHistory {
 /// What one region's copy of the log came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegionLog {
-    Unreachable(String),
-    /// Its checkpoint or entries failed verification.
+    Unreachable(FetchError),
+    /// Its checkpoint or entries failed verification (the core's message,
+    /// technical detail for operators).
     Invalid(String),
     /// A verified checkpoint that is a prefix of (or equal to) the log shown.
     Consistent {
@@ -71,6 +72,17 @@ pub enum RegionLog {
     },
 }
 
+/// Why there is no verified history to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryProblem {
+    /// The key set has no `log` role: this operator keeps no history log.
+    NoLogKey,
+    /// No region served a checkpoint that verifies.
+    NoCheckpoint,
+    /// Checkpoints verified, but no region's entries match one.
+    NoEntries,
+}
+
 #[derive(Clone, Copy)]
 pub struct HistoryStore {
     config: StoredValue<AppConfig>,
@@ -80,7 +92,7 @@ pub struct HistoryStore {
     /// Proof that the log was rewritten since this device last saw it.
     pub rewrite: RwSignal<Option<RewriteEvidence>>,
     /// Why nothing could be verified, when nothing could.
-    pub problem: RwSignal<Option<String>>,
+    pub problem: RwSignal<Option<HistoryProblem>>,
     pub loading: RwSignal<bool>,
     /// How the feed on screen stands with the verified log, derived once for
     /// every view that shows it (`None` until both exist).
@@ -125,10 +137,7 @@ impl HistoryStore {
     async fn check(self, key_set: &KeySet) {
         let config = self.config.get_value();
         if key_set.roles.log.is_none() {
-            self.problem.set(Some(
-                "The operator's key set names no history log key, so there is no verified history yet."
-                    .to_owned(),
-            ));
+            self.problem.set(Some(HistoryProblem::NoLogKey));
             return;
         }
         let timeout = config.timeout_ms;
@@ -144,8 +153,8 @@ impl HistoryStore {
         let mut checkpoints: Vec<(usize, Checkpoint)> = Vec::new();
         for (index, (region, answer)) in config.regions.iter().zip(answers).enumerate() {
             let outcome = match answer {
-                None => RegionLog::Unreachable("the browser refused the request".into()),
-                Some(Err(e)) => RegionLog::Unreachable(e.to_string()),
+                None => RegionLog::Unreachable(FetchError::Network),
+                Some(Err(e)) => RegionLog::Unreachable(e),
                 Some(Ok(fetched)) => match verify_checkpoint(&fetched.bytes, key_set) {
                     Ok(c) => {
                         let size = c.size;
@@ -175,9 +184,9 @@ impl HistoryStore {
         }
         let Some((log, source)) = shown else {
             self.problem.set(Some(if checkpoints.is_empty() {
-                "No region served a history log that verifies.".to_owned()
+                HistoryProblem::NoCheckpoint
             } else {
-                "No region served history entries that match a signed checkpoint.".to_owned()
+                HistoryProblem::NoEntries
             }));
             self.regions.set(outcomes);
             return;

@@ -230,7 +230,7 @@ impl StatusStore {
             Err(FetchError::TooLarge { limit }) => {
                 (RegionOutcome::Invalid(FeedError::TooLarge { limit }), None)
             }
-            Err(error) => (RegionOutcome::Unreachable(error.to_string()), None),
+            Err(error) => (RegionOutcome::Unreachable(error), None),
             Ok(fetched) => (self.evaluate(&fetched), Some(fetched)),
         };
         let region_id = self.region_id(index);

@@ -3,13 +3,16 @@ use leptos::prelude::*;
 use time::OffsetDateTime;
 
 use crate::format::{ago, banner_headline, status_symbol};
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::poller::StatusStore;
 
 /// The overall status, how fresh it is and where it came from, or why there
 /// is none yet.
 #[component]
 pub fn Banner(store: StatusStore, now: RwSignal<OffsetDateTime>) -> impl IntoView {
+    let i18n = use_i18n();
     let view_model = move || {
+        let locale = i18n.get_locale();
         let now = now.get();
         store.shown.with(|shown| {
             let feed = shown.as_ref()?;
@@ -18,7 +21,7 @@ pub fn Banner(store: StatusStore, now: RwSignal<OffsetDateTime>) -> impl IntoVie
                     region_state(&r.effective_outcome(), Some(feed), now) == RegionState::Valid
                 })
             });
-            Some(BannerModel::new(feed, now, confirmed))
+            Some(BannerModel::new(locale, feed, now, confirmed))
         })
     };
     let all_failed = move || {
@@ -54,15 +57,15 @@ pub fn Banner(store: StatusStore, now: RwSignal<OffsetDateTime>) -> impl IntoVie
                 }
                 None => {
                     let text = if all_failed() {
-                        "No region has served a verified status yet. See the regions below for why."
+                        t!(i18n, headline.all_failed).into_any()
                     } else {
-                        "Asking the regions for a verified status…"
+                        t!(i18n, headline.asking).into_any()
                     };
                     view! {
                         <section class="banner status-unknown" data-testid="banner" data-status="unknown">
                             <span class="symbol" aria-hidden="true">"?"</span>
                             <div>
-                                <h2>"Status not known yet"</h2>
+                                <h2>{t!(i18n, headline.unknown)}</h2>
                                 <p>{text}</p>
                             </div>
                         </section>
@@ -87,35 +90,41 @@ struct BannerModel {
 }
 
 impl BannerModel {
-    fn new(feed: &Feed, now: OffsetDateTime, confirmed: bool) -> Self {
+    fn new(locale: Locale, feed: &Feed, now: OffsetDateTime, confirmed: bool) -> Self {
         let status = feed.overall();
         let expired = match freshness(feed, now) {
             Freshness::Current => None,
-            Freshness::Expired { .. } => Some(format!(
-                "This update expired {}. No region has served a newer one, so the real status may differ.",
-                ago(feed.expires_at, now)
+            Freshness::Expired { .. } => Some(td_string!(
+                locale,
+                headline.expired,
+                ago = ago(locale, feed.expires_at, now)
             )),
         };
         let headline = match expired {
-            None => banner_headline(status).to_owned(),
-            Some(_) => format!("Out of date · last known: {}", banner_headline(status)),
+            None => banner_headline(locale, status),
+            Some(_) => td_string!(
+                locale,
+                headline.out_of_date,
+                headline = banner_headline(locale, status)
+            ),
         };
         BannerModel {
             status,
             headline,
-            affected: affected(feed),
+            affected: affected(locale, feed),
             expired,
             confirmed,
-            source_note: format!(
-                "Last verified update saved on this device, signed {}. Checking the regions for a newer one…",
-                ago(feed.issued_at, now)
+            source_note: td_string!(
+                locale,
+                headline.from_device,
+                ago = ago(locale, feed.issued_at, now)
             ),
         }
     }
 }
 
 /// "3 of 11 services affected", counted from the feed.
-fn affected(feed: &Feed) -> String {
+fn affected(locale: Locale, feed: &Feed) -> String {
     let total = feed.services.len();
     let hit = feed
         .services
@@ -123,9 +132,9 @@ fn affected(feed: &Feed) -> String {
         .filter(|s| s.status().rank() > 0)
         .count();
     if hit == 0 {
-        format!("All {total} services operational")
+        td_string!(locale, headline.all_operational, total = total)
     } else {
-        format!("{hit} of {total} services affected")
+        td_string!(locale, headline.some_affected, hit = hit, total = total)
     }
 }
 
@@ -160,16 +169,18 @@ mod tests {
     #[test]
     fn a_current_feed_reads_as_current() {
         let f = feed(Status::MajorOutage);
-        let m = BannerModel::new(&f, f.issued_at + Duration::minutes(1), true);
-        assert_eq!(m.headline, banner_headline(Status::MajorOutage));
+        let m = BannerModel::new(Locale::en, &f, f.issued_at + Duration::minutes(1), true);
+        assert_eq!(m.headline, banner_headline(Locale::en, Status::MajorOutage));
         assert_eq!(m.expired, None);
         assert_eq!(m.affected, "1 of 1 services affected");
+        let ko = BannerModel::new(Locale::ko, &f, f.issued_at + Duration::minutes(1), true);
+        assert_eq!(ko.affected, "서비스 1개 중 1개 영향");
     }
 
     #[test]
     fn an_expired_feed_is_marked_out_of_date_with_its_age() {
         let f = feed(Status::Operational);
-        let m = BannerModel::new(&f, f.expires_at + Duration::hours(3), true);
+        let m = BannerModel::new(Locale::en, &f, f.expires_at + Duration::hours(3), true);
         assert!(m.headline.starts_with("Out of date"), "{}", m.headline);
         assert!(
             m.expired
@@ -183,7 +194,7 @@ mod tests {
     #[test]
     fn a_remembered_feed_says_where_it_came_from_and_how_old_it_is() {
         let f = feed(Status::Operational);
-        let m = BannerModel::new(&f, f.issued_at + Duration::minutes(20), false);
+        let m = BannerModel::new(Locale::en, &f, f.issued_at + Duration::minutes(20), false);
         assert!(!m.confirmed);
         assert!(
             m.source_note

@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 /// are megabytes), as a Blob URL the browser downloads.
 #[component]
 pub fn DownloadLink(
-    label: &'static str,
+    #[prop(into)] label: Signal<String>,
     file: String,
     mime: &'static str,
     content: impl Fn() -> String + 'static,

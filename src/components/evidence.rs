@@ -3,6 +3,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::format::kst;
+use crate::i18n::{t, td_string, use_i18n};
 use crate::poller::StatusStore;
 
 /// Proof that the operator's key signed two different versions of one
@@ -10,16 +11,15 @@ use crate::poller::StatusStore;
 /// signatures against the published keys without trusting this page.
 #[component]
 pub fn Evidence(store: StatusStore) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
+        let locale = i18n.get_locale();
         let items = store.evidence.get();
         (!items.is_empty()).then(|| {
             view! {
                 <section class="evidence" data-testid="evidence" role="alert" aria-labelledby="evidence-heading">
-                    <h2 id="evidence-heading">"Proof of misbehaviour"</h2>
-                    <p>
-                        "The operator's signing key signed two different versions of the same update. "
-                        "Both signed copies are kept here; each can be checked against the published keys."
-                    </p>
+                    <h2 id="evidence-heading">{t!(i18n, evidence.heading)}</h2>
+                    <p>{t!(i18n, evidence.text)}</p>
                     <ul>
                         {items
                             .into_iter()
@@ -31,15 +31,21 @@ pub fn Evidence(store: StatusStore) -> impl IntoView {
                                 );
                                 let file = format!("bongsu-evidence-{}-{}.json", item.feed, item.seq);
                                 let noticed = OffsetDateTime::parse(&item.observed_at, &Rfc3339)
-                                    .map(kst)
+                                    .map(|at| kst(locale, at))
                                     .unwrap_or_else(|_| item.observed_at.clone());
                                 view! {
                                     <li data-testid="evidence-item" data-seq=item.seq.to_string()>
-                                        "Update #" {item.seq.to_string()} ": one copy from "
-                                        {item.sources[0].clone()} ", another from " {item.sources[1].clone()}
-                                        ", noticed " {noticed} " · "
+                                        {td_string!(
+                                            locale,
+                                            evidence.item,
+                                            seq = item.seq,
+                                            first = item.sources.first().cloned().unwrap_or_default(),
+                                            second = item.sources.get(1).cloned().unwrap_or_default(),
+                                            when = noticed
+                                        )}
+                                        " "
                                         <a href=href download=file data-testid="evidence-download">
-                                            "Download both signed copies"
+                                            {t!(i18n, evidence.download)}
                                         </a>
                                     </li>
                                 }

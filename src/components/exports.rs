@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::download::DownloadLink;
 use crate::clock;
 use crate::history_store::VerifiedHistory;
+use crate::i18n::{t, t_string, td_string, use_i18n};
 
 /// Where this page and the log it verified live, for links in exports.
 pub fn proof_context(v: &VerifiedHistory) -> ProofContext {
@@ -34,27 +35,25 @@ pub fn Exports(verified: VerifiedHistory) -> impl IntoView {
     let proof = StoredValue::new(proof_context(&verified));
     let v = StoredValue::new_local(verified);
     let size = proof.with_value(|p| p.size);
+    let i18n = use_i18n();
     view! {
         <section class="exports" aria-labelledby="exports-heading">
-            <h3 id="exports-heading">"Download the history"</h3>
-            <p>
-                "Every row names the log entry it comes from and the signed checkpoint (" {size.to_string()}
-                " entries) that covers it. Times are KST."
-            </p>
+            <h3 id="exports-heading">{t!(i18n, exports.heading)}</h3>
+            <p>{move || td_string!(i18n.get_locale(), exports.text, size = size)}</p>
             <ul>
                 <li>
-                    "Incidents: "
+                    {t!(i18n, exports.incidents)} " "
                     <DownloadLink label="CSV" file="bongsu-incidents.csv".into() mime="text/csv;charset=utf-8" testid="export-incidents-csv"
                         content=move || v.with_value(|v| export::incidents_csv(&v.history, &proof.get_value(), clock::now())) />
                     " · "
                     <DownloadLink label="JSON" file="bongsu-incidents.json".into() mime="application/json" testid="export-incidents-json"
                         content=move || v.with_value(|v| export::incidents_json(&v.history, &proof.get_value(), clock::now())) />
                     " · "
-                    <DownloadLink label="Atom feed" file="bongsu-incidents.atom".into() mime="application/atom+xml" testid="export-atom"
+                    <DownloadLink label=Signal::derive(move || t_string!(i18n, exports.atom).to_string()) file="bongsu-incidents.atom".into() mime="application/atom+xml" testid="export-atom"
                         content=move || v.with_value(|v| export::incidents_atom(&v.history, "Bongsu incidents", &proof.get_value(), clock::now())) />
                 </li>
                 <li>
-                    "Every event: "
+                    {t!(i18n, exports.events)} " "
                     <DownloadLink label="CSV" file="bongsu-events.csv".into() mime="text/csv;charset=utf-8" testid="export-events-csv"
                         content=move || v.with_value(|v| export::events_csv(&v.log.events, &v.log.entries, &proof.get_value())) />
                     " · "

@@ -1,6 +1,5 @@
 //! The history page: filters, the incident list, uptime bars and exports.
 
-use bongsu_core::export::duration_text;
 use bongsu_core::history::{filter_incidents, IncidentFilter};
 use bongsu_core::Status;
 use leptos::prelude::*;
@@ -11,8 +10,9 @@ use super::exports::Exports;
 use super::history_proof::{HistoryLoading, HistoryProof};
 use super::uptime::Uptime;
 use super::{StatusBadge, When};
-use crate::format::{incident_state_label, status_label};
+use crate::format::{duration, incident_state_label, status_label};
 use crate::history_store::{HistoryStore, VerifiedHistory};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::route::{format_date, go, href, parse_date, HistoryQuery, Route};
 
 /// Midnight KST at the start of `date`.
@@ -32,7 +32,10 @@ pub fn HistoryPage(
     now: RwSignal<OffsetDateTime>,
 ) -> impl IntoView {
     let q = StoredValue::new(query);
+    let i18n = use_i18n();
+    // The whole body follows the language: its parts read it untracked.
     let body = move || {
+        let _ = i18n.get_locale();
         let verified = history.verified.get()?;
         Some(view! {
             <Filters verified=verified.clone() query=q.get_value() />
@@ -43,7 +46,7 @@ pub fn HistoryPage(
     };
     view! {
         <section class="history" data-testid="history-page" aria-labelledby="history-heading">
-            <h2 id="history-heading">"Incident history"</h2>
+            <h2 id="history-heading">{t!(i18n, history.heading)}</h2>
             <HistoryLoading history />
             {body}
             <HistoryProof history />
@@ -53,6 +56,7 @@ pub fn HistoryPage(
 
 #[component]
 fn Filters(verified: VerifiedHistory, query: HistoryQuery) -> impl IntoView {
+    let i18n = use_i18n();
     let q = StoredValue::new(query.clone());
     let set = move |change: &dyn Fn(&mut HistoryQuery)| {
         let mut next = q.get_value();
@@ -81,14 +85,18 @@ fn Filters(verified: VerifiedHistory, query: HistoryQuery) -> impl IntoView {
     .into_iter()
     .map(|s| {
         let selected = query.impact == Some(s);
-        view! { <option value=s.as_str() selected=selected>{status_label(s)} " or worse"</option> }
+        view! {
+            <option value=s.as_str() selected=selected>
+                {move || { let l = i18n.get_locale(); td_string!(l, history.filter_or_worse, status = status_label(l, s)) }}
+            </option>
+        }
     })
     .collect_view();
     let date_value = |d: Option<Date>| d.map(format_date).unwrap_or_default();
     view! {
-        <form class="filters" data-testid="history-filters" on:submit=|ev| ev.prevent_default()>
+        <form class="filters" data-testid="history-filters" aria-label=move || t_string!(i18n, history.filters_label) on:submit=|ev| ev.prevent_default()>
             <label>
-                "Service "
+                {t!(i18n, history.filter_service)} " "
                 <select
                     data-testid="filter-service"
                     on:change=move |ev| {
@@ -96,12 +104,12 @@ fn Filters(verified: VerifiedHistory, query: HistoryQuery) -> impl IntoView {
                         set(&|q| q.service = (!v.is_empty()).then(|| v.clone()));
                     }
                 >
-                    <option value="">"All services"</option>
+                    <option value="">{t!(i18n, history.filter_all_services)}</option>
                     {service_options}
                 </select>
             </label>
             <label>
-                "Severity "
+                {t!(i18n, history.filter_severity)} " "
                 <select
                     data-testid="filter-impact"
                     on:change=move |ev| {
@@ -109,12 +117,12 @@ fn Filters(verified: VerifiedHistory, query: HistoryQuery) -> impl IntoView {
                         set(&|q| q.impact = Status::ALL.into_iter().find(|s| s.as_str() == v));
                     }
                 >
-                    <option value="">"Any"</option>
+                    <option value="">{t!(i18n, history.filter_any)}</option>
                     {impact_options}
                 </select>
             </label>
             <label>
-                "From "
+                {t!(i18n, history.filter_from)} " "
                 <input
                     type="date"
                     data-testid="filter-from"
@@ -126,7 +134,7 @@ fn Filters(verified: VerifiedHistory, query: HistoryQuery) -> impl IntoView {
                 />
             </label>
             <label>
-                "To "
+                {t!(i18n, history.filter_to)} " "
                 <input
                     type="date"
                     data-testid="filter-to"
@@ -137,7 +145,7 @@ fn Filters(verified: VerifiedHistory, query: HistoryQuery) -> impl IntoView {
                     }
                 />
             </label>
-            <a href=href(&Route::History(HistoryQuery::default()))>"Clear filters"</a>
+            <a href=href(&Route::History(HistoryQuery::default())) class="button-link">{t!(i18n, history.filter_clear)}</a>
         </form>
     }
 }
@@ -158,6 +166,7 @@ fn IncidentList(
     query: HistoryQuery,
     now: OffsetDateTime,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let h = verified.history.clone();
     let incidents = filter_incidents(&h, &incident_filter(&query), now);
     let count = incidents.len();
@@ -179,22 +188,23 @@ fn IncidentList(
                         {match end {
                             Some(end) => view! {
                                 <When at=end />
-                                " · " <strong data-testid="incident-duration">{duration_text((end - start).whole_minutes())}</strong>
+                                " · " <strong data-testid="incident-duration">{move || duration(i18n.get_locale(), (end - start).whole_minutes())}</strong>
                             }.into_any(),
-                            None => view! { <strong>"ongoing"</strong> }.into_any(),
+                            None => view! { <strong>{t!(i18n, time.ongoing)}</strong> }.into_any(),
                         }}
                     </p>
                 }
             });
+            let state = i.state();
             view! {
                 <li class="history-incident" data-testid="history-incident" data-incident-id=i.id.clone()>
                     <header>
                         <a href=href(&Route::Incident(i.id.clone())) class="incident-title">{i.title.clone()}</a>
                         <StatusBadge status=i.impact />
-                        <span class="state">{incident_state_label(i.state())}</span>
+                        <span class="state">{move || incident_state_label(i18n.get_locale(), state)}</span>
                     </header>
                     {span}
-                    <p class="affected">"Affected: " {services}</p>
+                    <p class="affected">{t!(i18n, history.affected)} " " {services}</p>
                 </li>
             }
         })
@@ -202,9 +212,13 @@ fn IncidentList(
     view! {
         <section class="incident-list" aria-labelledby="incident-list-heading">
             <h3 id="incident-list-heading">
-                {format!("{count} incident{}", if count == 1 { "" } else { "s" })}
+                {move || if count == 1 {
+                    t_string!(i18n, history.count_one).to_string()
+                } else {
+                    t_string!(i18n, history.count, n = count)
+                }}
             </h3>
-            {(count == 0).then(|| view! { <p class="notice">"No incident matches these filters."</p> })}
+            {(count == 0).then(|| view! { <p class="notice">{t!(i18n, history.none_match)}</p> })}
             <ol class="history-incidents">{items}</ol>
         </section>
     }

@@ -7,42 +7,53 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::download::DownloadLink;
+use crate::error_text::{feed_conflict, fetch_error};
 use crate::format::kst;
-use crate::history_store::{HistoryStore, RegionLog};
+use crate::history_store::{HistoryProblem, HistoryStore, RegionLog};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::route::{href, HistoryQuery, Route};
+
+fn problem_text(locale: Locale, problem: HistoryProblem) -> &'static str {
+    match problem {
+        HistoryProblem::NoLogKey => td_string!(locale, history.no_log_key),
+        HistoryProblem::NoCheckpoint => td_string!(locale, history.no_checkpoint),
+        HistoryProblem::NoEntries => td_string!(locale, history.no_entries),
+    }
+}
 
 /// Loud and on every page: the history was rewritten, regions disagree on
 /// it, or the live status contradicts it.
 #[component]
 pub fn HistoryAlarms(history: HistoryStore) -> impl IntoView {
+    let i18n = use_i18n();
     let rewrite = move || {
+        let locale = i18n.get_locale();
         history.rewrite.get().map(|e| {
             let json = serde_json::to_string_pretty(&e).unwrap_or_default();
             let noticed = OffsetDateTime::parse(&e.observed_at, &Rfc3339)
-                .map(kst)
+                .map(|at| kst(locale, at))
                 .unwrap_or_else(|_| e.observed_at.clone());
             view! {
                 <section class="evidence" role="alert" data-testid="history-rewritten" aria-labelledby="rewrite-heading">
-                    <h2 id="rewrite-heading">"The history has been rewritten"</h2>
+                    <h2 id="rewrite-heading">{t!(i18n, history.rewritten_heading)}</h2>
+                    <p>{td_string!(locale, history.rewritten_text, region = e.served_by.clone(), when = noticed)}</p>
                     <p>
-                        "This device verified the history log earlier. The log served now ("
-                        {e.served_by.clone()} ", noticed " {noticed}
-                        ") is validly signed but does not extend it: past entries were changed or removed. "
-                        "What the check found: " {e.message.clone()} "."
+                        {t!(i18n, history.rewritten_found)} " "
+                        <code lang="en" class="tech">{e.message.clone()}</code>
                     </p>
-                    <p>"Both signed checkpoints are kept; anyone can check them against the published keys."</p>
+                    <p>{t!(i18n, history.rewritten_kept)}</p>
                     <div class="checkpoints">
                         <figure>
-                            <figcaption>"Seen before"</figcaption>
-                            <pre data-testid="rewrite-remembered">{e.remembered.clone()}</pre>
+                            <figcaption>{t!(i18n, history.seen_before)}</figcaption>
+                            <pre data-testid="rewrite-remembered" tabindex="0">{e.remembered.clone()}</pre>
                         </figure>
                         <figure>
-                            <figcaption>"Served now"</figcaption>
-                            <pre data-testid="rewrite-served">{e.served.clone()}</pre>
+                            <figcaption>{t!(i18n, history.served_now)}</figcaption>
+                            <pre data-testid="rewrite-served" tabindex="0">{e.served.clone()}</pre>
                         </figure>
                     </div>
                     <DownloadLink
-                        label="Download both checkpoints"
+                        label=Signal::derive(move || t_string!(i18n, history.download_checkpoints).to_string())
                         file="bongsu-history-rewrite.json".to_owned()
                         mime="application/json"
                         content=move || json.clone()
@@ -53,6 +64,7 @@ pub fn HistoryAlarms(history: HistoryStore) -> impl IntoView {
         })
     };
     let split = move || {
+        let locale = i18n.get_locale();
         history.regions.with(|regions| {
             let split: Vec<String> = regions
                 .iter()
@@ -62,12 +74,8 @@ pub fn HistoryAlarms(history: HistoryStore) -> impl IntoView {
             (!split.is_empty()).then(|| {
                 view! {
                     <section class="evidence" role="alert" data-testid="history-split">
-                        <h2>"Regions show different histories"</h2>
-                        <p>
-                            "The history log served by " {split.join(", ")}
-                            " is validly signed but is not part of the history shown here. "
-                            "The operator has shown different people different pasts."
-                        </p>
+                        <h2>{t!(i18n, history.split_heading)}</h2>
+                        <p>{td_string!(locale, history.split_text, regions = split.join(", "))}</p>
                     </section>
                 }
             })
@@ -75,10 +83,14 @@ pub fn HistoryAlarms(history: HistoryStore) -> impl IntoView {
     };
     let feed_conflict = move || {
         let conflict = history.feed_check.get()?.err()?;
+        let worded = feed_conflict(i18n.get_locale(), &conflict);
         Some(view! {
             <section class="evidence" role="alert" data-testid="history-feed-conflict">
-                <h2>"The live status and the history disagree"</h2>
-                <p>{conflict.to_string()}</p>
+                <h2>{t!(i18n, history.conflict_heading)}</h2>
+                <p>
+                    {worded.text}
+                    {worded.detail.map(|d| view! { " " <code lang="en" class="tech">{d}</code> })}
+                </p>
             </section>
         })
     };
@@ -88,30 +100,49 @@ pub fn HistoryAlarms(history: HistoryStore) -> impl IntoView {
 /// One line on the status page: how much history is verified, and a link.
 #[component]
 pub fn HistorySummary(history: HistoryStore) -> impl IntoView {
-    let line = move || match (history.verified.get(), history.problem.get()) {
-        (Some(v), _) => {
-            let c = &v.log.checkpoint;
-            let live = match history.feed_check.get() {
-                Some(Ok(FeedAgreement::Agrees { .. })) => " The live status matches it.",
-                Some(Ok(FeedAgreement::LogBehind { .. })) => {
-                    " The live status is newer; the history is catching up."
+    let i18n = use_i18n();
+    let line = move || {
+        let locale = i18n.get_locale();
+        match (history.verified.get(), history.problem.get()) {
+            (Some(v), _) => {
+                let c = &v.log.checkpoint;
+                let mut line = if c.cosigned.len() == 1 {
+                    td_string!(locale, history.summary_events_one, size = c.size)
+                } else {
+                    td_string!(
+                        locale,
+                        history.summary_events,
+                        size = c.size,
+                        n = c.cosigned.len()
+                    )
+                };
+                let live = match history.feed_check.get() {
+                    Some(Ok(FeedAgreement::Agrees { .. })) => {
+                        Some(td_string!(locale, history.summary_agrees))
+                    }
+                    Some(Ok(FeedAgreement::LogBehind { .. })) => {
+                        Some(td_string!(locale, history.summary_behind))
+                    }
+                    _ => None,
+                };
+                if let Some(live) = live {
+                    line.push(' ');
+                    line.push_str(live);
                 }
-                _ => "",
-            };
-            format!(
-                "History: {} events verified, cosigned by {} witness{}.{live}",
-                c.size,
-                c.cosigned.len(),
-                if c.cosigned.len() == 1 { "" } else { "es" }
-            )
+                line
+            }
+            (None, Some(problem)) => td_string!(
+                locale,
+                history.summary_unavailable,
+                why = problem_text(locale, problem)
+            ),
+            (None, None) => td_string!(locale, history.summary_checking).to_string(),
         }
-        (None, Some(problem)) => format!("History unavailable: {problem}"),
-        (None, None) => "Checking the history…".to_owned(),
     };
     view! {
         <p class="history-summary" data-testid="history-summary">
             {line} " "
-            <a href=href(&Route::History(HistoryQuery::default())) data-testid="history-link">"Incident history and uptime →"</a>
+            <a href=href(&Route::History(HistoryQuery::default())) data-testid="history-link">{t!(i18n, history.summary_link)}</a>
         </p>
     }
 }
@@ -119,21 +150,44 @@ pub fn HistorySummary(history: HistoryStore) -> impl IntoView {
 /// The history pages' account of what was verified and how.
 #[component]
 pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
+        let locale = i18n.get_locale();
         let regions = history.regions.get();
         let region_lines = regions
             .into_iter()
             .map(|(id, outcome)| {
-                let text = match outcome {
-                    RegionLog::Consistent { size } => format!("consistent ({size} entries)"),
-                    RegionLog::Split { size } => format!("a different history ({size} entries)"),
-                    RegionLog::Unchecked { size } => {
-                        format!("claims {size} entries, which could not be read")
+                let (text, detail) = match outcome {
+                    RegionLog::Consistent { size } => (
+                        td_string!(locale, history.region_consistent, size = size),
+                        None,
+                    ),
+                    RegionLog::Split { size } => {
+                        (td_string!(locale, history.region_split, size = size), None)
                     }
-                    RegionLog::Invalid(why) => format!("rejected: {why}"),
-                    RegionLog::Unreachable(why) => format!("unreachable: {why}"),
+                    RegionLog::Unchecked { size } => (
+                        td_string!(locale, history.region_unchecked, size = size),
+                        None,
+                    ),
+                    RegionLog::Invalid(why) => (
+                        td_string!(locale, history.region_invalid).to_string(),
+                        Some(why),
+                    ),
+                    RegionLog::Unreachable(why) => (
+                        td_string!(
+                            locale,
+                            history.region_unreachable,
+                            why = fetch_error(locale, &why)
+                        ),
+                        None,
+                    ),
                 };
-                view! { <li data-region=id.clone()>{id.clone()} ": " {text}</li> }
+                view! {
+                    <li data-region=id.clone()>
+                        {id.clone()} ": " {text}
+                        {detail.map(|d| view! { " " <code lang="en" class="tech">{d}</code> })}
+                    </li>
+                }
             })
             .collect_view();
         let verified = history.verified.get().map(|v| {
@@ -144,44 +198,62 @@ pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
                 .map(|w| w.witness.clone())
                 .collect::<Vec<_>>()
                 .join(", ");
+            let proven = if c.cosigned.len() == 1 {
+                td_string!(
+                    locale,
+                    history.proof_verified_one,
+                    size = c.size,
+                    origin = c.origin.clone(),
+                    root = c.root.to_string(),
+                    witnesses = witnesses
+                )
+            } else {
+                td_string!(
+                    locale,
+                    history.proof_verified,
+                    size = c.size,
+                    origin = c.origin.clone(),
+                    root = c.root.to_string(),
+                    n = c.cosigned.len(),
+                    witnesses = witnesses
+                )
+            };
             let live = history.feed_check.get().map(|check| match check {
-                Ok(FeedAgreement::Agrees { size }) => format!(
-                    "The live status commits to the first {size} entries, and shows exactly what they declare."
+                Ok(FeedAgreement::Agrees { size }) => {
+                    td_string!(locale, history.live_agrees, size = size)
+                }
+                Ok(FeedAgreement::LogBehind { committed, have }) => td_string!(
+                    locale,
+                    history.live_behind,
+                    committed = committed,
+                    have = have
                 ),
-                Ok(FeedAgreement::LogBehind { committed, have }) => format!(
-                    "The live status commits to {committed} entries; the regions' copies have {have} so far."
-                ),
-                Ok(FeedAgreement::NoCommitment) => "The live status does not commit to the history.".to_owned(),
-                Err(e) => format!("The live status contradicts the history: {e}."),
+                Ok(FeedAgreement::NoCommitment) => td_string!(locale, history.live_none).to_string(),
+                Err(e) => {
+                    let worded = feed_conflict(locale, &e);
+                    format!("{} {}", td_string!(locale, history.live_contradicts), worded.text)
+                }
             });
             view! {
-                <p data-testid="history-verified">
-                    "Verified in your browser: all " <strong>{c.size.to_string()}</strong>
-                    " events of the log " <code>{c.origin.clone()}</code>
-                    " hash to the signed root " <code class="hash">{c.root.to_string()}</code>
-                    ", cosigned by " {c.cosigned.len().to_string()} " independent witness"
-                    {if c.cosigned.len() == 1 { "" } else { "es" }} " (" {witnesses} "). "
-                    "Every event shown below is one of them."
-                </p>
+                <p data-testid="history-verified" class="proven">{proven}</p>
                 <p>{live}</p>
                 <p>
-                    <a href=format!("{}checkpoint", v.log_url) data-testid="checkpoint-link">"The signed checkpoint"</a>
-                    " and the entries are static files any mirror can keep; "
-                    <code>"bongsu audit"</code> " verifies them without a browser."
+                    <a href=format!("{}checkpoint", v.log_url) data-testid="checkpoint-link">{t!(i18n, history.checkpoint_link)}</a>
+                    " "
+                    {td_string!(locale, history.static_files, command = "bongsu audit")}
                 </p>
             }
         });
-        let problem = history
-            .problem
-            .get()
-            .map(|p| view! { <p class="notice error" data-testid="history-problem">{p}</p> });
+        let problem = history.problem.get().map(|p| {
+            view! { <p class="notice error" data-testid="history-problem">{problem_text(locale, p)}</p> }
+        });
         view! {
             <section class="history-proof" aria-labelledby="proof-heading">
-                <h2 id="proof-heading">"How this history is proven"</h2>
+                <h2 id="proof-heading">{t!(i18n, history.proof_heading)}</h2>
                 {verified}
                 {problem}
                 <details>
-                    <summary>"Each region's copy"</summary>
+                    <summary>{t!(i18n, history.each_region)}</summary>
                     <ul>{region_lines}</ul>
                 </details>
             </section>
@@ -192,8 +264,9 @@ pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
 /// Shown until the history is verified or has failed.
 #[component]
 pub fn HistoryLoading(history: HistoryStore) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
         (history.verified.with(Option::is_none) && history.problem.with(Option::is_none))
-            .then(|| view! { <p class="notice">"Fetching and verifying the history log…"</p> })
+            .then(|| view! { <p class="notice">{t!(i18n, history.loading)}</p> })
     }
 }

@@ -2,7 +2,7 @@
 //! was affected, and every update and status change in order, each with the
 //! log entry that proves it.
 
-use bongsu_core::export::{duration_text, ProofContext};
+use bongsu_core::export::ProofContext;
 use bongsu_core::history::{History, IncidentRecord};
 use bongsu_core::{IncidentState, Status};
 use leptos::prelude::*;
@@ -12,8 +12,9 @@ use super::download::DownloadLink;
 use super::exports::proof_context;
 use super::history_proof::{HistoryLoading, HistoryProof};
 use super::{StatusBadge, When};
-use crate::format::{incident_state_label, status_label, status_symbol};
+use crate::format::{duration, incident_state_label, status_label, status_symbol};
 use crate::history_store::{HistoryStore, VerifiedHistory};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::route::{href, HistoryQuery, Route};
 
 /// One line of the incident's timeline.
@@ -89,7 +90,10 @@ pub fn IncidentPage(
     now: RwSignal<OffsetDateTime>,
 ) -> impl IntoView {
     let id = StoredValue::new(id);
+    let i18n = use_i18n();
+    // The whole body follows the language: its parts read it untracked.
     let body = move || {
+        let _ = i18n.get_locale();
         let verified = history.verified.get()?;
         let found = verified.history.incident(&id.get_value()).is_some();
         Some(if found {
@@ -98,7 +102,7 @@ pub fn IncidentPage(
         } else {
             view! {
                 <p class="notice error" data-testid="incident-missing">
-                    "The verified history has no incident “" {id.get_value()} "”."
+                    {td_string!(i18n.get_locale_untracked(), incident_page.missing, id = id.get_value())}
                 </p>
             }
             .into_any()
@@ -107,7 +111,7 @@ pub fn IncidentPage(
     view! {
         <section class="incident-page" data-testid="incident-page">
             <p>
-                <a href=href(&Route::History(HistoryQuery::default()))>"← All incidents"</a>
+                <a href=href(&Route::History(HistoryQuery::default())) class="button-link">{t!(i18n, history.all_incidents)}</a>
             </p>
             <HistoryLoading history />
             {body}
@@ -118,6 +122,9 @@ pub fn IncidentPage(
 
 #[component]
 fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let ongoing = || td_string!(locale, time.ongoing).to_string();
     let h = verified.history.clone();
     let Some(i) = h.incident(&id).cloned() else {
         return ().into_any();
@@ -140,13 +147,13 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
     let services = impacts
         .into_iter()
         .map(|s| {
-            let duration = s.end.map(|e| duration_text((e - s.start).whole_minutes()));
+            let length = s.end.map(|e| duration(locale, (e - s.start).whole_minutes()));
             view! {
                 <tr data-testid="incident-service" data-service=s.service.clone()>
                     <th scope="row">{s.name}</th>
                     <td><When at=s.start /></td>
-                    <td>{s.end.map(|e| view! { <When at=e /> }.into_any()).unwrap_or_else(|| "ongoing".into_any())}</td>
-                    <td>{duration.unwrap_or_else(|| "ongoing".to_owned())}</td>
+                    <td>{s.end.map(|e| view! { <When at=e /> }.into_any()).unwrap_or_else(|| ongoing().into_any())}</td>
+                    <td>{length.unwrap_or_else(ongoing)}</td>
                     <td><StatusBadge status=s.worst /></td>
                 </tr>
             }
@@ -159,13 +166,13 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
             let proof_url = proof.bundle_url(entry);
             let head = match &line {
                 Line::Update { state, .. } => view! {
-                    <strong>{incident_state_label(*state)}</strong>
+                    <strong>{incident_state_label(locale, *state)}</strong>
                 }
                 .into_any(),
                 Line::Change { what, status, .. } => view! {
                     <span class=format!("change status-{}", status.as_str())>
                         <span class="symbol" aria-hidden="true">{status_symbol(*status)}</span>
-                        " " {what.clone()} " → " {status_label(*status)}
+                        " " {what.clone()} " → " {status_label(locale, *status)}
                     </span>
                 }
                 .into_any(),
@@ -181,8 +188,8 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
                     </p>
                     {message.map(|m| view! { <p class="message">{m}</p> })}
                     <p class="proof-ref">
-                        <a href=proof_url title="The entry bundle holding this event">
-                            "log entry #" {entry.to_string()}
+                        <a href=proof_url title=td_string!(locale, incident_page.log_entry_title)>
+                            {td_string!(locale, incident_page.log_entry, entry = entry)}
                         </a>
                     </p>
                 </li>
@@ -194,46 +201,54 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
             <header>
                 <h2>{i.title.clone()}</h2>
                 <StatusBadge status=i.impact />
-                <span class="state" data-testid="incident-state">{incident_state_label(i.state())}</span>
+                <span class="state" data-testid="incident-state">{incident_state_label(locale, i.state())}</span>
             </header>
             <dl class="facts">
                 {window.map(|(start, end)| view! {
-                    <dt>"Impact began"</dt>
+                    <dt>{t!(i18n, incident_page.impact_began)}</dt>
                     <dd data-testid="impact-start"><When at=start /></dd>
-                    <dt>"Full recovery"</dt>
+                    <dt>{t!(i18n, incident_page.full_recovery)}</dt>
                     <dd data-testid="impact-end">
-                        {end.map(|e| view! { <When at=e /> }.into_any()).unwrap_or_else(|| "not yet".into_any())}
+                        {end.map(|e| view! { <When at=e /> }.into_any()).unwrap_or_else(|| td_string!(locale, time.not_yet).into_any())}
                     </dd>
-                    <dt>"Duration"</dt>
+                    <dt>{t!(i18n, incident_page.duration)}</dt>
                     <dd data-testid="incident-duration">
-                        {end.map(|e| duration_text((e - start).whole_minutes())).unwrap_or_else(|| "ongoing".to_owned())}
+                        {end.map(|e| duration(locale, (e - start).whole_minutes())).unwrap_or_else(ongoing)}
                     </dd>
                 })}
-                <dt>"First notice"</dt>
+                <dt>{t!(i18n, incident_page.first_notice)}</dt>
                 <dd><When at=i.opened_at /></dd>
-                {i.resolved_at.map(|r| view! { <dt>"Declared resolved"</dt><dd><When at=r /></dd> })}
+                {i.resolved_at.map(|r| view! { <dt>{t!(i18n, incident_page.declared_resolved)}</dt><dd><When at=r /></dd> })}
                 {i.postmortem.clone().map(|url| {
                     let text = url.clone();
                     view! {
-                        <dt>"Postmortem"</dt>
+                        <dt>{t!(i18n, incident_page.postmortem)}</dt>
                         <dd><a href=url rel="noopener noreferrer" data-testid="postmortem">{text}</a></dd>
                     }
                 })}
             </dl>
-            <h3>"By service"</h3>
+            <h3>{t!(i18n, incident_page.by_service)}</h3>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=t_string!(i18n, incident_page.by_service)>
             <table class="by-service">
                 <thead>
-                    <tr><th scope="col">"Service"</th><th scope="col">"From"</th><th scope="col">"To"</th><th scope="col">"Duration"</th><th scope="col">"Worst"</th></tr>
+                    <tr>
+                        <th scope="col">{t!(i18n, incident_page.col_service)}</th>
+                        <th scope="col">{t!(i18n, incident_page.col_from)}</th>
+                        <th scope="col">{t!(i18n, incident_page.col_to)}</th>
+                        <th scope="col">{t!(i18n, incident_page.col_duration)}</th>
+                        <th scope="col">{t!(i18n, incident_page.col_worst)}</th>
+                    </tr>
                 </thead>
                 <tbody>{services}</tbody>
             </table>
-            <h3>"Timeline"</h3>
+            </div>
+            <h3>{t!(i18n, incident_page.timeline)}</h3>
             <ol class="timeline">{timeline}</ol>
             <p class="permalink">
-                "Permalink: " <a href=permalink.clone() data-testid="permalink">{permalink.clone()}</a>
+                {t!(i18n, incident_page.permalink)} " " <a href=permalink.clone() data-testid="permalink">{permalink.clone()}</a>
                 " · "
                 <DownloadLink
-                    label="Download this incident (JSON, with proof links)"
+                    label=t_string!(i18n, incident_page.download).to_string()
                     file=format!("bongsu-incident-{}.json", i.id)
                     mime="application/json"
                     content=json

@@ -2,12 +2,15 @@ use bongsu_core::{ComponentRef, Feed, Incident};
 use leptos::prelude::*;
 
 use super::StatusBadge;
-use crate::format::{incident_state_label, kst};
+use super::When;
+use crate::format::incident_state_label;
+use crate::i18n::{t, use_i18n};
 use crate::poller::StatusStore;
 
 /// Active incidents, newest update first.
 #[component]
 pub fn Incidents(store: StatusStore) -> impl IntoView {
+    let i18n = use_i18n();
     let incidents = move || {
         store.shown.with(|f| {
             f.as_ref()
@@ -22,7 +25,7 @@ pub fn Incidents(store: StatusStore) -> impl IntoView {
     view! {
         <Show when=move || !incidents().is_empty()>
             <section class="incidents" aria-labelledby="incidents-heading">
-                <h2 id="incidents-heading">"Active incidents"</h2>
+                <h2 id="incidents-heading">{t!(i18n, incidents.heading)}</h2>
                 {move || {
                     incidents()
                         .into_iter()
@@ -33,19 +36,20 @@ pub fn Incidents(store: StatusStore) -> impl IntoView {
                                         <h3>{incident.title.clone()}</h3>
                                         <StatusBadge status=incident.impact />
                                     </header>
-                                    <p class="affected">"Affects: " {affected}</p>
+                                    <p class="affected">{t!(i18n, incidents.affects)} " " {affected}</p>
                                     <ol class="updates">
                                         {incident
                                             .updates
                                             .iter()
                                             .rev()
                                             .map(|u| {
+                                                let state = u.state;
                                                 view! {
                                                     <li>
                                                         <p class="update-head">
-                                                            <strong>{incident_state_label(u.state)}</strong>
+                                                            <strong>{move || incident_state_label(i18n.get_locale(), state)}</strong>
                                                             " · "
-                                                            <time datetime=u.at.unix_timestamp().to_string()>{kst(u.at)}</time>
+                                                            <When at=u.at />
                                                         </p>
                                                         <p class="message">{u.message.clone()}</p>
                                                     </li>

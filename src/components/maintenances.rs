@@ -2,19 +2,14 @@ use bongsu_core::{ComponentRef, Feed, Maintenance, MaintenanceState};
 use leptos::prelude::*;
 
 use super::When;
+use crate::format::maintenance_state_label;
+use crate::i18n::{t, use_i18n};
 use crate::poller::StatusStore;
-
-pub fn maintenance_state_label(state: MaintenanceState) -> &'static str {
-    match state {
-        MaintenanceState::Scheduled => "Scheduled",
-        MaintenanceState::InProgress => "In progress",
-        MaintenanceState::Completed => "Completed",
-    }
-}
 
 /// Planned work the feed announces: in progress first, then by start time.
 #[component]
 pub fn Maintenances(store: StatusStore) -> impl IntoView {
+    let i18n = use_i18n();
     let items = move || {
         store.shown.with(|f| {
             f.as_ref()
@@ -36,23 +31,23 @@ pub fn Maintenances(store: StatusStore) -> impl IntoView {
     view! {
         <Show when=move || !items().is_empty()>
             <section class="maintenances" aria-labelledby="maintenance-heading">
-                <h2 id="maintenance-heading">"Planned maintenance"</h2>
+                <h2 id="maintenance-heading">{t!(i18n, maintenances.heading)}</h2>
                 {move || {
                     items()
                         .into_iter()
-                        .map(|(m, names)| view! {
+                        .map(|(m, names)| { let state = m.state; view! {
                             <article class="maintenance" data-testid="maintenance" data-maintenance-id=m.id.clone() data-state=m.state.as_str()>
                                 <header>
                                     <h3>{m.title.clone()}</h3>
                                     <span class="badge status-under_maintenance">
                                         <span class="symbol" aria-hidden="true">"⚙"</span>
-                                        <span class="label">{maintenance_state_label(m.state)}</span>
+                                        <span class="label">{move || maintenance_state_label(i18n.get_locale(), state)}</span>
                                     </span>
                                 </header>
                                 <p class="when"><When at=m.starts_at /> " – " <When at=m.ends_at /></p>
-                                <p class="affected">"Affects: " {names}</p>
+                                <p class="affected">{t!(i18n, maintenances.affects)} " " {names}</p>
                             </article>
-                        })
+                        }})
                         .collect_view()
                 }}
             </section>

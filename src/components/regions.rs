@@ -2,7 +2,9 @@ use bongsu_core::{region_state, AppConfig, RegionOutcome, RegionState};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
+use crate::error_text::{feed_error, fetch_error, Worded};
 use crate::format::ago;
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::poller::{RegionReport, StatusStore};
 
 /// One line per region: did it answer, and was what it said genuine?
@@ -14,21 +16,23 @@ pub fn Regions(
 ) -> impl IntoView {
     let names: Vec<String> = config.regions.iter().map(|r| r.name.clone()).collect();
     let ids: Vec<String> = config.regions.iter().map(|r| r.id.clone()).collect();
+    let i18n = use_i18n();
     view! {
         <section class="regions" aria-labelledby="regions-heading">
-            <h2 id="regions-heading">"Regions"</h2>
-            <p class="hint">"Each region serves a copy of the signed status. Copies that fail verification are never shown."</p>
+            <h2 id="regions-heading">{t!(i18n, regions.heading)}</h2>
+            <p class="hint">{t!(i18n, regions.hint)}</p>
             <ul class="region-list">
                 {move || {
                     let reports = store.regions.get();
                     let now = now.get();
+                    let locale = i18n.get_locale();
                     store.shown.with(|shown| {
                         reports
                             .iter()
                             .enumerate()
                             .map(|(i, report)| {
                                 let state = region_state(&report.effective_outcome(), shown.as_ref(), now);
-                                let detail = describe(state, report, now);
+                                let Worded { text, detail } = describe(locale, state, report, now);
                                 view! {
                                     <li
                                         class=format!("region region-{}", state.as_str())
@@ -38,7 +42,10 @@ pub fn Regions(
                                     >
                                         <span class="symbol" aria-hidden="true">{symbol(state)}</span>
                                         <span class="region-name">{names.get(i).cloned().unwrap_or_default()}</span>
-                                        <span class="region-detail">{detail}</span>
+                                        <span class="region-detail">
+                                            {text}
+                                            {detail.map(|d| view! { " " <code lang="en" class="tech">{d}</code> })}
+                                        </span>
                                     </li>
                                 }
                             })
@@ -60,42 +67,61 @@ fn symbol(state: RegionState) -> &'static str {
     }
 }
 
-fn describe(state: RegionState, report: &RegionReport, now: OffsetDateTime) -> String {
-    let when = report
-        .checked_at
-        .map(|t| format!(" · checked {}", ago(t, now)))
-        .unwrap_or_default();
-    let took = report
-        .took_ms
-        .map(|ms| format!(" · {ms} ms"))
-        .unwrap_or_default();
-    let retry = report
-        .retry_at_ms
-        .map(|at| {
-            let secs = ((at - js_sys::Date::now()) / 1000.0).ceil().max(0.0);
-            format!(" · next try in {secs} s")
-        })
-        .unwrap_or_default();
+fn describe(
+    locale: Locale,
+    state: RegionState,
+    report: &RegionReport,
+    now: OffsetDateTime,
+) -> Worded {
+    let mut notes: Vec<String> = Vec::new();
+    if let Some(ms) = report.took_ms {
+        notes.push(td_string!(locale, regions.took, ms = ms));
+    }
+    if let Some(t) = report.checked_at {
+        notes.push(td_string!(
+            locale,
+            regions.checked,
+            ago = ago(locale, t, now)
+        ));
+    }
+    if let Some(at) = report.retry_at_ms {
+        let secs = ((at - js_sys::Date::now()) / 1000.0).ceil().max(0.0) as u64;
+        notes.push(td_string!(locale, regions.retry, s = secs));
+    }
+    let mut detail = None;
     let body = match (&report.effective_outcome(), state) {
-        (RegionOutcome::Pending, _) => "Checking…".to_owned(),
-        (RegionOutcome::Unreachable(why), _) => format!("Unreachable: {why}"),
-        (RegionOutcome::Invalid(why), _) => format!("Rejected, not shown: {why}"),
-        (RegionOutcome::BadKeys(why), _) => {
-            format!("Distrusted: its key chain does not verify: {why}")
+        (RegionOutcome::Pending, _) => td_string!(locale, regions.checking).to_string(),
+        (RegionOutcome::Unreachable(why), _) => {
+            td_string!(locale, regions.unreachable, why = fetch_error(locale, why))
         }
-        (RegionOutcome::Verified(feed), RegionState::Expired) => format!(
-            "Serving an expired copy (#{}, expired {}); not shown as current",
-            feed.seq,
-            ago(feed.expires_at, now)
+        (RegionOutcome::Invalid(why), _) => {
+            let worded = feed_error(locale, why);
+            detail = worded.detail;
+            td_string!(locale, regions.rejected, why = worded.text)
+        }
+        (RegionOutcome::BadKeys(why), _) => {
+            detail = Some(why.to_string());
+            td_string!(locale, regions.distrusted).to_string()
+        }
+        (RegionOutcome::Verified(feed), RegionState::Expired) => td_string!(
+            locale,
+            regions.expired_copy,
+            seq = feed.seq,
+            ago = ago(locale, feed.expires_at, now)
         ),
         (RegionOutcome::Verified(feed), RegionState::Behind) => {
-            format!("Serving an older copy (#{}); the newer one is shown", feed.seq)
+            td_string!(locale, regions.older_copy, seq = feed.seq)
         }
-        (RegionOutcome::Verified(feed), RegionState::Conflicting) => format!(
-            "Serving a different copy with the same number (#{}): the signing key signed two versions",
-            feed.seq
-        ),
-        (RegionOutcome::Verified(feed), _) => format!("Verified copy #{}", feed.seq),
+        (RegionOutcome::Verified(feed), RegionState::Conflicting) => {
+            td_string!(locale, regions.conflicting_copy, seq = feed.seq)
+        }
+        (RegionOutcome::Verified(feed), _) => {
+            td_string!(locale, regions.verified_copy, seq = feed.seq)
+        }
     };
-    format!("{body}{took}{when}{retry}")
+    let text = std::iter::once(body)
+        .chain(notes)
+        .collect::<Vec<_>>()
+        .join(" · ");
+    Worded { text, detail }
 }

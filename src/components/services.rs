@@ -1,11 +1,13 @@
 use leptos::prelude::*;
 
 use super::StatusBadge;
+use crate::i18n::{t, use_i18n};
 use crate::poller::StatusStore;
 
 /// Every service with its components.
 #[component]
 pub fn Services(store: StatusStore) -> impl IntoView {
+    let i18n = use_i18n();
     let services = move || {
         store
             .shown
@@ -13,7 +15,7 @@ pub fn Services(store: StatusStore) -> impl IntoView {
     };
     view! {
         <section class="services" aria-labelledby="services-heading">
-            <h2 id="services-heading">"Services"</h2>
+            <h2 id="services-heading">{t!(i18n, services.heading)}</h2>
             <ul class="service-list">
                 {move || {
                     services()

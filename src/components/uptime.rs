@@ -2,7 +2,6 @@
 //! and labelled by the day's worst status) with per-day drill-down, and the
 //! uptime percentage over a chosen period.
 
-use bongsu_core::export::duration_text;
 use bongsu_core::history::{daily_bars, uptime, DayBar, ServiceHistory};
 use leptos::prelude::*;
 use time::macros::offset;
@@ -10,8 +9,9 @@ use time::{Duration, OffsetDateTime};
 
 use super::history_page::{kst_start, kst_today};
 use super::When;
-use crate::format::{day, percent, status_label, status_symbol};
+use crate::format::{day, duration, percent, status_label, status_symbol};
 use crate::history_store::VerifiedHistory;
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::route::{format_date, go, href, parse_date, HistoryQuery, Route};
 
 pub const DAYS: u16 = 90;
@@ -31,11 +31,16 @@ pub fn Uptime(
         _ => (kst_start(first), kst_start(end + Duration::DAY)),
     };
     let to = to.min(now);
-    let period = format!(
-        "{} – {}",
-        day(from.to_offset(offset!(+9)).date()),
-        day((to - Duration::SECOND).to_offset(offset!(+9)).date())
-    );
+    let i18n = use_i18n();
+    let period = move || {
+        let l = i18n.get_locale();
+        td_string!(
+            l,
+            uptime.period,
+            from = day(l, from.to_offset(offset!(+9)).date()),
+            to = day(l, (to - Duration::SECOND).to_offset(offset!(+9)).date())
+        )
+    };
     let services: Vec<ServiceHistory> = verified
         .history
         .services
@@ -67,11 +72,11 @@ pub fn Uptime(
         .collect_view();
     view! {
         <section class="uptime" aria-labelledby="uptime-heading">
-            <h3 id="uptime-heading">"Uptime, 90 days to " {day(end)}</h3>
+            <h3 id="uptime-heading">{move || { let l = i18n.get_locale(); td_string!(l, uptime.heading, day = day(l, end)) }}</h3>
             <p class="uptime-controls">
-                <a href=shift(-i64::from(DAYS)) data-testid="uptime-earlier">"← 90 days earlier"</a>
+                <a href=shift(-i64::from(DAYS)) data-testid="uptime-earlier" class="button-link">{t!(i18n, uptime.earlier)}</a>
                 <label>
-                    " Last day "
+                    {t!(i18n, uptime.last_day)} " "
                     <input
                         type="date"
                         data-testid="uptime-end"
@@ -87,12 +92,9 @@ pub fn Uptime(
                     />
                 </label>
                 " "
-                <a href=shift(i64::from(DAYS)) data-testid="uptime-later">"90 days later →"</a>
+                <a href=shift(i64::from(DAYS)) data-testid="uptime-later" class="button-link">{t!(i18n, uptime.later)}</a>
             </p>
-            <p class="uptime-period" data-testid="uptime-period">
-                "Uptime percentages cover " {period}
-                " (KST). Partial and major outages count as down; degraded performance and maintenance do not."
-            </p>
+            <p class="uptime-period" data-testid="uptime-period">{period}</p>
             <ul class="uptime-rows">{rows}</ul>
             <p class="legend" aria-hidden="true">
                 {[
@@ -104,25 +106,32 @@ pub fn Uptime(
                     .into_iter()
                     .map(|s| view! {
                         <span class=format!("legend-item status-{}", s.as_str())>
-                            <span class="swatch"></span>{status_label(s)}
+                            <span class="swatch"></span>{move || status_label(i18n.get_locale(), s)}
                         </span>
                     })
                     .collect_view()}
-                <span class="legend-item no-data"><span class="swatch"></span>"Not listed"</span>
+                <span class="legend-item no-data"><span class="swatch"></span>{t!(i18n, uptime.not_listed)}</span>
             </p>
         </section>
     }
 }
 
-fn bar_label(bar: &DayBar) -> String {
+fn bar_label(locale: Locale, bar: &DayBar) -> String {
+    let date = day(locale, bar.date);
     match bar.worst {
-        None => format!("{}: not listed", day(bar.date)),
-        Some(worst) if bar.down.is_zero() => format!("{}: {}", day(bar.date), status_label(worst)),
-        Some(worst) => format!(
-            "{}: {}, down {}",
-            day(bar.date),
-            status_label(worst),
-            duration_text(bar.down.whole_minutes().max(1))
+        None => td_string!(locale, uptime.bar_not_listed, day = date),
+        Some(worst) if bar.down.is_zero() => td_string!(
+            locale,
+            uptime.bar_status,
+            day = date,
+            status = status_label(locale, worst)
+        ),
+        Some(worst) => td_string!(
+            locale,
+            uptime.bar_down,
+            day = date,
+            status = status_label(locale, worst),
+            duration = duration(locale, bar.down.whole_minutes().max(1))
         ),
     }
 }
@@ -138,11 +147,21 @@ fn ServiceUptime(
 ) -> impl IntoView {
     // Uptime counts only the time a service was listed; say so when that is
     // less than the period.
-    let since = (service.listed_at > period_start).then(|| {
-        format!(
-            " (listed since {})",
-            day(service.listed_at.to_offset(offset!(+9)).date())
-        )
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let listed = service.listed_at;
+    let since = (listed > period_start).then(|| {
+        move || {
+            let l = i18n.get_locale();
+            format!(
+                " {}",
+                td_string!(
+                    l,
+                    uptime.listed_since,
+                    day = day(l, listed.to_offset(offset!(+9)).date())
+                )
+            )
+        }
     });
     let id = service.id.clone();
     let strip = bars
@@ -155,7 +174,7 @@ fn ServiceUptime(
                 Some(s) => format!("bar status-{}", s.as_str()),
                 None => "bar no-data".to_owned(),
             };
-            let label = bar_label(bar);
+            let label = bar_label(locale, bar);
             view! {
                 <li>
                     <a
@@ -179,16 +198,16 @@ fn ServiceUptime(
                 view! {
                     <li class=format!("status-{}", span.status.as_str())>
                         <span class="symbol" aria-hidden="true">{status_symbol(span.status)}</span>
-                        " " <strong>{status_label(span.status)}</strong> " "
+                        " " <strong>{status_label(locale, span.status)}</strong> " "
                         <When at=span.start /> " – " <When at=span.end />
-                        " (" {duration_text((span.end - span.start).whole_minutes())} ")"
+                        " (" {duration(locale, (span.end - span.start).whole_minutes())} ")"
                     </li>
                 }
             })
             .collect_view();
         view! {
             <div class="drill-down" data-testid="uptime-drill-down" data-date=format_date(bar.date)>
-                <h4>{service.name.clone()} ", " {day(bar.date)} " (KST day)"</h4>
+                <h4>{service.name.clone()} ", " {td_string!(locale, time.kst_day, day = day(locale, bar.date))}</h4>
                 <ul>{spans}</ul>
             </div>
         }
@@ -198,11 +217,14 @@ fn ServiceUptime(
             <div class="uptime-head">
                 <span class="name">{service.name.clone()}</span>
                 <span class="share" data-testid="uptime-share">
-                    {share.map_or("no data".to_owned(), |s| format!("{} uptime", percent(s)))}
+                    {move || match share {
+                        Some(s) => td_string!(i18n.get_locale(), uptime.share, percent = percent(s)),
+                        None => td_string!(i18n.get_locale(), uptime.no_data).to_string(),
+                    }}
                     {since}
                 </span>
             </div>
-            <ol class="bars" aria-label=format!("{}: one bar per day", service.name)>{strip}</ol>
+            <ol class="bars" aria-label=td_string!(locale, uptime.bars_label, service = service.name.clone())>{strip}</ol>
             {drill}
         </li>
     }

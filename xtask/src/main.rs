@@ -23,6 +23,9 @@ tasks:
            regions versus the primary black-holed (BENCH_RUNS=15); the history
            log of 100,000 events verified natively and in wasm; the history
            page's render time for 50 services x 90 days
+  size     build the release app and print the transfer size (raw, gzip,
+           brotli) of every file it loads and the total, against the budgets
+           (app 200 KB brotli, widget 40 KB)
   fuzz     run the cargo-fuzz targets (--seconds N each, default 60)
   setup    only install what is missing (--with-browser adds Chromium)
   build    only build the app (dist/) and the CLI (target/debug/bongsu)
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench(),
+        Some("size") => size(),
         Some("fuzz") => fuzz_seconds(&args[1..]).and_then(fuzz::run_all),
         Some("setup") => setup::ensure_tools(args.iter().any(|a| a == "--with-browser")),
         Some("build") => setup::ensure_tools(false).and_then(|_| build::app_and_cli()),
@@ -87,6 +91,30 @@ fn test() -> Result<(), String> {
             .args(["test", "--silent"])
             .env("BONGSU_BIN", build::cli_binary())
             .env("BONGSU_DIST", root.join("dist"))
+            .current_dir(root.join("e2e")),
+    )
+}
+
+/// The first-load budgets of issue 5, in KB (1,000 bytes) brotli.
+const APP_BUDGET_KB: u32 = 200;
+const WIDGET_BUDGET_KB: u32 = 40;
+
+fn size() -> Result<(), String> {
+    setup::ensure_tools(false)?;
+    build::app()?;
+    let root = cmd::repo_root();
+    cmd::step("transfer size of the app and the widget");
+    cmd::run(
+        cmd::command("node")
+            .arg("bench/size-report.mjs")
+            .arg(format!(
+                "app={}={APP_BUDGET_KB}",
+                root.join("dist").display()
+            ))
+            .arg(format!(
+                "widget={}={WIDGET_BUDGET_KB}",
+                root.join("dist/embed").display()
+            ))
             .current_dir(root.join("e2e")),
     )
 }

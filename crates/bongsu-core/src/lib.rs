@@ -20,6 +20,7 @@ pub mod config;
 pub mod cosignature;
 pub mod evidence;
 pub mod export;
+pub mod fetch_error;
 pub mod freshness;
 pub mod history;
 pub mod keyset;
@@ -41,6 +42,7 @@ pub mod witness;
 pub use backoff::{backoff_delay, MAX_BACKOFF};
 pub use config::{AppConfig, ConfigError, RegionConfig};
 pub use evidence::{equivocation_evidence, Evidence, EVIDENCE_KIND};
+pub use fetch_error::FetchError;
 pub use freshness::{freshness, Freshness, MAX_CLOCK_SKEW};
 pub use keyset::{
     chain_file, encode_key_set_text, parse_chain_file, KeyChain, KeySet, KeySetError, KeysUnusable,

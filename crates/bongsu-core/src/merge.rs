@@ -2,6 +2,7 @@
 
 use time::OffsetDateTime;
 
+use crate::fetch_error::FetchError;
 use crate::freshness::{freshness, Freshness};
 use crate::keyset::KeySetError;
 use crate::model::Feed;
@@ -15,7 +16,7 @@ pub enum RegionOutcome {
     /// Answered with a feed that passed every check.
     Verified(Feed),
     /// Did not answer usefully: refused, timed out, or an HTTP error.
-    Unreachable(String),
+    Unreachable(FetchError),
     /// Answered with something that must not be shown.
     Invalid(FeedError),
     /// Served a key chain that does not verify: forged, conflicting or
@@ -147,7 +148,7 @@ mod tests {
             "a same-seq feed with other content is a conflict, expired or not"
         );
         assert_eq!(
-            state(RegionOutcome::Unreachable("x".into())),
+            state(RegionOutcome::Unreachable(FetchError::Network)),
             RegionState::Unreachable
         );
         assert_eq!(

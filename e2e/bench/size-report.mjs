@@ -1,0 +1,66 @@
+// Transfer size of what a browser downloads on first load, per file and in
+// total, raw / gzip -9 / brotli q11 (what a CDN serves precompressed),
+// against the budgets of issue 5.
+//
+//   node bench/size-report.mjs <name>=<folder>=<budget KB> ...
+//
+// Every file directly in a folder counts (sub-folders are other builds).
+// KB here is 1,000 bytes. Exit status 1 if any build is over its budget and
+// BONGSU_SIZE_ENFORCE=1, so the test suite can hold the line once it is met.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const builds = process.argv.slice(2).map((arg) => {
+  const [name, dir, budget] = arg.split('=');
+  if (!name || !dir || !Number(budget)) {
+    console.error(`size-report: expected <name>=<folder>=<budget KB>, got "${arg}"`);
+    process.exit(2);
+  }
+  return { name, dir, budget: Number(budget) * 1000 };
+});
+
+const kb = (n) => (n / 1000).toFixed(1).padStart(8);
+let over = false;
+
+for (const { name, dir, budget } of builds) {
+  let files;
+  try {
+    files = readdirSync(dir)
+      .map((f) => join(dir, f))
+      .filter((f) => statSync(f).isFile())
+      .sort();
+  } catch (error) {
+    console.log(`\n${name}: not built (${dir}: ${error.code ?? error.message})`);
+    over = true;
+    continue;
+  }
+  console.log(`\n${name} (${dir})`);
+  console.log(`${'file'.padEnd(44)}${'raw KB'.padStart(8)}${'gzip KB'.padStart(9)}${'br KB'.padStart(8)}`);
+  const total = { raw: 0, gzip: 0, br: 0 };
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    const sizes = {
+      raw: bytes.length,
+      gzip: gzipSync(bytes, { level: 9 }).length,
+      br: brotliCompressSync(bytes, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: 11,
+          [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+        },
+      }).length,
+    };
+    for (const k of Object.keys(total)) total[k] += sizes[k];
+    const shown = file.slice(dir.length + 1);
+    console.log(`${shown.padEnd(44)}${kb(sizes.raw)} ${kb(sizes.gzip)}${kb(sizes.br)}`);
+  }
+  const verdict = total.br <= budget ? 'within' : 'OVER';
+  if (total.br > budget) over = true;
+  console.log(`${'total'.padEnd(44)}${kb(total.raw)} ${kb(total.gzip)}${kb(total.br)}`);
+  console.log(
+    `budget ${(budget / 1000).toFixed(0)} KB brotli: ${verdict} ` +
+      `(${((100 * total.br) / budget).toFixed(1)}% of budget, ${kb(Math.abs(budget - total.br)).trim()} KB ${total.br <= budget ? 'to spare' : 'over'})`,
+  );
+}
+
+if (over && process.env.BONGSU_SIZE_ENFORCE === '1') process.exit(1);
