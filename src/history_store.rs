@@ -76,11 +76,11 @@ pub enum RegionLog {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HistoryProblem {
     /// The key set has no `log` role: this operator keeps no history log.
-    NoLogKey,
+    LogNotKept,
     /// No region served a checkpoint that verifies.
-    NoCheckpoint,
+    CheckpointsInvalid,
     /// Checkpoints verified, but no region's entries match one.
-    NoEntries,
+    EntriesMismatch,
 }
 
 #[derive(Clone, Copy)]
@@ -137,7 +137,7 @@ impl HistoryStore {
     async fn check(self, key_set: &KeySet) {
         let config = self.config.get_value();
         if key_set.roles.log.is_none() {
-            self.problem.set(Some(HistoryProblem::NoLogKey));
+            self.problem.set(Some(HistoryProblem::LogNotKept));
             return;
         }
         let timeout = config.timeout_ms;
@@ -184,9 +184,9 @@ impl HistoryStore {
         }
         let Some((log, source)) = shown else {
             self.problem.set(Some(if checkpoints.is_empty() {
-                HistoryProblem::NoCheckpoint
+                HistoryProblem::CheckpointsInvalid
             } else {
-                HistoryProblem::NoEntries
+                HistoryProblem::EntriesMismatch
             }));
             self.regions.set(outcomes);
             return;

@@ -14,7 +14,7 @@ pub fn remembered() -> Option<Locale> {
 }
 
 pub fn remember(locale: Locale) {
-    device_storage::set(KEY, &locale.to_string());
+    device_storage::set(KEY, locale.as_ref());
 }
 
 /// The other language: the switch toggles between the two.

@@ -15,9 +15,9 @@ use crate::route::{href, HistoryQuery, Route};
 
 fn problem_text(locale: Locale, problem: HistoryProblem) -> &'static str {
     match problem {
-        HistoryProblem::NoLogKey => td_string!(locale, history.no_log_key),
-        HistoryProblem::NoCheckpoint => td_string!(locale, history.no_checkpoint),
-        HistoryProblem::NoEntries => td_string!(locale, history.no_entries),
+        HistoryProblem::LogNotKept => td_string!(locale, history.no_log_key),
+        HistoryProblem::CheckpointsInvalid => td_string!(locale, history.no_checkpoint),
+        HistoryProblem::EntriesMismatch => td_string!(locale, history.no_entries),
     }
 }
 

@@ -150,7 +150,7 @@ fn ServiceUptime(
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let listed = service.listed_at;
-    let since = (listed > period_start).then(|| {
+    let since = (listed > period_start).then_some({
         move || {
             let l = i18n.get_locale();
             format!(
