@@ -6,13 +6,21 @@
 //
 // Only same-origin GETs are handled. Region feeds are cross-origin and pass
 // straight through: their freshness is the app's business, never a cache's.
+//
+// The partner widget (embed/) registers its own copy of this worker with
+// `?config=../config.json`: its scope is embed/, it keeps only the widget's
+// files and the page's config, and the app's worker leaves embed/ alone.
 
-const CACHE = 'bongsu-shell-v1';
+const CONFIG = new URL(self.location.href).searchParams.get('config') ?? './config.json';
+const SCOPE_PATH = new URL(self.registration.scope).pathname;
+const CACHE = `bongsu-shell-v1 ${SCOPE_PATH}`;
 // Fetched with a deadline; on failure or timeout the cached copy is used.
-const ENTRY_POINTS = ['./', './config.json'];
+const ENTRY_POINTS = ['./', CONFIG];
 const ENTRY_TIMEOUT_MS = 3000;
 
 const scopeUrl = (path) => new URL(path, self.registration.scope).href;
+// Another page with its own worker (the widget), inside this scope.
+const ELSEWHERE = scopeUrl('./embed/');
 
 // The hashed files index.html refers to (Trunk names them by content).
 function assetsOf(html) {
@@ -29,7 +37,9 @@ async function cacheShell() {
   if (!index.ok) throw new Error(`index.html: HTTP ${index.status}`);
   const html = await index.clone().text();
   await cache.put(scopeUrl('./'), index);
-  await cache.addAll([scopeUrl('./config.json'), scopeUrl('./favicon.svg'), ...assetsOf(html)]);
+  await cache.addAll([scopeUrl(CONFIG), ...assetsOf(html)]);
+  // The app's icon; the widget has none.
+  await cache.add(scopeUrl('./favicon.svg')).catch(() => {});
   return html;
 }
 
@@ -48,7 +58,13 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
+    // Only this scope's old caches: the other worker's are its own.
+    for (const name of await caches.keys()) {
+      const scopeOf = name.split(' ')[1] ?? '/';
+      if (name.startsWith('bongsu-shell') && scopeOf === SCOPE_PATH && name !== CACHE) {
+        await caches.delete(name);
+      }
+    }
     await self.clients.claim();
   })());
 });
@@ -95,9 +111,10 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   url.search = '';
   const path = url.href;
+  if (path.startsWith(ELSEWHERE)) return;
   if (request.mode === 'navigate' || path === scopeUrl('./') || path === scopeUrl('./index.html')) {
     event.respondWith(entryPoint(request, scopeUrl('./')));
-  } else if (path === scopeUrl('./config.json')) {
+  } else if (path === scopeUrl(CONFIG)) {
     event.respondWith(entryPoint(request, path));
   } else if (path.startsWith(self.registration.scope)) {
     event.respondWith(asset(request));

@@ -11,6 +11,9 @@ use crate::components::{
     Incidents, Maintenances, Regions, Services,
 };
 use crate::config_loader::load_config;
+
+/// Beside the page, so the app works from any origin and path.
+const CONFIG_URL: &str = "config.json";
 use crate::config_loader::LoadError;
 use crate::history_store::HistoryStore;
 use crate::i18n::{t, t_string, use_i18n, I18nContextProvider, Locale};
@@ -33,9 +36,13 @@ fn Loaded() -> impl IntoView {
     let i18n = use_i18n();
     if let Some(chosen) = locale_choice::remembered() {
         i18n.set_locale(chosen);
+        // The provider applies the browser's language in an effect of its
+        // own, which runs after this code; an effect created here runs after
+        // that one, so the reader's choice wins.
+        Effect::new(move |_| i18n.set_locale(chosen));
     }
     theme::apply(theme::remembered());
-    let config = LocalResource::new(load_config);
+    let config = LocalResource::new(|| load_config(CONFIG_URL));
     view! {
         <Suspense fallback=move || view! { <p class="notice">{t!(i18n, app.loading_config)}</p> }>
             {move || {
@@ -192,7 +199,7 @@ fn Settings() -> impl IntoView {
 }
 
 fn config_error(locale: Locale, error: &LoadError) -> impl IntoView {
-    let file = crate::config_loader::CONFIG_URL;
+    let file = CONFIG_URL;
     match error {
         LoadError::Fetch(e) => view! {
             <p>{crate::i18n::td_string!(locale, app.config_fetch, file = file, why = crate::error_text::fetch_error(locale, e))}</p>

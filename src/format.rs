@@ -20,16 +20,6 @@ pub fn status_label(locale: Locale, status: Status) -> String {
     .to_string()
 }
 
-pub fn status_symbol(status: Status) -> &'static str {
-    match status {
-        Status::Operational => "✓",
-        Status::UnderMaintenance => "⚙",
-        Status::DegradedPerformance => "▲",
-        Status::PartialOutage => "◐",
-        Status::MajorOutage => "✕",
-    }
-}
-
 /// The banner's headline for the page's overall status.
 pub fn banner_headline(locale: Locale, status: Status) -> String {
     match status {

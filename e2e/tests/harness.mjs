@@ -90,12 +90,12 @@ export function isFree(port) {
   });
 }
 
-/// A base port with it and the next three free (the app, then three
-/// regions), and base + 9 (the demo's admin endpoint).
+/// A base port with it and the next four free (the app, three regions, the
+/// demo's partner page), and base + 9 (the demo's admin endpoint).
 export async function freeBase() {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 40000);
-    const free = await Promise.all([0, 1, 2, 3, 9].map((i) => isFree(base + i)));
+    const free = await Promise.all([0, 1, 2, 3, 4, 9].map((i) => isFree(base + i)));
     if (free.every(Boolean)) return base;
   }
   throw new Error('found no four consecutive free ports');
@@ -116,7 +116,7 @@ export function startServer(args, timeoutMs = 15000) {
     proc.stdout.on('data', (d) => {
       out += d;
       for (const line of out.split('\n')) {
-        const m = line.match(/^(region (\S+)|app|admin) (http:\/\/\S+)/);
+        const m = line.match(/^(region (\S+)|app|admin|partner) (http:\/\/\S+)/);
         if (m) urls[m[2] ?? m[1]] = m[3];
       }
       if (out.split('\n').includes('ready')) {

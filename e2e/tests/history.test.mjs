@@ -103,18 +103,21 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
     await page.goto(`${server.urls.app}#/history?end=2022-10-31`);
     await page.waitForSelector('[data-testid=uptime-row]');
     const bar = (service, date) => page.getAttribute(
-      `[data-testid=uptime-row][data-service="${service}"] a[data-date="${date}"]`, 'data-status');
+      `[data-testid=uptime-row][data-service="${service}"] .bar[data-date="${date}"]`, 'data-status');
     assert.equal(await page.locator('[data-testid=uptime-row]').count(), 12);
     assert.equal(await bar('kakaotalk', '2022-10-14'), 'none', 'not listed before the replay');
     assert.equal(await bar('kakaotalk', '2022-10-15'), 'major_outage');
     assert.equal(await bar('kakaotalk', '2022-10-21'), 'operational');
     assert.equal(await bar('kakaobank', '2022-10-15'), 'partial_outage');
     assert.equal(await bar('kakao-webtoon', '2022-10-17'), 'operational');
-    await page.click('[data-testid=uptime-row][data-service="kakao-webtoon"] a[data-date="2022-10-16"]');
+    await page.click('[data-testid=uptime-row][data-service="kakao-webtoon"] .bar[data-date="2022-10-16"]');
     await page.waitForSelector('[data-testid=uptime-drill-down][data-date="2022-10-16"]');
     const drill = await page.textContent('[data-testid=uptime-drill-down]');
     assert.match(drill, /Partial outage\s*2022-10-16 00:00 KST.*2022-10-16 07:00 KST/s);
     assert.match(drill, /Operational\s*2022-10-16 07:00 KST/);
+    // The day chooser (the keyboard's and screen reader's way in) does the same.
+    await page.selectOption('[data-testid=uptime-row][data-service="kakaobank"] [data-testid=uptime-day]', '2022-10-15');
+    await page.waitForSelector('[data-testid=uptime-row][data-service="kakaobank"] [data-testid=uptime-drill-down][data-date="2022-10-15"]');
     await page.screenshot({ path: path.join(ensureScreenshotDir(), 'history-uptime-1280.png'), fullPage: true });
 
     // Filters: severity and dates narrow the list, and live in the URL.

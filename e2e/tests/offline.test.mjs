@@ -41,7 +41,7 @@ test('served from two origins, then with every origin and region down the page s
     await waitForSeq(page, feed.seq);
     const kept = await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
-      const cache = await caches.open('bongsu-shell-v1');
+      const cache = await caches.open('bongsu-shell-v1 /');
       return (await cache.keys()).map((r) => new URL(r.url).pathname);
     });
     for (const want of ['/', '/config.json']) assert.ok(kept.includes(want), `${want} is kept: ${kept}`);

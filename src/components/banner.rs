@@ -2,7 +2,7 @@ use bongsu_core::{freshness, region_state, Feed, Freshness, RegionOutcome, Regio
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
-use crate::format::{ago, banner_headline, status_symbol};
+use crate::format::{ago, banner_headline};
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::poller::StatusStore;
 
@@ -44,7 +44,7 @@ pub fn Banner(store: StatusStore, now: RwSignal<OffsetDateTime>) -> impl IntoVie
                             data-fresh=if stale { "expired" } else { "current" }
                             data-source=if model.confirmed { "region" } else { "device" }
                         >
-                            <span class="symbol" aria-hidden="true">{status_symbol(model.status)}</span>
+                            <span class="symbol" aria-hidden="true">{model.status.symbol()}</span>
                             <div>
                                 <h2>{model.headline}</h2>
                                 <p>{model.affected}</p>

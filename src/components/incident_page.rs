@@ -12,7 +12,7 @@ use super::download::DownloadLink;
 use super::exports::proof_context;
 use super::history_proof::{HistoryLoading, HistoryProof};
 use super::{StatusBadge, When};
-use crate::format::{duration, incident_state_label, status_label, status_symbol};
+use crate::format::{duration, incident_state_label, status_label};
 use crate::history_store::{HistoryStore, VerifiedHistory};
 use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::route::{href, HistoryQuery, Route};
@@ -171,7 +171,7 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
                 .into_any(),
                 Line::Change { what, status, .. } => view! {
                     <span class=format!("change status-{}", status.as_str())>
-                        <span class="symbol" aria-hidden="true">{status_symbol(*status)}</span>
+                        <span class="symbol" aria-hidden="true">{(*status).symbol()}</span>
                         " " {what.clone()} " → " {status_label(locale, *status)}
                     </span>
                 }
@@ -245,7 +245,7 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
             <h3>{t!(i18n, incident_page.timeline)}</h3>
             <ol class="timeline">{timeline}</ol>
             <p class="permalink">
-                {t!(i18n, incident_page.permalink)} " " <a href=permalink.clone() data-testid="permalink">{permalink.clone()}</a>
+                {t!(i18n, incident_page.permalink)} " " <a href=permalink.clone() data-testid="permalink" translate="no">{permalink.clone()}</a>
                 " · "
                 <DownloadLink
                     label=t_string!(i18n, incident_page.download).to_string()

@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::history_page::{kst_start, kst_today};
 use super::When;
-use crate::format::{day, duration, percent, status_label, status_symbol};
+use crate::format::{day, duration, percent, status_label};
 use crate::history_store::VerifiedHistory;
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::route::{format_date, go, href, parse_date, HistoryQuery, Route};
@@ -163,13 +163,22 @@ fn ServiceUptime(
             )
         }
     });
+    // The bars are a picture (too narrow to be touch targets, WCAG 2.5.8):
+    // clicking one opens its day, and the day chooser below them does the
+    // same for keyboards, screen readers and fingers.
     let id = service.id.clone();
+    let day_route = {
+        let (id, query, open_date) = (id.clone(), query.clone(), open.as_ref().map(|o| o.date));
+        move |date: time::Date| {
+            let mut q = query.clone();
+            q.day = (open_date != Some(date)).then(|| (id.clone(), date));
+            Route::History(q)
+        }
+    };
     let strip = bars
         .iter()
         .map(|bar| {
-            let mut q = query.clone();
             let is_open = open.as_ref().is_some_and(|o| o.date == bar.date);
-            q.day = (!is_open).then(|| (id.clone(), bar.date));
             let class = match bar.worst {
                 Some(s) => format!("bar status-{}", s.as_str()),
                 None => "bar no-data".to_owned(),
@@ -177,19 +186,56 @@ fn ServiceUptime(
             let label = bar_label(locale, bar);
             view! {
                 <li>
-                    <a
-                        href=href(&Route::History(q))
+                    <span
                         class=class
+                        role="img"
                         title=label.clone()
                         aria-label=label
-                        aria-expanded=if is_open { "true" } else { "false" }
+                        data-open=if is_open { "true" } else { "false" }
                         data-date=format_date(bar.date)
                         data-status=bar.worst.map_or("none", |s| s.as_str())
-                    ></a>
+                    ></span>
                 </li>
             }
         })
         .collect_view();
+    let on_strip_click = {
+        let day_route = day_route.clone();
+        move |event: leptos::ev::MouseEvent| {
+            use wasm_bindgen::JsCast;
+            let date = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.get_attribute("data-date"))
+                .and_then(|d| parse_date(&d));
+            if let Some(date) = date {
+                go(&day_route(date));
+            }
+        }
+    };
+    let open_date = open.as_ref().map(|o| format_date(o.date));
+    let choices = bars
+        .iter()
+        .rev()
+        .map(|bar| {
+            let value = format_date(bar.date);
+            let selected = open_date.as_deref() == Some(value.as_str());
+            view! { <option value=value selected=selected>{bar_label(locale, bar)}</option> }
+        })
+        .collect_view();
+    let chooser_id = format!("day-{}", service.id);
+    let on_choose = move |event: leptos::ev::Event| {
+        let value = event_target_value(&event);
+        match parse_date(&value) {
+            Some(date) => go(&day_route(date)),
+            // "No day": close the one that is open.
+            None => {
+                let mut q = query.clone();
+                q.day = None;
+                go(&Route::History(q));
+            }
+        }
+    };
     let drill = open.map(|bar| {
         let spans = bar
             .spans
@@ -197,7 +243,7 @@ fn ServiceUptime(
             .map(|span| {
                 view! {
                     <li class=format!("status-{}", span.status.as_str())>
-                        <span class="symbol" aria-hidden="true">{status_symbol(span.status)}</span>
+                        <span class="symbol" aria-hidden="true">{span.status.symbol()}</span>
                         " " <strong>{status_label(locale, span.status)}</strong> " "
                         <When at=span.start /> " – " <When at=span.end />
                         " (" {duration(locale, (span.end - span.start).whole_minutes())} ")"
@@ -224,7 +270,20 @@ fn ServiceUptime(
                     {since}
                 </span>
             </div>
-            <ol class="bars" aria-label=td_string!(locale, uptime.bars_label, service = service.name.clone())>{strip}</ol>
+            <ol
+                class="bars"
+                aria-label=td_string!(locale, uptime.bars_label, service = service.name.clone())
+                on:click=on_strip_click
+            >
+                {strip}
+            </ol>
+            <div class="day-chooser">
+                <label for=chooser_id.clone()>{td_string!(locale, uptime.choose_day, service = service.name.clone())}</label>
+                <select id=chooser_id data-testid="uptime-day" on:change=on_choose>
+                    <option value="" selected=open_date.is_none()>{td_string!(locale, uptime.no_day)}</option>
+                    {choices}
+                </select>
+            </div>
             {drill}
         </li>
     }

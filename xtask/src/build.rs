@@ -1,22 +1,31 @@
-//! Building the app with Trunk (only when its inputs changed) and the CLI.
+//! Building the app and the partner widget with Trunk (only when their
+//! inputs changed) and the CLI.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::cmd::{command, repo_root, run, step};
 
-/// What the app's build reads; if none is newer than dist/index.html the
-/// build is skipped (wasm-opt alone costs tens of seconds).
+/// What the app's and the widget's builds read; if none is newer than the
+/// widget's index.html (written last) the build is skipped (wasm-opt alone
+/// costs tens of seconds).
 const APP_INPUTS: &[&str] = &[
     "src",
     "style",
     "public",
     "index.html",
+    "embed.html",
     "Trunk.toml",
     "Cargo.toml",
     "Cargo.lock",
     "crates/bongsu-core",
+    "crates/bongsu-web",
+    "crates/bongsu-widget",
 ];
+
+/// Where the widget is built, inside the app's folder: it is served from the
+/// same origins, as `embed/`.
+pub const WIDGET_DIST: &str = "dist/embed";
 
 pub fn cli_binary() -> PathBuf {
     repo_root().join("target/debug/bongsu")
@@ -37,17 +46,18 @@ pub fn cli() -> Result<(), String> {
         .current_dir(repo_root()))
 }
 
-/// The release app in dist/, rebuilt only when an input is newer.
+/// The release app in dist/ and the widget in dist/embed/, rebuilt only
+/// when an input is newer.
 pub fn app() -> Result<(), String> {
     let root = repo_root();
-    let stamp = root.join("dist/index.html");
+    let stamp = root.join(WIDGET_DIST).join("index.html");
     let newest_input = APP_INPUTS
         .iter()
         .filter_map(|p| newest_mtime(&root.join(p)))
         .max();
     let built = stamp.metadata().and_then(|m| m.modified()).ok();
     if matches!((built, newest_input), (Some(b), Some(n)) if b >= n) {
-        step("app is up to date (dist/)");
+        step("app and widget are up to date (dist/)");
     } else {
         step("building the app (trunk build --release)");
         // Trunk's --offline also makes cargo offline, so fetch first.
@@ -56,6 +66,18 @@ pub fn app() -> Result<(), String> {
             .current_dir(&root))?;
         run(command("trunk")
             .args(["build", "--release", "--offline"])
+            .current_dir(&root))?;
+        // After the app: `trunk build` empties its dist folder first.
+        step("building the partner widget (trunk build embed.html --release)");
+        run(command("trunk")
+            .args([
+                "build",
+                "embed.html",
+                "--release",
+                "--offline",
+                "--dist",
+                WIDGET_DIST,
+            ])
             .current_dir(&root))?;
     }
     Ok(())

@@ -113,7 +113,7 @@ fn size() -> Result<(), String> {
             ))
             .arg(format!(
                 "widget={}={WIDGET_BUDGET_KB}",
-                root.join("dist/embed").display()
+                root.join(build::WIDGET_DIST).display()
             ))
             .current_dir(root.join("e2e")),
     )

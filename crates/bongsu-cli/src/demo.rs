@@ -31,10 +31,17 @@ pub struct DemoOptions {
     pub dir: PathBuf,
     pub app: PathBuf,
     pub port: u16,
+    /// The sample partner page's folder, served on `port + 4`.
+    pub partner: PathBuf,
 }
 
 pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
-    let DemoOptions { dir, app, port } = options;
+    let DemoOptions {
+        dir,
+        app,
+        port,
+        partner,
+    } = options;
     if !app.join("index.html").is_file() {
         return Err(CliError::AppNotBuilt { dist: app });
     }
@@ -86,6 +93,16 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
         dir: app,
         addr: format!("127.0.0.1:{port}"),
     }];
+    let has_partner = partner.is_dir();
+    if has_partner {
+        sites.push(Site {
+            kind: SiteKind::Partner {
+                app_origin: format!("http://127.0.0.1:{port}"),
+            },
+            dir: partner.clone(),
+            addr: format!("127.0.0.1:{}", port + 4),
+        });
+    }
     for (i, (id, _)) in REGIONS.iter().enumerate() {
         sites.push(Site {
             kind: SiteKind::Region {
@@ -127,6 +144,12 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
         );
         tokio::spawn(resign_loop(history, signed.expires_at));
         println!("Bongsu demo: open http://127.0.0.1:{port}/");
+        if has_partner {
+            println!(
+                "A partner's page embedding the status widget: http://127.0.0.1:{}/",
+                port + 4
+            );
+        }
         println!(
             "Edit {} and save: the demo re-signs it into every region within a second.",
             status.display()

@@ -56,6 +56,10 @@ pub enum CliError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{path}: {message}; no badge was written")]
+    BadgeInput { path: PathBuf, message: String },
+    #[error("the feed has no service `{id}`; it has: {known}")]
+    UnknownService { id: String, known: String },
     #[error("region directory {path} does not exist")]
     MissingDir { path: PathBuf },
     #[error("{dist} has no index.html: build the app first (`cargo xtask demo` does this)")]

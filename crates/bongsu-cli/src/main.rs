@@ -1,6 +1,7 @@
 //! `bongsu`: the operator's command line. Thin: each subcommand is a module.
 
 mod audit;
+mod badge;
 mod demo;
 mod demo_catalogue;
 mod demo_history;
@@ -164,6 +165,24 @@ enum Command {
         #[arg(long)]
         save_checkpoint: Option<PathBuf>,
     },
+    /// Draw a static SVG status badge from a region's signed feed, verified against the page's
+    /// config.json, for places that allow no script. An expired feed is drawn as out of date.
+    Badge {
+        /// A region directory holding feed.note and keys.json.
+        region: PathBuf,
+        /// The app's config.json: the pinned root keys and the feed id.
+        #[arg(long)]
+        config: PathBuf,
+        /// One service's status (its id) instead of the worst of all.
+        #[arg(long)]
+        service: Option<String>,
+        /// The badge's language: en or ko.
+        #[arg(long, default_value = "en", value_parser = ["en", "ko"])]
+        lang: String,
+        /// Write the SVG here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Run the demo: keys, a replay of the 2022 Kakao outage, three regions and the app.
     Demo {
         /// Where the demo keeps its keys, status file and regions.
@@ -172,9 +191,12 @@ enum Command {
         /// The built app (trunk build --release).
         #[arg(long, default_value = "dist")]
         app: PathBuf,
-        /// The app's port; the regions take the next three.
+        /// The app's port; the regions take the next three, the sample partner page the fourth.
         #[arg(long, default_value_t = 8400)]
         port: u16,
+        /// The sample partner page that embeds the widget (skipped if the folder is missing).
+        #[arg(long, default_value = "examples/partner")]
+        partner: PathBuf,
     },
 }
 
@@ -362,9 +384,44 @@ fn run(command: Command) -> Result<(), CliError> {
                 n => Err(CliError::AuditFailed(n)),
             }
         }
-        Command::Demo { dir, app, port } => {
-            runtime()?.block_on(demo::demo(demo::DemoOptions { dir, app, port }))
+        Command::Badge {
+            region,
+            config,
+            service,
+            lang,
+            out,
+        } => {
+            let language = if lang == "ko" {
+                bongsu_widget::words::Language::Korean
+            } else {
+                bongsu_widget::words::Language::English
+            };
+            let svg = badge::badge_for_region(
+                &config,
+                &region,
+                service.as_deref(),
+                language,
+                time::OffsetDateTime::now_utc(),
+            )?;
+            match out {
+                Some(path) => sign::write_atomically(&path, svg.as_bytes()),
+                None => {
+                    print!("{svg}");
+                    Ok(())
+                }
+            }
         }
+        Command::Demo {
+            dir,
+            app,
+            port,
+            partner,
+        } => runtime()?.block_on(demo::demo(demo::DemoOptions {
+            dir,
+            app,
+            port,
+            partner,
+        })),
     }
 }
 

@@ -38,13 +38,21 @@ pub enum SiteKind {
     Region { id: String },
     /// The app, with `/config.json` optionally served from elsewhere.
     App { config: Option<PathBuf> },
+    /// A partner's page embedding the widget (the demo's sample, on its own
+    /// origin). Its HTML names the app's default origin, which is replaced
+    /// by `app_origin`, so the sample works on any port.
+    Partner { app_origin: String },
 }
+
+/// The app's origin as the sample partner page names it.
+pub const SAMPLE_APP_ORIGIN: &str = "http://127.0.0.1:8400";
 
 impl Site {
     fn label(&self) -> String {
         match &self.kind {
             SiteKind::Region { id } => format!("region {id}"),
             SiteKind::App { .. } => "app".to_owned(),
+            SiteKind::Partner { .. } => "partner".to_owned(),
         }
     }
 }
@@ -262,7 +270,7 @@ pub async fn serve_then(
                 regions.insert(id.clone(), region.clone());
                 tokio::spawn(run_region(listener, region));
             }
-            SiteKind::App { .. } => {
+            SiteKind::App { .. } | SiteKind::Partner { .. } => {
                 let app = Router::new().fallback(handle).with_state(Arc::new(site));
                 tokio::spawn(async move {
                     if let Err(error) = axum::serve(listener, app).await {
@@ -647,9 +655,16 @@ async fn serve_file(
     } else {
         path
     };
-    let Ok(bytes) = tokio::fs::read(&path).await else {
+    let Ok(mut bytes) = tokio::fs::read(&path).await else {
         return plain(StatusCode::NOT_FOUND, "not found\n");
     };
+    if let SiteKind::Partner { app_origin } = &site.kind {
+        if path.extension().is_some_and(|e| e == "html") {
+            bytes = String::from_utf8_lossy(&bytes)
+                .replace(SAMPLE_APP_ORIGIN, app_origin)
+                .into_bytes();
+        }
+    }
     let etag = format!("\"{}\"", hex_prefix(&Sha256::digest(&bytes)));
     let cache = cache_control(&site.kind, &relative);
     let not_modified = headers
@@ -744,6 +759,7 @@ fn cache_control(kind: &SiteKind, path: &Path) -> &'static str {
             "no-cache"
         }
         SiteKind::App { .. } => "public, max-age=300",
+        SiteKind::Partner { .. } => "no-cache",
     }
 }
 

@@ -519,3 +519,117 @@ fn serve_switches_faults_at_run_time_and_explains_refusals() {
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert_eq!(body, std::fs::read(&feed).unwrap());
 }
+
+/// A region directory (keys.json + feed.note from STATUS) and a config.json pinning its root.
+fn signed_region(dir: &Path) -> (String, String) {
+    let root = keygen_named(dir, "root.key", "root.test");
+    let status = keygen_named(dir, "status.key", "status.test");
+    let region = dir.join("region");
+    std::fs::create_dir_all(&region).unwrap();
+    let toml = key_set_toml(dir, &root, &status);
+    let chain = region.join("keys.json");
+    let out = bongsu(&[
+        "keyset",
+        "--keys",
+        &toml,
+        "--key",
+        &root,
+        "--chain",
+        chain.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let feed = region.join("feed.note");
+    let status_file = write_status(dir, STATUS);
+    let out = bongsu(&[
+        "sign",
+        "--key",
+        &status,
+        "--status",
+        &status_file,
+        "--out",
+        feed.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let root_vkey = std::fs::read_to_string(format!("{root}.pub")).unwrap();
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        format!(
+            r#"{{"feed":"kakao","title":"Kakao services","trust":{{"root":{{"threshold":1,"keys":["{}"]}}}},"regions":[{{"id":"seoul","name":"Seoul","url":"http://127.0.0.1:1/"}}]}}"#,
+            root_vkey.trim()
+        ),
+    )
+    .unwrap();
+    (
+        region.to_str().unwrap().to_owned(),
+        config.to_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn badge_draws_the_verified_status_in_either_language_and_refuses_a_forgery() {
+    let dir = tempfile::tempdir().unwrap();
+    let (region, config) = signed_region(dir.path());
+    let out = bongsu(&["badge", &region, "--config", &config]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let svg = stdout(&out);
+    assert!(
+        svg.starts_with("<svg") && svg.contains("Kakao services: ✕ Major outage"),
+        "{svg}"
+    );
+
+    let file = dir.path().join("talk.svg");
+    let out = bongsu(&[
+        "badge",
+        &region,
+        "--config",
+        &config,
+        "--service",
+        "kakaotalk",
+        "--lang",
+        "ko",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let svg = std::fs::read_to_string(&file).unwrap();
+    assert!(svg.contains("KakaoTalk: ✕ 전면 장애"), "{svg}");
+
+    let out = bongsu(&["badge", &region, "--config", &config, "--service", "nope"]);
+    assert_fails_with(&out, "the feed has no service `nope`; it has: kakaotalk");
+
+    // One flipped byte in the signed text: no badge, and a reason.
+    let feed = Path::new(&region).join("feed.note");
+    let text = std::fs::read_to_string(&feed)
+        .unwrap()
+        .replacen("major_outage", "operational", 1);
+    std::fs::write(&feed, text).unwrap();
+    let out = bongsu(&[
+        "badge",
+        &region,
+        "--config",
+        &config,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_fails_with(&out, "feed.note");
+    assert!(
+        stderr(&out).contains("no badge was written"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("전면 장애"),
+        "the old badge is kept"
+    );
+
+    let out = bongsu(&[
+        "badge",
+        dir.path().join("missing").to_str().unwrap(),
+        "--config",
+        &config,
+    ]);
+    assert_fails_with(&out, "keys.json");
+}

@@ -47,6 +47,18 @@ impl Status {
         }
     }
 
+    /// A symbol for the status, so it is never told by colour alone (the
+    /// app, the widget and the badge show it beside the words).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Operational => "✓",
+            Status::UnderMaintenance => "⚙",
+            Status::DegradedPerformance => "▲",
+            Status::PartialOutage => "◐",
+            Status::MajorOutage => "✕",
+        }
+    }
+
     /// The worst of several statuses; operational when there are none.
     pub fn worst(statuses: impl IntoIterator<Item = Status>) -> Status {
         statuses

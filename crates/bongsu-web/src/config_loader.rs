@@ -1,11 +1,11 @@
-//! Loading `config.json` from beside the page. The URL is relative, so the
-//! app works unchanged from any origin or path it is served from.
+//! Loading the page's `config.json`. The URL is relative (beside the app,
+//! one level up for the widget), so both work unchanged from any origin or
+//! path they are served from.
 
 use bongsu_core::{AppConfig, ConfigError};
 
-use crate::fetch::{fetch_bytes, FetchError};
+use crate::fetch::{controller, fetch_bytes, FetchError};
 
-pub const CONFIG_URL: &str = "config.json";
 const CONFIG_TIMEOUT_MS: u32 = 10_000;
 /// A config is a few hundred bytes; anything near this is not one.
 const CONFIG_MAX_BYTES: usize = 64 * 1024;
@@ -20,16 +20,17 @@ pub enum LoadError {
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LoadError::Fetch(e) => write!(f, "could not load {CONFIG_URL}: {e}"),
-            LoadError::NotUtf8 => write!(f, "{CONFIG_URL} is not UTF-8 text"),
+            LoadError::Fetch(e) => write!(f, "could not load config.json: {e}"),
+            LoadError::NotUtf8 => write!(f, "config.json is not UTF-8 text"),
             LoadError::Invalid(e) => write!(f, "{e}"),
         }
     }
 }
 
-pub async fn load_config() -> Result<AppConfig, LoadError> {
-    let controller = crate::fetch::controller().ok_or(LoadError::Fetch(FetchError::Network))?;
-    let fetched = fetch_bytes(CONFIG_URL, CONFIG_TIMEOUT_MS, CONFIG_MAX_BYTES, &controller)
+/// Fetches and checks the config at `url`.
+pub async fn load_config(url: &str) -> Result<AppConfig, LoadError> {
+    let controller = controller().ok_or(LoadError::Fetch(FetchError::Network))?;
+    let fetched = fetch_bytes(url, CONFIG_TIMEOUT_MS, CONFIG_MAX_BYTES, &controller)
         .await
         .map_err(LoadError::Fetch)?;
     let text = String::from_utf8(fetched.bytes).map_err(|_| LoadError::NotUtf8)?;

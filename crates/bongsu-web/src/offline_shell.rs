@@ -1,11 +1,12 @@
-//! Registers the service worker (`sw.js`, beside the page) that keeps the
-//! app's files, so the page still loads when every origin is unreachable.
+//! Registers the service worker that keeps the page's files, so the page still loads when every origin is unreachable.
 //! The worker's URL is relative: it works from whichever origin and path
 //! served the app.
 
 use wasm_bindgen::JsCast;
 
-pub fn register() {
+/// Registers the worker at `script` (relative to the page: the worker's
+/// scope is its own folder).
+pub fn register(script: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -18,5 +19,5 @@ pub fn register() {
     }
     let container: web_sys::ServiceWorkerContainer = navigator.service_worker().unchecked_into();
     // A failed registration (e.g. storage disabled) only costs offline use.
-    let _ = container.register("sw.js");
+    let _ = container.register(script);
 }

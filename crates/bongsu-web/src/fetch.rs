@@ -1,10 +1,8 @@
 //! Fetching bytes from one URL with a deadline. Everything here is about the
 //! network; nothing is trusted yet.
 
-use std::time::Duration;
-
 use js_sys::Uint8Array;
-use leptos::prelude::set_timeout_with_handle;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -44,11 +42,13 @@ pub async fn fetch_bytes(
     init.set_signal(Some(&controller.signal()));
 
     let abort = controller.clone();
-    let deadline = set_timeout_with_handle(
-        move || abort.abort(),
-        Duration::from_millis(u64::from(timeout_ms)),
-    )
-    .ok();
+    let on_deadline = Closure::once(move || abort.abort());
+    let deadline = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            on_deadline.as_ref().unchecked_ref(),
+            i32::try_from(timeout_ms).unwrap_or(i32::MAX),
+        )
+        .ok();
 
     let result = async {
         let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
@@ -73,9 +73,11 @@ pub async fn fetch_bytes(
         controller.abort();
     }
 
-    if let Some(deadline) = deadline {
-        deadline.clear();
+    if let Some(handle) = deadline {
+        window.clear_timeout_with_handle(handle);
     }
+    // Kept alive until here: the timer may fire at any point before.
+    drop(on_deadline);
     match result {
         Err(FetchError::Network) if controller.signal().aborted() => Err(FetchError::TimedOut {
             after_ms: timeout_ms,

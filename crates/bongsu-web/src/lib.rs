@@ -1,0 +1,14 @@
+//! The browser side that Bongsu's app and its partner widget share, with no
+//! UI framework in it, so the widget stays small: [`fetch`] (bytes from one
+//! URL, with a deadline and a size limit), [`config_loader`], [`clock`],
+//! what a device keeps between visits and re-verifies on load
+//! ([`saved_keys`], [`last_good`], in [`device_storage`]) and
+//! [`offline_shell`] (the service worker that keeps the files).
+
+pub mod clock;
+pub mod config_loader;
+pub mod device_storage;
+pub mod fetch;
+pub mod last_good;
+pub mod offline_shell;
+pub mod saved_keys;

@@ -1,0 +1,222 @@
+//! The widget's state and its polling loop. Everything it shows comes from
+//! [`bongsu_widget::view`]; this module only gathers what that needs.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use bongsu_core::keyset::MAX_KEY_CHAIN_BYTES;
+use bongsu_core::{
+    freshness, parse_chain_file, AppConfig, Feed, Freshness, KeyChain, MAX_FEED_BYTES,
+};
+use bongsu_web::fetch::{controller, fetch_bytes, Fetched};
+use bongsu_web::{clock, config_loader, last_good, offline_shell, saved_keys};
+use bongsu_widget::options::Options;
+use bongsu_widget::selection::{judge, newest_verified, Verdict};
+use bongsu_widget::view::{announcement, render, Known, Shown};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+
+/// The page's config, one level up: the widget is served from `embed/`.
+const CONFIG_URL: &str = "../config.json";
+
+struct Widget {
+    options: Options,
+    config: Option<AppConfig>,
+    settings_failed: bool,
+    keys: Option<KeyChain>,
+    /// The feed on show, and whether it came from this device's storage
+    /// without a region confirming it yet.
+    shown: Option<(Feed, bool)>,
+    /// What each region last served, kept to verify again when keys arrive.
+    served: Vec<Option<Fetched>>,
+    /// Whether each region's latest feed request was answered.
+    answered: Vec<Option<bool>>,
+    announced: String,
+}
+
+type Shared = Rc<RefCell<Widget>>;
+
+pub fn start() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let query = window.location().search().unwrap_or_default();
+    let language = window.navigator().language().unwrap_or_default();
+    let options = Options::from_query(&query, &language);
+    if let Some(root) = window.document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", options.language.tag());
+        if let Some(theme) = options.theme.attribute() {
+            let _ = root.set_attribute("data-theme", theme);
+        }
+    }
+    offline_shell::register("sw.js?config=../config.json");
+    let widget = Rc::new(RefCell::new(Widget {
+        options,
+        config: None,
+        settings_failed: false,
+        keys: None,
+        shown: None,
+        served: Vec::new(),
+        answered: Vec::new(),
+        announced: String::new(),
+    }));
+    show(&widget);
+    spawn_local(run(widget));
+}
+
+async fn run(widget: Shared) {
+    let config = match config_loader::load_config(CONFIG_URL).await {
+        Ok(config) => config,
+        Err(_) => {
+            widget.borrow_mut().settings_failed = true;
+            show(&widget);
+            return;
+        }
+    };
+    {
+        let mut w = widget.borrow_mut();
+        let keys = saved_keys::load(&config);
+        w.shown = last_good::load(&config.feed, &keys).map(|(feed, _)| (feed, true));
+        w.keys = Some(keys);
+        w.served = vec![None; config.regions.len()];
+        w.answered = vec![None; config.regions.len()];
+        w.config = Some(config.clone());
+    }
+    show(&widget);
+    loop {
+        poll(&widget, &config);
+        sleep_ms(config.refresh_seconds.saturating_mul(1000)).await;
+    }
+}
+
+/// Asks every region for its key chain and its feed, all at once; each
+/// answer is taken in as it arrives.
+fn poll(widget: &Shared, config: &AppConfig) {
+    for (index, region) in config.regions.iter().enumerate() {
+        let timeout = config.timeout_ms;
+        if let Some(request) = controller() {
+            let (widget, url) = (widget.clone(), region.keys_url());
+            spawn_local(async move {
+                if let Ok(fetched) = fetch_bytes(&url, timeout, MAX_KEY_CHAIN_BYTES, &request).await
+                {
+                    learn_keys(&widget, &fetched.bytes);
+                }
+            });
+        }
+        if let Some(request) = controller() {
+            let (widget, url) = (widget.clone(), region.feed_url());
+            spawn_local(async move {
+                let result = fetch_bytes(&url, timeout, MAX_FEED_BYTES, &request).await;
+                {
+                    let mut w = widget.borrow_mut();
+                    if let Some(slot) = w.answered.get_mut(index) {
+                        *slot = Some(result.is_ok());
+                    }
+                    if let (Some(slot), Ok(fetched)) = (w.served.get_mut(index), result) {
+                        *slot = Some(fetched);
+                    }
+                }
+                reconsider(&widget);
+            });
+        }
+    }
+}
+
+/// Extends the trusted key chain with a region's chain file (a forged or
+/// broken one adds nothing) and re-verifies what the regions served.
+fn learn_keys(widget: &Shared, bytes: &[u8]) {
+    {
+        let mut w = widget.borrow_mut();
+        let Widget {
+            keys: Some(keys),
+            config: Some(config),
+            ..
+        } = &mut *w
+        else {
+            return;
+        };
+        let before = keys.trusted().len();
+        if let Ok(notes) = parse_chain_file(bytes) {
+            let _ = keys.extend(&notes);
+        }
+        if keys.trusted().len() == before {
+            return;
+        }
+        saved_keys::save(&config.feed, keys);
+    }
+    reconsider(widget);
+}
+
+/// Verifies everything served against the keys trusted now and shows the
+/// newest genuine feed, if it is newer than what is on show.
+fn reconsider(widget: &Shared) {
+    {
+        let mut w = widget.borrow_mut();
+        let Some(keys) = &w.keys else {
+            return;
+        };
+        let newest = newest_verified(w.served.iter().flatten(), keys, clock::now());
+        if let Some((feed, note)) = newest {
+            match judge(&feed, w.shown.as_ref().map(|(f, _)| f)) {
+                Verdict::Replace => {
+                    last_good::save(&feed.feed, &note);
+                    w.shown = Some((feed, false));
+                }
+                Verdict::Confirms => {
+                    if let Some((_, from_device)) = &mut w.shown {
+                        *from_device = false;
+                    }
+                }
+                Verdict::Keep => {}
+            }
+        }
+    }
+    show(widget);
+}
+
+/// Renders what is known into the page and announces a changed headline.
+fn show(widget: &Shared) {
+    let mut w = widget.borrow_mut();
+    let words = w.options.language.words();
+    let known = if w.settings_failed {
+        Known::NoSettings
+    } else if let Some((feed, from_device)) = &w.shown {
+        Known::Status(Shown {
+            feed,
+            from_device: *from_device,
+            expired: matches!(freshness(feed, clock::now()), Freshness::Expired { .. }),
+            answered: w.answered.iter().filter(|a| **a == Some(true)).count(),
+            total: w.answered.len(),
+        })
+    } else if !w.answered.is_empty() && w.answered.iter().all(Option::is_some) {
+        Known::NoStatus
+    } else {
+        Known::Asking
+    };
+    let title = w.config.as_ref().map_or("", |c| c.title.as_str());
+    let html = render(title, &known, &w.options, words);
+    let said = announcement(&known, &w.options, words);
+    let Some(document) = web_sys::window().and_then(|win| win.document()) else {
+        return;
+    };
+    if let Some(main) = document.get_element_by_id("widget") {
+        main.set_inner_html(&html);
+    }
+    if said != w.announced {
+        if let Some(live) = document.get_element_by_id("announce") {
+            live.set_text_content(Some(&said));
+        }
+        w.announced = said;
+    }
+}
+
+async fn sleep_ms(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                i32::try_from(ms).unwrap_or(i32::MAX),
+            );
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}

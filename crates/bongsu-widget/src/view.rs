@@ -1,0 +1,383 @@
+//! The widget's markup, as one pure function of what is known: the feed on
+//! show (if any), where it came from, and the partner's options. Every
+//! operator string is escaped; status is told by symbol and words as well
+//! as colour.
+
+use bongsu_core::{Feed, Service, Status};
+use time::{macros::offset, OffsetDateTime};
+
+use crate::options::{Mode, Options};
+use crate::words::{fill, Words};
+
+/// What the widget knows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Known<'a> {
+    /// config.json could not be loaded or is invalid.
+    NoSettings,
+    /// Regions are being asked; nothing verified yet.
+    Asking,
+    /// Every region answered; none served a verified feed.
+    NoStatus,
+    Status(Shown<'a>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shown<'a> {
+    pub feed: &'a Feed,
+    /// Kept on this device from an earlier visit; no region has confirmed
+    /// it (or anything newer) yet.
+    pub from_device: bool,
+    /// Past its expiry: shown, but marked out of date.
+    pub expired: bool,
+    /// Regions that answered the latest poll, of all configured.
+    pub answered: usize,
+    pub total: usize,
+}
+
+/// One service row: the feed's service, or an id the feed does not have.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Row<'a> {
+    Found(&'a Service),
+    Missing(&'a str),
+}
+
+/// The services the partner asked for, in their order; all when none.
+pub fn rows<'a>(feed: &'a Feed, wanted: &'a [String]) -> Vec<Row<'a>> {
+    if wanted.is_empty() {
+        return feed.services.iter().map(Row::Found).collect();
+    }
+    wanted
+        .iter()
+        .map(|id| match feed.services.iter().find(|s| &s.id == id) {
+            Some(service) => Row::Found(service),
+            None => Row::Missing(id),
+        })
+        .collect()
+}
+
+/// The headline over `rows`: its worst status and its words.
+pub fn headline(rows: &[Row], words: &Words) -> (Status, String) {
+    let statuses: Vec<Status> = rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Found(s) => Some(s.status()),
+            Row::Missing(_) => None,
+        })
+        .collect();
+    let total = statuses.len().to_string();
+    let hit = statuses
+        .iter()
+        .filter(|s| **s != Status::Operational)
+        .count();
+    let text = if hit == 0 {
+        fill(words.headline_all_operational, &[("total", &total)])
+    } else {
+        fill(
+            words.headline_some_affected,
+            &[("hit", &hit.to_string()), ("total", &total)],
+        )
+    };
+    (Status::worst(statuses), text)
+}
+
+/// `at` in Korea Standard Time, in the locale's words.
+pub fn kst(at: OffsetDateTime, words: &Words) -> String {
+    let at = at.to_offset(offset!(+9));
+    let date = format!(
+        "{:04}-{:02}-{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    );
+    let hm = format!("{:02}:{:02}", at.hour(), at.minute());
+    fill(words.time_kst, &[("date", &date), ("hm", &hm)])
+}
+
+/// The announcement for screen readers when the status changes.
+pub fn announcement(known: &Known, options: &Options, words: &Words) -> String {
+    match known {
+        Known::Status(shown) => headline(&rows(shown.feed, &options.services), words).1,
+        Known::NoSettings => words.widget_no_settings.to_owned(),
+        Known::Asking => words.headline_asking.to_owned(),
+        Known::NoStatus => words.widget_no_status.to_owned(),
+    }
+}
+
+/// The widget's markup. `title` is the operator's page title (config.json).
+pub fn render(title: &str, known: &Known, options: &Options, words: &Words) -> String {
+    let mut html = String::new();
+    let mode = match options.mode {
+        Mode::Compact => "compact",
+        Mode::Detailed => "detailed",
+    };
+    html.push_str(&format!(
+        "<section class=\"widget {mode}\" aria-label=\"{}\"><h1 class=\"title\">{}</h1>",
+        escape(words.widget_label),
+        escape(title)
+    ));
+    match known {
+        Known::NoSettings => line(&mut html, "unknown", "?", words.widget_no_settings),
+        Known::Asking => line(&mut html, "unknown", "…", words.headline_asking),
+        Known::NoStatus => line(&mut html, "unknown", "?", words.widget_no_status),
+        Known::Status(shown) => status(&mut html, shown, options, words),
+    }
+    html.push_str(&format!(
+        "<a class=\"full-page\" data-testid=\"widget-link\" href=\"../\" target=\"_blank\" rel=\"noopener\">{}</a></section>",
+        escape(words.widget_full_page)
+    ));
+    html
+}
+
+fn line(html: &mut String, status: &str, symbol: &str, text: &str) {
+    html.push_str(&format!(
+        "<p class=\"overall status-{status}\" data-testid=\"widget-overall\" data-status=\"{status}\"><span class=\"symbol\" aria-hidden=\"true\">{}</span> {}</p>",
+        escape(symbol),
+        escape(text)
+    ));
+}
+
+fn status(html: &mut String, shown: &Shown, options: &Options, words: &Words) {
+    let rows = rows(shown.feed, &options.services);
+    let (overall, text) = headline(&rows, words);
+    line(html, overall.as_str(), overall.symbol(), &text);
+    if options.mode == Mode::Detailed {
+        html.push_str("<ul class=\"services\">");
+        for row in &rows {
+            let (id, name, status) = match row {
+                Row::Found(s) => (s.id.as_str(), s.name.as_str(), Some(s.status())),
+                Row::Missing(id) => (*id, *id, None),
+            };
+            let (class, symbol, label) = match status {
+                Some(s) => (s.as_str(), s.symbol(), words.status(s)),
+                None => ("unknown", "?", words.widget_not_in_feed),
+            };
+            html.push_str(&format!(
+                "<li class=\"service\" data-testid=\"widget-service\" data-service=\"{}\" data-status=\"{class}\"><span class=\"name\">{}</span> <span class=\"status status-{class}\"><span class=\"symbol\" aria-hidden=\"true\">{symbol}</span> {}</span></li>",
+                escape(id),
+                escape(name),
+                escape(label)
+            ));
+        }
+        html.push_str("</ul>");
+    }
+    let source = if shown.from_device {
+        "device"
+    } else {
+        "region"
+    };
+    if shown.from_device {
+        warning(html, words.widget_from_device);
+    }
+    if shown.expired {
+        warning(html, words.widget_expired);
+    }
+    let signed = fill(
+        words.widget_signed,
+        &[("when", &kst(shown.feed.issued_at, words))],
+    );
+    let regions = fill(
+        words.widget_regions,
+        &[
+            ("answered", &shown.answered.to_string()),
+            ("total", &shown.total.to_string()),
+        ],
+    );
+    html.push_str(&format!(
+        "<p class=\"meta\" data-testid=\"widget-meta\" data-source=\"{source}\" data-seq=\"{}\">{} · {}</p>",
+        shown.feed.seq,
+        escape(&signed),
+        escape(&regions)
+    ));
+}
+
+fn warning(html: &mut String, text: &str) {
+    html.push_str(&format!(
+        "<p class=\"warning\" data-testid=\"widget-warning\"><span class=\"symbol\" aria-hidden=\"true\">!</span> {}</p>",
+        escape(text)
+    ));
+}
+
+/// Text as HTML: what the operator wrote can never become markup.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::Theme;
+    use crate::words::{Language, EN, KO};
+    use bongsu_core::Component;
+    use time::macros::datetime;
+
+    fn service(id: &str, name: &str, status: Status) -> Service {
+        Service {
+            id: id.into(),
+            name: name.into(),
+            components: vec![Component {
+                id: "main".into(),
+                name: "Main".into(),
+                status,
+            }],
+        }
+    }
+
+    fn feed() -> Feed {
+        Feed {
+            feed: "kakao".into(),
+            seq: 7,
+            issued_at: datetime!(2022-10-15 08:00 UTC),
+            expires_at: datetime!(2022-10-15 09:00 UTC),
+            log: None,
+            services: vec![
+                service("talk", "KakaoTalk", Status::MajorOutage),
+                service("pay", "Kakao Pay", Status::PartialOutage),
+                service("mail", "<b>Daum</b> Mail", Status::Operational),
+            ],
+            incidents: Vec::new(),
+            maintenances: Vec::new(),
+        }
+    }
+
+    fn options(services: &[&str], mode: Mode, language: Language) -> Options {
+        Options {
+            services: services.iter().map(|s| s.to_string()).collect(),
+            language,
+            theme: Theme::Auto,
+            mode,
+        }
+    }
+
+    fn shown(feed: &Feed) -> Known<'_> {
+        Known::Status(Shown {
+            feed,
+            from_device: false,
+            expired: false,
+            answered: 2,
+            total: 3,
+        })
+    }
+
+    #[test]
+    fn rows_follow_the_partners_choice_and_name_what_is_missing() {
+        let feed = feed();
+        let all = rows(&feed, &[]);
+        assert_eq!(all.len(), 3);
+        let wanted = ["mail".into(), "gone".into(), "talk".into()];
+        let chosen = rows(&feed, &wanted);
+        assert!(matches!(chosen[0], Row::Found(s) if s.id == "mail"));
+        assert_eq!(chosen[1], Row::Missing("gone"));
+        assert!(matches!(chosen[2], Row::Found(s) if s.id == "talk"));
+    }
+
+    #[test]
+    fn the_headline_is_the_worst_chosen_service_with_a_count() {
+        let feed = feed();
+        let (status, text) = headline(&rows(&feed, &[]), &EN);
+        assert_eq!(status, Status::MajorOutage);
+        assert_eq!(text, "2 of 3 services affected");
+        let (status, text) = headline(&rows(&feed, &["mail".into()]), &EN);
+        assert_eq!(status, Status::Operational);
+        assert_eq!(text, "All 1 services operational");
+        let (_, text) = headline(&rows(&feed, &["pay".into(), "gone".into()]), &KO);
+        assert_eq!(text, "서비스 1개 중 1개 영향");
+    }
+
+    #[test]
+    fn times_are_in_kst() {
+        assert_eq!(
+            kst(datetime!(2022-10-15 06:30 UTC), &EN),
+            "2022-10-15 15:30 KST"
+        );
+        assert_eq!(
+            kst(datetime!(2022-10-15 16:05 UTC), &KO),
+            "2022-10-16 01:05 (한국 시간)"
+        );
+    }
+
+    #[test]
+    fn detailed_lists_every_chosen_service_with_symbol_and_words() {
+        let feed = feed();
+        let html = render(
+            "Kakao",
+            &shown(&feed),
+            &options(&[], Mode::Detailed, Language::English),
+            &EN,
+        );
+        assert_eq!(html.matches("data-testid=\"widget-service\"").count(), 3);
+        assert!(html.contains("data-service=\"talk\" data-status=\"major_outage\""));
+        assert!(html.contains("✕</span> Major outage"));
+        assert!(html.contains("data-status=\"major_outage\"><span class=\"symbol\" aria-hidden=\"true\">✕</span> 2 of 3 services affected"));
+        assert!(html.contains("Signed 2022-10-15 17:00 KST · 2 of 3 regions answered"));
+        assert!(!html.contains("widget-warning"));
+    }
+
+    #[test]
+    fn compact_shows_only_the_headline() {
+        let feed = feed();
+        let html = render(
+            "Kakao",
+            &shown(&feed),
+            &options(&["mail"], Mode::Compact, Language::Korean),
+            &KO,
+        );
+        assert!(!html.contains("widget-service"));
+        assert!(html.contains("서비스 1개 모두 정상"));
+        assert!(html.contains("전체 상태 페이지"));
+    }
+
+    #[test]
+    fn operator_text_cannot_become_markup() {
+        let feed = feed();
+        let html = render(
+            "<script>x</script>",
+            &shown(&feed),
+            &options(&[], Mode::Detailed, Language::English),
+            &EN,
+        );
+        assert!(!html.contains("<script>") && !html.contains("<b>"));
+        assert!(html.contains("&lt;b&gt;Daum&lt;/b&gt; Mail"));
+        assert_eq!(escape("a&b\"'<>"), "a&amp;b&quot;&#39;&lt;&gt;");
+    }
+
+    #[test]
+    fn saved_and_expired_statuses_say_so() {
+        let feed = feed();
+        let known = Known::Status(Shown {
+            feed: &feed,
+            from_device: true,
+            expired: true,
+            answered: 0,
+            total: 3,
+        });
+        let html = render(
+            "Kakao",
+            &known,
+            &options(&[], Mode::Compact, Language::English),
+            &EN,
+        );
+        assert_eq!(html.matches("widget-warning").count(), 2);
+        assert!(html.contains("data-source=\"device\""));
+        assert!(html.contains(EN.widget_from_device) && html.contains(EN.widget_expired));
+    }
+
+    #[test]
+    fn without_a_status_the_widget_says_why() {
+        let o = options(&[], Mode::Compact, Language::English);
+        assert!(render("Kakao", &Known::Asking, &o, &EN).contains(EN.headline_asking));
+        assert!(render("Kakao", &Known::NoStatus, &o, &EN).contains(EN.widget_no_status));
+        assert!(render("", &Known::NoSettings, &o, &EN).contains(EN.widget_no_settings));
+        assert_eq!(announcement(&Known::NoStatus, &o, &EN), EN.widget_no_status);
+    }
+}
