@@ -64,3 +64,46 @@ test('served from two origins, then with every origin and region down the page s
     await s.close();
   }
 });
+
+test('the partner widget, once seen, loads from its own worker and shows its saved status with its origin and every region down', async () => {
+  const s = new Scenario();
+  try {
+    const feed = s.publish(outage());
+    await s.start({ refreshSeconds: 2, timeoutMs: 1500 });
+    const context = await browser.newContext();
+    const page = await visit(context, `${s.appUrl}embed/?mode=detailed&lang=en`);
+    const widgetShows = (source) => page.waitForFunction(
+      ([seq, source]) => {
+        const meta = document.querySelector('[data-testid=widget-meta]');
+        return meta?.dataset.seq === String(seq) && meta.dataset.source === source;
+      },
+      [feed.seq, source],
+      { timeout: 15000 },
+    );
+    await widgetShows('region');
+    const kept = await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      const cache = await caches.open('bongsu-shell-v1 /embed/');
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    for (const want of ['/embed/', '/config.json']) assert.ok(kept.includes(want), `${want} is kept: ${kept}`);
+    assert.ok(kept.some((p) => p.startsWith('/embed/') && p.endsWith('.wasm')), `${kept}`);
+    // The app's worker, had it been installed, would not have taken these.
+    assert.ok(!kept.some((p) => p.endsWith('favicon.svg')), `${kept}`);
+
+    await stopServer(s.app);
+    for (const id of s.regionIds) await stopServer(s.regions[id]);
+    await page.reload();
+    await widgetShows('device');
+    const rows = await page.$$eval('[data-testid=widget-service]', (els) => els.map((el) => [el.dataset.service, el.dataset.status]));
+    const worst = (cs) => cs.map((c) => c.status).reduce((a, b) => (RANK.indexOf(b) > RANK.indexOf(a) ? b : a));
+    assert.deepEqual(rows, feed.services.map((sv) => [sv.id, worst(sv.components)]));
+    assert.match(await page.textContent('[data-testid=widget-meta]'), /0 of 3 regions answered/);
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  } finally {
+    await s.close();
+  }
+});
+
+const RANK = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
