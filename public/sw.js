@@ -58,10 +58,11 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    // Only this scope's old caches: the other worker's are its own.
+    // Only this scope's old caches (the other worker's are its own), and
+    // the cache of the first version, named before there were two workers.
     for (const name of await caches.keys()) {
       const scopeOf = name.split(' ')[1] ?? '/';
-      if (name.startsWith('bongsu-shell') && scopeOf === SCOPE_PATH && name !== CACHE) {
+      if (name === 'bongsu-shell-v1' || (name.startsWith('bongsu-shell') && scopeOf === SCOPE_PATH && name !== CACHE)) {
         await caches.delete(name);
       }
     }

@@ -27,6 +27,8 @@ const KEYS: &[&str] = &[
     "widget.no_settings",
     "widget.no_status",
     "widget.badge_expired",
+    "widget.none_found",
+    "widget.missing",
 ];
 
 fn main() {

@@ -71,6 +71,12 @@ test('the partner widget, once seen, loads from its own worker and shows its sav
     const feed = s.publish(outage());
     await s.start({ refreshSeconds: 2, timeoutMs: 1500 });
     const context = await browser.newContext();
+    // The reader knows the status page too: the app's worker is installed
+    // (scope /) before the widget's (scope /embed/), and must leave it alone.
+    const app = await visit(context, s.appUrl);
+    await waitForSeq(app, feed.seq);
+    await app.evaluate(async () => { await navigator.serviceWorker.ready; });
+    await app.close();
     const page = await visit(context, `${s.appUrl}embed/?mode=detailed&lang=en`);
     const widgetShows = (source) => page.waitForFunction(
       ([seq, source]) => {
@@ -88,8 +94,14 @@ test('the partner widget, once seen, loads from its own worker and shows its sav
     });
     for (const want of ['/embed/', '/config.json']) assert.ok(kept.includes(want), `${want} is kept: ${kept}`);
     assert.ok(kept.some((p) => p.startsWith('/embed/') && p.endsWith('.wasm')), `${kept}`);
-    // The app's worker, had it been installed, would not have taken these.
-    assert.ok(!kept.some((p) => p.endsWith('favicon.svg')), `${kept}`);
+    const appKept = await page.evaluate(async () => {
+      const cache = await caches.open('bongsu-shell-v1 /');
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    assert.ok(appKept.includes('/') && !appKept.some((p) => p.startsWith('/embed/')), `the app's worker kept ${appKept}`);
+    assert.ok(!kept.some((p) => p === '/' || p.endsWith('favicon.svg')), `the widget's worker kept ${kept}`);
+    // The widget page is the widget, not the app's shell served in its place.
+    assert.equal(await page.locator('[data-testid=widget-meta]').count(), 1);
 
     await stopServer(s.app);
     for (const id of s.regionIds) await stopServer(s.regions[id]);

@@ -6,7 +6,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -14,6 +15,7 @@ import {
 } from './harness.mjs';
 
 const PARTNER = path.join(repo, 'examples/partner');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const RANK = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
 const worst = (statuses) => statuses.reduce((a, b) => (RANK.indexOf(b) > RANK.indexOf(a) ? b : a), 'operational');
 
@@ -88,7 +90,8 @@ test('the sample partner page shows the signed statuses, untouched by and not to
   assert.deepEqual(rows.map((r) => [r.id, r.status]), feed.services.map((s) => [s.id, serviceStatus(s)]));
   for (const row of rows) assert.doesNotMatch(row.text, /[\uAC00-\uD7A3]/, 'English widget, English words');
   assert.equal(await detailed.getAttribute('html', 'data-theme'), 'dark');
-  assert.match(await detailed.textContent('[data-testid=widget-meta]'), /3 of 3 regions answered/);
+  // Every region answers (the first verified one may be shown before the others are in).
+  await detailed.waitForFunction(() => /3 of 3 regions answered/.test(document.querySelector('[data-testid=widget-meta]').textContent));
   const link = await detailed.$eval('[data-testid=widget-link]', (a) => ({ href: a.href, target: a.target }));
   assert.equal(link.href, demo.urls.app);
   assert.equal(link.target, '_blank');
@@ -123,6 +126,15 @@ test('the sample partner page shows the signed statuses, untouched by and not to
   }));
   assert.doesNotMatch(inside.font, /Georgia/);
   assert.equal(inside.border, 'none');
+
+  // Both boxes pass the same WCAG 2.2 A/AA scan as the app's pages.
+  for (const frame of [compact, detailed]) {
+    await frame.addScriptTag({ content: AXE });
+    const violations = await frame.evaluate(async () => (await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    })).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+    assert.deepEqual(violations, [], frame.url());
+  }
 
   await page.screenshot({ path: path.join(ensureScreenshotDir(), 'partner-page.png'), fullPage: true });
   await context.close();

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use bongsu_core::{
-    freshness, parse_chain_file, verify_feed, AppConfig, Freshness, KeyChain, Status,
+    freshness, parse_chain_file, verify_feed, AppConfig, Freshness, KeyChain, KeysUnusable, Status,
 };
 use bongsu_widget::view::escape;
 use bongsu_widget::words::{Language, Words};
@@ -51,12 +51,17 @@ pub fn badge_for_region(
         })?;
     let feed_path = region.join("feed.note");
     let bytes = read(feed_path.clone())?;
-    // The key set's own expiry is not applied: a badge of an expired feed
-    // says "out of date" anyway, and that is the more useful answer.
-    let key_set = keys.latest().ok_or_else(|| CliError::BadgeInput {
-        path: keys_path.clone(),
-        message: "holds no key set signed by the config's root keys".to_owned(),
-    })?;
+    // As a browser checks it: under the key set current now. A feed signed
+    // under a key set that has since expired is still checked for
+    // authenticity, but drawn as out of date, as no reader would show it.
+    let (key_set, keys_current) = match keys.current(now) {
+        Ok(key_set) => (key_set, true),
+        Err(KeysUnusable::Expired { .. }) => match keys.latest() {
+            Some(key_set) => (key_set, false),
+            None => unreachable_keys(&keys_path)?,
+        },
+        Err(KeysUnusable::NoKeySet) => unreachable_keys(&keys_path)?,
+    };
     let feed = verify_feed(&bytes, key_set).map_err(|e| CliError::BadgeInput {
         path: feed_path,
         message: e.to_string(),
@@ -79,10 +84,17 @@ pub fn badge_for_region(
         }
     };
     let shown = match freshness(&feed, now) {
-        Freshness::Current => Shown::Status(status),
-        Freshness::Expired { .. } => Shown::OutOfDate,
+        Freshness::Current if keys_current => Shown::Status(status),
+        _ => Shown::OutOfDate,
     };
     Ok(render_svg(&label, shown, language.words()))
+}
+
+fn unreachable_keys<T>(keys_path: &Path) -> Result<T, CliError> {
+    Err(CliError::BadgeInput {
+        path: keys_path.to_owned(),
+        message: "holds no key set signed by the config's root keys".to_owned(),
+    })
 }
 
 /// A shields-style badge: the label on grey, the status with its symbol on
@@ -98,7 +110,13 @@ pub fn render_svg(label: &str, shown: Shown, words: &Words) -> String {
     let label_width = text_width(label) + 2 * PADDING;
     let value_width = text_width(&value) + 2 * PADDING;
     let width = label_width + value_width;
-    let (label, value) = (escape(label), escape(&value));
+    // Control characters are not allowed in XML at all.
+    let printable = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    };
+    let (label, value) = (escape(&printable(label)), escape(&printable(&value)));
     format!(
         concat!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"20\" role=\"img\" aria-label=\"{l}: {v}\">",
@@ -177,6 +195,7 @@ mod tests {
     fn operator_text_is_escaped_and_widths_grow_with_the_text() {
         let svg = render_svg("<a&b>", Shown::Status(Status::Operational), &EN);
         assert!(svg.contains("&lt;a&amp;b&gt;") && !svg.contains("<a&b>"));
+        assert!(!render_svg("a\u{1}b", Shown::OutOfDate, &EN).contains('\u{1}'));
         assert!(text_width("카카오톡 서비스") > text_width("Kakao"));
         let short = render_svg("A", Shown::Status(Status::Operational), &EN);
         let long = render_svg(

@@ -58,7 +58,7 @@ pub enum CliError {
     },
     #[error("{path}: {message}; no badge was written")]
     BadgeInput { path: PathBuf, message: String },
-    #[error("the feed has no service `{id}`; it has: {known}")]
+    #[error("the feed has no service `{id}`; it has: {known}. No badge was written")]
     UnknownService { id: String, known: String },
     #[error("region directory {path} does not exist")]
     MissingDir { path: PathBuf },

@@ -596,7 +596,10 @@ fn badge_draws_the_verified_status_in_either_language_and_refuses_a_forgery() {
     assert!(svg.contains("KakaoTalk: ✕ 전면 장애"), "{svg}");
 
     let out = bongsu(&["badge", &region, "--config", &config, "--service", "nope"]);
-    assert_fails_with(&out, "the feed has no service `nope`; it has: kakaotalk");
+    assert_fails_with(
+        &out,
+        "the feed has no service `nope`; it has: kakaotalk. No badge was written",
+    );
 
     // One flipped byte in the signed text: no badge, and a reason.
     let feed = Path::new(&region).join("feed.note");

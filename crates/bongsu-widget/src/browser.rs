@@ -14,6 +14,7 @@ use bongsu_widget::options::Options;
 use bongsu_widget::selection::{judge, newest_verified, Verdict};
 use bongsu_widget::view::{announcement, render, Known, Shown};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::AbortController;
 
 /// The page's config, one level up: the widget is served from `embed/`.
 const CONFIG_URL: &str = "../config.json";
@@ -31,6 +32,10 @@ struct Widget {
     /// Whether each region's latest feed request was answered.
     answered: Vec<Option<bool>>,
     announced: String,
+    /// Bumped by every poll; an older poll's answers do not count regions.
+    generation: u64,
+    /// The current poll's requests, aborted when the next poll starts.
+    requests: Vec<AbortController>,
 }
 
 type Shared = Rc<RefCell<Widget>>;
@@ -58,6 +63,8 @@ pub fn start() {
         served: Vec::new(),
         answered: Vec::new(),
         announced: String::new(),
+        generation: 0,
+        requests: Vec::new(),
     }));
     show(&widget);
     spawn_local(run(widget));
@@ -91,9 +98,23 @@ async fn run(widget: Shared) {
 /// Asks every region for its key chain and its feed, all at once; each
 /// answer is taken in as it arrives.
 fn poll(widget: &Shared, config: &AppConfig) {
+    let generation = {
+        let mut w = widget.borrow_mut();
+        w.requests.drain(..).for_each(|r| r.abort());
+        w.generation += 1;
+        w.generation
+    };
     for (index, region) in config.regions.iter().enumerate() {
         let timeout = config.timeout_ms;
-        if let Some(request) = controller() {
+        let (Some(keys_request), Some(feed_request)) = (controller(), controller()) else {
+            continue;
+        };
+        widget
+            .borrow_mut()
+            .requests
+            .extend([keys_request.clone(), feed_request.clone()]);
+        {
+            let request = keys_request;
             let (widget, url) = (widget.clone(), region.keys_url());
             spawn_local(async move {
                 if let Ok(fetched) = fetch_bytes(&url, timeout, MAX_KEY_CHAIN_BYTES, &request).await
@@ -102,14 +123,19 @@ fn poll(widget: &Shared, config: &AppConfig) {
                 }
             });
         }
-        if let Some(request) = controller() {
+        {
+            let request = feed_request;
             let (widget, url) = (widget.clone(), region.feed_url());
             spawn_local(async move {
                 let result = fetch_bytes(&url, timeout, MAX_FEED_BYTES, &request).await;
                 {
                     let mut w = widget.borrow_mut();
-                    if let Some(slot) = w.answered.get_mut(index) {
-                        *slot = Some(result.is_ok());
+                    // A newer feed is worth showing whichever poll fetched
+                    // it; only the current poll says who answered.
+                    if w.generation == generation {
+                        if let Some(slot) = w.answered.get_mut(index) {
+                            *slot = Some(result.is_ok());
+                        }
                     }
                     if let (Some(slot), Ok(fetched)) = (w.served.get_mut(index), result) {
                         *slot = Some(fetched);

@@ -55,8 +55,9 @@ pub fn rows<'a>(feed: &'a Feed, wanted: &'a [String]) -> Vec<Row<'a>> {
         .collect()
 }
 
-/// The headline over `rows`: its worst status and its words.
-pub fn headline(rows: &[Row], words: &Words) -> (Status, String) {
+/// The headline over `rows`: its worst status and its words; no status
+/// when none of the chosen services is in the feed (never a green "all 0").
+pub fn headline(rows: &[Row], words: &Words) -> (Option<Status>, String) {
     let statuses: Vec<Status> = rows
         .iter()
         .filter_map(|r| match r {
@@ -64,6 +65,9 @@ pub fn headline(rows: &[Row], words: &Words) -> (Status, String) {
             Row::Missing(_) => None,
         })
         .collect();
+    if statuses.is_empty() {
+        return (None, words.widget_none_found.to_owned());
+    }
     let total = statuses.len().to_string();
     let hit = statuses
         .iter()
@@ -77,12 +81,26 @@ pub fn headline(rows: &[Row], words: &Words) -> (Status, String) {
             &[("hit", &hit.to_string()), ("total", &total)],
         )
     };
-    (Status::worst(statuses), text)
+    (Some(Status::worst(statuses)), text)
+}
+
+/// The chosen ids the feed does not have, for the "not in the feed" line.
+pub fn missing<'a>(rows: &[Row<'a>]) -> Vec<&'a str> {
+    rows.iter()
+        .filter_map(|r| match r {
+            Row::Missing(id) => Some(*id),
+            Row::Found(_) => None,
+        })
+        .collect()
 }
 
 /// `at` in Korea Standard Time, in the locale's words.
 pub fn kst(at: OffsetDateTime, words: &Words) -> String {
-    let at = at.to_offset(offset!(+9));
+    // Out of range only for a date near the year 9999; UTC is still right.
+    let (at, words_kst) = match at.checked_to_offset(offset!(+9)) {
+        Some(kst) => (kst, words.time_kst),
+        None => (at, "{{ date }} {{ hm }} UTC"),
+    };
     let date = format!(
         "{:04}-{:02}-{:02}",
         at.year(),
@@ -90,7 +108,7 @@ pub fn kst(at: OffsetDateTime, words: &Words) -> String {
         at.day()
     );
     let hm = format!("{:02}:{:02}", at.hour(), at.minute());
-    fill(words.time_kst, &[("date", &date), ("hm", &hm)])
+    fill(words_kst, &[("date", &date), ("hm", &hm)])
 }
 
 /// The announcement for screen readers when the status changes.
@@ -103,8 +121,14 @@ pub fn announcement(known: &Known, options: &Options, words: &Words) -> String {
     }
 }
 
-/// The widget's markup. `title` is the operator's page title (config.json).
+/// The widget's markup. `title` is the operator's page title (config.json);
+/// until it is known, the widget's own label stands in.
 pub fn render(title: &str, known: &Known, options: &Options, words: &Words) -> String {
+    let title = if title.trim().is_empty() {
+        words.widget_label
+    } else {
+        title
+    };
     let mut html = String::new();
     let mode = match options.mode {
         Mode::Compact => "compact",
@@ -139,7 +163,25 @@ fn line(html: &mut String, status: &str, symbol: &str, text: &str) {
 fn status(html: &mut String, shown: &Shown, options: &Options, words: &Words) {
     let rows = rows(shown.feed, &options.services);
     let (overall, text) = headline(&rows, words);
-    line(html, overall.as_str(), overall.symbol(), &text);
+    match overall {
+        Some(overall) => line(html, overall.as_str(), overall.symbol(), &text),
+        None => line(html, "unknown", "?", &text),
+    }
+    // Warnings first, right under the headline: in a frame too short for
+    // everything, they are what must stay in view.
+    if shown.from_device {
+        warning(html, words.widget_from_device);
+    }
+    if shown.expired {
+        warning(html, words.widget_expired);
+    }
+    let missing = missing(&rows);
+    if options.mode == Mode::Compact && !missing.is_empty() {
+        warning(
+            html,
+            &fill(words.widget_missing, &[("ids", &missing.join(", "))]),
+        );
+    }
     if options.mode == Mode::Detailed {
         html.push_str("<ul class=\"services\">");
         for row in &rows {
@@ -165,12 +207,6 @@ fn status(html: &mut String, shown: &Shown, options: &Options, words: &Words) {
     } else {
         "region"
     };
-    if shown.from_device {
-        warning(html, words.widget_from_device);
-    }
-    if shown.expired {
-        warning(html, words.widget_expired);
-    }
     let signed = fill(
         words.widget_signed,
         &[("when", &kst(shown.feed.issued_at, words))],
@@ -285,13 +321,16 @@ mod tests {
     fn the_headline_is_the_worst_chosen_service_with_a_count() {
         let feed = feed();
         let (status, text) = headline(&rows(&feed, &[]), &EN);
-        assert_eq!(status, Status::MajorOutage);
+        assert_eq!(status, Some(Status::MajorOutage));
         assert_eq!(text, "2 of 3 services affected");
         let (status, text) = headline(&rows(&feed, &["mail".into()]), &EN);
-        assert_eq!(status, Status::Operational);
+        assert_eq!(status, Some(Status::Operational));
         assert_eq!(text, "All 1 services operational");
         let (_, text) = headline(&rows(&feed, &["pay".into(), "gone".into()]), &KO);
         assert_eq!(text, "서비스 1개 중 1개 영향");
+        // None of the chosen services exists: no status, and never green.
+        let (status, text) = headline(&rows(&feed, &["gone".into(), "Talk".into()]), &EN);
+        assert_eq!((status, text.as_str()), (None, EN.widget_none_found));
     }
 
     #[test]
@@ -321,6 +360,34 @@ mod tests {
         assert!(html.contains("data-status=\"major_outage\"><span class=\"symbol\" aria-hidden=\"true\">✕</span> 2 of 3 services affected"));
         assert!(html.contains("Signed 2022-10-15 17:00 KST · 2 of 3 regions answered"));
         assert!(!html.contains("widget-warning"));
+    }
+
+    #[test]
+    fn compact_names_the_chosen_services_the_feed_does_not_have() {
+        let feed = feed();
+        let o = options(
+            &["talk", "gone", "<i>x</i>"],
+            Mode::Compact,
+            Language::English,
+        );
+        let html = render("Kakao", &shown(&feed), &o, &EN);
+        assert!(
+            html.contains("Not in the status feed: gone, &lt;i&gt;x&lt;/i&gt;"),
+            "{html}"
+        );
+        let o = options(&["gone"], Mode::Compact, Language::English);
+        let html = render("Kakao", &shown(&feed), &o, &EN);
+        assert!(
+            html.contains("data-status=\"unknown\"") && !html.contains("operational"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn before_the_config_the_widget_names_itself() {
+        let o = options(&[], Mode::Compact, Language::Korean);
+        assert!(render("", &Known::Asking, &o, &KO)
+            .contains(&format!("<h1 class=\"title\">{}</h1>", KO.widget_label)));
     }
 
     #[test]
@@ -370,6 +437,11 @@ mod tests {
         assert_eq!(html.matches("widget-warning").count(), 2);
         assert!(html.contains("data-source=\"device\""));
         assert!(html.contains(EN.widget_from_device) && html.contains(EN.widget_expired));
+        // The warnings come right after the headline, before anything else.
+        let overall = html.find("widget-overall").unwrap();
+        let warning = html.find("widget-warning").unwrap();
+        let meta = html.find("widget-meta").unwrap();
+        assert!(overall < warning && warning < meta);
     }
 
     #[test]
