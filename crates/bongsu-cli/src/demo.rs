@@ -45,6 +45,9 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     if !app.join("index.html").is_file() {
         return Err(CliError::AppNotBuilt { dist: app });
     }
+    if port.checked_add(9).is_none() {
+        return Err(CliError::DemoPortTooHigh { port });
+    }
     let root_key = dir.join("keys/root.key");
     let root_vkey = ensure_key(&root_key, ROOT_KEY_NAME)?;
     let key = dir.join("keys/status.key");

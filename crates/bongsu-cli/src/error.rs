@@ -64,6 +64,8 @@ pub enum CliError {
     MissingDir { path: PathBuf },
     #[error("{dist} has no index.html: build the app first (`cargo xtask demo` does this)")]
     AppNotBuilt { dist: PathBuf },
+    #[error("--port {port} leaves no room for the demo's other ports (it uses the next nine); pick one below 65527")]
+    DemoPortTooHigh { port: u16 },
     #[error("cannot listen on {addr} for {what}: {source}")]
     Listen {
         addr: String,

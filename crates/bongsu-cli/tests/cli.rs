@@ -636,3 +636,21 @@ fn badge_draws_the_verified_status_in_either_language_and_refuses_a_forgery() {
     ]);
     assert_fails_with(&out, "keys.json");
 }
+
+#[test]
+fn demo_refuses_a_port_without_room_for_its_other_ports_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "").unwrap();
+    let state = dir.path().join("demo");
+    let out = bongsu(&[
+        "demo",
+        "--port",
+        "65530",
+        "--app",
+        dir.path().to_str().unwrap(),
+        "--dir",
+        state.to_str().unwrap(),
+    ]);
+    assert_fails_with(&out, "pick one below 65527");
+    assert!(!state.exists());
+}
