@@ -16,6 +16,7 @@ const APP_INPUTS: &[&str] = &[
     "index.html",
     "embed.html",
     "Trunk.toml",
+    ".cargo/config.toml",
     "Cargo.toml",
     "Cargo.lock",
     "crates/bongsu-core",
