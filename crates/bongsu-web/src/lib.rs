@@ -3,7 +3,8 @@
 //! URL, with a deadline and a size limit), [`config_loader`], [`clock`],
 //! what a device keeps between visits and re-verifies on load
 //! ([`saved_keys`], [`last_good`], in [`device_storage`]) and
-//! [`offline_shell`] (the service worker that keeps the files).
+//! [`offline_shell`] (the service worker that keeps the files), [`theme`]
+//! (light, dark or the system's).
 
 pub mod clock;
 pub mod config_loader;
@@ -12,3 +13,4 @@ pub mod fetch;
 pub mod last_good;
 pub mod offline_shell;
 pub mod saved_keys;
+pub mod theme;

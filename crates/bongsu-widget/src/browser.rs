@@ -49,10 +49,8 @@ pub fn start() {
     let options = Options::from_query(&query, &language);
     if let Some(root) = window.document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", options.language.tag());
-        if let Some(theme) = options.theme.attribute() {
-            let _ = root.set_attribute("data-theme", theme);
-        }
     }
+    bongsu_web::theme::set_on_document(options.theme);
     offline_shell::register("sw.js?config=../config.json");
     let widget = Rc::new(RefCell::new(Widget {
         options,

@@ -2,26 +2,9 @@
 //! theme and layout. Unknown or malformed values fall back to the default
 //! rather than breaking the partner's page.
 
+pub use bongsu_web::theme::Theme;
+
 use crate::words::Language;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Theme {
-    /// Follows the reader's system setting.
-    Auto,
-    Light,
-    Dark,
-}
-
-impl Theme {
-    /// The `data-theme` attribute value; none for auto.
-    pub fn attribute(self) -> Option<&'static str> {
-        match self {
-            Theme::Auto => None,
-            Theme::Light => Some("light"),
-            Theme::Dark => Some("dark"),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -78,9 +61,7 @@ impl Options {
                 }
                 ("lang", "ko") => options.language = Language::Korean,
                 ("lang", "en") => options.language = Language::English,
-                ("theme", "light") => options.theme = Theme::Light,
-                ("theme", "dark") => options.theme = Theme::Dark,
-                ("theme", "auto") => options.theme = Theme::Auto,
+                ("theme", name) => options.theme = Theme::parse(name).unwrap_or(options.theme),
                 ("mode", "detailed") => options.mode = Mode::Detailed,
                 ("mode", "compact") => options.mode = Mode::Compact,
                 _ => {}
