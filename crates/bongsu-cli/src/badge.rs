@@ -36,9 +36,8 @@ pub fn badge_for_region(
         |path: PathBuf| std::fs::read(&path).map_err(|source| CliError::ReadFile { path, source });
     let config_text = read(config.to_owned())?;
     let config_text = String::from_utf8_lossy(&config_text);
-    let config_file = config.to_owned();
     let app = AppConfig::parse(&config_text).map_err(|e| CliError::BadgeInput {
-        path: config_file.clone(),
+        path: config.to_owned(),
         message: e.to_string(),
     })?;
     let keys_path = region.join("keys.json");
@@ -58,9 +57,9 @@ pub fn badge_for_region(
         Ok(key_set) => (key_set, true),
         Err(KeysUnusable::Expired { .. }) => match keys.latest() {
             Some(key_set) => (key_set, false),
-            None => unreachable_keys(&keys_path)?,
+            None => no_key_set(&keys_path)?,
         },
-        Err(KeysUnusable::NoKeySet) => unreachable_keys(&keys_path)?,
+        Err(KeysUnusable::NoKeySet) => no_key_set(&keys_path)?,
     };
     let feed = verify_feed(&bytes, key_set).map_err(|e| CliError::BadgeInput {
         path: feed_path,
@@ -90,7 +89,7 @@ pub fn badge_for_region(
     Ok(render_svg(&label, shown, language.words()))
 }
 
-fn unreachable_keys<T>(keys_path: &Path) -> Result<T, CliError> {
+fn no_key_set<T>(keys_path: &Path) -> Result<T, CliError> {
     Err(CliError::BadgeInput {
         path: keys_path.to_owned(),
         message: "holds no key set signed by the config's root keys".to_owned(),
