@@ -168,7 +168,7 @@ impl HistoryStore {
         }
         // Largest first; a region whose entries do not verify is marked and
         // the next largest tried.
-        checkpoints.sort_by_key(|(_, c)| std::cmp::Reverse(c.size));
+        bongsu_core::sort::sort_by_key(&mut checkpoints, |(_, c)| std::cmp::Reverse(c.size));
         let mut shown: Option<(VerifiedLog, usize)> = None;
         for (index, checkpoint) in &checkpoints {
             match self

@@ -5,8 +5,7 @@
 
 use bongsu_core::Status;
 use leptos::prelude::*;
-use time::macros::format_description;
-use time::Date;
+use time::{Date, Month};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -32,13 +31,30 @@ pub struct HistoryQuery {
     pub day: Option<(String, Date)>,
 }
 
+/// `YYYY-MM-DD`. By hand rather than with `time`'s format descriptions,
+/// whose general parser was 15 KB of the app's wasm for this one format.
 pub fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(text, format_description!("[year]-[month]-[day]")).ok()
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        bytes[from..to].iter().try_fold(0u16, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u16::from(d - b'0'))
+        })
+    };
+    let month = Month::try_from(u8::try_from(number(5, 7)?).ok()?).ok()?;
+    let day = u8::try_from(number(8, 10)?).ok()?;
+    Date::from_calendar_date(number(0, 4)?.into(), month, day).ok()
 }
 
 pub fn format_date(date: Date) -> String {
-    date.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 fn parse_status(text: &str) -> Option<Status> {
@@ -214,6 +230,31 @@ mod tests {
                 ..HistoryQuery::default()
             })
         );
+    }
+
+    #[test]
+    fn dates_are_year_month_day_and_real() {
+        let mut day = date!(1999 - 01 - 01);
+        while day < date!(2031 - 01 - 01) {
+            let text = format_date(day);
+            assert_eq!(parse_date(&text), Some(day), "{text}");
+            day = day.next_day().unwrap();
+        }
+        assert_eq!(format_date(date!(0999 - 03 - 04)), "0999-03-04");
+        for bad in [
+            "2022-13-01",
+            "2022-02-30",
+            "2022-00-10",
+            "2022-1-015",
+            "2022/10/15",
+            "20221015",
+            "2022-10-1x",
+            "+022-10-15",
+            "２０２２-10-15",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -98,3 +98,24 @@ pub fn seed_chains() -> Vec<Vec<u8>> {
         chain_file(&[v1, v2]).into_bytes(),
     ]
 }
+
+/// Each JSON document the browser reads: the feed and key set lines of the
+/// seed notes, the chain files, and the demo's config.
+pub fn seed_json() -> Vec<Vec<u8>> {
+    let json_line = |note: &[u8]| {
+        String::from_utf8_lossy(note)
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .as_bytes()
+            .to_vec()
+    };
+    let mut seeds: Vec<Vec<u8>> = seed_feeds().iter().map(|n| json_line(n)).collect();
+    for chain in seed_chains() {
+        let notes = bongsu_core::parse_chain_file(&chain).unwrap_or_default();
+        seeds.extend(notes.iter().map(|n| json_line(n.as_bytes())));
+        seeds.push(chain);
+    }
+    seeds.push(include_bytes!("../../public/config.json").to_vec());
+    seeds
+}

@@ -9,6 +9,7 @@ fn main() -> std::io::Result<()> {
     let sets = [
         ("feed", bongsu_fuzz::seed_feeds()),
         ("key_chain", bongsu_fuzz::seed_chains()),
+        ("json_reader", bongsu_fuzz::seed_json()),
     ];
     for (target, seeds) in sets {
         let out = dir.join(target);

@@ -79,7 +79,7 @@ fn timeline(h: &History, i: &IncidentRecord, now: OffsetDateTime) -> Vec<Line> {
             }
         }
     }
-    lines.sort_by_key(|l| (l.at(), l.entry()));
+    bongsu_core::sort::sort_by_key(&mut lines, |l| (l.at(), l.entry()));
     lines
 }
 

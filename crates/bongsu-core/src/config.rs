@@ -30,11 +30,11 @@ pub struct AppConfig {
     pub timeout_ms: u32,
 }
 
-fn default_refresh() -> u32 {
+pub(crate) fn default_refresh() -> u32 {
     30
 }
 
-fn default_timeout() -> u32 {
+pub(crate) fn default_timeout() -> u32 {
     5000
 }
 
@@ -108,10 +108,12 @@ pub enum ConfigError {
 impl AppConfig {
     /// Parses and checks a config file's text.
     pub fn parse(text: &str) -> Result<AppConfig, ConfigError> {
-        let config: AppConfig = serde_json::from_str(text).map_err(|e| ConfigError::Json {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
+        let config = crate::json::read(text, crate::from_json::app_config).map_err(|e| {
+            ConfigError::Json {
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            }
         })?;
         config.check()?;
         Ok(config)

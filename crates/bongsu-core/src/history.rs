@@ -391,8 +391,8 @@ impl History {
     pub fn disagreement(&self, feed: &crate::model::Feed) -> Option<String> {
         let mut declared = self.declared_services();
         let mut shown = feed.services.clone();
-        declared.sort_by(|a, b| a.id.cmp(&b.id));
-        shown.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::sort::sort_by(&mut declared, |a, b| a.id.cmp(&b.id));
+        crate::sort::sort_by(&mut shown, |a, b| a.id.cmp(&b.id));
         if declared != shown {
             return Some("the services differ from what the history log declares".into());
         }
@@ -580,7 +580,7 @@ impl ServiceHistory {
             .flat_map(|c| c.changes.iter().map(|x| x.at))
             .filter(|t| *t > start && *t < end)
             .collect();
-        cuts.sort();
+        crate::sort::sort_by(&mut cuts, Ord::cmp);
         cuts.dedup();
         let mut spans: Vec<Span> = Vec::new();
         let mut edges = vec![start];
@@ -739,7 +739,7 @@ pub fn filter_incidents<'a>(
         .iter()
         .filter(|i| filter.matches(i, now))
         .collect();
-    out.sort_by_key(|i| std::cmp::Reverse(i.opened_at));
+    crate::sort::sort_by_key(&mut out, |i| std::cmp::Reverse(i.opened_at));
     out
 }
 
@@ -748,7 +748,7 @@ pub fn incidents_per_service(h: &History) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for i in &h.incidents {
         let mut seen: Vec<&str> = i.services().collect();
-        seen.sort();
+        crate::sort::sort_by(&mut seen, Ord::cmp);
         seen.dedup();
         for s in seen {
             *out.entry(s.to_owned()).or_default() += 1;

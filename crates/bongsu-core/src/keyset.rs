@@ -168,7 +168,8 @@ pub fn decode_key_set_text(text: &[u8]) -> Result<KeySet, String> {
     if json.contains('\n') {
         return Err("the JSON must be one line".to_owned());
     }
-    serde_json::from_str(json).map_err(|e| format!("invalid JSON at column {}: {e}", e.column()))
+    crate::json::read(json, crate::from_json::key_set)
+        .map_err(|e| format!("invalid JSON at column {}: {}", e.column, e.message))
 }
 
 /// The note's text part, before the blank line and signatures.
@@ -261,9 +262,10 @@ pub fn parse_chain_file(bytes: &[u8]) -> Result<Vec<String>, KeySetError> {
             limit: MAX_KEY_CHAIN_BYTES,
         });
     }
-    let file: KeyChainFile = serde_json::from_slice(bytes).map_err(|e| KeySetError::ChainJson {
-        message: e.to_string(),
-    })?;
+    let chain_json = |message| KeySetError::ChainJson { message };
+    let text = std::str::from_utf8(bytes).map_err(|_| chain_json("it is not UTF-8".to_owned()))?;
+    let file = crate::json::read(text, crate::from_json::key_chain_file)
+        .map_err(|e| chain_json(e.to_string()))?;
     if file.format != KEY_CHAIN_FORMAT {
         return Err(KeySetError::ChainFormat {
             found: file.format.chars().take(80).collect(),
@@ -273,12 +275,23 @@ pub fn parse_chain_file(bytes: &[u8]) -> Result<Vec<String>, KeySetError> {
 }
 
 /// The chain file for a list of notes.
+///
+/// Written by hand, byte for byte as serde_json's pretty printer writes
+/// [`KeyChainFile`], so the browser build needs no JSON serializer.
 pub fn chain_file(notes: &[String]) -> String {
-    let file = KeyChainFile {
-        format: KEY_CHAIN_FORMAT.to_owned(),
-        key_sets: notes.to_vec(),
-    };
-    serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
+    let mut out = String::from("{\n  \"format\": ");
+    crate::json::write_string(&mut out, KEY_CHAIN_FORMAT);
+    out.push_str(",\n  \"key_sets\": [");
+    for (i, note) in notes.iter().enumerate() {
+        out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+        crate::json::write_string(&mut out, note);
+    }
+    out.push_str(if notes.is_empty() {
+        "]\n}\n"
+    } else {
+        "\n  ]\n}\n"
+    });
+    out
 }
 
 impl KeyChain {

@@ -49,9 +49,9 @@ pub fn decode_text(text: &[u8]) -> Result<Feed, WireError> {
             lines: json_lines.len() + 1,
         });
     }
-    serde_json::from_str(json_lines[0]).map_err(|e| WireError::Json {
-        column: e.column(),
-        message: e.to_string(),
+    crate::json::read(json_lines[0], crate::from_json::feed).map_err(|e| WireError::Json {
+        column: e.column,
+        message: e.message,
     })
 }
 
