@@ -423,11 +423,7 @@ fn timeline_text(
 
 /// Root keys from the app's config.json (its `trust.root`) and its feed id.
 pub fn roots_from_config(path: &Path) -> Result<(Vec<String>, usize, String), CliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadFile {
-        path: path.to_owned(),
-        source,
-    })?;
-    let config = bongsu_core::AppConfig::parse(&text)?;
+    let config = crate::config_file::read_app_config(path)?;
     Ok((
         config.trust.root.keys.clone(),
         config.trust.root.threshold,

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use bongsu_core::{
-    freshness, parse_chain_file, verify_feed, AppConfig, Freshness, KeyChain, KeysUnusable, Status,
+    freshness, parse_chain_file, verify_feed, Freshness, KeyChain, KeysUnusable, Status,
 };
 use bongsu_widget::view::escape;
 use bongsu_widget::words::{Language, Words};
@@ -34,12 +34,7 @@ pub fn badge_for_region(
 ) -> Result<String, CliError> {
     let read =
         |path: PathBuf| std::fs::read(&path).map_err(|source| CliError::ReadFile { path, source });
-    let config_text = read(config.to_owned())?;
-    let config_text = String::from_utf8_lossy(&config_text);
-    let app = AppConfig::parse(&config_text).map_err(|e| CliError::BadgeInput {
-        path: config.to_owned(),
-        message: e.to_string(),
-    })?;
+    let app = crate::config_file::read_app_config(config)?;
     let keys_path = region.join("keys.json");
     let mut keys = KeyChain::new(app.trust.root.clone(), &app.feed);
     parse_chain_file(&read(keys_path.clone())?)

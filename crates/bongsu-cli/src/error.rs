@@ -88,6 +88,11 @@ pub enum CliError {
     NothingToServe,
     #[error("the demo config is invalid: {0}")]
     Config(#[from] bongsu_core::ConfigError),
+    #[error("{path} is not a usable page config: {source}")]
+    ConfigFile {
+        path: PathBuf,
+        source: bongsu_core::ConfigError,
+    },
     #[error("the history log in {dir} is damaged, so nothing was appended: {message}")]
     LogCorrupt { dir: PathBuf, message: String },
     #[error(

@@ -2,6 +2,7 @@
 
 mod audit;
 mod badge;
+mod config_file;
 mod demo;
 mod demo_catalogue;
 mod demo_history;

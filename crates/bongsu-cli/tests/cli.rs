@@ -635,6 +635,15 @@ fn badge_draws_the_verified_status_in_either_language_and_refuses_a_forgery() {
         &config,
     ]);
     assert_fails_with(&out, "keys.json");
+
+    // A config that is not one is named, with where it breaks, by every
+    // command that reads one.
+    std::fs::write(&config, "{\"feed\": \"kakao\",\n \"title\": 7}").unwrap();
+    let out = bongsu(&["badge", &region, "--config", &config]);
+    assert_fails_with(&out, "config.json is not a usable page config");
+    assert_fails_with(&out, "line 2");
+    let out = bongsu(&["audit", "--config", &config, "http://127.0.0.1:9/"]);
+    assert_fails_with(&out, "config.json is not a usable page config");
 }
 
 #[test]
