@@ -33,4 +33,5 @@ fuzz_target!(|data: &[u8]| {
     agree(text, from_json::key_set);
     agree(text, from_json::key_chain_file);
     agree(text, from_json::app_config);
+    agree(text, from_json::log_event);
 });

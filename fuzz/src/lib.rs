@@ -100,7 +100,7 @@ pub fn seed_chains() -> Vec<Vec<u8>> {
 }
 
 /// Each JSON document the browser reads: the feed and key set lines of the
-/// seed notes, the chain files, and the demo's config.
+/// seed notes, the chain files, the demo's config and a history event.
 pub fn seed_json() -> Vec<Vec<u8>> {
     let json_line = |note: &[u8]| {
         String::from_utf8_lossy(note)
@@ -117,5 +117,9 @@ pub fn seed_json() -> Vec<Vec<u8>> {
         seeds.push(chain);
     }
     seeds.push(include_bytes!("../../public/config.json").to_vec());
+    seeds.push(
+        br#"{"at":"2022-10-15T15:30:00+09:00","event":{"kind":"component_status","service":"kakaotalk","component":"messaging","status":"major_outage"}}"#
+            .to_vec(),
+    );
     seeds
 }

@@ -1,5 +1,5 @@
 //! Reading the wire types out of a [`json::Value`]: the feed, key sets, the
-//! key chain file and the config, exactly as their serde derives would
+//! key chain file, the config and history log events, exactly as their serde derives would
 //! (field names, `deny_unknown_fields`, defaults, `null` for an absent
 //! `Option`, RFC 3339 times), so that what the CLI writes with serde the
 //! browser reads here. The tests below hold the two to that.
@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use crate::config::{AppConfig, RegionConfig};
 use crate::json::{Fields, Problem, Value};
 use crate::keyset::{KeyChainFile, KeySet, Roles};
+use crate::log_event::{ComponentName, Event, LogEvent};
 use crate::model::{
     Component, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment, Maintenance,
     MaintenanceState, Service, Status,
@@ -236,6 +237,94 @@ pub fn app_config(v: &Value) -> Result<AppConfig, Problem> {
     })
 }
 
+pub fn log_event(v: &Value) -> Result<LogEvent, Problem> {
+    object(v, |f| {
+        Ok(LogEvent {
+            at: time(f.required("at")?)?,
+            event: event(f.required("event")?)?,
+        })
+    })
+}
+
+/// Internally tagged by `kind`, as `#[serde(tag = "kind")]` writes it.
+fn event(v: &Value) -> Result<Event, Problem> {
+    const KINDS: [&str; 10] = [
+        "service_listed",
+        "service_delisted",
+        "component_status",
+        "incident_opened",
+        "incident_updated",
+        "incident_resolved",
+        "postmortem_published",
+        "maintenance_scheduled",
+        "maintenance_started",
+        "maintenance_ended",
+    ];
+    object(v, |f| {
+        let kind = f.required("kind")?.one_of(&KINDS)?;
+        Ok(match KINDS[kind] {
+            "service_listed" => Event::ServiceListed {
+                service: text(f, "service")?,
+                name: text(f, "name")?,
+                components: f.required("components")?.list(component_name)?,
+            },
+            "service_delisted" => Event::ServiceDelisted {
+                service: text(f, "service")?,
+            },
+            "component_status" => Event::ComponentStatus {
+                service: text(f, "service")?,
+                component: text(f, "component")?,
+                status: status(f.required("status")?)?,
+            },
+            "incident_opened" => Event::IncidentOpened {
+                incident: text(f, "incident")?,
+                title: text(f, "title")?,
+                impact: status(f.required("impact")?)?,
+                components: strings(f.required("components")?)?,
+            },
+            "incident_updated" => Event::IncidentUpdated {
+                incident: text(f, "incident")?,
+                state: incident_state(f.required("state")?)?,
+                message: text(f, "message")?,
+            },
+            "incident_resolved" => Event::IncidentResolved {
+                incident: text(f, "incident")?,
+                message: text(f, "message")?,
+            },
+            "postmortem_published" => Event::PostmortemPublished {
+                incident: text(f, "incident")?,
+                url: text(f, "url")?,
+            },
+            "maintenance_scheduled" => Event::MaintenanceScheduled {
+                maintenance: text(f, "maintenance")?,
+                title: text(f, "title")?,
+                starts_at: time(f.required("starts_at")?)?,
+                ends_at: time(f.required("ends_at")?)?,
+                components: strings(f.required("components")?)?,
+            },
+            "maintenance_started" => Event::MaintenanceStarted {
+                maintenance: text(f, "maintenance")?,
+            },
+            _ => Event::MaintenanceEnded {
+                maintenance: text(f, "maintenance")?,
+            },
+        })
+    })
+}
+
+fn text(f: &mut Fields, name: &str) -> Result<String, Problem> {
+    f.required(name)?.string()
+}
+
+fn component_name(v: &Value) -> Result<ComponentName, Problem> {
+    object(v, |f| {
+        Ok(ComponentName {
+            id: f.required("id")?.string()?,
+            name: f.required("name")?.string()?,
+        })
+    })
+}
+
 fn region(v: &Value) -> Result<RegionConfig, Problem> {
     object(v, |f| {
         Ok(RegionConfig {
@@ -427,6 +516,61 @@ mod tests {
             )
     }
 
+    fn arb_log_event() -> impl Strategy<Value = LogEvent> {
+        let name = (text(), text()).prop_map(|(id, name)| ComponentName { id, name });
+        let refs = || prop::collection::vec(text(), 0..3);
+        let event = prop_oneof![
+            (text(), text(), prop::collection::vec(name, 0..3)).prop_map(
+                |(service, name, components)| {
+                    Event::ServiceListed {
+                        service,
+                        name,
+                        components,
+                    }
+                }
+            ),
+            text().prop_map(|service| Event::ServiceDelisted { service }),
+            (text(), text(), status()).prop_map(|(service, component, status)| {
+                Event::ComponentStatus {
+                    service,
+                    component,
+                    status,
+                }
+            }),
+            (text(), text(), status(), refs()).prop_map(|(incident, title, impact, components)| {
+                Event::IncidentOpened {
+                    incident,
+                    title,
+                    impact,
+                    components,
+                }
+            }),
+            (text(), text()).prop_map(|(incident, message)| Event::IncidentUpdated {
+                incident,
+                state: IncidentState::Monitoring,
+                message,
+            }),
+            (text(), text())
+                .prop_map(|(incident, message)| Event::IncidentResolved { incident, message }),
+            (text(), text())
+                .prop_map(|(incident, url)| Event::PostmortemPublished { incident, url }),
+            (text(), text(), at(), at(), refs()).prop_map(
+                |(maintenance, title, starts_at, ends_at, components)| {
+                    Event::MaintenanceScheduled {
+                        maintenance,
+                        title,
+                        starts_at,
+                        ends_at,
+                        components,
+                    }
+                }
+            ),
+            text().prop_map(|maintenance| Event::MaintenanceStarted { maintenance }),
+            text().prop_map(|maintenance| Event::MaintenanceEnded { maintenance }),
+        ];
+        (at(), event).prop_map(|(at, event)| LogEvent { at, event })
+    }
+
     /// One small edit: delete a range, insert a character, or repeat a
     /// range (which makes duplicate fields).
     fn damage(text: &str, kind: u8, a: usize, b: usize, c: char) -> String {
@@ -495,6 +639,13 @@ mod tests {
         #[test]
         fn configs_read_as_serde_reads_them(config in arb_config(), e in edit()) {
             agree(&config, app_config, e)?;
+        }
+
+        #[test]
+        fn log_events_read_as_serde_reads_them(event in arb_log_event(), e in edit()) {
+            agree(&event, log_event, e)?;
+            let entry = crate::log_event::encode_event(&event);
+            prop_assert_eq!(crate::log_event::decode_event(0, &entry), Ok(event));
         }
 
         #[test]

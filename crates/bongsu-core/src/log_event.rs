@@ -131,10 +131,10 @@ pub fn decode_event(index: u64, entry: &[u8]) -> Result<LogEvent, EventError> {
         .strip_prefix(EVENT_HEADER.as_bytes())
         .and_then(|r| r.strip_prefix(b"\n"))
         .ok_or(EventError::WrongHeader { index })?;
-    let event: LogEvent = serde_json::from_slice(rest).map_err(|e| EventError::Json {
-        index,
-        message: e.to_string(),
-    })?;
+    let json_error = |message| EventError::Json { index, message };
+    let text = std::str::from_utf8(rest).map_err(|_| json_error("it is not UTF-8".into()))?;
+    let event = crate::json::read(text, crate::from_json::log_event)
+        .map_err(|e| json_error(e.to_string()))?;
     // One meaning, one encoding: otherwise two logs could hold "the same"
     // event under different hashes.
     if encode_event(&event) != entry {
