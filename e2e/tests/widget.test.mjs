@@ -145,6 +145,9 @@ test('with every region down the widget keeps the last verified status, and reco
   let { page, detailed } = await openPartner(context);
   const before = feedNow();
   await waitForWidget(detailed, before.seq, 'region');
+  // Arriving is not news: the box is read as it is, and nothing is spoken
+  // (a page with two boxes would otherwise speak twice at once).
+  assert.equal(await detailed.textContent('#announce'), '');
 
   await setAll('down');
   // A new visit while every region is down: the widget's own device copy.
@@ -170,6 +173,10 @@ test('with every region down the widget keeps the last verified status, and reco
   assert.equal(await detailed.$$eval('[data-testid=widget-warning]', (els) => els.length), 0);
   const recovered = await detailed.$$eval('[data-testid=widget-service]', (els) => els.map((el) => el.dataset.status));
   assert.deepEqual(recovered, after.services.map(serviceStatus));
+  // A change is spoken, and what is spoken is the headline on show.
+  const spoken = await detailed.textContent('#announce');
+  const headline = (await detailed.textContent('[data-testid=widget-overall]')).replace(/^\S+\s/, '');
+  assert.ok(spoken === '' || spoken === headline, `announced "${spoken}" beside "${headline}"`);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -12,7 +12,7 @@ use bongsu_web::fetch::{controller, fetch_bytes, Fetched};
 use bongsu_web::{clock, config_loader, last_good, offline_shell, saved_keys};
 use bongsu_widget::options::Options;
 use bongsu_widget::selection::{judge, newest_verified, Verdict};
-use bongsu_widget::view::{announcement, render, Known, Shown};
+use bongsu_widget::view::{announce, announcement, render, Announce, Known, Shown};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::AbortController;
 
@@ -31,7 +31,8 @@ struct Widget {
     served: Vec<Option<Fetched>>,
     /// Whether each region's latest feed request was answered.
     answered: Vec<Option<bool>>,
-    announced: String,
+    /// The last settled announcement; see [`announce`].
+    announced: Option<String>,
     /// Bumped by every poll; an older poll's answers do not count regions.
     generation: u64,
     /// The current poll's requests, aborted when the next poll starts.
@@ -60,7 +61,7 @@ pub fn start() {
         shown: None,
         served: Vec::new(),
         answered: Vec::new(),
-        announced: String::new(),
+        announced: None,
         generation: 0,
         requests: Vec::new(),
     }));
@@ -225,11 +226,15 @@ fn show(widget: &Shared) {
     if let Some(main) = document.get_element_by_id("widget") {
         main.set_inner_html(&html);
     }
-    if said != w.announced {
-        if let Some(live) = document.get_element_by_id("announce") {
-            live.set_text_content(Some(&said));
+    match announce(w.announced.as_deref(), &known, said) {
+        Announce::Nothing => {}
+        Announce::Settle(said) => w.announced = Some(said),
+        Announce::Speak(said) => {
+            if let Some(live) = document.get_element_by_id("announce") {
+                live.set_text_content(Some(&said));
+            }
+            w.announced = Some(said);
         }
-        w.announced = said;
     }
 }
 

@@ -121,6 +121,30 @@ pub fn announcement(known: &Known, options: &Options, words: &Words) -> String {
     }
 }
 
+/// What the live region does after a render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Announce {
+    /// Nothing changed, or nothing is settled yet.
+    Nothing,
+    /// The first settled state: remembered, not spoken. A screen reader
+    /// reads the box itself on arrival, and a page with two boxes would
+    /// otherwise speak twice before anything happened.
+    Settle(String),
+    /// A change after the first settled state: spoken politely.
+    Speak(String),
+}
+
+/// Compares `said` (the [`announcement`] for what is shown now) with the
+/// last settled announcement.
+pub fn announce(settled: Option<&str>, known: &Known, said: String) -> Announce {
+    match settled {
+        _ if matches!(known, Known::Asking) => Announce::Nothing,
+        None => Announce::Settle(said),
+        Some(before) if before == said => Announce::Nothing,
+        Some(_) => Announce::Speak(said),
+    }
+}
+
 /// The widget's markup. `title` is the operator's page title (config.json);
 /// until it is known, the widget's own label stands in.
 pub fn render(title: &str, known: &Known, options: &Options, words: &Words) -> String {
@@ -451,5 +475,28 @@ mod tests {
         assert!(render("Kakao", &Known::NoStatus, &o, &EN).contains(EN.widget_no_status));
         assert!(render("", &Known::NoSettings, &o, &EN).contains(EN.widget_no_settings));
         assert_eq!(announcement(&Known::NoStatus, &o, &EN), EN.widget_no_status);
+    }
+
+    #[test]
+    fn only_changes_after_the_first_settled_state_are_spoken() {
+        let o = options(&[], Mode::Compact, Language::English);
+        let f = feed();
+        let status = shown(&f);
+        let said = || announcement(&status, &o, &EN);
+        assert_eq!(
+            announce(None, &Known::Asking, "…".into()),
+            Announce::Nothing
+        );
+        assert_eq!(announce(None, &status, said()), Announce::Settle(said()));
+        assert_eq!(announce(Some(&said()), &status, said()), Announce::Nothing);
+        assert_eq!(
+            announce(Some(&said()), &Known::NoStatus, EN.widget_no_status.into()),
+            Announce::Speak(EN.widget_no_status.into())
+        );
+        assert_eq!(
+            announce(Some(EN.widget_no_status), &Known::Asking, "…".into()),
+            Announce::Nothing,
+            "asking again (a new poll) is not news"
+        );
     }
 }
