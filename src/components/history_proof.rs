@@ -10,7 +10,7 @@ use super::download::DownloadLink;
 use crate::error_text::{feed_conflict, fetch_error};
 use crate::format::kst;
 use crate::history_store::{HistoryProblem, HistoryStore, RegionLog};
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t, t_string, td, td_string, use_i18n, Locale};
 use crate::route::{href, HistoryQuery, Route};
 
 fn problem_text(locale: Locale, problem: HistoryProblem) -> &'static str {
@@ -198,25 +198,33 @@ pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
                 .map(|w| w.witness.clone())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let proven = if c.cosigned.len() == 1 {
-                td_string!(
+            // Log names, hashes and witness names are identifiers, not words:
+            // marked so that page translators leave them alone.
+            let ident = |text: String| move || view! { <code translate="no">{text.clone()}</code> };
+            let (size, n) = (c.size, c.cosigned.len());
+            let (origin, root) = (ident(c.origin.clone()), ident(c.root.to_string()));
+            let witnesses = ident(witnesses);
+            let proven = if n == 1 {
+                td!(
                     locale,
                     history.proof_verified_one,
-                    size = c.size,
-                    origin = c.origin.clone(),
-                    root = c.root.to_string(),
+                    size = move || size,
+                    origin = origin,
+                    root = root,
                     witnesses = witnesses
                 )
+                .into_any()
             } else {
-                td_string!(
+                td!(
                     locale,
                     history.proof_verified,
-                    size = c.size,
-                    origin = c.origin.clone(),
-                    root = c.root.to_string(),
-                    n = c.cosigned.len(),
+                    size = move || size,
+                    origin = origin,
+                    root = root,
+                    n = move || n,
                     witnesses = witnesses
                 )
+                .into_any()
             };
             let live = history.feed_check.get().map(|check| match check {
                 Ok(FeedAgreement::Agrees { size }) => {
