@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use bongsu_core::json;
+
 use crate::device_storage;
 
 pub const EVIDENCE_KIND: &str = "bongsu-history-rewrite/v1";
@@ -48,11 +50,49 @@ pub fn save(feed: &str, note: &[u8]) {
 }
 
 pub fn load_evidence(feed: &str) -> Option<RewriteEvidence> {
-    device_storage::get(&evidence_key(feed)).and_then(|t| serde_json::from_str(&t).ok())
+    let text = device_storage::get(&evidence_key(feed))?;
+    json::read(&text, rewrite_evidence).ok()
+}
+
+/// Read with the core's JSON reader (no serde_json deserializer in the
+/// browser build); what this device wrote with serde reads back the same.
+fn rewrite_evidence(v: &json::Value) -> Result<RewriteEvidence, json::Problem> {
+    let mut f = v.fields()?;
+    let mut text = |name: &str| f.required(name).and_then(json::Value::string);
+    Ok(RewriteEvidence {
+        kind: text("kind")?,
+        origin: text("origin")?,
+        message: text("message")?,
+        remembered: text("remembered")?,
+        served: text("served")?,
+        served_by: text("served_by")?,
+        observed_at: text("observed_at")?,
+    })
 }
 
 pub fn save_evidence(feed: &str, evidence: &RewriteEvidence) {
     if let Ok(text) = serde_json::to_string(evidence) {
         device_storage::set(&evidence_key(feed), &text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_written_by_serde_reads_back_the_same() {
+        let evidence = RewriteEvidence {
+            kind: EVIDENCE_KIND.into(),
+            origin: "log.bongsu.demo/kakao".into(),
+            message: "the log was rewritten: \"quoted\"\nnewline".into(),
+            remembered: "a\n\n— k abc\n".into(),
+            served: "b".into(),
+            served_by: "seoul".into(),
+            observed_at: "2022-10-15T06:30:00Z".into(),
+        };
+        let text = serde_json::to_string(&evidence).unwrap();
+        assert_eq!(json::read(&text, rewrite_evidence), Ok(evidence));
+        assert!(json::read("{\"kind\":1}", rewrite_evidence).is_err());
     }
 }

@@ -10,6 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::config::{AppConfig, RegionConfig};
+use crate::evidence::Evidence;
 use crate::json::{Fields, Problem, Value};
 use crate::keyset::{KeyChainFile, KeySet, Roles};
 use crate::log_event::{ComponentName, Event, LogEvent};
@@ -308,6 +309,26 @@ fn event(v: &Value) -> Result<Event, Problem> {
             _ => Event::MaintenanceEnded {
                 maintenance: text(f, "maintenance")?,
             },
+        })
+    })
+}
+
+pub fn evidence(v: &Value) -> Result<Evidence, Problem> {
+    let pair = |v: &Value| -> Result<[String; 2], Problem> {
+        match <[String; 2]>::try_from(strings(v)?) {
+            Ok(pair) => Ok(pair),
+            Err(_) => Err(Problem::new(v.at, "expected an array of two strings")),
+        }
+    };
+    object(v, |f| {
+        Ok(Evidence {
+            kind: text(f, "kind")?,
+            feed: text(f, "feed")?,
+            seq: f.required("seq")?.u64()?,
+            key_set_version: f.required("key_set_version")?.u64()?,
+            notes: pair(f.required("notes")?)?,
+            sources: pair(f.required("sources")?)?,
+            observed_at: text(f, "observed_at")?,
         })
     })
 }
@@ -646,6 +667,23 @@ mod tests {
             agree(&event, log_event, e)?;
             let entry = crate::log_event::encode_event(&event);
             prop_assert_eq!(crate::log_event::decode_event(0, &entry), Ok(event));
+        }
+
+        #[test]
+        fn evidence_reads_as_serde_reads_it(
+            (kind, feed, seq, version, a, b, c, d, at) in (text(), text(), any::<u64>(), any::<u64>(), text(), text(), text(), text(), text()),
+            e in edit(),
+        ) {
+            let evidence = Evidence {
+                kind,
+                feed,
+                seq,
+                key_set_version: version,
+                notes: [a, b],
+                sources: [c, d],
+                observed_at: at,
+            };
+            agree(&evidence, super::evidence, e)?;
         }
 
         #[test]
