@@ -37,6 +37,11 @@ struct Widget {
     generation: u64,
     /// The current poll's requests, aborted when the next poll starts.
     requests: Vec<AbortController>,
+    /// How many of the current poll's requests (key chains and feeds) have
+    /// not finished. Until they all have, "no region served a verified
+    /// status" would be premature: the keys to verify a served feed may
+    /// still be on their way.
+    pending: usize,
 }
 
 type Shared = Rc<RefCell<Widget>>;
@@ -64,6 +69,7 @@ pub fn start() {
         announced: None,
         generation: 0,
         requests: Vec::new(),
+        pending: 0,
     }));
     show(&widget);
     spawn_local(run(widget));
@@ -101,6 +107,7 @@ fn poll(widget: &Shared, config: &AppConfig) {
         let mut w = widget.borrow_mut();
         w.requests.drain(..).for_each(|r| r.abort());
         w.generation += 1;
+        w.pending = 0;
         w.generation
     };
     for (index, region) in config.regions.iter().enumerate() {
@@ -108,10 +115,12 @@ fn poll(widget: &Shared, config: &AppConfig) {
         let (Some(keys_request), Some(feed_request)) = (controller(), controller()) else {
             continue;
         };
-        widget
-            .borrow_mut()
-            .requests
-            .extend([keys_request.clone(), feed_request.clone()]);
+        {
+            let mut w = widget.borrow_mut();
+            w.requests
+                .extend([keys_request.clone(), feed_request.clone()]);
+            w.pending += 2;
+        }
         {
             let request = keys_request;
             let (widget, url) = (widget.clone(), region.keys_url());
@@ -119,6 +128,9 @@ fn poll(widget: &Shared, config: &AppConfig) {
                 if let Ok(fetched) = fetch_bytes(&url, timeout, MAX_KEY_CHAIN_BYTES, &request).await
                 {
                     learn_keys(&widget, &fetched.bytes);
+                }
+                if finished(&widget, generation) {
+                    show(&widget);
                 }
             });
         }
@@ -140,10 +152,22 @@ fn poll(widget: &Shared, config: &AppConfig) {
                         *slot = Some(fetched);
                     }
                 }
+                finished(&widget, generation);
                 reconsider(&widget);
             });
         }
     }
+}
+
+/// Counts one of poll `generation`'s requests as finished; true when it was
+/// the current poll's last.
+fn finished(widget: &Shared, generation: u64) -> bool {
+    let mut w = widget.borrow_mut();
+    if w.generation != generation {
+        return false;
+    }
+    w.pending = w.pending.saturating_sub(1);
+    w.pending == 0
 }
 
 /// Extends the trusted key chain with a region's chain file (a forged or
@@ -212,7 +236,7 @@ fn show(widget: &Shared) {
             answered: w.answered.iter().filter(|a| **a == Some(true)).count(),
             total: w.answered.len(),
         })
-    } else if !w.answered.is_empty() && w.answered.iter().all(Option::is_some) {
+    } else if w.pending == 0 && !w.answered.is_empty() && w.answered.iter().all(Option::is_some) {
         Known::NoStatus
     } else {
         Known::Asking
