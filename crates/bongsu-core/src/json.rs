@@ -16,7 +16,7 @@
 //! but whitespace.
 
 /// Deeper documents are rejected; Bongsu's own are at most six deep.
-pub const MAX_DEPTH: usize = 128;
+pub const MAX_DEPTH: usize = 127;
 
 /// A JSON value and the byte offset where it starts, for error positions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -551,6 +551,9 @@ mod tests {
         let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
         assert!(parse(&deep(MAX_DEPTH)).is_ok());
         assert!(parse(&deep(MAX_DEPTH + 1)).is_err());
+        // The same limit as serde_json's.
+        assert!(serde_json::from_str::<serde_json::Value>(&deep(MAX_DEPTH)).is_ok());
+        assert!(serde_json::from_str::<serde_json::Value>(&deep(MAX_DEPTH + 1)).is_err());
         assert!(parse(&deep(100_000)).is_err(), "no stack overflow");
     }
 
