@@ -693,6 +693,22 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// `chain_file` is written by hand; serde's pretty printer is the
+        /// reference, byte for byte.
+        #[test]
+        fn chain_files_are_written_as_serde_writes_them(notes in prop::collection::vec(text(), 0..4)) {
+            let file = KeyChainFile {
+                format: crate::keyset::KEY_CHAIN_FORMAT.to_owned(),
+                key_sets: notes.clone(),
+            };
+            prop_assert_eq!(
+                crate::keyset::chain_file(&notes),
+                serde_json::to_string_pretty(&file).unwrap() + "\n"
+            );
+        }
+    }
+
     fn text_of(notes: &[String]) -> String {
         notes.concat()
     }
