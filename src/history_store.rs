@@ -25,7 +25,6 @@ use bongsu_core::{AppConfig, Feed, KeySet};
 use futures::future::join_all;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use time::format_description::well_known::Rfc3339;
 
 use crate::clock;
 use crate::fetch::{controller, fetch_bytes, FetchError};
@@ -307,6 +306,7 @@ impl HistoryStore {
             Err(bongsu_core::log_audit::LogError::Shrunk { .. }) => {}
             Err(error) => {
                 let now = clock::now();
+                let at = now.replace_millisecond(0).unwrap_or(now);
                 let evidence = RewriteEvidence {
                     kind: saved_checkpoint::EVIDENCE_KIND.to_owned(),
                     origin: log.checkpoint.origin.clone(),
@@ -314,11 +314,7 @@ impl HistoryStore {
                     remembered: old_note,
                     served: String::from_utf8_lossy(&log.checkpoint.note).into_owned(),
                     served_by: region.to_owned(),
-                    observed_at: now
-                        .replace_millisecond(0)
-                        .unwrap_or(now)
-                        .format(&Rfc3339)
-                        .unwrap_or_default(),
+                    observed_at: bongsu_core::rfc3339::format(at).unwrap_or_default(),
                 };
                 saved_checkpoint::save_evidence(feed, &evidence);
                 self.rewrite.set(Some(evidence));

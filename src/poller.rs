@@ -20,7 +20,6 @@ use bongsu_core::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use web_sys::AbortController;
 
@@ -357,7 +356,7 @@ impl StatusStore {
             .map_or(first_source, |ids| ids.join(", "));
         let now = clock::now();
         let now = now.replace_millisecond(0).unwrap_or(now);
-        let observed_at = now.format(&Rfc3339).unwrap_or_default();
+        let observed_at = bongsu_core::rfc3339::format(now).unwrap_or_default();
         let found = self.keys.with_untracked(|keys| {
             let key_set = keys.latest()?;
             equivocation_evidence(

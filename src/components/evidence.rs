@@ -1,6 +1,4 @@
 use leptos::prelude::*;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use crate::format::kst;
 use crate::i18n::{t, td_string, use_i18n};
@@ -30,9 +28,9 @@ pub fn Evidence(store: StatusStore) -> impl IntoView {
                                     String::from(js_sys::encode_uri_component(&json)),
                                 );
                                 let file = format!("bongsu-evidence-{}-{}.json", item.feed, item.seq);
-                                let noticed = OffsetDateTime::parse(&item.observed_at, &Rfc3339)
+                                let noticed = bongsu_core::rfc3339::parse(&item.observed_at)
                                     .map(|at| kst(locale, at))
-                                    .unwrap_or_else(|_| item.observed_at.clone());
+                                    .unwrap_or_else(|| item.observed_at.clone());
                                 view! {
                                     <li data-testid="evidence-item" data-seq=item.seq.to_string()>
                                         {td_string!(

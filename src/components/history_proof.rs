@@ -3,8 +3,6 @@
 
 use bongsu_core::log_audit::FeedAgreement;
 use leptos::prelude::*;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use super::download::DownloadLink;
 use crate::error_text::{feed_conflict, fetch_error};
@@ -30,9 +28,9 @@ pub fn HistoryAlarms(history: HistoryStore) -> impl IntoView {
         let locale = i18n.get_locale();
         history.rewrite.get().map(|e| {
             let json = serde_json::to_string_pretty(&e).unwrap_or_default();
-            let noticed = OffsetDateTime::parse(&e.observed_at, &Rfc3339)
+            let noticed = bongsu_core::rfc3339::parse(&e.observed_at)
                 .map(|at| kst(locale, at))
-                .unwrap_or_else(|_| e.observed_at.clone());
+                .unwrap_or_else(|| e.observed_at.clone());
             view! {
                 <section class="evidence" role="alert" data-testid="history-rewritten" aria-labelledby="rewrite-heading">
                     <h2 id="rewrite-heading">{t!(i18n, history.rewritten_heading)}</h2>

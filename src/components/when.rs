@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::clock::local_offset;
@@ -15,7 +14,7 @@ pub fn When(at: OffsetDateTime) -> impl IntoView {
         let locale = i18n.get_locale();
         let local = local_unless_kst(locale, at, offset);
         view! {
-            <time datetime=at.format(&Rfc3339).unwrap_or_default()>{kst(locale, at)}</time>
+            <time datetime=bongsu_core::rfc3339::format(at).unwrap_or_default()>{kst(locale, at)}</time>
             {local.map(|l| view! { <span class="local-time">" (" {l} ")"</span> })}
         }
     }

@@ -31,6 +31,15 @@ pub fn ensure_cargo_fuzz() -> Result<(), String> {
 pub fn run_all(seconds: u32) -> Result<(), String> {
     ensure_cargo_fuzz()?;
     let fuzz = cmd::repo_root().join("fuzz");
+    // Built first, so that a compile error is not reported as a finding.
+    step("building the fuzz targets");
+    run(command("cargo")
+        .args(["fuzz", "build"])
+        .env("RUSTC_BOOTSTRAP", "1")
+        .current_dir(&fuzz))
+    .map_err(|error| {
+        format!("{error}\nthe fuzz targets do not build: see the compiler's message above")
+    })?;
     for target in TARGETS {
         step(&format!("fuzzing `{target}` for {seconds} s"));
         let corpus = format!("corpus/{target}");

@@ -5,12 +5,14 @@
 //! checkpoint's origin line is the log key's name) and, if the key set names
 //! witnesses, when at least the witness threshold has cosigned it.
 
-use signed_note::{Note, NoteError, Signer, VerifierList};
+#[cfg(feature = "signing")]
+use signed_note::{NoteError, Signer};
 use time::OffsetDateTime;
 
 use crate::cosignature::CosignatureVerifier;
 use crate::keyset::KeySet;
 use crate::merkle_log::Hash;
+use crate::note::Note;
 use crate::signature::{check_signatures, SignatureError};
 use crate::trust::RoleKeys;
 
@@ -64,6 +66,7 @@ pub fn checkpoint_text(origin: &str, size: u64, root: Hash) -> Vec<u8> {
 }
 
 /// Signs a checkpoint with the log key(s); the origin is the first signer's name.
+#[cfg(feature = "signing")]
 pub fn sign_checkpoint(
     size: u64,
     root: Hash,
@@ -73,14 +76,15 @@ pub fn sign_checkpoint(
         .first()
         .map(|s| s.name())
         .ok_or(NoteError::InvalidSigner)?;
-    let mut note = Note::new(&checkpoint_text(origin, size, root), &[])?;
+    let mut note = signed_note::Note::new(&checkpoint_text(origin, size, root), &[])?;
     note.add_sigs(signers)?;
     Ok(note.to_bytes())
 }
 
 /// Adds (or replaces) cosignatures on a signed checkpoint.
+#[cfg(feature = "signing")]
 pub fn add_cosignatures(note: &[u8], cosigners: &[&dyn Signer]) -> Result<Vec<u8>, NoteError> {
-    let mut note = Note::from_bytes(note)?;
+    let mut note = signed_note::Note::from_bytes(note)?;
     note.add_sigs(cosigners)?;
     Ok(note.to_bytes())
 }
@@ -125,6 +129,9 @@ pub fn verify_checkpoint(bytes: &[u8], key_set: &KeySet) -> Result<Checkpoint, C
     })
 }
 
+/// The witnesses whose cosignatures on `note` verify, each counted once.
+/// As for the log's own signature, a witness's first line is the one
+/// checked, and one that does not verify rejects the checkpoint.
 fn check_cosignatures(note: &Note, witness: &RoleKeys) -> Result<Vec<Cosigned>, CheckpointError> {
     let mut verifiers = Vec::with_capacity(witness.keys.len());
     for key in &witness.keys {
@@ -133,39 +140,26 @@ fn check_cosignatures(note: &Note, witness: &RoleKeys) -> Result<Vec<Cosigned>, 
                 .map_err(|e| CheckpointError::BadWitnessKey(e.to_string()))?,
         );
     }
-    let list = VerifierList::new(
-        verifiers
-            .iter()
-            .cloned()
-            .map(|v| Box::new(v) as Box<dyn signed_note::Verifier>)
-            .collect(),
-    );
-    let verified = match note.verify(&list) {
-        Ok((verified, _)) => verified,
-        Err(NoteError::UnverifiedNote) => Vec::new(),
-        Err(NoteError::InvalidSignature { name, id }) => {
-            return Err(CheckpointError::BadCosignature {
-                witness: crate::trust::key_identity(&name, id),
-            })
+    let mut checked: Vec<(&str, u32)> = Vec::new();
+    let mut cosigned: Vec<Cosigned> = Vec::new();
+    for sig in note.signatures() {
+        let Some(v) = verifiers.iter().find(|v| v.key().names(sig)) else {
+            continue;
+        };
+        if checked.contains(&(sig.name.as_str(), sig.id)) {
+            continue;
         }
-        Err(_) => return Err(CheckpointError::Malformed),
-    };
-    let mut cosigned = Vec::new();
-    for sig in verified {
-        let Some(v) = verifiers.iter().find(|v| {
-            signed_note::Verifier::name(*v) == sig.name()
-                && signed_note::Verifier::key_id(*v) == sig.id()
-        }) else {
-            continue;
+        checked.push((&sig.name, sig.id));
+        let Some(time) = v.verified_time(note.text(), &sig.bytes) else {
+            return Err(CheckpointError::BadCosignature {
+                witness: crate::trust::key_identity(&sig.name, sig.id),
+            });
         };
-        let Some(time) = v.verified_time(note.text(), sig.signature()) else {
-            continue;
-        };
-        if cosigned.iter().any(|c: &Cosigned| c.witness == sig.name()) {
+        if cosigned.iter().any(|c| c.witness == sig.name) {
             continue;
         }
         cosigned.push(Cosigned {
-            witness: sig.name().to_owned(),
+            witness: sig.name.clone(),
             time: i64::try_from(time)
                 .ok()
                 .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())

@@ -11,11 +11,13 @@
 //! <checkpoint text>
 //! ```
 
+#[cfg(feature = "signing")]
 use base64::Engine as _;
+#[cfg(feature = "signing")]
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
-use signed_note::{Signer, Verifier};
 
-pub const COSIGNATURE_KEY_TYPE: u8 = 0x04;
+use crate::note::VerifierKey;
+pub use crate::note::COSIGNATURE_KEY_TYPE;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CosignatureKeyError {
@@ -23,12 +25,16 @@ pub enum CosignatureKeyError {
     Malformed(String),
 }
 
-fn message(time: u64, text: &[u8]) -> Vec<u8> {
-    let mut msg = format!("cosignature/v1\ntime {time}\n").into_bytes();
+/// What a witness signs for a checkpoint's `text` at `time`.
+pub(crate) fn message(time: u64, text: &[u8]) -> Vec<u8> {
+    let mut msg = b"cosignature/v1\ntime ".to_vec();
+    msg.extend_from_slice(time.to_string().as_bytes());
+    msg.push(b'\n');
     msg.extend_from_slice(text);
     msg
 }
 
+#[cfg(feature = "signing")]
 fn key_bytes(key: &VerifyingKey) -> Vec<u8> {
     let mut bytes = vec![COSIGNATURE_KEY_TYPE];
     bytes.extend_from_slice(key.as_bytes());
@@ -38,69 +44,43 @@ fn key_bytes(key: &VerifyingKey) -> Vec<u8> {
 /// Checks witness cosignatures.
 #[derive(Debug, Clone)]
 pub struct CosignatureVerifier {
-    name: String,
-    id: u32,
-    key: VerifyingKey,
+    key: VerifierKey,
 }
 
 impl CosignatureVerifier {
     /// Parses a witness verifier key, `name+keyid+base64(0x04 || key)`.
     pub fn new(vkey: &str) -> Result<CosignatureVerifier, CosignatureKeyError> {
-        let bad = || CosignatureKeyError::Malformed(vkey.chars().take(80).collect());
-        let mut parts = vkey.splitn(3, '+');
-        let (Some(name), Some(id), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(bad());
-        };
-        if !signed_note::is_key_name_valid(name) || id.len() != 8 {
-            return Err(bad());
+        match VerifierKey::parse(vkey) {
+            Some(key) if key.key_type == COSIGNATURE_KEY_TYPE => Ok(CosignatureVerifier { key }),
+            _ => Err(CosignatureKeyError::Malformed(
+                vkey.chars().take(80).collect(),
+            )),
         }
-        let id = u32::from_str_radix(id, 16).map_err(|_| bad())?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .map_err(|_| bad())?;
-        let [COSIGNATURE_KEY_TYPE, rest @ ..] = bytes.as_slice() else {
-            return Err(bad());
-        };
-        let raw: [u8; 32] = rest.try_into().map_err(|_| bad())?;
-        let key = VerifyingKey::from_bytes(&raw).map_err(|_| bad())?;
-        if signed_note::key_id(name, &bytes) != id {
-            return Err(bad());
-        }
-        Ok(CosignatureVerifier {
-            name: name.to_owned(),
-            id,
-            key,
-        })
+    }
+
+    /// The witness's name.
+    pub fn name(&self) -> &str {
+        &self.key.name
+    }
+
+    /// The key's id.
+    pub fn key_id(&self) -> u32 {
+        self.key.id
+    }
+
+    /// The parsed key.
+    pub fn key(&self) -> &VerifierKey {
+        &self.key
     }
 
     /// The Unix time a valid cosignature claims, or `None` when it does not verify.
     pub fn verified_time(&self, text: &[u8], sig: &[u8]) -> Option<u64> {
-        let (time, sig) = sig.split_first_chunk::<8>()?;
-        let sig: [u8; 64] = sig.try_into().ok()?;
-        let time = u64::from_be_bytes(*time);
-        self.key
-            .verify_strict(
-                &message(time, text),
-                &ed25519_dalek::Signature::from_bytes(&sig),
-            )
-            .ok()
-            .map(|()| time)
-    }
-}
-
-impl Verifier for CosignatureVerifier {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn key_id(&self) -> u32 {
-        self.id
-    }
-    fn verify(&self, msg: &[u8], sig: &[u8]) -> bool {
-        self.verified_time(msg, sig).is_some()
+        self.key.verify(text, sig)
     }
 }
 
 /// Makes witness cosignatures at a fixed time.
+#[cfg(feature = "signing")]
 pub struct CosignatureSigner {
     name: String,
     id: u32,
@@ -108,9 +88,10 @@ pub struct CosignatureSigner {
     time: u64,
 }
 
+#[cfg(feature = "signing")]
 impl CosignatureSigner {
     pub fn new(name: &str, key: SigningKey, time: u64) -> CosignatureSigner {
-        let id = signed_note::key_id(name, &key_bytes(&key.verifying_key()));
+        let id = crate::note::key_id(name, &key_bytes(&key.verifying_key()));
         CosignatureSigner {
             name: name.to_owned(),
             id,
@@ -127,7 +108,8 @@ impl CosignatureSigner {
     }
 }
 
-impl Signer for CosignatureSigner {
+#[cfg(feature = "signing")]
+impl signed_note::Signer for CosignatureSigner {
     fn name(&self) -> &str {
         &self.name
     }
@@ -141,9 +123,10 @@ impl Signer for CosignatureSigner {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "signing"))]
 mod tests {
     use super::*;
+    use signed_note::Signer;
 
     fn signer(time: u64) -> CosignatureSigner {
         CosignatureSigner::new("witness.example/w1", SigningKey::from_bytes(&[7; 32]), time)
@@ -160,11 +143,11 @@ mod tests {
             v.verified_time(b"origin\n1\nhash\n", &sig),
             Some(1_700_000_000)
         );
-        assert!(!v.verify(b"origin\n2\nhash\n", &sig));
+        assert_eq!(v.verified_time(b"origin\n2\nhash\n", &sig), None);
         let mut other_time = sig.clone();
         other_time[7] ^= 1;
-        assert!(!v.verify(b"origin\n1\nhash\n", &other_time));
-        assert!(!v.verify(b"origin\n1\nhash\n", &sig[..71]));
+        assert_eq!(v.verified_time(b"origin\n1\nhash\n", &other_time), None);
+        assert_eq!(v.verified_time(b"origin\n1\nhash\n", &sig[..71]), None);
     }
 
     #[test]

@@ -6,7 +6,6 @@
 //! Times are written in KST (`+09:00`, RFC 3339): the outage's own time zone,
 //! and unambiguous for anyone else.
 
-use time::format_description::well_known::Rfc3339;
 use time::macros::offset;
 use time::OffsetDateTime;
 
@@ -53,9 +52,7 @@ impl ProofContext {
 
 /// An RFC 3339 time in KST.
 pub fn kst(t: OffsetDateTime) -> String {
-    t.to_offset(offset!(+9))
-        .format(&Rfc3339)
-        .unwrap_or_default()
+    crate::rfc3339::format(t.to_offset(offset!(+9))).unwrap_or_default()
 }
 
 /// Base64 of an entry's RFC 6962 leaf hash.

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::config::{AppConfig, RegionConfig};
@@ -21,7 +20,7 @@ use crate::model::{
 use crate::trust::{RoleKeys, TrustPolicy};
 
 fn time(v: &Value) -> Result<OffsetDateTime, Problem> {
-    OffsetDateTime::parse(v.str()?, &Rfc3339).map_err(|_| {
+    crate::rfc3339::parse(v.str()?).ok_or_else(|| {
         Problem::new(
             v.at,
             "expected an RFC 3339 time such as 2022-10-15T06:30:00Z",

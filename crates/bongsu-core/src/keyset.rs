@@ -41,10 +41,10 @@ pub struct KeySet {
     pub feed: String,
     /// 1 for the first key set; each next one is exactly one higher.
     pub version: u64,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::rfc3339")]
     pub issued_at: OffsetDateTime,
     /// After this (plus the clock-skew allowance) the keys sign nothing.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::rfc3339")]
     pub expires_at: OffsetDateTime,
     /// The keys that sign the next key set (together with its own root).
     pub root: RoleKeys,
@@ -245,11 +245,8 @@ fn check_witness_keys(witness: &RoleKeys) -> Result<(), String> {
         let v = crate::cosignature::CosignatureVerifier::new(key)
             .map_err(|e| format!("role `witness`: {e}"))?;
         // Distinct names: one witness cannot count twice under two keys.
-        if !names.insert(signed_note::Verifier::name(&v).to_owned()) {
-            return Err(format!(
-                "role `witness`: two keys are named `{}`",
-                signed_note::Verifier::name(&v)
-            ));
+        if !names.insert(v.name().to_owned()) {
+            return Err(format!("role `witness`: two keys are named `{}`", v.name()));
         }
     }
     Ok(())

@@ -32,6 +32,9 @@ pub mod log_layout;
 pub mod merge;
 pub mod merkle_log;
 pub mod model;
+pub mod note;
+pub mod rfc3339;
+#[cfg(feature = "signing")]
 pub mod sign;
 pub mod signature;
 pub mod sort;
@@ -56,6 +59,7 @@ pub use model::{
     Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment,
     Maintenance, MaintenanceState, Service, Status,
 };
+#[cfg(feature = "signing")]
 pub use sign::{sign_feed, sign_key_set, SignError};
 pub use signature::SignatureError;
 pub use trust::{RoleKeys, TrustError, TrustPolicy};

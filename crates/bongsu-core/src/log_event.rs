@@ -17,7 +17,7 @@ pub const MAX_EVENT_BYTES: usize = 16 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogEvent {
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::rfc3339")]
     pub at: OffsetDateTime,
     pub event: Event,
 }
@@ -71,9 +71,9 @@ pub enum Event {
     MaintenanceScheduled {
         maintenance: String,
         title: String,
-        #[serde(with = "time::serde::rfc3339")]
+        #[serde(with = "crate::rfc3339")]
         starts_at: OffsetDateTime,
-        #[serde(with = "time::serde::rfc3339")]
+        #[serde(with = "crate::rfc3339")]
         ends_at: OffsetDateTime,
         components: Vec<String>,
     },

@@ -99,10 +99,10 @@ pub struct Feed {
     /// Increases with every feed the operator signs; later work rejects
     /// anything older than what a reader has already seen.
     pub seq: u64,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::rfc3339")]
     pub issued_at: OffsetDateTime,
     /// After this the feed must not be shown as current.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::rfc3339")]
     pub expires_at: OffsetDateTime,
     /// The history log this feed commits to, once the log exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,9 +208,9 @@ impl MaintenanceState {
 pub struct Maintenance {
     pub id: String,
     pub title: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::rfc3339")]
     pub starts_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::rfc3339")]
     pub ends_at: OffsetDateTime,
     /// `service/component` references to components in this feed.
     pub components: Vec<String>,
@@ -227,7 +227,7 @@ impl Incident {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentUpdate {
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::rfc3339")]
     pub at: OffsetDateTime,
     pub state: IncidentState,
     pub message: String,

@@ -6,10 +6,7 @@
 //! does not know are ignored (witnesses may add theirs), but a signature
 //! that claims a known key and does not verify rejects the whole note.
 
-use std::collections::HashSet;
-
-use signed_note::{Note, NoteError, StandardVerifier, Verifier, VerifierList};
-
+use crate::note::{Note, VerifierKey, ED25519_KEY_TYPE};
 use crate::trust::{key_identity, RoleKeys, TrustError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,71 +30,67 @@ pub enum SignatureError {
 /// Verifies the note in `bytes` against `keys` (the keys of `role`), with
 /// `revoked` keys recognised so that their signatures are named, never
 /// counted. Returns the parsed note when the threshold is met.
+///
+/// Each known key's first signature line is checked and a later one by the
+/// same key is ignored, as `signed_note` does; one that does not verify
+/// rejects the note.
 pub fn check_signatures(
     bytes: &[u8],
     keys: &RoleKeys,
     role: &str,
     revoked: &[String],
 ) -> Result<Note, SignatureError> {
-    let trusted = keys.verifiers(role)?;
-    let note = Note::from_bytes(bytes).map_err(|_| SignatureError::NotANote)?;
-    let mut all: Vec<Box<dyn Verifier>> = Vec::new();
-    let mut trusted_ids = HashSet::new();
-    for key in &keys.keys {
-        // Parsed once already by `verifiers` above.
-        if let Ok(v) = StandardVerifier::new(key) {
-            trusted_ids.insert((v.name().to_owned(), v.key_id()));
-            all.push(Box::new(v));
+    let trusted = keys.verifier_keys(role)?;
+    let note = Note::parse(bytes).ok_or(SignatureError::NotANote)?;
+    let mut known_revoked: Vec<VerifierKey> = Vec::new();
+    for key in revoked.iter().filter_map(|k| VerifierKey::parse(k)) {
+        let same = |k: &VerifierKey| k.name == key.name && k.id == key.id;
+        if key.key_type == ED25519_KEY_TYPE
+            && !trusted.iter().any(same)
+            && !known_revoked.iter().any(same)
+        {
+            known_revoked.push(key);
         }
     }
-    let mut revoked_ids = HashSet::new();
-    for key in revoked {
-        let Ok(v) = StandardVerifier::new(key) else {
-            continue;
-        };
-        let id = (v.name().to_owned(), v.key_id());
-        if !trusted_ids.contains(&id) && revoked_ids.insert(id) {
-            all.push(Box::new(v));
-        }
-    }
-    drop(trusted);
-    let (verified, _unknown) = match note.verify(&VerifierList::new(all)) {
-        Ok(sigs) => sigs,
-        Err(NoteError::InvalidSignature { name, id }) => {
-            return Err(SignatureError::BadSignature {
-                key: format!("{name}+{id:08x}"),
-            })
-        }
-        Err(NoteError::UnverifiedNote) => {
-            return Err(SignatureError::UnknownSigner {
-                signers: signer_list(&note),
-            })
-        }
-        Err(_) => return Err(SignatureError::NotANote),
-    };
-    let mut valid = HashSet::new();
+    let mut checked: Vec<(&str, u32)> = Vec::new();
+    let mut valid = 0;
     let mut revoked_signer = None;
-    for sig in &verified {
-        let id = (sig.name().to_owned(), sig.id());
-        if trusted_ids.contains(&id) {
-            valid.insert(id);
-        } else if revoked_ids.contains(&id) {
-            revoked_signer.get_or_insert_with(|| key_identity(sig.name(), sig.id()));
+    for sig in note.signatures() {
+        let (key, is_trusted) = match trusted.iter().find(|k| k.names(sig)) {
+            Some(key) => (key, true),
+            None => match known_revoked.iter().find(|k| k.names(sig)) {
+                Some(key) => (key, false),
+                None => continue,
+            },
+        };
+        if checked.contains(&(sig.name.as_str(), sig.id)) {
+            continue;
+        }
+        checked.push((&sig.name, sig.id));
+        if key.verify(note.text(), &sig.bytes).is_none() {
+            return Err(SignatureError::BadSignature {
+                key: key_identity(&sig.name, sig.id),
+            });
+        }
+        if is_trusted {
+            valid += 1;
+        } else {
+            revoked_signer.get_or_insert_with(|| key_identity(&sig.name, sig.id));
         }
     }
-    if valid.len() >= keys.threshold {
+    if valid >= keys.threshold {
         return Ok(note);
     }
     if let Some(key) = revoked_signer {
         return Err(SignatureError::Revoked { key });
     }
-    if valid.is_empty() {
+    if valid == 0 {
         return Err(SignatureError::UnknownSigner {
             signers: signer_list(&note),
         });
     }
     Err(SignatureError::ThresholdNotMet {
-        valid: valid.len(),
+        valid,
         needed: keys.threshold,
     })
 }
@@ -105,14 +98,10 @@ pub fn check_signatures(
 /// The signer names of a note, for error messages. The names are
 /// attacker-chosen text; callers render them as text only.
 fn signer_list(note: &Note) -> String {
-    // Note does not expose its signatures, so re-parse the signature block.
-    let bytes = note.to_bytes();
-    let text_len = note.text().len() + 1;
-    let names: Vec<String> = String::from_utf8_lossy(&bytes[text_len.min(bytes.len())..])
-        .lines()
-        .filter_map(|line| line.strip_prefix("— "))
-        .filter_map(|rest| rest.split(' ').next())
-        .map(|name| name.chars().take(64).collect())
+    let names: Vec<String> = note
+        .signatures()
+        .iter()
+        .map(|sig| sig.name.chars().take(64).collect())
         .collect();
     if names.is_empty() {
         "nobody".to_owned()

@@ -7,7 +7,8 @@
 //! a root-signed key set ([`crate::keyset`]).
 
 use serde::{Deserialize, Serialize};
-use signed_note::{StandardVerifier, Verifier, VerifierList};
+
+use crate::note::{VerifierKey, ED25519_KEY_TYPE};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrustError {
@@ -53,20 +54,21 @@ pub fn key_identity(name: &str, id: u32) -> String {
 impl RoleKeys {
     /// Checks the keys parse and the threshold is reachable.
     pub fn check(&self, role: &str) -> Result<(), TrustError> {
-        self.verifiers(role).map(|_| ())
+        self.verifier_keys(role).map(|_| ())
     }
 
     /// The `name+keyid` of every key, for comparing key lists.
     pub fn identities(&self) -> Vec<String> {
         self.keys
             .iter()
-            .filter_map(|k| StandardVerifier::new(k).ok())
-            .map(|v| key_identity(v.name(), v.key_id()))
+            .filter_map(|k| VerifierKey::parse(k))
+            .map(|v| key_identity(&v.name, v.id))
             .collect()
     }
 
-    /// The role's keys as signed-note verifiers.
-    pub fn verifiers(&self, role: &str) -> Result<VerifierList, TrustError> {
+    /// The role's keys, parsed: ordinary Ed25519 signed-note keys, each
+    /// listed once, and a threshold between 1 and their number.
+    pub fn verifier_keys(&self, role: &str) -> Result<Vec<VerifierKey>, TrustError> {
         if self.threshold == 0 || self.threshold > self.keys.len() {
             return Err(TrustError::BadThreshold {
                 role: role.to_owned(),
@@ -74,23 +76,27 @@ impl RoleKeys {
                 keys: self.keys.len(),
             });
         }
-        let mut list: Vec<Box<dyn Verifier>> = Vec::with_capacity(self.keys.len());
-        let mut seen = std::collections::HashSet::new();
+        let mut list: Vec<VerifierKey> = Vec::with_capacity(self.keys.len());
         for (index, key) in self.keys.iter().enumerate() {
-            let verifier = StandardVerifier::new(key).map_err(|_| TrustError::BadKey {
-                role: role.to_owned(),
-                index,
-                key: key.clone(),
-            })?;
-            if !seen.insert((verifier.name().to_owned(), verifier.key_id())) {
+            let verifier = VerifierKey::parse(key)
+                .filter(|v| v.key_type == ED25519_KEY_TYPE)
+                .ok_or_else(|| TrustError::BadKey {
+                    role: role.to_owned(),
+                    index,
+                    key: key.clone(),
+                })?;
+            if list
+                .iter()
+                .any(|v| v.name == verifier.name && v.id == verifier.id)
+            {
                 return Err(TrustError::DuplicateKey {
                     role: role.to_owned(),
                     key: key.clone(),
                 });
             }
-            list.push(Box::new(verifier));
+            list.push(verifier);
         }
-        Ok(VerifierList::new(list))
+        Ok(list)
     }
 }
 
