@@ -7,6 +7,10 @@
 // Only same-origin GETs are handled. Region feeds are cross-origin and pass
 // straight through: their freshness is the app's business, never a cache's.
 //
+// The history pages are built apart (history/, see src/entry.rs) so the
+// status page loads less. They are kept when first visited, not at install:
+// a reader who never opens them does not download them.
+//
 // The partner widget (embed/) registers its own copy of this worker with
 // `?config=../config.json`: its scope is embed/, it keeps only the widget's
 // files and the page's config, and the app's worker leaves embed/ alone.
@@ -14,19 +18,27 @@
 const CONFIG = new URL(self.location.href).searchParams.get('config') ?? './config.json';
 const SCOPE_PATH = new URL(self.registration.scope).pathname;
 const CACHE = `bongsu-shell-v1 ${SCOPE_PATH}`;
+// Pages, each with its own hashed files; the longest match owns a URL.
+const PAGES = ['./', './history/'];
 // Fetched with a deadline; on failure or timeout the cached copy is used.
-const ENTRY_POINTS = ['./', CONFIG];
+const ENTRY_POINTS = [...PAGES, CONFIG];
 const ENTRY_TIMEOUT_MS = 3000;
 
 const scopeUrl = (path) => new URL(path, self.registration.scope).href;
 // Another page with its own worker (the widget), inside this scope.
 const ELSEWHERE = scopeUrl('./embed/');
 
-// The hashed files index.html refers to (Trunk names them by content).
-function assetsOf(html) {
+// The page a URL belongs to: the longest page folder it is in.
+function pageOf(url) {
+  return PAGES.map(scopeUrl).filter((page) => url.startsWith(page)).sort((a, b) => b.length - a.length)[0];
+}
+
+// The hashed files a page's index.html refers to (Trunk names them by
+// content), relative to that page.
+function assetsOf(html, page = scopeUrl('./')) {
   const found = new Set();
   for (const m of html.matchAll(/(?:href|src)="(\.\/[^"]+)"|'(\.\/[^']+\.(?:js|wasm))'/g)) {
-    found.add(scopeUrl(m[1] ?? m[2]));
+    found.add(new URL(m[1] ?? m[2], page).href);
   }
   return [...found];
 }
@@ -43,12 +55,12 @@ async function cacheShell() {
   return html;
 }
 
-// Drops hashed files the current index.html no longer refers to.
-async function prune(html) {
+// Drops a page's hashed files that its current index.html no longer refers to.
+async function prune(page, html) {
   const cache = await caches.open(CACHE);
-  const keep = new Set([...ENTRY_POINTS.map(scopeUrl), scopeUrl('./favicon.svg'), ...assetsOf(html)]);
+  const keep = new Set([...ENTRY_POINTS.map(scopeUrl), scopeUrl('./favicon.svg'), ...assetsOf(html, page)]);
   for (const request of await cache.keys()) {
-    if (!keep.has(request.url)) await cache.delete(request);
+    if (pageOf(request.url) === page && !keep.has(request.url)) await cache.delete(request);
   }
 }
 
@@ -85,7 +97,7 @@ async function entryPoint(request, key) {
     const response = await withDeadline(fetch(request, { cache: 'no-cache' }), ENTRY_TIMEOUT_MS);
     if (response.ok) {
       await cache.put(key, response.clone());
-      if (key === scopeUrl('./')) prune(await response.clone().text()).catch(() => {});
+      if (PAGES.map(scopeUrl).includes(key)) prune(key, await response.clone().text()).catch(() => {});
       return response;
     }
     return (await cache.match(key)) ?? response;
@@ -113,8 +125,9 @@ self.addEventListener('fetch', (event) => {
   url.search = '';
   const path = url.href;
   if (path.startsWith(ELSEWHERE)) return;
-  if (request.mode === 'navigate' || path === scopeUrl('./') || path === scopeUrl('./index.html')) {
-    event.respondWith(entryPoint(request, scopeUrl('./')));
+  const page = pageOf(path);
+  if (request.mode === 'navigate' || path === page || path === `${page}index.html`) {
+    event.respondWith(entryPoint(request, page ?? scopeUrl('./')));
   } else if (path === scopeUrl(CONFIG)) {
     event.respondWith(entryPoint(request, path));
   } else if (path.startsWith(self.registration.scope)) {

@@ -1,9 +1,12 @@
-//! The page: load the config, then poll and show.
+//! The page: load the config, then poll and show. The shell (header,
+//! navigation, alarms, footer) is shared; each entry point passes the
+//! [`Pages`] it shows, so the other entry point's pages are not linked in.
 
 use std::time::Duration;
 
 use bongsu_core::AppConfig;
 use leptos::prelude::*;
+use time::OffsetDateTime;
 
 use crate::clock;
 use crate::components::{
@@ -12,27 +15,80 @@ use crate::components::{
 };
 use crate::config_loader::load_config;
 
-/// Beside the page, so the app works from any origin and path.
-const CONFIG_URL: &str = "config.json";
 use crate::config_loader::LoadError;
 use crate::history_store::HistoryStore;
 use crate::i18n::{t, t_string, use_i18n, I18nContextProvider, Locale};
 use crate::poller::StatusStore;
-use crate::route::{current_route, href, HistoryQuery, Route};
-use crate::{locale_choice, theme};
+use crate::route::{current_route, href, leave_for, HistoryQuery, Route};
+use crate::{entry, locale_choice, theme};
+
+/// What an entry point shows for a route: `None` for the routes the other
+/// entry point shows, which the page then leaves for.
+pub type Pages = fn(Route, Shared) -> Option<AnyView>;
+
+/// What every page is drawn from.
+#[derive(Clone, Copy)]
+pub struct Shared {
+    store: StatusStore,
+    history: HistoryStore,
+    now: RwSignal<OffsetDateTime>,
+    config: StoredValue<AppConfig>,
+}
+
+/// The status entry point's page.
+pub fn status_pages(route: Route, s: Shared) -> Option<AnyView> {
+    let Shared {
+        store,
+        history,
+        now,
+        config,
+    } = s;
+    match route {
+        Route::Status => Some(
+            view! {
+                <Banner store now />
+                <Incidents store />
+                <Maintenances store />
+                <Services store />
+                <HistorySummary history />
+                <Regions store config=config.get_value() now />
+                <Evidence store />
+                <FeedMeta store now />
+            }
+            .into_any(),
+        ),
+        Route::History(_) | Route::Incident(_) => None,
+    }
+}
+
+/// The history entry point's pages.
+pub fn history_pages(route: Route, s: Shared) -> Option<AnyView> {
+    let Shared { history, now, .. } = s;
+    match route {
+        Route::History(query) => Some(view! { <HistoryPage history query now /> }.into_any()),
+        Route::Incident(id) => Some(view! { <IncidentPage history id now /> }.into_any()),
+        Route::Status => None,
+    }
+}
+
+/// Where the page's config is: beside `index.html`, wherever that is
+/// served from, so the app works from any origin and path.
+fn config_url() -> String {
+    format!("{}config.json", entry::here().root())
+}
 
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(pages: Pages) -> impl IntoView {
     view! {
         <I18nContextProvider>
-            <Loaded />
+            <Loaded pages />
         </I18nContextProvider>
     }
 }
 
 /// The config, then the page; the reader's language and theme first.
 #[component]
-fn Loaded() -> impl IntoView {
+fn Loaded(pages: Pages) -> impl IntoView {
     let i18n = use_i18n();
     if let Some(chosen) = locale_choice::remembered() {
         i18n.set_locale(chosen);
@@ -42,14 +98,14 @@ fn Loaded() -> impl IntoView {
         Effect::new(move |_| i18n.set_locale(chosen));
     }
     theme::apply(theme::remembered());
-    let config = LocalResource::new(|| load_config(CONFIG_URL));
+    let config = LocalResource::new(|| async { load_config(&config_url()).await });
     view! {
         <Suspense fallback=move || view! { <p class="notice">{t!(i18n, app.loading_config)}</p> }>
             {move || {
                 config
                     .get()
                     .map(|loaded| match loaded {
-                        Ok(config) => view! { <StatusPage config /> }.into_any(),
+                        Ok(config) => view! { <Page config pages /> }.into_any(),
                         Err(error) => {
                             view! {
                                 <main class="page">
@@ -68,7 +124,7 @@ fn Loaded() -> impl IntoView {
 }
 
 #[component]
-fn StatusPage(config: AppConfig) -> impl IntoView {
+fn Page(config: AppConfig, pages: Pages) -> impl IntoView {
     let i18n = use_i18n();
     let store = StatusStore::new(config.clone());
     let history = HistoryStore::new(config.clone(), store.shown);
@@ -91,20 +147,18 @@ fn StatusPage(config: AppConfig) -> impl IntoView {
     });
     follow_feed_commitments(store, history);
 
-    let main = move || match route.get() {
-        Route::Status => view! {
-            <Banner store now />
-            <Incidents store />
-            <Maintenances store />
-            <Services store />
-            <HistorySummary history />
-            <Regions store config=config.get_value() now />
-            <Evidence store />
-            <FeedMeta store now />
-        }
-        .into_any(),
-        Route::History(query) => view! { <HistoryPage history query now /> }.into_any(),
-        Route::Incident(id) => view! { <IncidentPage history id now /> }.into_any(),
+    let shared = Shared {
+        store,
+        history,
+        now,
+        config,
+    };
+    let main = move || {
+        let route = route.get();
+        pages(route.clone(), shared).unwrap_or_else(|| {
+            leave_for(&route);
+            ().into_any()
+        })
     };
     let current = move |page: &'static str| {
         let on = matches!(
@@ -199,7 +253,7 @@ fn Settings() -> impl IntoView {
 }
 
 fn config_error(locale: Locale, error: &LoadError) -> impl IntoView {
-    let file = CONFIG_URL;
+    let file = config_url();
     match error {
         LoadError::Fetch(e) => view! {
             <p>{crate::i18n::td_string!(locale, app.config_fetch, file = file, why = crate::error_text::fetch_error(locale, e))}</p>

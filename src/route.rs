@@ -7,6 +7,8 @@ use bongsu_core::Status;
 use leptos::prelude::*;
 use time::{Date, Month};
 
+use crate::entry::{self, Entry};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Status,
@@ -143,8 +145,15 @@ pub fn parse(fragment: &str) -> Route {
     Route::History(q)
 }
 
-/// The fragment for a route; [`parse`] reads back the same route.
+/// A link to `route` from the running entry point: its fragment, behind
+/// the other entry point's path when that one shows it.
 pub fn href(route: &Route) -> String {
+    let here = entry::here();
+    here.link(Entry::of(route), &fragment(route))
+}
+
+/// The fragment for a route; [`parse`] reads back the same route.
+pub fn fragment(route: &Route) -> String {
     match route {
         Route::Status => "#/".to_owned(),
         Route::Incident(id) => format!("#/incidents/{}", encode(id)),
@@ -184,7 +193,17 @@ pub fn current_route() -> ReadSignal<Route> {
 
 /// Goes to `route`, adding a history entry (the back button works).
 pub fn go(route: &Route) {
-    let _ = window().location().set_hash(&href(route));
+    if Entry::of(route) == entry::here() {
+        let _ = window().location().set_hash(&fragment(route));
+    } else {
+        let _ = window().location().assign(&href(route));
+    }
+}
+
+/// Leaves for the entry point that shows `route`, replacing this address
+/// (an old `#/history…` link on the status page, say).
+pub fn leave_for(route: &Route) {
+    let _ = window().location().replace(&href(route));
 }
 
 #[cfg(test)]
@@ -209,7 +228,7 @@ mod tests {
             }),
         ];
         for r in routes {
-            assert_eq!(parse(&href(&r)), r, "{}", href(&r));
+            assert_eq!(parse(&fragment(&r)), r, "{}", fragment(&r));
         }
     }
 

@@ -207,3 +207,45 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the status page loads without the history pages, which are their own build one link away', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-split-'));
+  const port = await freeBase();
+  const server = await startServer(['demo', '--dir', dir, '--app', DIST, '--port', String(port)], 30000);
+  try {
+    const app = server.urls.app;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    const requested = [];
+    page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+    await page.goto(`${app}#/`);
+    await page.waitForSelector('[data-testid=history-summary] a', { timeout: 15000 });
+    assert.deepEqual(requested.filter((p) => p.startsWith('/history/')), [], 'the status page fetched the history build');
+    assert.ok(requested.some((p) => /\/bongsu-app-[0-9a-f]+_bg\.wasm$/.test(p)), requested.join(' '));
+
+    // The navigation crosses between the two builds, and back.
+    await page.click('[data-testid=nav-history]');
+    await page.waitForSelector('[data-testid=uptime-row]', { timeout: 15000 });
+    assert.equal(page.url(), `${app}history/#/history`);
+    assert.equal(await page.getAttribute('[data-testid=nav-history]', 'aria-current'), 'page');
+    await page.click('[data-testid=nav-status]');
+    await page.waitForSelector('[data-testid=history-summary] a', { timeout: 15000 });
+    assert.equal(page.url(), `${app}#/`);
+
+    // An incident permalink in the old, single-build form still lands.
+    await page.goto(`${app}#/incidents/${INCIDENT}`);
+    await page.waitForSelector('[data-testid=incident-detail]', { timeout: 15000 });
+    assert.equal(page.url(), `${app}history/#/incidents/${INCIDENT}`);
+    // And the status page's address on the history build goes home.
+    await page.goto(`${app}history/#/`);
+    await page.waitForSelector('[data-testid=history-summary] a', { timeout: 15000 });
+    assert.equal(page.url(), `${app}#/`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await stopServer(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,5 @@
-//! Building the app and the partner widget with Trunk (only when their
-//! inputs changed) and the CLI.
+//! Building the app's two entry points and the partner widget with Trunk
+//! (only when their inputs changed) and the CLI.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -7,14 +7,15 @@ use std::time::SystemTime;
 use crate::cmd::{command, repo_root, run, step};
 
 /// What the app's and the widget's builds read; if none is newer than the
-/// widget's index.html (written last) the build is skipped (wasm-opt alone
-/// costs tens of seconds).
+/// history pages' index.html (written last) the build is skipped (wasm-opt
+/// alone costs tens of seconds).
 const APP_INPUTS: &[&str] = &[
     "src",
     "style",
     "public",
     "index.html",
     "embed.html",
+    "history.html",
     "Trunk.toml",
     ".cargo/config.toml",
     "Cargo.toml",
@@ -27,6 +28,10 @@ const APP_INPUTS: &[&str] = &[
 /// Where the widget is built, inside the app's folder: it is served from the
 /// same origins, as `embed/`.
 pub const WIDGET_DIST: &str = "dist/embed";
+
+/// Where the history and incident pages are built (src/entry.rs): served
+/// as `history/`, loaded when a reader goes there.
+pub const HISTORY_DIST: &str = "dist/history";
 
 pub fn cli_binary() -> PathBuf {
     repo_root().join("target/debug/bongsu")
@@ -47,11 +52,11 @@ pub fn cli() -> Result<(), String> {
         .current_dir(repo_root()))
 }
 
-/// The release app in dist/ and the widget in dist/embed/, rebuilt only
-/// when an input is newer.
+/// The release app in dist/ (status page) and dist/history/, and the
+/// widget in dist/embed/, rebuilt only when an input is newer.
 pub fn app() -> Result<(), String> {
     let root = repo_root();
-    let stamp = root.join(WIDGET_DIST).join("index.html");
+    let stamp = root.join(HISTORY_DIST).join("index.html");
     let newest_input = APP_INPUTS
         .iter()
         .filter_map(|p| newest_mtime(&root.join(p)))
@@ -78,6 +83,17 @@ pub fn app() -> Result<(), String> {
                 "--offline",
                 "--dist",
                 WIDGET_DIST,
+            ])
+            .current_dir(&root))?;
+        step("building the history pages (trunk build history.html --release)");
+        run(command("trunk")
+            .args([
+                "build",
+                "history.html",
+                "--release",
+                "--offline",
+                "--dist",
+                HISTORY_DIST,
             ])
             .current_dir(&root))?;
     }

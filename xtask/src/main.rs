@@ -103,13 +103,17 @@ fn size() -> Result<(), String> {
     setup::ensure_tools(false)?;
     build::app()?;
     let root = cmd::repo_root();
-    cmd::step("transfer size of the app and the widget");
+    cmd::step("transfer size of the app (status page first), the history pages and the widget");
     cmd::run(
         cmd::command("node")
             .arg("bench/size-report.mjs")
             .arg(format!(
                 "app={}={APP_BUDGET_KB}",
                 root.join("dist").display()
+            ))
+            .arg(format!(
+                "history-pages={}={APP_BUDGET_KB}",
+                root.join(build::HISTORY_DIST).display()
             ))
             .arg(format!(
                 "widget={}={WIDGET_BUDGET_KB}",
