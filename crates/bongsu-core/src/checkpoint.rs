@@ -60,9 +60,11 @@ pub struct Checkpoint {
 
 /// The checkpoint text for a tree.
 pub fn checkpoint_text(origin: &str, size: u64, root: Hash) -> Vec<u8> {
-    tlog_tiles::Checkpoint::new(origin, size, root, "")
-        .expect("an origin that is a valid key name makes a valid checkpoint")
-        .to_bytes()
+    crate::invariant::holds(
+        tlog_tiles::Checkpoint::new(origin, size, root, ""),
+        "an origin that is a valid key name makes a valid checkpoint",
+    )
+    .to_bytes()
 }
 
 /// Signs a checkpoint with the log key(s); the origin is the first signer's name.

@@ -24,6 +24,7 @@ pub mod fetch_error;
 pub mod freshness;
 pub mod from_json;
 pub mod history;
+pub mod invariant;
 pub mod json;
 pub mod keyset;
 pub mod log_audit;

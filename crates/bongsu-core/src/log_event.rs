@@ -116,7 +116,7 @@ pub enum EventError {
 /// The entry bytes for an event. The encoding is canonical: decoding and
 /// re-encoding gives the same bytes, which [`decode_event`] insists on.
 pub fn encode_event(event: &LogEvent) -> Vec<u8> {
-    let json = serde_json::to_string(event).expect("events always serialize");
+    let json = crate::invariant::holds(serde_json::to_string(event), "events always serialize");
     format!("{EVENT_HEADER}\n{json}").into_bytes()
 }
 

@@ -7,6 +7,8 @@
 
 use tlog_tiles::{HashReader, TileReader};
 
+use crate::invariant::holds;
+
 pub use tlog_tiles::Hash;
 
 /// Why a proof or a hash did not check out.
@@ -83,8 +85,10 @@ impl MerkleLog {
     /// Appends an entry by its leaf hash.
     pub fn append_hash(&mut self, leaf: Hash) -> u64 {
         let index = self.size;
-        let new = tlog_tiles::stored_hashes_for_record_hash(index, leaf, self)
-            .expect("every hash an append reads was stored by an earlier append");
+        let new = holds(
+            tlog_tiles::stored_hashes_for_record_hash(index, leaf, self),
+            "every hash an append reads was stored by an earlier append",
+        );
         self.hashes.extend(new);
         self.size += 1;
         index
@@ -92,8 +96,7 @@ impl MerkleLog {
 
     /// The root of the whole tree.
     pub fn root(&self) -> Hash {
-        self.root_at(self.size)
-            .expect("the current size is in range")
+        holds(self.root_at(self.size), "the current size is in range")
     }
 
     /// The root the tree had when it held `size` entries.
@@ -104,7 +107,10 @@ impl MerkleLog {
                 new: self.size,
             });
         }
-        Ok(tlog_tiles::tree_hash(size, self).expect("all stored hashes are present"))
+        Ok(holds(
+            tlog_tiles::tree_hash(size, self),
+            "all stored hashes are present",
+        ))
     }
 
     /// The audit path of entry `index` in the tree of `size` entries.
@@ -112,7 +118,10 @@ impl MerkleLog {
         if index >= size || size > self.size {
             return Err(ProofError::IndexOutOfRange { index, size });
         }
-        Ok(tlog_tiles::prove_record(size, index, self).expect("index and size are in range"))
+        Ok(holds(
+            tlog_tiles::prove_record(size, index, self),
+            "index and size are in range",
+        ))
     }
 
     /// The proof that the tree of `old` entries is a prefix of the tree of `new`.
@@ -120,7 +129,10 @@ impl MerkleLog {
         if old == 0 || old > new || new > self.size {
             return Err(ProofError::SizesOutOfOrder { old, new });
         }
-        Ok(tlog_tiles::prove_tree(new, old, self).expect("sizes are in range"))
+        Ok(holds(
+            tlog_tiles::prove_tree(new, old, self),
+            "sizes are in range",
+        ))
     }
 
     /// The hash tiles (C2SP tlog-tiles, height 8) of the tree at its current
@@ -129,9 +141,10 @@ impl MerkleLog {
         tlog_tiles::Tile::new_tiles(TILE_HEIGHT, 0, self.size)
             .into_iter()
             .map(|tile| {
-                let data = tile
-                    .read_data(self)
-                    .expect("every hash of a tile inside the tree is stored");
+                let data = holds(
+                    tile.read_data(self),
+                    "every hash of a tile inside the tree is stored",
+                );
                 (tile, data)
             })
             .collect()
