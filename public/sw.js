@@ -4,8 +4,10 @@
 // the files). Everything is relative to this worker's own location, so the
 // same build works from any origin and path.
 //
-// Only same-origin GETs are handled. Region feeds are cross-origin and pass
-// straight through: their freshness is the app's business, never a cache's.
+// Only same-origin GETs of the pages, the config and Trunk's hashed files
+// are handled. Region feeds (cross-origin, or same-origin under any other
+// path) pass straight through: their freshness is the app's business,
+// never a cache's.
 //
 // The history pages are built apart (history/, see src/entry.rs) so the
 // status page loads less. They are kept when first visited, not at install:
@@ -108,6 +110,10 @@ async function entryPoint(request, key) {
   }
 }
 
+// Trunk's content-hashed files. Anything else in scope (a region served
+// from this origin, say) passes straight through like a cross-origin feed.
+const HASHED = /-[0-9a-f]{6,16}(_bg)?\.(js|wasm|css)$/;
+
 // Hashed assets never change: the kept copy, else the network (and keep it).
 async function asset(request) {
   const cache = await caches.open(CACHE);
@@ -130,7 +136,7 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(entryPoint(request, page ?? scopeUrl('./')));
   } else if (path === scopeUrl(CONFIG)) {
     event.respondWith(entryPoint(request, path));
-  } else if (path.startsWith(self.registration.scope)) {
+  } else if (path.startsWith(self.registration.scope) && (HASHED.test(url.pathname) || path === scopeUrl('./favicon.svg'))) {
     event.respondWith(asset(request));
   }
 });

@@ -7,12 +7,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   DIST, launchBrowser, openPage, startServer, stopServer, freeBase, bongsu, ensureScreenshotDir,
-  waitForRegionState,
+  waitForRegionState, readFeed,
 } from './harness.mjs';
 
 const INCIDENT = '2022-10-15-pangyo-datacenter-fire';
@@ -246,6 +246,69 @@ test('the status page loads without the history pages, which are their own build
     await context.close();
   } finally {
     await stopServer(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a region given by a URL relative to config.json works from every page: status, history, widget', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-relative-'));
+  const demo = await startServer(['demo', '--dir', dir, '--app', DIST, '--port', String(await freeBase())], 30000);
+  let server;
+  try {
+    // The operator's origin serves the app and a copy of one region beside it.
+    const site = path.join(dir, 'site');
+    cpSync(DIST, site, { recursive: true });
+    cpSync(path.join(dir, 'regions', 'seoul'), path.join(site, 'mirror', 'seoul'), { recursive: true });
+    const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    config.regions = [{ id: 'here', name: 'This origin', url: 'mirror/seoul' }];
+    writeFileSync(path.join(dir, 'relative.json'), JSON.stringify(config));
+    const port = await freeBase();
+    server = await startServer(['serve', '--app', `${site}@127.0.0.1:${port}`, '--config', path.join(dir, 'relative.json')]);
+    const app = server.urls.app;
+    const seq = readFeed(path.join(dir, 'regions/seoul/feed.note')).seq;
+
+    const seqShown = (page, want) => page.waitForFunction(
+      (w) => document.querySelector('[data-testid=feed-meta]')?.dataset.seq === w, String(want), { timeout: 15000 });
+
+    const page = await openPage(browser, `${app}#/`);
+    await waitForRegionState(page, 'here', 'valid', 15000);
+    await seqShown(page, seq);
+    await page.goto(`${app}history/#/history`);
+    await waitForText(page, '[data-testid=history-verified]', 'cosigned by 3 independent witnesses');
+    await page.goto(`${app}embed/`);
+    await page.waitForFunction(
+      (want) => document.querySelector('[data-testid=widget-meta]')?.dataset.seq === want,
+      String(seq),
+      { timeout: 15000 },
+    );
+
+    // A newer feed on this origin reaches a page the offline worker now
+    // controls: the worker must not keep a same-origin feed like one of
+    // the app's own files.
+    const replay = await fetch(`${demo.urls.admin}replay`, { method: 'POST', body: 'end' });
+    assert.equal(replay.status, 200, await replay.text());
+    let newer = seq;
+    for (let i = 0; i < 100 && newer <= seq; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      newer = readFeed(path.join(dir, 'regions/seoul/feed.note')).seq;
+    }
+    assert.ok(newer > seq, `the replay signed no newer feed (still ${seq})`);
+    cpSync(path.join(dir, 'regions', 'seoul'), path.join(site, 'mirror', 'seoul'), { recursive: true });
+    await page.goto(`${app}#/`);
+    assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'the worker controls the page');
+    await seqShown(page, newer);
+    const kept = await page.evaluate(async () => {
+      const urls = [];
+      for (const name of await caches.keys()) urls.push(...(await (await caches.open(name)).keys()).map((r) => r.url));
+      return urls;
+    });
+    assert.ok(kept.some((u) => u.endsWith('/history/')), 'the history page is kept once visited');
+    assert.deepEqual(kept.filter((u) => u.includes('/mirror/')), [], 'the worker kept region files');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  } finally {
+    if (server) await stopServer(server);
+    await stopServer(demo);
     rmSync(dir, { recursive: true, force: true });
   }
 });

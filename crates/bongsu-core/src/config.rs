@@ -44,7 +44,8 @@ pub struct RegionConfig {
     pub id: String,
     /// Shown to readers, e.g. "Seoul mirror".
     pub name: String,
-    /// The region's base URL, absolute or relative to the page. The region
+    /// The region's base URL, absolute or relative to `config.json` (the
+    /// browser crates resolve it so, for every page that reads it). The region
     /// serves `feed.note` (the signed feed) and `keys.json` (the key chain)
     /// under it.
     pub url: String,

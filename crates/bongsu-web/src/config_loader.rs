@@ -1,6 +1,8 @@
-//! Loading the page's `config.json`. The URL is relative (beside the app,
-//! one level up for the widget), so both work unchanged from any origin or
-//! path they are served from.
+//! Loading the page's `config.json`. The URL is relative (beside the status
+//! page, one level up for the history pages and the widget), so all three
+//! work unchanged from any origin or path they are served from. A relative
+//! region URL in the config is relative to the config file, whichever page
+//! reads it.
 
 use bongsu_core::{AppConfig, ConfigError};
 
@@ -34,5 +36,26 @@ pub async fn load_config(url: &str) -> Result<AppConfig, LoadError> {
         .await
         .map_err(LoadError::Fetch)?;
     let text = String::from_utf8(fetched.bytes).map_err(|_| LoadError::NotUtf8)?;
-    AppConfig::parse(&text).map_err(LoadError::Invalid)
+    let mut config = AppConfig::parse(&text).map_err(LoadError::Invalid)?;
+    if let Some(base) = absolute(url, &page_url()) {
+        for region in &mut config.regions {
+            if let Some(resolved) = absolute(&region.url, &base) {
+                region.url = resolved;
+            }
+        }
+    }
+    Ok(config)
+}
+
+/// `url` resolved against `base`, as the browser resolves links.
+fn absolute(url: &str, base: &str) -> Option<String> {
+    web_sys::Url::new_with_base(url.trim(), base)
+        .ok()
+        .map(|u| u.href())
+}
+
+fn page_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
 }
