@@ -23,6 +23,9 @@ const APP_INPUTS: &[&str] = &[
     "crates/bongsu-core",
     "crates/bongsu-web",
     "crates/bongsu-widget",
+    // The post-build hook (Trunk.toml) and its esbuild.
+    "e2e/build",
+    "e2e/package-lock.json",
 ];
 
 /// Where the widget is built, inside the app's folder: it is served from the

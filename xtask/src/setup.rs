@@ -73,7 +73,7 @@ fn ensure_npm_packages() -> Result<(), String> {
     if is_newer_or_same(&installed, &lock) && e2e.join("node_modules/.bin/wasm-opt").exists() {
         return Ok(());
     }
-    step("installing npm packages (wasm-opt, playwright-core)");
+    step("installing npm packages (wasm-opt, esbuild, playwright-core)");
     run(command("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&e2e))
