@@ -22,6 +22,10 @@ const SCOPE_PATH = new URL(self.registration.scope).pathname;
 const CACHE = `bongsu-shell-v1 ${SCOPE_PATH}`;
 // Pages, each with its own hashed files; the longest match owns a URL.
 const PAGES = ['./', './history/'];
+// A browser without WebCrypto's Ed25519 loads each page's fallback/
+// verifier (crates/bongsu-web/js/ed25519.js): kept once it was used, and
+// like the pages, fetched fresh when the network answers in time.
+const FALLBACKS = PAGES.map((page) => `${page}fallback/ed25519.js`);
 // Fetched with a deadline; on failure or timeout the cached copy is used.
 const ENTRY_POINTS = [...PAGES, CONFIG];
 const ENTRY_TIMEOUT_MS = 3000;
@@ -60,7 +64,7 @@ async function cacheShell() {
 // Drops a page's hashed files that its current index.html no longer refers to.
 async function prune(page, html) {
   const cache = await caches.open(CACHE);
-  const keep = new Set([...ENTRY_POINTS.map(scopeUrl), scopeUrl('./favicon.svg'), ...assetsOf(html, page)]);
+  const keep = new Set([...ENTRY_POINTS, ...FALLBACKS, './favicon.svg'].map(scopeUrl).concat(assetsOf(html, page)));
   for (const request of await cache.keys()) {
     if (pageOf(request.url) === page && !keep.has(request.url)) await cache.delete(request);
   }
@@ -113,6 +117,10 @@ async function entryPoint(request, key) {
 // Trunk's content-hashed files. Anything else in scope (a region served
 // from this origin, say) passes straight through like a cross-origin feed.
 const HASHED = /-[0-9a-f]{6,16}(_bg)?\.(js|wasm|css)$/;
+// wasm-bindgen's JS snippets: their folder's hash names the crate, not the
+// content, so a new deploy can change one under the same name. Fresh when
+// the network answers in time, like the pages, else the kept copy.
+const SNIPPET = /\/snippets\/[\w-]+-[0-9a-f]{16}\/[\w/.-]+\.js$/;
 
 // Hashed assets never change: the kept copy, else the network (and keep it).
 async function asset(request) {
@@ -134,7 +142,8 @@ self.addEventListener('fetch', (event) => {
   const page = pageOf(path);
   if (request.mode === 'navigate' || path === page || path === `${page}index.html`) {
     event.respondWith(entryPoint(request, page ?? scopeUrl('./')));
-  } else if (path === scopeUrl(CONFIG)) {
+  } else if (path === scopeUrl(CONFIG) || FALLBACKS.map(scopeUrl).includes(path)
+    || (path.startsWith(self.registration.scope) && SNIPPET.test(url.pathname))) {
     event.respondWith(entryPoint(request, path));
   } else if (path.startsWith(self.registration.scope) && (HASHED.test(url.pathname) || path === scopeUrl('./favicon.svg'))) {
     event.respondWith(asset(request));

@@ -134,8 +134,11 @@ fn Page(config: AppConfig, pages: Pages) -> impl IntoView {
     let title = config.title.clone();
     let config = StoredValue::new(config);
 
-    store.restore();
-    store.poll(true);
+    // What this device verified before first; then every region.
+    leptos::task::spawn_local(async move {
+        store.restore().await;
+        store.poll(true);
+    });
     let poll_timer = set_interval_with_handle(move || store.poll(false), refresh).ok();
     let clock_timer =
         set_interval_with_handle(move || now.set(clock::now()), Duration::from_secs(1)).ok();

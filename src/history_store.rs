@@ -29,6 +29,7 @@ use leptos::task::spawn_local;
 use crate::clock;
 use crate::fetch::{controller, fetch_bytes, FetchError};
 use crate::saved_checkpoint::{self, RewriteEvidence};
+use crate::signature_checks::checked;
 
 /// A bundle holds at most 256 entries of at most 64 KiB.
 const MAX_BUNDLE_BYTES: usize = 256 * (2 + 65_535);
@@ -148,13 +149,26 @@ impl HistoryStore {
             }
         });
         let answers = join_all(fetches).await;
+        let verified = checked(|| {
+            answers
+                .iter()
+                .map(|answer| match answer {
+                    Some(Ok(fetched)) => Some(verify_checkpoint(&fetched.bytes, key_set)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .await;
         let mut outcomes: Vec<(String, RegionLog)> = Vec::new();
         let mut checkpoints: Vec<(usize, Checkpoint)> = Vec::new();
-        for (index, (region, answer)) in config.regions.iter().zip(answers).enumerate() {
-            let outcome = match answer {
-                None => RegionLog::Unreachable(FetchError::Network),
-                Some(Err(e)) => RegionLog::Unreachable(e),
-                Some(Ok(fetched)) => match verify_checkpoint(&fetched.bytes, key_set) {
+        for (index, ((region, answer), verified)) in
+            config.regions.iter().zip(answers).zip(verified).enumerate()
+        {
+            let outcome = match (answer, verified) {
+                (None, _) => RegionLog::Unreachable(FetchError::Network),
+                (Some(Err(e)), _) => RegionLog::Unreachable(e),
+                (Some(Ok(_)), None) => RegionLog::Unreachable(FetchError::Network),
+                (Some(Ok(_)), Some(verified)) => match verified {
                     Ok(c) => {
                         let size = c.size;
                         checkpoints.push((index, c));
@@ -209,7 +223,8 @@ impl HistoryStore {
                 }
             };
         }
-        self.compare_with_remembered(&config.feed, &log, &config.regions[source].id, key_set);
+        self.compare_with_remembered(&config.feed, &log, &config.regions[source].id, key_set)
+            .await;
         let size = log.tree.size();
         let regions = outcomes
             .iter()
@@ -286,15 +301,19 @@ impl HistoryStore {
 
     /// Checks the log extends the checkpoint this device verified before,
     /// and remembers the new one; keeps evidence if it does not.
-    fn compare_with_remembered(
+    async fn compare_with_remembered(
         self,
         feed: &str,
         log: &VerifiedLog,
         region: &str,
         key_set: &KeySet,
     ) {
-        let remembered = saved_checkpoint::load(feed)
-            .and_then(|note| Some((verify_checkpoint(note.as_bytes(), key_set).ok()?, note)));
+        let saved = saved_checkpoint::load(feed);
+        let remembered = checked(|| {
+            let note = saved.clone()?;
+            Some((verify_checkpoint(note.as_bytes(), key_set).ok()?, note))
+        })
+        .await;
         let Some((old, old_note)) = remembered else {
             saved_checkpoint::save(feed, &log.checkpoint.note);
             return;

@@ -25,6 +25,7 @@ use web_sys::AbortController;
 
 use crate::clock;
 use crate::fetch::{controller, fetch_bytes, FetchError, Fetched};
+use crate::signature_checks::checked;
 use crate::{last_good, saved_evidence, saved_keys};
 
 /// Where the feed on screen came from.
@@ -116,11 +117,12 @@ impl StatusStore {
 
     /// Restores what this device verified on earlier visits: the key sets,
     /// the newest feed (regions then only replace it with something strictly
-    /// newer) and any evidence.
-    pub fn restore(self) {
+    /// newer) and any evidence. Poll after it, not during it: it sets the
+    /// keys wholesale.
+    pub async fn restore(self) {
         let config = self.config.get_value();
-        let keys = saved_keys::load(&config);
-        if let Some((feed, note)) = last_good::load(&config.feed, &keys) {
+        let keys = saved_keys::load(&config).await;
+        if let Some((feed, note)) = last_good::load(&config.feed, &keys).await {
             self.shown.set(Some(feed));
             self.shown_note
                 .set_value(Some((note, SOURCE_DEVICE.to_owned())));
@@ -166,7 +168,7 @@ impl StatusStore {
             spawn_local(async move {
                 let limit = bongsu_core::keyset::MAX_KEY_CHAIN_BYTES;
                 let result = fetch_bytes(&keys_url, timeout_ms, limit, &keys_request).await;
-                self.absorb_keys(generation, index, result);
+                self.absorb_keys(generation, index, result).await;
             });
             let feed_url = region.feed_url();
             spawn_local(async move {
@@ -174,14 +176,14 @@ impl StatusStore {
                 let result =
                     fetch_bytes(&feed_url, timeout_ms, MAX_FEED_BYTES, &feed_request).await;
                 let took_ms = (js_sys::Date::now() - started).max(0.0) as u32;
-                self.absorb_feed(generation, index, result, took_ms);
+                self.absorb_feed(generation, index, result, took_ms).await;
             });
         }
     }
 
-    fn absorb_keys(self, generation: u64, index: usize, result: Result<Fetched, FetchError>) {
+    async fn absorb_keys(self, generation: u64, index: usize, result: Result<Fetched, FetchError>) {
         let problem = match result {
-            Ok(fetched) => self.learn_keys(&fetched.bytes).err(),
+            Ok(fetched) => self.learn_keys(&fetched.bytes).await.err(),
             Err(FetchError::TooLarge { limit }) => Some(KeySetError::TooLarge { limit }),
             // A region without keys.json is an incomplete mirror, not a
             // liar; its feed is still verified with keys from elsewhere.
@@ -199,26 +201,30 @@ impl StatusStore {
         self.keys_in_flight.set_value(left);
         if left == 0 {
             // Feeds that were waiting for a key set get their verdict now.
-            self.reverify_all();
+            self.reverify_all().await;
         }
     }
 
     /// Extends the trusted key chain with a region's chain file.
-    fn learn_keys(self, bytes: &[u8]) -> Result<(), KeySetError> {
+    async fn learn_keys(self, bytes: &[u8]) -> Result<(), KeySetError> {
         let notes = parse_chain_file(bytes)?;
-        let mut chain = self.keys.get_untracked();
-        let result = chain.extend(&notes);
+        let (chain, result) = checked(|| {
+            let mut chain = self.keys.get_untracked();
+            let result = chain.extend(&notes);
+            (chain, result)
+        })
+        .await;
         let grew = chain.trusted().len() != self.keys.with_untracked(|k| k.trusted().len());
         if grew {
             self.config
                 .with_value(|c| saved_keys::save(&c.feed, &chain));
             self.keys.set(chain);
-            self.reverify_all();
+            self.reverify_all().await;
         }
         result.map(|_| ())
     }
 
-    fn absorb_feed(
+    async fn absorb_feed(
         self,
         generation: u64,
         index: usize,
@@ -230,7 +236,7 @@ impl StatusStore {
                 (RegionOutcome::Invalid(FeedError::TooLarge { limit }), None)
             }
             Err(error) => (RegionOutcome::Unreachable(error), None),
-            Ok(fetched) => (self.evaluate(&fetched), Some(fetched)),
+            Ok(fetched) => (checked(|| self.evaluate(&fetched)).await, Some(fetched)),
         };
         let region_id = self.region_id(index);
         // A newer verified feed is worth showing whichever poll fetched it.
@@ -261,7 +267,8 @@ impl StatusStore {
         self.in_flight.update(|n| *n = n.saturating_sub(1));
     }
 
-    /// Verifies what a region served against the trusted keys, now.
+    /// Verifies what a region served against the trusted keys, now. (Run
+    /// under `checked`: it verifies signatures.)
     fn evaluate(self, fetched: &Fetched) -> RegionOutcome {
         if let Err(error) = check_content_type(fetched.content_type.as_deref()) {
             return RegionOutcome::Invalid(error);
@@ -357,38 +364,58 @@ impl StatusStore {
         let now = clock::now();
         let now = now.replace_millisecond(0).unwrap_or(now);
         let observed_at = bongsu_core::rfc3339::format(now).unwrap_or_default();
-        let found = self.keys.with_untracked(|keys| {
-            let key_set = keys.latest()?;
-            equivocation_evidence(
-                (&shown_note, &shown_source),
-                (note, source),
-                key_set,
-                observed_at,
-            )
+        let Some(key_set) = self.keys.with_untracked(|keys| keys.latest().cloned()) else {
+            return;
+        };
+        let note = note.to_owned();
+        let source = source.to_owned();
+        // Both notes are verified again before they become evidence.
+        spawn_local(async move {
+            let found = checked(|| {
+                equivocation_evidence(
+                    (&shown_note, &shown_source),
+                    (&note, &source),
+                    &key_set,
+                    observed_at.clone(),
+                )
+            })
+            .await;
+            let Some(found) = found else { return };
+            let known = self
+                .evidence
+                .with_untracked(|items| items.iter().any(|e| e.notes == found.notes));
+            if !known {
+                let feed = found.feed.clone();
+                self.evidence.update(|items| items.push(found));
+                self.evidence
+                    .with_untracked(|items| saved_evidence::save(&feed, items));
+            }
         });
-        let Some(found) = found else { return };
-        let known = self
-            .evidence
-            .with_untracked(|items| items.iter().any(|e| e.notes == found.notes));
-        if !known {
-            let feed = found.feed.clone();
-            self.evidence.update(|items| items.push(found));
-            self.evidence
-                .with_untracked(|items| saved_evidence::save(&feed, items));
-        }
     }
 
     /// Verifies everything again under the current keys: after a key set
     /// arrives, is rotated or revokes a key.
-    fn reverify_all(self) {
-        let still_valid = self.shown_note.with_value(|shown| {
-            shown.as_ref().is_none_or(|(note, _)| {
-                self.keys.with_untracked(|keys| {
-                    keys.latest()
-                        .is_some_and(|ks| verify_feed(note.as_bytes(), ks).is_ok())
+    async fn reverify_all(self) {
+        // Every verdict first, from one moment's state; then, with no wait
+        // in between, applied to that same state.
+        let (still_valid, outcomes) = checked(|| {
+            let still_valid = self.shown_note.with_value(|shown| {
+                shown.as_ref().is_none_or(|(note, _)| {
+                    self.keys.with_untracked(|keys| {
+                        keys.latest()
+                            .is_some_and(|ks| verify_feed(note.as_bytes(), ks).is_ok())
+                    })
                 })
-            })
-        });
+            });
+            let outcomes: Vec<Option<RegionOutcome>> = self.regions.with_untracked(|regions| {
+                regions
+                    .iter()
+                    .map(|report| report.served.as_ref().map(|f| self.evaluate(f)))
+                    .collect()
+            });
+            (still_valid, outcomes)
+        })
+        .await;
         if !still_valid {
             // Signed by a key that is no longer trusted: take it down.
             self.shown_note.set_value(None);
@@ -396,9 +423,9 @@ impl StatusStore {
         }
         let mut verified = Vec::new();
         self.regions.update(|regions| {
-            for (index, report) in regions.iter_mut().enumerate() {
-                if let Some(fetched) = &report.served {
-                    report.outcome = self.evaluate(fetched);
+            for (index, (report, outcome)) in regions.iter_mut().zip(outcomes).enumerate() {
+                if let (Some(fetched), Some(outcome)) = (&report.served, outcome) {
+                    report.outcome = outcome;
                     if let RegionOutcome::Verified(feed) = &report.outcome {
                         verified.push((feed.clone(), fetched.clone(), index));
                     }

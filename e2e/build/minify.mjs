@@ -1,5 +1,12 @@
-// Trunk post-build hook (Trunk.toml): minifies a release build's JS and CSS
-// in the staging folder, before Trunk moves it to dist.
+// Trunk post-build hook (Trunk.toml), run on every build's staging folder
+// before Trunk moves it to dist:
+//
+// 1. Bundles the Ed25519 fallback (ed25519-fallback.mjs) into
+//    fallback/ed25519.js, for browsers without WebCrypto's Ed25519. It is
+//    beside every page (the status page, history/, embed/) because the
+//    page loads it relative to itself; in a folder, because it is not part
+//    of any first load (the size report counts a folder's own files only).
+// 2. In a release build, minifies the JS and CSS.
 //
 // Trunk's own minifier cannot parse wasm-bindgen's glue (its export list),
 // so it would ship the glue with every comment and indent: 1.7 KB brotli of
@@ -12,14 +19,27 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { transformSync } from 'esbuild';
+import { buildSync, transformSync } from 'esbuild';
 
 const staging = process.env.TRUNK_STAGING_DIR;
-if (process.env.TRUNK_PROFILE !== 'release') process.exit(0);
+const release = process.env.TRUNK_PROFILE === 'release';
 if (!staging) {
   console.error('minify: TRUNK_STAGING_DIR is not set (run me as a Trunk hook)');
   process.exit(2);
 }
+
+buildSync({
+  entryPoints: [join(import.meta.dirname, 'ed25519-fallback.mjs')],
+  outfile: join(staging, 'fallback', 'ed25519.js'),
+  bundle: true,
+  format: 'esm',
+  minify: release,
+  legalComments: release ? 'none' : 'inline',
+  target: 'es2020',
+  logLevel: 'warning',
+  banner: { js: '// @noble/ed25519, @noble/hashes: (c) Paul Miller, MIT License' },
+});
+if (!release) process.exit(0);
 
 const files = (dir) =>
   readdirSync(dir).flatMap((name) => {
@@ -39,7 +59,7 @@ const options = (path) => {
 
 const all = files(staging);
 const renamed = new Map();
-for (const path of all.filter((p) => /\.(js|css)$/.test(p))) {
+for (const path of all.filter((p) => /\.(js|css)$/.test(p) && !p.includes('/fallback/'))) {
   const before = readFileSync(path);
   const { code } = transformSync(before.toString('utf8'), {
     ...options(path),

@@ -120,3 +120,61 @@ test('every fault on the primary region of a page opened cold', async () => {
   }
   await s.setFault('seoul', 'healthy');
 });
+
+/// Loads of the Ed25519 fallback verifier (public/sw.js, js/ed25519.js) by a page's context.
+function fallbackLoads(context) {
+  const loads = [];
+  context.on('request', (request) => {
+    if (new URL(request.url()).pathname.endsWith('/fallback/ed25519.js')) loads.push(request.url());
+  });
+  return loads;
+}
+
+test('a browser without WebCrypto Ed25519 verifies with the fallback, and still refuses forgeries', async () => {
+  await heal();
+  // A current browser checks with its own Ed25519 and never loads the fallback.
+  const modern = await openPage(browser, 'about:blank');
+  const modernLoads = fallbackLoads(modern.context());
+  await modern.goto(s.appUrl);
+  await waitForSeq(modern, feed.seq);
+  for (const id of s.regionIds) await waitForRegionState(modern, id, 'valid');
+  assert.deepEqual(modernLoads, [], 'no fallback where WebCrypto has Ed25519');
+  await modern.context().close();
+
+  // Chrome before 137, Safari before 17: WebCrypto does not know Ed25519.
+  const page = await openPage(browser, 'about:blank');
+  await page.context().addInitScript(() => {
+    const subtle = globalThis.crypto.subtle;
+    const importKey = subtle.importKey.bind(subtle);
+    subtle.importKey = (format, key, algorithm, ...rest) =>
+      String(algorithm?.name ?? algorithm).toLowerCase() === 'ed25519'
+        ? Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError'))
+        : importKey(format, key, algorithm, ...rest);
+  });
+  const loads = fallbackLoads(page.context());
+  await page.goto(s.appUrl);
+  try {
+    await waitForSeq(page, feed.seq, 8000);
+    for (const id of s.regionIds) await waitForRegionState(page, id, 'valid');
+    await assertGenuine(page, 'fallback');
+    // (Counted by the page and, when it controls the page, the worker too.)
+    assert.ok(loads.length > 0, 'the fallback verifier was loaded');
+    for (const mode of ['bad-sig', 'unknown-key', 'revoked-key']) {
+      const [state, reason] = MATRIX[mode];
+      await s.setFault('busan', mode);
+      healOnFailure = 'busan';
+      await page.click('[data-testid=refresh]');
+      await waitForRegionState(page, 'busan', state, 8000);
+      const shown = await assertGenuine(page, `fallback ${mode}`);
+      assert.match(shown.regions.busan.text, reason, `fallback ${mode}: the reason`);
+      // Healthy again between modes, so each verdict is a fresh one.
+      await s.setFault('busan', 'healthy');
+      await page.click('[data-testid=refresh]');
+      await waitForRegionState(page, 'busan', 'valid', 8000);
+    }
+    await heal();
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.context().close();
+  }
+});

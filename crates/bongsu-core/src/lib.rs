@@ -18,6 +18,7 @@ pub mod backoff;
 pub mod checkpoint;
 pub mod config;
 pub mod cosignature;
+pub mod ed25519;
 pub mod evidence;
 pub mod export;
 pub mod fetch_error;

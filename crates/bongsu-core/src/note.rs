@@ -4,12 +4,14 @@
 //! Signing stays with the `signed_note` crate (behind the `signing`
 //! feature). The browser builds leave it out, and with it the 7 KB
 //! precomputed basepoint table its `fast` feature forces on ed25519-dalek:
-//! verification does not need it. The tests and the `signed_note` fuzz
-//! target hold this reader to that crate's answers.
+//! verification does not need it. The signature arithmetic itself is
+//! [`crate::ed25519`]'s. The tests and the `signed_note` fuzz target hold
+//! this reader to that crate's answers.
 
 use base64::Engine as _;
-use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
 use sha2::{Digest as _, Sha256};
+
+use crate::ed25519::{self, Check};
 
 /// Larger notes are malformed (the limit `signed_note` uses).
 pub const MAX_NOTE_SIZE: usize = 1_000_000;
@@ -118,12 +120,14 @@ pub struct VerifierKey {
     pub id: u32,
     /// [`ED25519_KEY_TYPE`] or [`COSIGNATURE_KEY_TYPE`].
     pub key_type: u8,
-    key: VerifyingKey,
+    key: [u8; 32],
 }
 
 impl VerifierKey {
     /// Parses a verifier key, or `None` when it is malformed, of another
-    /// type, not a point on the curve, or its id does not match.
+    /// type, or its id does not match; natively also when it is not a point
+    /// on the curve. (A browser build cannot tell here: WebCrypto refuses
+    /// such a key when it is first used, so it verifies nothing.)
     pub fn parse(text: &str) -> Option<VerifierKey> {
         let mut parts = text.splitn(3, '+');
         let (name, id, b64) = (parts.next()?, parts.next()?, parts.next()?);
@@ -136,7 +140,9 @@ impl VerifierKey {
         if key_type != ED25519_KEY_TYPE && key_type != COSIGNATURE_KEY_TYPE {
             return None;
         }
-        let key = VerifyingKey::from_bytes(raw.try_into().ok()?).ok()?;
+        let key: [u8; 32] = raw.try_into().ok()?;
+        #[cfg(feature = "ed25519-dalek")]
+        ed25519_dalek::VerifyingKey::from_bytes(&key).ok()?;
         if key_id(name, &bytes) != id {
             return None;
         }
@@ -154,17 +160,27 @@ impl VerifierKey {
     /// cosignature message for the time in the signature's first 8 bytes.
     /// Returns that time for a witness key (0 for an ordinary one).
     pub fn verify(&self, text: &[u8], signature: &[u8]) -> Option<u64> {
-        if self.key_type == COSIGNATURE_KEY_TYPE {
+        let (time, check) = if self.key_type == COSIGNATURE_KEY_TYPE {
             let (time, sig) = signature.split_first_chunk::<8>()?;
             let time = u64::from_be_bytes(*time);
-            let sig = Signature::from_bytes(sig.try_into().ok()?);
-            let message = crate::cosignature::message(time, text);
-            self.key.verify_strict(&message, &sig).ok().map(|()| time)
+            let check = Check {
+                key: self.key,
+                message: crate::cosignature::message(time, text),
+                signature: sig.try_into().ok()?,
+                strict: true,
+            };
+            (time, check)
         } else {
-            // `verify`, not `verify_strict`: what `signed_note` accepts.
-            let sig = Signature::from_bytes(signature.try_into().ok()?);
-            self.key.verify(text, &sig).ok().map(|()| 0)
-        }
+            // Not strict: what `signed_note` accepts.
+            let check = Check {
+                key: self.key,
+                message: text.to_vec(),
+                signature: signature.try_into().ok()?,
+                strict: false,
+            };
+            (0, check)
+        };
+        ed25519::verify(check).then_some(time)
     }
 
     /// Whether this key is the one a signature line names.

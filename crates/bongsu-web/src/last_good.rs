@@ -11,16 +11,18 @@
 use bongsu_core::{verify_feed, Feed, KeyChain};
 
 use crate::device_storage;
+use crate::signature_checks::checked;
 
 fn storage_key(feed: &str) -> String {
     format!("bongsu.last-good.v1.{feed}")
 }
 
 /// The remembered feed, if there is one and it still verifies.
-pub fn load(feed_id: &str, keys: &KeyChain) -> Option<(Feed, String)> {
+pub async fn load(feed_id: &str, keys: &KeyChain) -> Option<(Feed, String)> {
     let key = storage_key(feed_id);
     let note = device_storage::get(&key)?;
-    match keys.latest().map(|ks| verify_feed(note.as_bytes(), ks)) {
+    let verified = checked(|| keys.latest().map(|ks| verify_feed(note.as_bytes(), ks))).await;
+    match verified {
         Some(Ok(feed)) => Some((feed, note)),
         Some(Err(_)) => {
             device_storage::remove(&key);

@@ -4,7 +4,8 @@
 //! what a device keeps between visits and re-verifies on load
 //! ([`saved_keys`], [`last_good`], in [`device_storage`]) and
 //! [`offline_shell`] (the service worker that keeps the files), [`theme`]
-//! (light, dark or the system's).
+//! (light, dark or the system's), and [`signature_checks`] (the core's
+//! rules with the browser's own Ed25519).
 
 pub mod clock;
 pub mod config_loader;
@@ -13,4 +14,5 @@ pub mod fetch;
 pub mod last_good;
 pub mod offline_shell;
 pub mod saved_keys;
+pub mod signature_checks;
 pub mod theme;

@@ -7,17 +7,25 @@
 use bongsu_core::{chain_file, parse_chain_file, AppConfig, KeyChain};
 
 use crate::device_storage;
+use crate::signature_checks::checked;
 
 fn storage_key(feed: &str) -> String {
     format!("bongsu.keys.v1.{feed}")
 }
 
 /// The pinned root, extended by whatever this device verified before.
-pub fn load(config: &AppConfig) -> KeyChain {
-    let mut chain = KeyChain::new(config.trust.root.clone(), &config.feed);
+pub async fn load(config: &AppConfig) -> KeyChain {
     let key = storage_key(&config.feed);
-    if let Some(text) = device_storage::get(&key) {
-        let restored = parse_chain_file(text.as_bytes()).and_then(|notes| chain.extend(&notes));
+    let saved = device_storage::get(&key);
+    let (chain, restored) = checked(|| {
+        let mut chain = KeyChain::new(config.trust.root.clone(), &config.feed);
+        let restored = saved
+            .as_ref()
+            .map(|text| parse_chain_file(text.as_bytes()).and_then(|notes| chain.extend(&notes)));
+        (chain, restored)
+    })
+    .await;
+    if let Some(restored) = restored {
         if restored.is_err() {
             // Keep whatever verified; drop the rest (e.g. the config now
             // pins a different root).

@@ -9,6 +9,7 @@ use bongsu_core::{
     freshness, parse_chain_file, AppConfig, Feed, Freshness, KeyChain, MAX_FEED_BYTES,
 };
 use bongsu_web::fetch::{controller, fetch_bytes, Fetched};
+use bongsu_web::signature_checks::checked;
 use bongsu_web::{clock, config_loader, last_good, offline_shell, saved_keys};
 use bongsu_widget::options::Options;
 use bongsu_widget::selection::{judge, newest_verified, Verdict};
@@ -84,10 +85,11 @@ async fn run(widget: Shared) {
             return;
         }
     };
+    let keys = saved_keys::load(&config).await;
+    let kept = last_good::load(&config.feed, &keys).await;
     {
         let mut w = widget.borrow_mut();
-        let keys = saved_keys::load(&config);
-        w.shown = last_good::load(&config.feed, &keys).map(|(feed, _)| (feed, true));
+        w.shown = kept.map(|(feed, _)| (feed, true));
         w.keys = Some(keys);
         w.served = vec![None; config.regions.len()];
         w.answered = vec![None; config.regions.len()];
@@ -127,7 +129,7 @@ fn poll(widget: &Shared, config: &AppConfig) {
             spawn_local(async move {
                 if let Ok(fetched) = fetch_bytes(&url, timeout, MAX_KEY_CHAIN_BYTES, &request).await
                 {
-                    learn_keys(&widget, &fetched.bytes);
+                    learn_keys(&widget, &fetched.bytes).await;
                 }
                 if finished(&widget, generation) {
                     show(&widget);
@@ -153,7 +155,7 @@ fn poll(widget: &Shared, config: &AppConfig) {
                     }
                 }
                 finished(&widget, generation);
-                reconsider(&widget);
+                reconsider(&widget).await;
             });
         }
     }
@@ -172,38 +174,40 @@ fn finished(widget: &Shared, generation: u64) -> bool {
 
 /// Extends the trusted key chain with a region's chain file (a forged or
 /// broken one adds nothing) and re-verifies what the regions served.
-fn learn_keys(widget: &Shared, bytes: &[u8]) {
+async fn learn_keys(widget: &Shared, bytes: &[u8]) {
+    let Ok(notes) = parse_chain_file(bytes) else {
+        return;
+    };
+    let grown = checked(|| {
+        let mut keys = widget.borrow().keys.clone()?;
+        let before = keys.trusted().len();
+        let _ = keys.extend(&notes);
+        (keys.trusted().len() > before).then_some(keys)
+    })
+    .await;
+    let Some(grown) = grown else {
+        return;
+    };
     {
         let mut w = widget.borrow_mut();
-        let Widget {
-            keys: Some(keys),
-            config: Some(config),
-            ..
-        } = &mut *w
-        else {
-            return;
-        };
-        let before = keys.trusted().len();
-        if let Ok(notes) = parse_chain_file(bytes) {
-            let _ = keys.extend(&notes);
+        if let Some(config) = &w.config {
+            saved_keys::save(&config.feed, &grown);
         }
-        if keys.trusted().len() == before {
-            return;
-        }
-        saved_keys::save(&config.feed, keys);
+        w.keys = Some(grown);
     }
-    reconsider(widget);
+    reconsider(widget).await;
 }
 
 /// Verifies everything served against the keys trusted now and shows the
 /// newest genuine feed, if it is newer than what is on show.
-fn reconsider(widget: &Shared) {
+async fn reconsider(widget: &Shared) {
+    let newest = checked(|| {
+        let w = widget.borrow();
+        newest_verified(w.served.iter().flatten(), w.keys.as_ref()?, clock::now())
+    })
+    .await;
     {
         let mut w = widget.borrow_mut();
-        let Some(keys) = &w.keys else {
-            return;
-        };
-        let newest = newest_verified(w.served.iter().flatten(), keys, clock::now());
         if let Some((feed, note)) = newest {
             match judge(&feed, w.shown.as_ref().map(|(f, _)| f)) {
                 Verdict::Replace => {
