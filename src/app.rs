@@ -90,13 +90,12 @@ pub fn App(pages: Pages) -> impl IntoView {
 #[component]
 fn Loaded(pages: Pages) -> impl IntoView {
     let i18n = use_i18n();
-    if let Some(chosen) = locale_choice::remembered() {
-        i18n.set_locale(chosen);
-        // The provider applies the browser's language in an effect of its
-        // own, which runs after this code; an effect created here runs after
-        // that one, so the reader's choice wins.
-        Effect::new(move |_| i18n.set_locale(chosen));
-    }
+    let chosen = locale_choice::initial();
+    i18n.set_locale(chosen);
+    // The provider applies its default in an effect of its own, which runs
+    // after this code; an effect created here runs after that one, so the
+    // reader's language wins.
+    Effect::new(move |_| i18n.set_locale(chosen));
     theme::apply(theme::remembered());
     let config = LocalResource::new(|| async { load_config(&config_url()).await });
     view! {

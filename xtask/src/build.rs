@@ -23,6 +23,8 @@ const APP_INPUTS: &[&str] = &[
     "crates/bongsu-core",
     "crates/bongsu-web",
     "crates/bongsu-widget",
+    // The patched leptos_i18n.
+    "vendor",
     // The post-build hook (Trunk.toml) and its esbuild.
     "e2e/build",
     "e2e/package-lock.json",
