@@ -92,6 +92,19 @@ fn test() -> Result<(), String> {
             .env("BONGSU_BIN", build::cli_binary())
             .env("BONGSU_DIST", root.join("dist"))
             .current_dir(root.join("e2e")),
+    )?;
+    // A budget once met is held: the status page's first load fails the
+    // suite if it grows past it. (Sizes, not timings: they do not flake.)
+    cmd::step("the status page's first load within its budget");
+    cmd::run(
+        cmd::command("node")
+            .arg("bench/size-report.mjs")
+            .arg(format!(
+                "app={}={APP_BUDGET_KB}",
+                root.join("dist").display()
+            ))
+            .env("BONGSU_SIZE_ENFORCE", "1")
+            .current_dir(root.join("e2e")),
     )
 }
 
