@@ -49,6 +49,17 @@ function assetsOf(html, page = scopeUrl('./')) {
   return [...found];
 }
 
+// Whether WebCrypto here knows Ed25519 (RFC 8032's first test key).
+async function hasEd25519() {
+  const key = Uint8Array.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'.match(/../g), (h) => parseInt(h, 16));
+  try {
+    await crypto.subtle.importKey('raw', key, { name: 'Ed25519' }, false, ['verify']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function cacheShell() {
   const cache = await caches.open(CACHE);
   const index = await fetch(scopeUrl('./'), { cache: 'no-cache' });
@@ -58,6 +69,9 @@ async function cacheShell() {
   await cache.addAll([scopeUrl(CONFIG), ...assetsOf(html)]);
   // The app's icon; the widget has none.
   await cache.add(scopeUrl('./favicon.svg')).catch(() => {});
+  // A browser without WebCrypto's Ed25519 needs the fallback verifier to
+  // check anything offline: keep it now (the others never load it).
+  if (!(await hasEd25519())) await cache.add(scopeUrl(FALLBACKS[0])).catch(() => {});
   return html;
 }
 

@@ -95,6 +95,8 @@ pub struct StatusStore {
     keys_in_flight: StoredValue<usize>,
     /// The current poll's requests, aborted when the next poll starts.
     requests: StoredValue<Vec<AbortController>, LocalStorage>,
+    /// Whether [`Self::restore`] has finished; polls wait for it.
+    restored: StoredValue<bool>,
 }
 
 impl StatusStore {
@@ -112,6 +114,7 @@ impl StatusStore {
             in_flight: RwSignal::new(0),
             keys_in_flight: StoredValue::new(0),
             requests: StoredValue::new_local(Vec::new()),
+            restored: StoredValue::new(false),
         }
     }
 
@@ -129,11 +132,16 @@ impl StatusStore {
         }
         self.keys.set(keys);
         self.evidence.set(saved_evidence::load(&config.feed));
+        self.restored.set_value(true);
     }
 
     /// Asks every region that is due (all of them when `force`) once, in
-    /// parallel, for its key chain and its feed.
+    /// parallel, for its key chain and its feed. Not before [`Self::restore`]
+    /// has finished: it sets what it restores wholesale.
     pub fn poll(self, force: bool) {
+        if !self.restored.get_value() {
+            return;
+        }
         let config = self.config.get_value();
         self.requests.update_value(|requests| {
             requests.drain(..).for_each(|r| r.abort());
@@ -364,20 +372,20 @@ impl StatusStore {
         let now = clock::now();
         let now = now.replace_millisecond(0).unwrap_or(now);
         let observed_at = bongsu_core::rfc3339::format(now).unwrap_or_default();
-        let Some(key_set) = self.keys.with_untracked(|keys| keys.latest().cloned()) else {
-            return;
-        };
         let note = note.to_owned();
         let source = source.to_owned();
-        // Both notes are verified again before they become evidence.
+        // Both notes are verified again, under the keys trusted then,
+        // before they become evidence.
         spawn_local(async move {
             let found = checked(|| {
-                equivocation_evidence(
-                    (&shown_note, &shown_source),
-                    (&note, &source),
-                    &key_set,
-                    observed_at.clone(),
-                )
+                self.keys.with_untracked(|keys| {
+                    equivocation_evidence(
+                        (&shown_note, &shown_source),
+                        (&note, &source),
+                        keys.latest()?,
+                        observed_at.clone(),
+                    )
+                })
             })
             .await;
             let Some(found) = found else { return };

@@ -7,8 +7,8 @@ import { sha512 } from '@noble/hashes/sha2.js';
 
 hashes.sha512 = sha512;
 
-// RFC 8032 rules, not ZIP-215's: small-order keys and R are refused, as
-// WebCrypto's Ed25519 refuses them.
+// RFC 8032 encodings, not ZIP-215's. (Small-order keys and R never get
+// here: bongsu_core::ed25519 refuses them before asking any browser.)
 export function verify(key, message, signature) {
   try {
     return nobleVerify(signature, message, key, { zip215: false });

@@ -96,21 +96,24 @@ impl Verdicts {
     /// reports nothing missing: the outer run reports it, and its caller
     /// runs everything again.
     pub fn run<R>(&mut self, rule: impl FnOnce() -> R) -> Result<R, Vec<Check>> {
-        let known = std::mem::take(&mut self.known);
-        let outer = SCOPE.with(|scope| {
-            let mut scope = scope.borrow_mut();
-            if scope.is_some() {
-                return true;
-            }
-            *scope = Some(Scope {
-                known,
-                missing: Vec::new(),
-            });
-            false
-        });
-        if outer {
+        if SCOPE.with(|scope| scope.borrow().is_some()) {
             return Ok(rule());
         }
+        SCOPE.with(|scope| {
+            *scope.borrow_mut() = Some(Scope {
+                known: std::mem::take(&mut self.known),
+                missing: Vec::new(),
+            });
+        });
+        // Ends the run even if `rule` unwinds, so that no later check
+        // outside a run is answered from it.
+        struct EndRun;
+        impl Drop for EndRun {
+            fn drop(&mut self) {
+                let _ = SCOPE.try_with(|scope| scope.borrow_mut().take());
+            }
+        }
+        let end = EndRun;
         let result = rule();
         let Scope { known, missing } = SCOPE
             .with(|scope| scope.borrow_mut().take())
@@ -118,6 +121,7 @@ impl Verdicts {
                 known: HashMap::new(),
                 missing: Vec::new(),
             });
+        drop(end);
         self.known = known;
         if missing.is_empty() {
             Ok(result)
@@ -127,9 +131,51 @@ impl Verdicts {
     }
 }
 
+/// The encodings of the eight points of small order (the y coordinate;
+/// libsodium's list, with the sign bit ignored): 0 and 1 also written as
+/// p and p + 1, p − 1, and the two order-8 y values. A key or `R` of small
+/// order lets a signature verify for more than one message or key;
+/// browsers differ on refusing them, so the core refuses them first.
+const SMALL_ORDER: [[u8; 32]; 7] = {
+    let mut all = [[0; 32]; 7];
+    all[1][0] = 1;
+    all[2] = [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x05,
+    ];
+    all[3] = [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
+    ];
+    // p − 1, p, p + 1 (p = 2^255 − 19).
+    let mut i = 4;
+    while i < 7 {
+        let mut n = [0xff; 32];
+        n[0] = 0xec + (i as u8 - 4);
+        n[31] = 0x7f;
+        all[i] = n;
+        i += 1;
+    }
+    all
+};
+
+/// Whether `point` encodes a point of small order.
+pub fn is_small_order(point: &[u8; 32]) -> bool {
+    let mut y = *point;
+    y[31] &= 0x7f;
+    SMALL_ORDER.contains(&y)
+}
+
 /// Whether `check` holds: from the verdicts of the run in progress, else
 /// computed (natively) or refused (in a build without ed25519-dalek).
+/// Small-order keys and `R` are refused before anything is asked.
 pub fn verify(check: Check) -> bool {
+    let r: &[u8; 32] = check.signature.first_chunk().unwrap_or(&[0; 32]);
+    if is_small_order(&check.key) || is_small_order(r) {
+        return false;
+    }
     let answered = SCOPE.with(|scope| {
         let mut scope = scope.borrow_mut();
         let scope = scope.as_mut()?;
@@ -275,6 +321,37 @@ mod tests {
             })
             .unwrap_err();
         assert_eq!(missing, vec![check]);
+    }
+
+    #[test]
+    fn small_order_keys_and_r_are_refused_whatever_the_verdicts() {
+        use curve25519_dalek::constants::EIGHT_TORSION;
+        for point in EIGHT_TORSION {
+            let bytes = point.compress().to_bytes();
+            assert!(is_small_order(&bytes), "{bytes:02x?}");
+            let mut other_sign = bytes;
+            other_sign[31] ^= 0x80;
+            assert!(is_small_order(&other_sign));
+            let mut weak_key = signed(7, b"m");
+            weak_key.key = bytes;
+            let mut weak_r = signed(7, b"m");
+            weak_r.signature[..32].copy_from_slice(&bytes);
+            for check in [weak_key, weak_r] {
+                let mut verdicts = Verdicts::default();
+                verdicts.insert(&check, true);
+                assert_eq!(verdicts.run(|| verify(check.clone())), Ok(false));
+            }
+        }
+        // Every entry of the list is one of them (or a non-canonical y of one).
+        for entry in SMALL_ORDER {
+            if let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&entry) {
+                assert!(key.is_weak(), "{entry:02x?}");
+            }
+        }
+        for seed in 0..=255u8 {
+            assert!(!is_small_order(&signed(seed, b"m").key));
+            assert!(compute(&signed(seed, b"m")) && verify(signed(seed, b"m")));
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use bongsu_core::{verify_feed, Feed, KeyChain};
 
 use crate::device_storage;
-use crate::signature_checks::checked;
+use crate::signature_checks::checked_completely;
 
 fn storage_key(feed: &str) -> String {
     format!("bongsu.last-good.v1.{feed}")
@@ -21,11 +21,15 @@ fn storage_key(feed: &str) -> String {
 pub async fn load(feed_id: &str, keys: &KeyChain) -> Option<(Feed, String)> {
     let key = storage_key(feed_id);
     let note = device_storage::get(&key)?;
-    let verified = checked(|| keys.latest().map(|ks| verify_feed(note.as_bytes(), ks))).await;
+    let (verified, complete) =
+        checked_completely(|| keys.latest().map(|ks| verify_feed(note.as_bytes(), ks))).await;
     match verified {
         Some(Ok(feed)) => Some((feed, note)),
         Some(Err(_)) => {
-            device_storage::remove(&key);
+            // (Kept when a check could not be made: that is no verdict.)
+            if complete {
+                device_storage::remove(&key);
+            }
             None
         }
         None => None,

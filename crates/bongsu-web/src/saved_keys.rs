@@ -7,7 +7,7 @@
 use bongsu_core::{chain_file, parse_chain_file, AppConfig, KeyChain};
 
 use crate::device_storage;
-use crate::signature_checks::checked;
+use crate::signature_checks::checked_completely;
 
 fn storage_key(feed: &str) -> String {
     format!("bongsu.keys.v1.{feed}")
@@ -17,7 +17,7 @@ fn storage_key(feed: &str) -> String {
 pub async fn load(config: &AppConfig) -> KeyChain {
     let key = storage_key(&config.feed);
     let saved = device_storage::get(&key);
-    let (chain, restored) = checked(|| {
+    let ((chain, restored), complete) = checked_completely(|| {
         let mut chain = KeyChain::new(config.trust.root.clone(), &config.feed);
         let restored = saved
             .as_ref()
@@ -26,7 +26,8 @@ pub async fn load(config: &AppConfig) -> KeyChain {
     })
     .await;
     if let Some(restored) = restored {
-        if restored.is_err() {
+        // (Not when a check could not be made: that is no verdict.)
+        if restored.is_err() && complete {
             // Keep whatever verified; drop the rest (e.g. the config now
             // pins a different root).
             device_storage::remove(&key);

@@ -29,19 +29,28 @@ std::thread_local! {
 ///
 /// A check that could not be made (the fallback failed to load, say) counts
 /// as invalid for this call only, and is asked again by the next.
-pub async fn checked<R>(mut rule: impl FnMut() -> R) -> R {
-    let mut result = None;
-    settle(&mut || result = Some(rule())).await;
-    // `settle` ran it at least once; the last run is the one that counts.
-    match result {
-        Some(result) => result,
-        None => rule(),
-    }
+pub async fn checked<R>(rule: impl FnMut() -> R) -> R {
+    checked_completely(rule).await.0
 }
 
-/// Runs `rule` until a run needs no answer it lacks. Not generic, so the
-/// loop and its waiting are in the build once, not once per caller.
-async fn settle(rule: &mut dyn FnMut()) {
+/// [`checked`], and whether every check could be made. Where a failure
+/// would throw away what the device kept, "could not check" must not
+/// count as "invalid".
+pub async fn checked_completely<R>(mut rule: impl FnMut() -> R) -> (R, bool) {
+    let mut result = None;
+    let complete = settle(&mut || result = Some(rule())).await;
+    // `settle` ran it at least once; the last run is the one that counts.
+    let result = match result {
+        Some(result) => result,
+        None => rule(),
+    };
+    (result, complete)
+}
+
+/// Runs `rule` until a run needs no answer it lacks; false if some check
+/// could not be made. Not generic, so the loop and its waiting are in the
+/// build once, not once per caller.
+async fn settle(rule: &mut dyn FnMut()) -> bool {
     KEPT.with(|kept| {
         let mut kept = kept.borrow_mut();
         if kept.len() > MAX_KEPT {
@@ -69,6 +78,7 @@ async fn settle(rule: &mut dyn FnMut()) {
         let mut kept = kept.borrow_mut();
         unanswered.iter().for_each(|check| kept.remove(check));
     });
+    unanswered.is_empty()
 }
 
 /// The browser's answers, in order: `None` where it could not check.
