@@ -10,15 +10,26 @@ use time::OffsetDateTime;
 use std::sync::Arc;
 
 use crate::demo_history::DemoHistory;
+use crate::demo_services::{DemoServices, ServiceFault};
 use crate::error::CliError;
 use crate::fault::FaultKeys;
 use crate::keygen::read_signer;
 use crate::keygen::{keygen_kind, public_path, KeyKind};
+use crate::probe_check::Check;
+use crate::probe_config::{ProbeConfig, ProbedService};
 use crate::serve::{parse_witness_specs, serve_then, Faults, Site, SiteKind};
 use crate::sign::LogOptions;
 
 const REGIONS: [(&str, &str); 3] = [("seoul", "Seoul"), ("busan", "Busan"), ("tokyo", "Tokyo")];
 const STATUS_KEY_NAME: &str = "status.bongsu.demo";
+/// The demo's ports after the app's: regions, partner page, admin, then one
+/// stand-in per replayed service from `port + 10`.
+const DEMO_PORTS: u16 = 10 + crate::timeline_replay::CATALOGUE.len() as u16 - 1;
+/// The demo's probes: quick enough to watch a break turn red.
+const PROBE_INTERVAL: Duration = Duration::from_secs(5);
+const PROBE_WINDOW: Duration = Duration::from_secs(60);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+const PROBE_MAX_LATENCY: Duration = Duration::from_secs(1);
 const ROOT_KEY_NAME: &str = "root.bongsu.demo";
 /// The log's key name is the log's origin, the first line of its checkpoints.
 const LOG_KEY_NAME: &str = "log.bongsu.demo";
@@ -45,7 +56,7 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     if !app.join("index.html").is_file() {
         return Err(CliError::AppNotBuilt { dist: app });
     }
-    if port.checked_add(9).is_none() {
+    if port.checked_add(DEMO_PORTS).is_none() {
         return Err(CliError::DemoPortTooHigh { port });
     }
     let root_key = dir.join("keys/root.key");
@@ -63,6 +74,12 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
         let key = dir.join(format!("keys/witness-{id}.key"));
         ensure_key_kind(&key, &format!("witness-{id}.bongsu.demo"), KeyKind::Witness)?;
         witness_specs.push(format!("{id}={}", key.display()));
+    }
+    let mut probe_keys = Vec::new();
+    for (id, _) in REGIONS {
+        let key = dir.join(format!("keys/probe-{id}.key"));
+        ensure_key(&key, &format!("probe-{id}.bongsu.demo"))?;
+        probe_keys.push(key);
     }
     let region_dirs: Vec<PathBuf> = REGIONS
         .iter()
@@ -115,7 +132,20 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
             addr: format!("127.0.0.1:{}", port + 1 + i as u16),
         });
     }
+    let service_addrs: Vec<(String, std::net::SocketAddr)> = crate::timeline_replay::CATALOGUE
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _, _))| {
+            (
+                (*id).to_owned(),
+                ([127, 0, 0, 1], port + 10 + i as u16).into(),
+            )
+        })
+        .collect();
+    let services = DemoServices::start(&service_addrs, ServiceFault::Healthy);
+    services.set_all(&stand_in_modes(&history.replay_services()));
     let replay = history.clone();
+    let following = services.clone();
     let faults = Faults {
         admin: Some(format!("127.0.0.1:{}", port + 9)),
         keys: FaultKeys::new(Some(read_signer(&key)?), Some(read_signer(&retired_key)?))?,
@@ -125,8 +155,19 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
             Some(&log_vkey),
             Some(&dir.join("witness-state")),
         )?,
-        replay: Some(Arc::new(move |how: &str| replay.step(how))),
+        replay: Some(Arc::new(move |how: &str| {
+            let answer = replay.step(how)?;
+            following.set_all(&stand_in_modes(&replay.replay_services()));
+            Ok(answer)
+        })),
+        services: Some(services.clone()),
     };
+    for ((id, _), (key, region_dir)) in REGIONS.iter().zip(probe_keys.iter().zip(&region_dirs)) {
+        let config = demo_probe_config(id, &service_addrs);
+        let out = region_dir.join("probe.note");
+        let signer = read_signer(key)?;
+        tokio::spawn(probe_loop(config, signer, out));
+    }
     // Signing waits until the regions (and so their witnesses) are serving.
     let start = async move {
         let signed = tokio::task::spawn_blocking({
@@ -162,6 +203,12 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
             port + 9
         );
         println!(
+            "Break a service (the probes see it within {} s): curl -X PUT --data break http://127.0.0.1:{}/services/kakaotalk/fault (repair: --data repair; modes: {})",
+            PROBE_INTERVAL.as_secs(),
+            port + 9,
+            ServiceFault::names()
+        );
+        println!(
             "Break a region: curl -X PUT --data blackhole http://127.0.0.1:{}/regions/seoul/fault (modes: {})",
             port + 9,
             crate::fault::Fault::names()
@@ -191,9 +238,9 @@ fn report(signed: &crate::sign::Signed) {
 /// chain beside its feed.
 fn ensure_key_set(dir: &Path, root_key: &Path, regions: &[PathBuf]) -> Result<(), CliError> {
     let keys_toml = dir.join("keys.toml");
-    // A demo directory from before the history log gets the log's roles,
+    // A demo directory from before the history log or the probes gets their roles,
     // published as a new key set version.
-    let outdated = std::fs::read_to_string(&keys_toml).is_ok_and(|t| !t.contains("[log]"));
+    let outdated = std::fs::read_to_string(&keys_toml).is_ok_and(|t| !t.contains("[probes."));
     if !keys_toml.exists() || outdated {
         let text = DEMO_KEYS_TOML.replace("{revoked}", DEMO_REVOKED);
         crate::sign::write_atomically(&keys_toml, text.as_bytes())?;
@@ -261,6 +308,20 @@ keys = ["keys/log.key.pub"]
 [witness]
 threshold = 2
 keys = ["keys/witness-seoul.key.pub", "keys/witness-busan.key.pub", "keys/witness-tokyo.key.pub"]
+
+# Each region's probe signs what it measured of the services (probe.note);
+# only a region's own probe key speaks for it.
+[probes.seoul]
+threshold = 1
+keys = ["keys/probe-seoul.key.pub"]
+
+[probes.busan]
+threshold = 1
+keys = ["keys/probe-busan.key.pub"]
+
+[probes.tokyo]
+threshold = 1
+keys = ["keys/probe-tokyo.key.pub"]
 "#;
 
 /// Appended to the demo's key set file: the retired key is revoked.
@@ -345,4 +406,59 @@ async fn resign_loop(history: Arc<DemoHistory>, mut expires_at: OffsetDateTime) 
             Err(error) => eprintln!("error: signing stopped: {error}"),
         }
     }
+}
+
+/// How a stand-in behaves for a declared status: the replay's broken
+/// services refuse connections, degraded ones answer slowly.
+fn stand_in_modes(
+    services: &[bongsu_core::Service],
+) -> std::collections::BTreeMap<String, ServiceFault> {
+    use bongsu_core::Status;
+    services
+        .iter()
+        .map(|s| {
+            let mode = match s.status() {
+                Status::MajorOutage => ServiceFault::Down,
+                Status::PartialOutage => ServiceFault::Error,
+                Status::DegradedPerformance => ServiceFault::Slow,
+                Status::Operational | Status::UnderMaintenance => ServiceFault::Healthy,
+            };
+            (s.id.clone(), mode)
+        })
+        .collect()
+}
+
+/// A region's probe of every stand-in: its health URL and its port.
+fn demo_probe_config(region: &str, services: &[(String, std::net::SocketAddr)]) -> ProbeConfig {
+    ProbeConfig {
+        feed: "kakao".to_owned(),
+        region: region.to_owned(),
+        interval: PROBE_INTERVAL,
+        window: PROBE_WINDOW,
+        timeout: PROBE_TIMEOUT,
+        services: services
+            .iter()
+            .map(|(id, addr)| ProbedService {
+                id: id.clone(),
+                checks: vec![
+                    Check::Http {
+                        url: format!("http://{addr}/health"),
+                        expect_status: 200,
+                        max_latency: PROBE_MAX_LATENCY,
+                    },
+                    Check::Tcp {
+                        addr: addr.to_string(),
+                    },
+                ],
+            })
+            .collect(),
+    }
+}
+
+/// One region's probe, for as long as the demo runs.
+async fn probe_loop(config: ProbeConfig, signer: signed_note::StandardSigner, out: PathBuf) {
+    let previous = crate::probe::previous_observation(&out);
+    let outs = [out];
+    // Not `once`, so it never returns an error.
+    let _ = crate::probe::keep_probing(config, previous, &signer, &outs, false).await;
 }

@@ -95,6 +95,19 @@ impl DemoHistory {
         )
     }
 
+    /// What the replayed timeline declares at the replay's position: the
+    /// demo's stand-in services follow it, as the real ones broke and
+    /// recovered in 2022.
+    pub fn replay_services(&self) -> Vec<bongsu_core::Service> {
+        let at = self.position();
+        self.steps
+            .iter()
+            .rev()
+            .find(|s| s.at <= at)
+            .map(|s| s.services.clone())
+            .unwrap_or_default()
+    }
+
     /// `next`: the timeline's next moment; `end`: everything left.
     pub fn step(&self, how: &str) -> Result<String, String> {
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());

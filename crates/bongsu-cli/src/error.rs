@@ -38,6 +38,8 @@ pub enum CliError {
         existing: u64,
         path: PathBuf,
     },
+    #[error("{path}: {message}; the probe did not start")]
+    ProbeConfig { path: PathBuf, message: String },
     #[error("cannot read {path}: {source}")]
     ReadFile {
         path: PathBuf,
@@ -64,7 +66,7 @@ pub enum CliError {
     MissingDir { path: PathBuf },
     #[error("{dist} has no index.html: build the app first (`cargo xtask demo` does this)")]
     AppNotBuilt { dist: PathBuf },
-    #[error("--port {port} leaves no room for the demo's other ports (it uses the next nine); pick one below 65527")]
+    #[error("--port {port} leaves no room for the demo's other ports (it uses the next 21); pick one below 65515")]
     DemoPortTooHigh { port: u16 },
     #[error("cannot listen on {addr} for {what}: {source}")]
     Listen {

@@ -6,11 +6,15 @@ mod config_file;
 mod demo;
 mod demo_catalogue;
 mod demo_history;
+mod demo_services;
 mod error;
 mod fault;
 mod keygen;
 mod keyset;
 mod log_store;
+mod probe;
+mod probe_check;
+mod probe_config;
 mod serve;
 mod sign;
 mod status_file;
@@ -184,6 +188,23 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run this region's probe: check every service's endpoints on an interval and sign what
+    /// was seen into probe.note (the key set's probes.<region> key). Runs until stopped.
+    Probe {
+        /// The probe's configuration (TOML): feed, region, interval, window, timeout, services
+        /// and their http/tcp/dns checks.
+        #[arg(long)]
+        config: PathBuf,
+        /// This region's probe key (private), from `bongsu keygen`.
+        #[arg(long)]
+        key: PathBuf,
+        /// Where to write the signed observation, e.g. regions/seoul/probe.note; repeatable.
+        #[arg(long, required = true)]
+        out: Vec<PathBuf>,
+        /// One round and one observation, then exit.
+        #[arg(long)]
+        once: bool,
+    },
     /// Run the demo: keys, a replay of the 2022 Kakao outage, three regions and the app.
     Demo {
         /// Where the demo keeps its keys, status file and regions.
@@ -192,7 +213,8 @@ enum Command {
         /// The built app (trunk build --release).
         #[arg(long, default_value = "dist")]
         app: PathBuf,
-        /// The app's port; the regions take the next three, the sample partner page the fourth.
+        /// The app's port; the regions take the next three, the sample partner page the fourth,
+        /// the admin endpoint the ninth, and the twelve stand-in services the next ones from the tenth.
         #[arg(long, default_value_t = 8400)]
         port: u16,
         /// The sample partner page that embeds the widget (skipped if the folder is missing).
@@ -325,6 +347,7 @@ fn run(command: Command) -> Result<(), CliError> {
                     .collect::<Result<_, _>>()?,
                 witnesses,
                 replay: None,
+                services: None,
             };
             runtime()?.block_on(serve::serve(sites, Some(faults)))
         }
@@ -411,6 +434,20 @@ fn run(command: Command) -> Result<(), CliError> {
                     Ok(())
                 }
             }
+        }
+        Command::Probe {
+            config,
+            key,
+            out,
+            once,
+        } => {
+            let config = probe_config::read_probe_config(&config)?;
+            runtime()?.block_on(probe::run_probe(probe::ProbeOptions {
+                config,
+                key,
+                out,
+                once,
+            }))
         }
         Command::Demo {
             dir,

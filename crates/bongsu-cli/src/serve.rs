@@ -14,6 +14,8 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
 use axum::Router;
+
+use crate::demo_services::{DemoServices, ServiceFault};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -96,6 +98,8 @@ pub struct Faults {
     pub witnesses: BTreeMap<String, Arc<Witness>>,
     /// `POST /replay` on the admin endpoint: the demo steps its replay.
     pub replay: Option<ReplayHook>,
+    /// `PUT /services/<id>/fault` breaks and repairs the demo's stand-in services.
+    pub services: Option<Arc<DemoServices>>,
 }
 
 /// Runs (blocking) with the request body; `Ok` text is the answer, `Err` a
@@ -106,6 +110,7 @@ pub type ReplayHook = Arc<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
 struct Admin {
     regions: BTreeMap<String, Arc<Region>>,
     replay: Option<ReplayHook>,
+    services: Option<Arc<DemoServices>>,
 }
 
 /// `seoul=blackhole`
@@ -193,9 +198,16 @@ pub async fn serve_then(
     if sites.is_empty() {
         return Err(CliError::NothingToServe);
     }
-    let (admin_addr, fault_keys, initial, witnesses, replay) = match faults {
-        Some(f) => (f.admin, Some(f.keys), f.initial, f.witnesses, f.replay),
-        None => (None, None, BTreeMap::new(), BTreeMap::new(), None),
+    let (admin_addr, fault_keys, initial, witnesses, replay, services) = match faults {
+        Some(f) => (
+            f.admin,
+            Some(f.keys),
+            f.initial,
+            f.witnesses,
+            f.replay,
+            f.services,
+        ),
+        None => (None, None, BTreeMap::new(), BTreeMap::new(), None, None),
     };
     let fault_keys = Arc::new(match fault_keys {
         Some(keys) => keys,
@@ -281,9 +293,11 @@ pub async fn serve_then(
         }
     }
     if let Some(listener) = admin_listener {
-        let app = Router::new()
-            .fallback(admin)
-            .with_state(Arc::new(Admin { regions, replay }));
+        let app = Router::new().fallback(admin).with_state(Arc::new(Admin {
+            regions,
+            replay,
+            services,
+        }));
         tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app).await {
                 eprintln!("error: admin endpoint stopped: {error}");
@@ -379,6 +393,24 @@ async fn admin(
             ),
         };
     }
+    if let (Some(id), Some(services)) = (
+        path.strip_prefix("/services/")
+            .and_then(|rest| rest.strip_suffix("/fault")),
+        &admin.services,
+    ) {
+        let plain = "text/plain; charset=utf-8";
+        if method != Method::PUT && method != Method::POST {
+            return text(
+                StatusCode::METHOD_NOT_ALLOWED,
+                plain,
+                "PUT break, repair or a mode\n".into(),
+            );
+        }
+        return match services.set(id, &String::from_utf8_lossy(&body)) {
+            Ok(answer) => text(StatusCode::OK, plain, format!("{answer}\n")),
+            Err(why) => text(StatusCode::NOT_FOUND, plain, format!("{why}\n")),
+        };
+    }
     if path.is_empty() && method == Method::GET {
         let modes: BTreeMap<&str, &str> = regions
             .iter()
@@ -387,6 +419,8 @@ async fn admin(
         let json = serde_json::json!({
             "regions": modes,
             "modes": Fault::ALL.map(Fault::as_str),
+            "services": admin.services.as_ref().map(|s| s.modes()),
+            "service_modes": ServiceFault::ALL.map(ServiceFault::as_str),
         });
         return text(StatusCode::OK, "application/json", format!("{json:#}\n"));
     }

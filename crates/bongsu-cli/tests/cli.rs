@@ -660,6 +660,6 @@ fn demo_refuses_a_port_without_room_for_its_other_ports_and_writes_nothing() {
         "--dir",
         state.to_str().unwrap(),
     ]);
-    assert_fails_with(&out, "pick one below 65527");
+    assert_fails_with(&out, "pick one below 65515");
     assert!(!state.exists());
 }

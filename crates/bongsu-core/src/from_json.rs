@@ -17,6 +17,7 @@ use crate::model::{
     Component, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment, Maintenance,
     MaintenanceState, Service, Status,
 };
+use crate::observation::{ErrorClass, Observation, ProbeState, ServiceObservation};
 use crate::trust::{RoleKeys, TrustPolicy};
 
 fn time(v: &Value) -> Result<OffsetDateTime, Problem> {
@@ -86,6 +87,46 @@ pub fn feed(v: &Value) -> Result<Feed, Problem> {
                 .map(|v| v.list(maintenance))
                 .transpose()?
                 .unwrap_or_default(),
+        })
+    })
+}
+
+/// A probe's signed observation (`crate::observation`).
+pub fn observation(v: &Value) -> Result<Observation, Problem> {
+    object(v, |f| {
+        Ok(Observation {
+            feed: f.required("feed")?.string()?,
+            region: f.required("region")?.string()?,
+            seq: f.required("seq")?.u64()?,
+            issued_at: time(f.required("issued_at")?)?,
+            expires_at: time(f.required("expires_at")?)?,
+            interval_seconds: f.required("interval_seconds")?.u32()?,
+            window_seconds: f.required("window_seconds")?.u32()?,
+            services: f.required("services")?.list(service_observation)?,
+        })
+    })
+}
+
+fn service_observation(v: &Value) -> Result<ServiceObservation, Problem> {
+    object(v, |f| {
+        let state = f.required("state")?;
+        Ok(ServiceObservation {
+            service: f.required("service")?.string()?,
+            state: [ProbeState::Passing, ProbeState::Failing]
+                [state.one_of(&[ProbeState::Passing.as_str(), ProbeState::Failing.as_str()])?],
+            since: time(f.required("since")?)?,
+            attempted: f.required("attempted")?.u32()?,
+            failed: f.required("failed")?.u32()?,
+            latency_p50_ms: f.optional("latency_p50_ms").map(Value::u32).transpose()?,
+            latency_p95_ms: f.optional("latency_p95_ms").map(Value::u32).transpose()?,
+            last_error: f
+                .optional("last_error")
+                .map(|v| {
+                    Ok::<_, Problem>(
+                        ErrorClass::ALL[v.one_of(&ErrorClass::ALL.map(ErrorClass::as_str))?],
+                    )
+                })
+                .transpose()?,
         })
     })
 }
@@ -643,12 +684,73 @@ mod tests {
         )
     }
 
+    fn arb_observation() -> impl Strategy<Value = Observation> {
+        let class = prop::sample::select(ErrorClass::ALL.to_vec());
+        let service = (
+            text(),
+            any::<bool>(),
+            at(),
+            (any::<u32>(), any::<u32>()),
+            (
+                prop::option::of(any::<u32>()),
+                prop::option::of(any::<u32>()),
+            ),
+            prop::option::of(class),
+        )
+            .prop_map(
+                |(service, failing, since, (attempted, failed), (p50, p95), last_error)| {
+                    ServiceObservation {
+                        service,
+                        state: if failing {
+                            ProbeState::Failing
+                        } else {
+                            ProbeState::Passing
+                        },
+                        since,
+                        attempted,
+                        failed,
+                        latency_p50_ms: p50,
+                        latency_p95_ms: p95,
+                        last_error,
+                    }
+                },
+            );
+        (
+            (text(), text(), any::<u64>(), at(), at()),
+            (any::<u32>(), any::<u32>()),
+            prop::collection::vec(service, 0..3),
+        )
+            .prop_map(
+                |(
+                    (feed, region, seq, issued_at, expires_at),
+                    (interval_seconds, window_seconds),
+                    services,
+                )| {
+                    Observation {
+                        feed,
+                        region,
+                        seq,
+                        issued_at,
+                        expires_at,
+                        interval_seconds,
+                        window_seconds,
+                        services,
+                    }
+                },
+            )
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
         #[test]
         fn feeds_read_as_serde_reads_them(feed in arb_feed(), e in edit()) {
             agree(&feed, super::feed, e)?;
+        }
+
+        #[test]
+        fn observations_read_as_serde_reads_them(o in arb_observation(), e in edit()) {
+            agree(&o, observation, e)?;
         }
 
         #[test]

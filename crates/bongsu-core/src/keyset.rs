@@ -205,11 +205,20 @@ pub fn validate_key_set(key_set: &KeySet) -> Result<(), String> {
     if let Some(witness) = &key_set.roles.witness {
         check_witness_keys(witness)?;
     }
+    let mut probe_owner: BTreeMap<String, &str> = BTreeMap::new();
     for (region, keys) in &key_set.roles.probes {
         if !is_valid_id(region) {
             return Err(format!("probe region `{region}` is not a valid identifier"));
         }
         keys.check(&format!("probe.{region}")).map_err(trust)?;
+        // One key in two regions would let one probe count twice in the consensus.
+        for key in keys.identities() {
+            if let Some(other) = probe_owner.insert(key.clone(), region) {
+                return Err(format!(
+                    "probe key {key} is listed for both `{other}` and `{region}`; each region needs its own probe key"
+                ));
+            }
+        }
     }
     let revoked = RoleKeys {
         threshold: 1,

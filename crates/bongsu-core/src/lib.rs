@@ -17,6 +17,7 @@
 pub mod backoff;
 pub mod checkpoint;
 pub mod config;
+pub mod consensus;
 pub mod cosignature;
 pub mod ed25519;
 pub mod evidence;
@@ -35,6 +36,7 @@ pub mod merge;
 pub mod merkle_log;
 pub mod model;
 pub mod note;
+pub mod observation;
 pub mod rfc3339;
 #[cfg(feature = "signing")]
 pub mod sign;
@@ -62,7 +64,7 @@ pub use model::{
     Maintenance, MaintenanceState, Service, Status,
 };
 #[cfg(feature = "signing")]
-pub use sign::{sign_feed, sign_key_set, SignError};
+pub use sign::{sign_feed, sign_key_set, sign_observation, SignError};
 pub use signature::SignatureError;
 pub use trust::{RoleKeys, TrustError, TrustPolicy};
 pub use validate::ValidationError;

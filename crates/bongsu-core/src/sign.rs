@@ -4,6 +4,7 @@ use signed_note::{Note, Signer};
 
 use crate::keyset::{encode_key_set_text, validate_key_set, KeySet};
 use crate::model::Feed;
+use crate::observation::{validate_observation, Observation};
 use crate::validate::{validate, ValidationError};
 use crate::wire::encode_text;
 
@@ -13,6 +14,8 @@ pub enum SignError {
     Invalid(#[from] ValidationError),
     #[error("the key set is not valid, so it was not signed: {0}")]
     InvalidKeySet(String),
+    #[error("the observation is not valid, so it was not signed: {0}")]
+    InvalidObservation(String),
     #[error("no signing key was given")]
     NoSigner,
     #[error("signing failed: {0}")]
@@ -43,4 +46,19 @@ pub fn sign_key_set(key_set: &KeySet, signers: &[&dyn Signer]) -> Result<String,
     note.add_sigs(signers)?;
     // The text is UTF-8 JSON and signature lines are ASCII.
     Ok(String::from_utf8_lossy(&note.to_bytes()).into_owned())
+}
+
+/// Validates a probe's observation and returns its signed note.
+pub fn sign_observation(
+    observation: &Observation,
+    signers: &[&dyn Signer],
+) -> Result<Vec<u8>, SignError> {
+    validate_observation(observation).map_err(SignError::InvalidObservation)?;
+    if signers.is_empty() {
+        return Err(SignError::NoSigner);
+    }
+    let text = crate::observation::encode_text(observation);
+    let mut note = Note::new(text.as_bytes(), &[])?;
+    note.add_sigs(signers)?;
+    Ok(note.to_bytes())
 }
