@@ -10,64 +10,156 @@ use time::OffsetDateTime;
 
 use crate::clock;
 use crate::components::{
-    Banner, Evidence, FeedMeta, HistoryAlarms, HistoryPage, HistorySummary, IncidentPage,
-    Incidents, Maintenances, Regions, Services,
+    Banner, Disagreements, Evidence, FeedMeta, HistoryAlarms, HistoryPage, HistorySummary,
+    IncidentPage, Incidents, Maintenances, Regions, Services,
 };
 use crate::config_loader::load_config;
+use crate::log_head::LogHead;
 
+use crate::components::measured::{Inputs, Measured};
 use crate::config_loader::LoadError;
 use crate::history_store::HistoryStore;
 use crate::i18n::{t, t_string, use_i18n, I18nContextProvider, Locale};
 use crate::poller::StatusStore;
+use crate::probe_store::ProbeStore;
 use crate::route::{current_route, href, leave_for, HistoryQuery, Route};
 use crate::{entry, locale_choice, theme};
 
-/// What an entry point shows for a route: `None` for the routes the other
-/// entry point shows, which the page then leaves for.
-pub type Pages = fn(Route, Shared) -> Option<AnyView>;
+/// What an entry point adds to the shared shell, made once per page load:
+/// its alarms (shown on every page it shows) and its pages. `show` is
+/// `None` for the routes the other entry point shows, which the page then
+/// leaves for.
+pub struct Pages {
+    alarms: AnyView,
+    show: Box<dyn Fn(Route) -> Option<AnyView> + Send + Sync>,
+}
+
+/// How an entry point starts, given what every page is drawn from.
+pub type Start = fn(Shared) -> Pages;
 
 /// What every page is drawn from.
 #[derive(Clone, Copy)]
 pub struct Shared {
     store: StatusStore,
-    history: HistoryStore,
     now: RwSignal<OffsetDateTime>,
     config: StoredValue<AppConfig>,
+    /// Bumped when the reader asks for a refresh.
+    refreshed: RwSignal<u64>,
 }
 
-/// The status entry point's page.
-pub fn status_pages(route: Route, s: Shared) -> Option<AnyView> {
-    let Shared {
-        store,
-        history,
-        now,
-        config,
-    } = s;
-    match route {
-        Route::Status => Some(
-            view! {
-                <Banner store now />
-                <Incidents store />
-                <Maintenances store />
-                <Services store />
-                <HistorySummary history />
-                <Regions store config=config.get_value() now />
-                <Evidence store />
-                <FeedMeta store now />
-            }
-            .into_any(),
-        ),
-        Route::History(_) | Route::Incident(_) => None,
+/// The status entry point: the status page, which checks the history
+/// log's checkpoints only (`log_head.rs`).
+pub fn status_start(shared: Shared) -> Pages {
+    let head = LogHead::new(shared.config.get_value(), shared.store.shown);
+    follow_feed_commitments(
+        shared,
+        move |size| head.newest().is_some_and(|c| c.size >= size),
+        move |key_set| head.refresh(key_set),
+    );
+    let alarms = view! {
+        <HistoryAlarms
+            rewrite=head.rewrite
+            split=Signal::derive(move || head.split())
+            conflict=Signal::derive(move || head.feed_check.get().and_then(Result::err))
+        />
+    }
+    .into_any();
+    Pages {
+        alarms,
+        show: Box::new(move |route| match route {
+            Route::Status => Some(view! { <StatusPage shared head /> }.into_any()),
+            Route::History(_) | Route::Incident(_) => None,
+        }),
     }
 }
 
-/// The history entry point's pages.
-pub fn history_pages(route: Route, s: Shared) -> Option<AnyView> {
-    let Shared { history, now, .. } = s;
-    match route {
-        Route::History(query) => Some(view! { <HistoryPage history query now /> }.into_any()),
-        Route::Incident(id) => Some(view! { <IncidentPage history id now /> }.into_any()),
-        Route::Status => None,
+/// The history entry point: the history and incident pages, from the log
+/// verified in full (`history_store.rs`).
+pub fn history_start(shared: Shared) -> Pages {
+    let history = HistoryStore::new(shared.config.get_value(), shared.store.shown);
+    follow_feed_commitments(
+        shared,
+        move |size| {
+            history
+                .verified
+                .with_untracked(|v| v.as_ref().is_some_and(|v| size <= v.log.tree.size()))
+        },
+        move |key_set| history.refresh(key_set),
+    );
+    let alarms = view! {
+        <HistoryAlarms
+            rewrite=history.rewrite
+            split=Signal::derive(move || history.split())
+            conflict=Signal::derive(move || history.feed_check.get().and_then(Result::err))
+        />
+    }
+    .into_any();
+    let now = shared.now;
+    Pages {
+        alarms,
+        show: Box::new(move |route| match route {
+            Route::History(query) => Some(view! { <HistoryPage history query now /> }.into_any()),
+            Route::Incident(id) => Some(view! { <IncidentPage history id now /> }.into_any()),
+            Route::Status => None,
+        }),
+    }
+}
+
+/// What the operator declares, what the regions' probes measure beside it,
+/// and where the copies came from. The probes are asked on the status
+/// poller's interval, leaving alone the regions it is backing off from.
+#[component]
+fn StatusPage(shared: Shared, head: LogHead) -> impl IntoView {
+    let Shared {
+        store,
+        now,
+        config,
+        refreshed,
+    } = shared;
+    let backing_off = move |index: usize| {
+        store.regions.with_untracked(|r| {
+            r.get(index)
+                .and_then(|r| r.retry_at_ms)
+                .is_some_and(|at| js_sys::Date::now() < at)
+        })
+    };
+    // At once and whenever the keys change (the store), when the reader
+    // asks for a refresh, and on the poll interval.
+    let probes = ProbeStore::new(config.get_value(), store.keys, backing_off);
+    Effect::new(move |first: Option<()>| {
+        refreshed.track();
+        if first.is_some() {
+            probes.poll(backing_off);
+        }
+    });
+    let refresh = Duration::from_secs(u64::from(config.with_value(|c| c.refresh_seconds)));
+    let timer = set_interval_with_handle(move || probes.poll(backing_off), refresh).ok();
+    on_cleanup(move || timer.into_iter().for_each(|t| t.clear()));
+    let grace = time::Duration::seconds(i64::from(
+        config.with_value(|c| c.disagreement_grace_seconds),
+    ));
+    let i18n = use_i18n();
+    let measured = Memo::new(move |_| {
+        store.shown.with(|feed| {
+            Measured::new(Inputs {
+                locale: i18n.get_locale(),
+                now: now.get(),
+                grace,
+                feed: feed.as_ref(),
+                regions: probes.snapshot(),
+            })
+        })
+    });
+    view! {
+        <Banner store now />
+        <Disagreements measured />
+        <Incidents store />
+        <Maintenances store />
+        <Services store measured />
+        <HistorySummary head />
+        <Regions store measured config=config.get_value() now />
+        <Evidence store />
+        <FeedMeta store now />
     }
 }
 
@@ -78,17 +170,17 @@ fn config_url() -> String {
 }
 
 #[component]
-pub fn App(pages: Pages) -> impl IntoView {
+pub fn App(start: Start) -> impl IntoView {
     view! {
         <I18nContextProvider>
-            <Loaded pages />
+            <Loaded start />
         </I18nContextProvider>
     }
 }
 
 /// The config, then the page; the reader's language and theme first.
 #[component]
-fn Loaded(pages: Pages) -> impl IntoView {
+fn Loaded(start: Start) -> impl IntoView {
     let i18n = use_i18n();
     let chosen = locale_choice::initial();
     i18n.set_locale(chosen);
@@ -97,36 +189,32 @@ fn Loaded(pages: Pages) -> impl IntoView {
     // reader's language wins.
     Effect::new(move |_| i18n.set_locale(chosen));
     theme::apply(theme::remembered());
-    let config = LocalResource::new(|| async { load_config(&config_url()).await });
-    view! {
-        <Suspense fallback=move || view! { <p class="notice">{t!(i18n, app.loading_config)}</p> }>
-            {move || {
-                config
-                    .get()
-                    .map(|loaded| match loaded {
-                        Ok(config) => view! { <Page config pages /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <main class="page">
-                                    <section class="notice error" role="alert" data-testid="config-error">
-                                        <h1>{t!(i18n, app.config_error_title)}</h1>
-                                        {move || config_error(i18n.get_locale(), &error)}
-                                    </section>
-                                </main>
-                            }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Suspense>
+    // A plain signal rather than a LocalResource in a Suspense: the page
+    // loads one file once, and Leptos's async machinery was 4 KB of the
+    // status page's first-load budget.
+    let config: RwSignal<Option<Result<AppConfig, LoadError>>> = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        config.set(Some(load_config(&config_url()).await));
+    });
+    move || match config.get() {
+        None => view! { <p class="notice">{t!(i18n, app.loading_config)}</p> }.into_any(),
+        Some(Ok(config)) => view! { <Page config start /> }.into_any(),
+        Some(Err(error)) => view! {
+            <main class="page">
+                <section class="notice error" role="alert" data-testid="config-error">
+                    <h1>{t!(i18n, app.config_error_title)}</h1>
+                    {move || config_error(i18n.get_locale(), &error)}
+                </section>
+            </main>
+        }
+        .into_any(),
     }
 }
 
 #[component]
-fn Page(config: AppConfig, pages: Pages) -> impl IntoView {
+fn Page(config: AppConfig, start: Start) -> impl IntoView {
     let i18n = use_i18n();
     let store = StatusStore::new(config.clone());
-    let history = HistoryStore::new(config.clone(), store.shown);
     let route = current_route();
     let now = RwSignal::new(clock::now());
     let refresh = Duration::from_secs(u64::from(config.refresh_seconds));
@@ -147,17 +235,17 @@ fn Page(config: AppConfig, pages: Pages) -> impl IntoView {
             .chain(clock_timer)
             .for_each(|t| t.clear());
     });
-    follow_feed_commitments(store, history);
-
+    let refreshed = RwSignal::new(0);
     let shared = Shared {
         store,
-        history,
         now,
         config,
+        refreshed,
     };
+    let Pages { alarms, show } = start(shared);
     let main = move || {
         let route = route.get();
-        pages(route.clone(), shared).unwrap_or_else(|| {
+        show(route.clone()).unwrap_or_else(|| {
             leave_for(&route);
             ().into_any()
         })
@@ -192,16 +280,14 @@ fn Page(config: AppConfig, pages: Pages) -> impl IntoView {
                     data-testid="refresh"
                     on:click=move |_| {
                         store.poll(true);
-                        if let Some(ks) = store.keys.with_untracked(|k| k.latest().cloned()) {
-                            history.refresh(ks);
-                        }
+                        refreshed.update(|n| *n += 1);
                     }
                 >
                     {t!(i18n, app.refresh)}
                 </button>
             </header>
             <main>
-                <HistoryAlarms history />
+                {alarms}
                 {main}
             </main>
             <footer class="foot">
@@ -272,14 +358,23 @@ fn config_error(locale: Locale, error: &LoadError) -> impl IntoView {
     }
 }
 
-/// Checks the history whenever trusted keys arrive or the shown feed
-/// commits to a log state not yet verified, once per commitment, so a
+/// Checks the history whenever trusted keys arrive, the reader asks for
+/// a refresh, or the shown feed commits to a log state not yet checked
+/// (`covers` says whether a size is), once per commitment, so that a
 /// mirror that lags behind is not asked in a loop.
-fn follow_feed_commitments(store: StatusStore, history: HistoryStore) {
-    // (key set version, the feed's log commitment) of the last check.
-    type Attempt = (u64, Option<(u64, String)>);
+fn follow_feed_commitments(
+    shared: Shared,
+    covers: impl Fn(u64) -> bool + 'static,
+    refresh: impl Fn(bongsu_core::KeySet) + 'static,
+) {
+    let Shared {
+        store, refreshed, ..
+    } = shared;
+    // (key set version, the feed's log commitment, refresh presses) of the last check.
+    type Attempt = (u64, Option<(u64, String)>, u64);
     let last_tried: StoredValue<Option<Attempt>> = StoredValue::new(None);
     Effect::new(move |_| {
+        let presses = refreshed.get();
         let Some(key_set) = store.keys.with(|k| k.latest().cloned()) else {
             return;
         };
@@ -287,18 +382,15 @@ fn follow_feed_commitments(store: StatusStore, history: HistoryStore) {
             .shown
             .with(|f| f.as_ref().and_then(|f| f.log.clone()))
             .map(|c| (c.size, c.root));
-        let attempt = Some((key_set.version, commitment.clone()));
-        let verified_covers = history.verified.with_untracked(|v| {
-            v.as_ref().is_some_and(|v| {
-                commitment
-                    .as_ref()
-                    .is_some_and(|(size, _)| *size <= v.log.tree.size())
-            })
-        });
-        if verified_covers || last_tried.get_value() == attempt {
+        let attempt = Some((key_set.version, commitment.clone(), presses));
+        let pressed = last_tried
+            .get_value()
+            .is_some_and(|(_, _, before)| before != presses);
+        let covered = commitment.as_ref().is_some_and(|(size, _)| covers(*size));
+        if (covered && !pressed) || last_tried.get_value() == attempt {
             return;
         }
         last_tried.set_value(attempt);
-        history.refresh(key_set);
+        refresh(key_set);
     });
 }

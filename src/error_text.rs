@@ -5,6 +5,7 @@
 //! to be shown beside the sentence in its original English.
 
 use bongsu_core::log_audit::FeedConflict;
+use bongsu_core::observation::ObservationError;
 use bongsu_core::{FeedError, FetchError, KeysUnusable, SignatureError};
 
 use crate::format::kst;
@@ -64,6 +65,34 @@ pub fn feed_error(locale: Locale, e: &FeedError) -> Worded {
             found = found
         )),
         FeedError::Invalid(v) => Worded::with_detail(td_string!(locale, feed_error.invalid), v),
+    }
+}
+
+/// Why a region's probe observation was refused: mostly the feed's words,
+/// since the rules (size, signatures, format, feed id) are the same.
+pub fn observation_error(locale: Locale, e: &ObservationError) -> Worded {
+    match e {
+        ObservationError::TooLarge { limit } => {
+            Worded::plain(td_string!(locale, feed_error.too_large, limit = *limit))
+        }
+        ObservationError::NoProbeKeys { region } => {
+            Worded::plain(td_string!(locale, probes.no_probe_keys, region = region))
+        }
+        ObservationError::Signature(s) => signature_error(locale, s),
+        ObservationError::Wire(w) => Worded::with_detail(td_string!(locale, probes.wire), w),
+        ObservationError::WrongFeed { expected, found } => Worded::plain(td_string!(
+            locale,
+            feed_error.wrong_feed,
+            expected = expected,
+            found = found
+        )),
+        ObservationError::WrongRegion { expected, found } => Worded::plain(td_string!(
+            locale,
+            probes.wrong_region,
+            expected = expected,
+            found = found
+        )),
+        ObservationError::Invalid(v) => Worded::with_detail(td_string!(locale, probes.invalid), v),
     }
 }
 

@@ -121,6 +121,17 @@ impl HistoryStore {
         }
     }
 
+    /// The regions that show a history other than the verified one.
+    pub fn split(self) -> Vec<String> {
+        self.regions.with(|regions| {
+            regions
+                .iter()
+                .filter(|(_, o)| matches!(o, RegionLog::Split { .. }))
+                .map(|(id, _)| id.clone())
+                .collect()
+        })
+    }
+
     /// Fetches and verifies the log under `key_set`, unless a check is
     /// already running.
     pub fn refresh(self, key_set: KeySet) {

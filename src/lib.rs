@@ -18,7 +18,9 @@ mod history_store;
 mod locale_choice;
 #[cfg(test)]
 mod locale_files;
+mod log_head;
 mod poller;
+mod probe_store;
 mod route;
 mod saved_checkpoint;
 mod saved_evidence;
@@ -35,18 +37,18 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 /// Starts the status page (`index.html`).
 pub fn start() {
-    mount(entry::Entry::Status, app::status_pages);
+    mount(entry::Entry::Status, app::status_start);
 }
 
 /// Starts the history and incident pages (`history/index.html`).
 pub fn start_history() {
-    mount(entry::Entry::History, app::history_pages);
+    mount(entry::Entry::History, app::history_start);
 }
 
 /// Registers the offline worker (one for both entry points, beside
 /// `index.html`) and mounts the app with the entry point's pages.
-fn mount(here: entry::Entry, pages: app::Pages) {
+fn mount(here: entry::Entry, start: app::Start) {
     entry::set(here);
     offline_shell::register(&format!("{}sw.js", here.root()));
-    leptos::mount::mount_to_body(move || leptos::view! { <app::App pages /> });
+    leptos::mount::mount_to_body(move || leptos::view! { <app::App start /> });
 }

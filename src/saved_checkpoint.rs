@@ -70,8 +70,10 @@ fn rewrite_evidence(v: &json::Value) -> Result<RewriteEvidence, json::Problem> {
     })
 }
 
+/// Pretty, as the evidence is downloaded: one serde_json formatter in the
+/// build, not two.
 pub fn save_evidence(feed: &str, evidence: &RewriteEvidence) {
-    if let Ok(text) = serde_json::to_string(evidence) {
+    if let Ok(text) = serde_json::to_string_pretty(evidence) {
         device_storage::set(&evidence_key(feed), &text);
     }
 }
@@ -91,8 +93,12 @@ mod tests {
             served_by: "seoul".into(),
             observed_at: "2022-10-15T06:30:00Z".into(),
         };
-        let text = serde_json::to_string(&evidence).unwrap();
-        assert_eq!(json::read(&text, rewrite_evidence), Ok(evidence));
+        for text in [
+            serde_json::to_string(&evidence).unwrap(),
+            serde_json::to_string_pretty(&evidence).unwrap(),
+        ] {
+            assert_eq!(json::read(&text, rewrite_evidence), Ok(evidence.clone()));
+        }
         assert!(json::read("{\"kind\":1}", rewrite_evidence).is_err());
     }
 }

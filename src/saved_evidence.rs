@@ -20,7 +20,8 @@ pub fn load(feed: &str) -> Vec<Evidence> {
 
 pub fn save(feed: &str, items: &[Evidence]) {
     let start = items.len().saturating_sub(MAX_ITEMS);
-    if let Ok(text) = serde_json::to_string(&items[start..]) {
+    // Pretty, as evidence is downloaded: one serde_json formatter in the build.
+    if let Ok(text) = serde_json::to_string_pretty(&items[start..]) {
         device_storage::set(&storage_key(feed), &text);
     }
 }

@@ -91,11 +91,13 @@ export function isFree(port) {
 }
 
 /// A base port with it and the next four free (the app, three regions, the
-/// demo's partner page), and base + 9 (the demo's admin endpoint).
+/// demo's partner page), base + 9 (the demo's admin endpoint) and base + 10
+/// to base + 21 (the demo's stand-in services).
 export async function freeBase() {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 40000);
-    const free = await Promise.all([0, 1, 2, 3, 4, 9].map((i) => isFree(base + i)));
+    const offsets = [0, 1, 2, 3, 4, 9, ...Array.from({ length: 12 }, (_, i) => 10 + i)];
+    const free = await Promise.all(offsets.map((i) => isFree(base + i)));
     if (free.every(Boolean)) return base;
   }
   throw new Error('found no four consecutive free ports');
@@ -178,12 +180,14 @@ export class Scenario {
 
   /// Signs the next key set (root, status and revoked keys as private key
   /// paths) with `signers` and publishes the chain to `regions`.
-  publishKeys({ root = [this.rootKey], status, revoked = [], signers = [this.rootKey], regions = this.regionIds, validFor = '30d' }) {
+  /// `probes` maps a region id to its probe's private key path.
+  publishKeys({ root = [this.rootKey], status, revoked = [], signers = [this.rootKey], regions = this.regionIds, validFor = '30d', probes = {} }) {
     const pub = (keys) => JSON.stringify(keys.map((k) => `${k}.pub`));
     const toml = [
       'feed = "kakao"', `valid_for = "${validFor}"`, `revoked = ${pub(revoked)}`, '',
       '[root]', 'threshold = 1', `keys = ${pub(root)}`, '',
       '[status]', 'threshold = 1', `keys = ${pub(status)}`, '',
+      ...Object.entries(probes).flatMap(([id, key]) => [`[probes.${id}]`, 'threshold = 1', `keys = ${pub([key])}`, '']),
     ].join('\n');
     const file = path.join(this.dir, 'keys.toml');
     writeFileSync(file, toml);
@@ -203,7 +207,7 @@ export class Scenario {
   }
 
   /// `extraRegions` are added to the config as is (e.g. hostile test servers).
-  async start({ refreshSeconds = 2, timeoutMs = 1500, extraRegions = [] } = {}) {
+  async start({ refreshSeconds = 2, timeoutMs = 1500, extraRegions = [], graceSeconds } = {}) {
     this.regions = {};
     for (const id of this.regionIds) {
       mkdirSync(path.dirname(this.feedFile(id)), { recursive: true });
@@ -224,6 +228,7 @@ export class Scenario {
       ],
       refresh_seconds: refreshSeconds,
       timeout_ms: timeoutMs,
+      ...(graceSeconds === undefined ? {} : { disagreement_grace_seconds: graceSeconds }),
     };
     this.configFile = path.join(this.dir, 'config.json');
     writeFileSync(this.configFile, JSON.stringify(config, null, 2));

@@ -8,6 +8,7 @@ use time::{Date, OffsetDateTime};
 
 use super::exports::Exports;
 use super::history_proof::{HistoryLoading, HistoryProof};
+use super::logged_disagreements::LoggedDisagreements;
 use super::uptime::Uptime;
 use super::{StatusBadge, When};
 use crate::format::{duration, incident_state_label, status_label};
@@ -40,6 +41,7 @@ pub fn HistoryPage(
         Some(view! {
             <Filters verified=verified.clone() query=q.get_value() />
             <IncidentList verified=verified.clone() query=q.get_value() now=now.get_untracked() />
+            <LoggedDisagreements verified=verified.clone() query=q.get_value() />
             <Uptime verified=verified.clone() query=q.get_value() now=now.get_untracked() />
             <Exports verified />
         })

@@ -1,7 +1,7 @@
 //! What the history check found: shown on every page when it is bad news,
 //! and in full on the history pages.
 
-use bongsu_core::log_audit::FeedAgreement;
+use bongsu_core::log_audit::{FeedAgreement, FeedConflict};
 use leptos::prelude::*;
 
 use super::download::DownloadLink;
@@ -9,7 +9,9 @@ use crate::error_text::{feed_conflict, fetch_error};
 use crate::format::kst;
 use crate::history_store::{HistoryProblem, HistoryStore, RegionLog};
 use crate::i18n::{t, t_string, td, td_string, use_i18n, Locale};
+use crate::log_head::LogHead;
 use crate::route::{href, HistoryQuery, Route};
+use crate::saved_checkpoint::RewriteEvidence;
 
 fn problem_text(locale: Locale, problem: HistoryProblem) -> &'static str {
     match problem {
@@ -22,11 +24,18 @@ fn problem_text(locale: Locale, problem: HistoryProblem) -> &'static str {
 /// Loud and on every page: the history was rewritten, regions disagree on
 /// it, or the live status contradicts it.
 #[component]
-pub fn HistoryAlarms(history: HistoryStore) -> impl IntoView {
+pub fn HistoryAlarms(
+    /// Evidence that the history was rewritten since this device saw it.
+    rewrite: RwSignal<Option<RewriteEvidence>>,
+    /// The regions that show different histories.
+    split: Signal<Vec<String>>,
+    /// How the live status contradicts the history.
+    conflict: Signal<Option<FeedConflict>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let rewrite = move || {
         let locale = i18n.get_locale();
-        history.rewrite.get().map(|e| {
+        rewrite.get().map(|e| {
             let json = serde_json::to_string_pretty(&e).unwrap_or_default();
             let noticed = bongsu_core::rfc3339::parse(&e.observed_at)
                 .map(|at| kst(locale, at))
@@ -63,24 +72,18 @@ pub fn HistoryAlarms(history: HistoryStore) -> impl IntoView {
     };
     let split = move || {
         let locale = i18n.get_locale();
-        history.regions.with(|regions| {
-            let split: Vec<String> = regions
-                .iter()
-                .filter(|(_, o)| matches!(o, RegionLog::Split { .. }))
-                .map(|(id, _)| id.clone())
-                .collect();
-            (!split.is_empty()).then(|| {
-                view! {
-                    <section class="evidence" role="alert" data-testid="history-split">
-                        <h2>{t!(i18n, history.split_heading)}</h2>
-                        <p>{td_string!(locale, history.split_text, regions = split.join(", "))}</p>
-                    </section>
-                }
-            })
+        let split = split.get();
+        (!split.is_empty()).then(|| {
+            view! {
+                <section class="evidence" role="alert" data-testid="history-split">
+                    <h2>{t!(i18n, history.split_heading)}</h2>
+                    <p>{td_string!(locale, history.split_text, regions = split.join(", "))}</p>
+                </section>
+            }
         })
     };
     let feed_conflict = move || {
-        let conflict = history.feed_check.get()?.err()?;
+        let conflict = conflict.get()?;
         let worded = feed_conflict(i18n.get_locale(), &conflict);
         Some(view! {
             <section class="evidence" role="alert" data-testid="history-feed-conflict">
@@ -95,15 +98,16 @@ pub fn HistoryAlarms(history: HistoryStore) -> impl IntoView {
     view! { {rewrite} {split} {feed_conflict} }
 }
 
-/// One line on the status page: how much history is verified, and a link.
+/// One line on the status page: the history log's signed and cosigned
+/// size, whether the live status commits to it, and a link to the pages
+/// that verify every entry.
 #[component]
-pub fn HistorySummary(history: HistoryStore) -> impl IntoView {
+pub fn HistorySummary(head: LogHead) -> impl IntoView {
     let i18n = use_i18n();
     let line = move || {
         let locale = i18n.get_locale();
-        match (history.verified.get(), history.problem.get()) {
-            (Some(v), _) => {
-                let c = &v.log.checkpoint;
+        match (head.newest(), head.problem.get()) {
+            (Some(c), _) => {
                 let mut line = if c.cosigned.len() == 1 {
                     td_string!(locale, history.summary_events_one, size = c.size)
                 } else {
@@ -114,7 +118,7 @@ pub fn HistorySummary(history: HistoryStore) -> impl IntoView {
                         n = c.cosigned.len()
                     )
                 };
-                let live = match history.feed_check.get() {
+                let live = match head.feed_check.get() {
                     Some(Ok(FeedAgreement::Agrees { .. })) => {
                         Some(td_string!(locale, history.summary_agrees))
                     }
@@ -235,6 +239,9 @@ pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
                     have = have
                 ),
                 Ok(FeedAgreement::NoCommitment) => td_string!(locale, history.live_none).to_string(),
+                Ok(FeedAgreement::LogAhead { committed, .. }) => {
+                    td_string!(locale, history.live_ahead, committed = committed)
+                }
                 Err(e) => {
                     let worded = feed_conflict(locale, &e);
                     format!("{} {}", td_string!(locale, history.live_contradicts), worded.text)

@@ -2,15 +2,18 @@ use bongsu_core::{region_state, AppConfig, RegionOutcome, RegionState};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
+use super::measured::{line, Measured};
 use crate::error_text::{feed_error, fetch_error, Worded};
 use crate::format::ago;
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::poller::{RegionReport, StatusStore};
 
-/// One line per region: did it answer, and was what it said genuine?
+/// One line per region: did it answer, and was what it said genuine? And,
+/// where regions run probes, whether its probe's observation counts.
 #[component]
 pub fn Regions(
     store: StatusStore,
+    measured: Memo<Measured>,
     config: AppConfig,
     now: RwSignal<OffsetDateTime>,
 ) -> impl IntoView {
@@ -33,6 +36,7 @@ pub fn Regions(
                             .map(|(i, report)| {
                                 let state = region_state(&report.effective_outcome(), shown.as_ref(), now);
                                 let Worded { text, detail } = describe(locale, state, report, now);
+                                let probe = measured.with(|m| m.regions.get(i).cloned()).map(line);
                                 view! {
                                     <li
                                         class=format!("region region-{}", state.as_str())
@@ -46,6 +50,7 @@ pub fn Regions(
                                             {text}
                                             {detail.map(|d| view! { " " <code lang="en" class="tech">{d}</code> })}
                                         </span>
+                                        {probe}
                                     </li>
                                 }
                             })

@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 
+use super::measured::{line, Measured};
 use super::StatusBadge;
 use crate::i18n::{t, use_i18n};
 use crate::poller::StatusStore;
 
-/// Every service with its components.
+/// Every service with its components, and what the probes measured of it.
 #[component]
-pub fn Services(store: StatusStore) -> impl IntoView {
+pub fn Services(store: StatusStore, measured: Memo<Measured>) -> impl IntoView {
     let i18n = use_i18n();
     let services = move || {
         store
@@ -33,6 +34,10 @@ pub fn Services(store: StatusStore) -> impl IntoView {
                                         <h3 class="name">{service.name.clone()}</h3>
                                         <StatusBadge status />
                                     </div>
+                                    {
+                                        let id = service.id.clone();
+                                        move || measured.with(|m| m.service(&id)).map(line)
+                                    }
                                     <ul class="components">
                                         {service
                                             .components

@@ -23,10 +23,9 @@ use time::OffsetDateTime;
 
 use crate::error::CliError;
 use crate::keygen::{is_signer_key, resolve_verifier_key, KeyEntryError};
+use crate::mirror_source::Source;
 
 const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
-/// Bigger than any file a log or key chain has reason to be.
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -74,45 +73,6 @@ pub struct AuditReport {
     pub problems: Vec<String>,
 }
 
-/// Where a mirror's files come from.
-enum Source {
-    Dir(PathBuf),
-    Url(String),
-}
-
-impl Source {
-    fn new(mirror: &str) -> Source {
-        if mirror.starts_with("http://") || mirror.starts_with("https://") {
-            Source::Url(format!("{}/", mirror.trim_end_matches('/')))
-        } else {
-            Source::Dir(PathBuf::from(mirror))
-        }
-    }
-
-    fn fetch(&self, agent: &ureq::Agent, path: &str) -> Result<Vec<u8>, String> {
-        match self {
-            Source::Dir(dir) => {
-                let file = dir.join(path);
-                std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))
-            }
-            Source::Url(base) => {
-                let url = format!("{base}{path}");
-                let mut response = agent.get(&url).call().map_err(|e| format!("{url}: {e}"))?;
-                let status = response.status().as_u16();
-                if status != 200 {
-                    return Err(format!("{url}: HTTP {status}"));
-                }
-                response
-                    .body_mut()
-                    .with_config()
-                    .limit(MAX_FILE_BYTES)
-                    .read_to_vec()
-                    .map_err(|e| format!("{url}: {e}"))
-            }
-        }
-    }
-}
-
 /// Reads root keys given as verifier keys or `.pub` file paths.
 pub fn read_roots(roots: &[String], threshold: usize) -> Result<RoleKeys, CliError> {
     let mut keys = Vec::new();
@@ -137,11 +97,7 @@ pub fn read_roots(roots: &[String], threshold: usize) -> Result<RoleKeys, CliErr
 
 pub fn audit(options: &AuditOptions, now: OffsetDateTime) -> Result<AuditReport, CliError> {
     let anchor = read_roots(&options.roots, options.root_threshold)?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(FETCH_TIMEOUT))
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = crate::mirror_source::agent(FETCH_TIMEOUT);
     let seen = match &options.seen {
         Some(path) => Some(std::fs::read(path).map_err(|source| CliError::ReadFile {
             path: path.clone(),

@@ -15,8 +15,10 @@ use crate::error::CliError;
 use crate::fault::FaultKeys;
 use crate::keygen::read_signer;
 use crate::keygen::{keygen_kind, public_path, KeyKind};
+use crate::mirror_source::Source;
 use crate::probe_check::Check;
 use crate::probe_config::{ProbeConfig, ProbedService};
+use crate::probe_watch::ProbeWatch;
 use crate::serve::{parse_witness_specs, serve_then, Faults, Site, SiteKind};
 use crate::sign::LogOptions;
 
@@ -90,18 +92,28 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     for region in &region_dirs {
         std::fs::create_dir_all(region)?;
     }
+    let config = demo_config(&root_vkey, port);
+    config.check()?;
+    // The signer reads the probes from the region directories it writes.
+    let probes = ProbeWatch {
+        regions: REGIONS
+            .iter()
+            .zip(&region_dirs)
+            .map(|((id, _), d)| ((*id).to_owned(), Source::Dir(d.clone())))
+            .collect(),
+        ..ProbeWatch::from_config(&config).0
+    };
     let log = LogOptions {
         dir: dir.join("log"),
         key: log_key,
         witnesses: (0..REGIONS.len())
             .map(|i| format!("http://127.0.0.1:{}/witness", port + 1 + i as u16))
             .collect(),
+        probes: Some(probes),
     };
     let history = Arc::new(DemoHistory::new(&dir, log, key.clone(), outs.clone())?);
     let status = history.status.clone();
 
-    let config = demo_config(&root_vkey, port);
-    config.check()?;
     let config_path = dir.join("config.json");
     let json = serde_json::to_string_pretty(&config).unwrap_or_default();
     crate::sign::write_atomically(&config_path, format!("{json}\n").as_bytes())?;
@@ -146,6 +158,7 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     services.set_all(&stand_in_modes(&history.replay_services()));
     let replay = history.clone();
     let following = services.clone();
+    let (replayed, replay_epochs) = tokio::sync::watch::channel(0u64);
     let faults = Faults {
         admin: Some(format!("127.0.0.1:{}", port + 9)),
         keys: FaultKeys::new(Some(read_signer(&key)?), Some(read_signer(&retired_key)?))?,
@@ -158,6 +171,7 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
         replay: Some(Arc::new(move |how: &str| {
             let answer = replay.step(how)?;
             following.set_all(&stand_in_modes(&replay.replay_services()));
+            replayed.send_modify(|epoch| *epoch += 1);
             Ok(answer)
         })),
         services: Some(services.clone()),
@@ -166,7 +180,7 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
         let config = demo_probe_config(id, &service_addrs);
         let out = region_dir.join("probe.note");
         let signer = read_signer(key)?;
-        tokio::spawn(probe_loop(config, signer, out));
+        tokio::spawn(probe_loop(config, signer, out, replay_epochs.clone()));
     }
     // Signing waits until the regions (and so their witnesses) are serving.
     let start = async move {
@@ -370,6 +384,8 @@ pub fn demo_config(root_vkey: &str, port: u16) -> AppConfig {
             .collect(),
         refresh_seconds: 15,
         timeout_ms: 4000,
+        // Short, so that a service broken in the demo is called out within a minute.
+        disagreement_grace_seconds: 20,
     }
 }
 
@@ -378,12 +394,23 @@ pub fn demo_config(root_vkey: &str, port: u16) -> AppConfig {
 async fn resign_loop(history: Arc<DemoHistory>, mut expires_at: OffsetDateTime) {
     let mtime = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
     let mut seen: Option<SystemTime> = mtime(&history.status);
+    let mut probes_checked = std::time::Instant::now();
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let now = OffsetDateTime::now_utc();
         let current = mtime(&history.status);
         let changed = current != seen;
-        if !changed && expires_at - now > RESIGN_BEFORE_EXPIRY {
+        // Once per probe round: has a disagreement lasted its grace period, or ended?
+        let mut disagreements = false;
+        if probes_checked.elapsed() >= PROBE_INTERVAL {
+            probes_checked = std::time::Instant::now();
+            let checking = history.clone();
+            disagreements =
+                tokio::task::spawn_blocking(move || checking.disagreements_changed(now))
+                    .await
+                    .unwrap_or(false);
+        }
+        if !changed && !disagreements && expires_at - now > RESIGN_BEFORE_EXPIRY {
             continue;
         }
         seen = current;
@@ -455,10 +482,40 @@ fn demo_probe_config(region: &str, services: &[(String, std::net::SocketAddr)]) 
     }
 }
 
-/// One region's probe, for as long as the demo runs.
-async fn probe_loop(config: ProbeConfig, signer: signed_note::StandardSigner, out: PathBuf) {
-    let previous = crate::probe::previous_observation(&out);
+/// One region's probe, for as long as the demo runs. When the replay moves
+/// the stand-ins (a new moment of 2022, not something that happened now),
+/// the probe starts over: otherwise its window would still remember the
+/// old moment, and the recovery the replay declares would look, for half a
+/// window, like an outage nobody declared.
+async fn probe_loop(
+    config: ProbeConfig,
+    signer: signed_note::StandardSigner,
+    out: PathBuf,
+    mut replayed: tokio::sync::watch::Receiver<u64>,
+) {
+    let mut last = crate::probe::previous_observation(&out);
+    let mut probe = crate::probe::Probe::new(config, last.clone());
     let outs = [out];
-    // Not `once`, so it never returns an error.
-    let _ = crate::probe::keep_probing(config, previous, &signer, &outs, false).await;
+    loop {
+        let fresh = replayed.has_changed().unwrap_or(false);
+        if fresh {
+            replayed.mark_unchanged();
+            probe.start_over();
+        }
+        probe.run_round().await;
+        let observation = probe.observation(OffsetDateTime::now_utc());
+        match crate::probe::publish(&observation, &signer, &outs) {
+            Err(error) => eprintln!("error: {error} (the probe goes on)"),
+            Ok(()) => {
+                // What the replay changed is the replay's news, not the probe's.
+                if !fresh {
+                    for line in crate::probe::changes(last.as_ref(), &observation) {
+                        println!("probe: {line}");
+                    }
+                }
+                last = Some(observation);
+            }
+        }
+        tokio::time::sleep(probe.next_delay()).await;
+    }
 }

@@ -7,7 +7,9 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
+use bongsu_core::disagreement_log::disagreement_events;
 use bongsu_core::history::History;
 use bongsu_core::status_diff::events_for_change;
 use time::format_description::well_known::Rfc3339;
@@ -36,7 +38,15 @@ pub struct DemoHistory {
     dir: PathBuf,
     steps: Vec<ReplayStep>,
     lock: Mutex<()>,
+    /// When the replay last moved the stand-ins: until the probes have
+    /// started over and measured the new moment, what they publish is about
+    /// the old one, and no disagreement is judged.
+    replayed_at: Mutex<Option<Instant>>,
 }
+
+/// Long enough for every probe to start over and finish a round (its
+/// interval with jitter, plus its timeout).
+const PROBES_SETTLE: Duration = Duration::from_secs(12);
 
 impl DemoHistory {
     pub fn new(
@@ -54,6 +64,7 @@ impl DemoHistory {
             dir: dir.to_owned(),
             steps,
             lock: Mutex::new(()),
+            replayed_at: Mutex::new(None),
         })
     }
 
@@ -82,17 +93,51 @@ impl DemoHistory {
         Ok(())
     }
 
-    /// Signs the status file into every region, logging what changed.
+    /// Signs the status file into every region, logging what changed
+    /// (and, once the probes have settled, where they disagree).
     pub fn sign(&self, now: OffsetDateTime) -> Result<Signed, CliError> {
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut log = self.log.clone();
+        if !self.probes_settled() {
+            log.probes = None;
+        }
         sign_files(
             &self.status_key,
             &self.status,
             &self.outs,
             None,
-            Some(&self.log),
+            Some(&log),
             now,
         )
+    }
+
+    /// Whether the log's record of disagreements between the probes and the
+    /// declared status is out of date at `now`: one has lasted its grace
+    /// period, or one the log holds open has ended. Signing then logs it.
+    pub fn disagreements_changed(&self, now: OffsetDateTime) -> bool {
+        let Some(probes) = self.log.probes.as_ref().filter(|_| self.probes_settled()) else {
+            return false;
+        };
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let Ok(events) = LogStore::open(&self.log.dir).and_then(|s| s.events()) else {
+            return false;
+        };
+        let history = History::from_events(&events);
+        let observed = probes.observe(now);
+        !disagreement_events(
+            &history,
+            &history.declared_services(),
+            &history.declared_incidents(),
+            &observed.observations,
+            now,
+            probes.grace,
+        )
+        .is_empty()
+    }
+
+    fn probes_settled(&self) -> bool {
+        let at = *self.replayed_at.lock().unwrap_or_else(|p| p.into_inner());
+        at.is_none_or(|at| at.elapsed() >= PROBES_SETTLE)
     }
 
     /// What the replayed timeline declares at the replay's position: the
@@ -153,6 +198,7 @@ impl DemoHistory {
             ))
         };
         let answer = run().map_err(|e| e.to_string())?;
+        *self.replayed_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         println!("replay: {answer}");
         Ok(answer)
     }

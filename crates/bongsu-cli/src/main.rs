@@ -12,9 +12,11 @@ mod fault;
 mod keygen;
 mod keyset;
 mod log_store;
+mod mirror_source;
 mod probe;
 mod probe_check;
 mod probe_config;
+mod probe_watch;
 mod serve;
 mod sign;
 mod status_file;
@@ -77,6 +79,12 @@ enum Command {
         /// Repeatable. A witness that does not answer is reported, never blocks publishing.
         #[arg(long, requires = "log")]
         witness: Vec<String>,
+        /// The app's config.json: ask each of its regions for its probe's observation, and log
+        /// where the probes and this status disagree for longer than the config's
+        /// disagreement_grace_seconds (and when they stop disagreeing). A probe that does not
+        /// answer is reported, never blocks publishing.
+        #[arg(long, requires = "log")]
+        probes: Option<PathBuf>,
     },
     /// Sign the next version of the key set with the root key(s) and append it to the key chain.
     Keyset {
@@ -253,11 +261,23 @@ fn run(command: Command) -> Result<(), CliError> {
             log,
             log_key,
             witness,
+            probes,
         } => {
+            let mut warnings = Vec::new();
+            let probes = match probes {
+                Some(path) => {
+                    let config = config_file::read_app_config(&path)?;
+                    let (watch, problems) = probe_watch::ProbeWatch::from_config(&config);
+                    warnings.extend(problems);
+                    Some(watch)
+                }
+                None => None,
+            };
             let log = log.zip(log_key).map(|(dir, key)| sign::LogOptions {
                 dir,
                 key,
                 witnesses: witness,
+                probes,
             });
             let signed = sign::sign_files(
                 &key,
@@ -267,7 +287,7 @@ fn run(command: Command) -> Result<(), CliError> {
                 log.as_ref(),
                 time::OffsetDateTime::now_utc(),
             )?;
-            for warning in &signed.warnings {
+            for warning in warnings.iter().chain(&signed.warnings) {
                 eprintln!("warning: {warning}");
             }
             if let Some((commitment, added)) = &signed.log {

@@ -57,6 +57,14 @@ impl Probe {
         probe
     }
 
+    /// Forgets every round and judgement (keeping the sequence number): for
+    /// when the services were changed by fiat, as the demo's replay does,
+    /// so that what the probe says next dates from now.
+    pub fn start_over(&mut self) {
+        self.rounds.clear();
+        self.judged.clear();
+    }
+
     /// Runs one round of every service's checks, all at once, and records it.
     pub async fn run_round(&mut self) {
         let at = OffsetDateTime::now_utc();

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use bongsu_core::disagreement_log::disagreement_events;
 use bongsu_core::history::History;
 use bongsu_core::status_diff::{events_for_change, events_for_maintenances};
 use bongsu_core::{sign_feed, Feed, LogCommitment, SignError};
@@ -10,6 +11,7 @@ use time::OffsetDateTime;
 use crate::error::CliError;
 use crate::keygen::read_signer;
 use crate::log_store::LogStore;
+use crate::probe_watch::ProbeWatch;
 use crate::status_file;
 
 /// Where the history log lives and who signs and witnesses it.
@@ -22,6 +24,9 @@ pub struct LogOptions {
     pub key: PathBuf,
     /// Witness base URLs (C2SP tlog-witness `add-checkpoint`).
     pub witnesses: Vec<String>,
+    /// The regions' probes, to log where they and the declared status
+    /// disagree for longer than the grace period.
+    pub probes: Option<ProbeWatch>,
 }
 
 /// What was signed.
@@ -92,7 +97,7 @@ pub fn sign_files(
     let mut warnings = Vec::new();
     let mut logged = None;
     if let Some(options) = log {
-        let (commitment, added) = record_in_log(options, &feed, status, outs, &mut warnings)?;
+        let (commitment, added) = record_in_log(options, &feed, status, outs, &mut warnings, now)?;
         feed.log = Some(commitment.clone());
         logged = Some((commitment, added));
     }
@@ -117,13 +122,17 @@ pub fn sign_files(
 
 /// Appends what changed to the log, checks the log now declares exactly
 /// what the feed shows, commits (signs, gets cosignatures, writes) and
-/// publishes the log beside every feed file.
+/// publishes the log beside every feed file. Disagreements with the
+/// probes are judged at `now` itself (the feed's `issued_at` is rounded
+/// down to the second, and a reader that has just shown one would not yet
+/// see it as due).
 fn record_in_log(
     options: &LogOptions,
     feed: &Feed,
     status: &Path,
     outs: &[PathBuf],
     warnings: &mut Vec<String>,
+    now: OffsetDateTime,
 ) -> Result<(LogCommitment, usize), CliError> {
     let log_key = read_signer(&options.key)?;
     let mut store = LogStore::open(&options.dir)?;
@@ -148,6 +157,20 @@ fn record_in_log(
             path: status.to_owned(),
             message,
         });
+    }
+    if let Some(probes) = &options.probes {
+        // Judged against the status being signed: declaring the outage
+        // ends an undeclared-outage disagreement in the same entry batch.
+        let observed = probes.observe(now);
+        warnings.extend(observed.warnings);
+        events.extend(disagreement_events(
+            &after,
+            &feed.services,
+            &feed.incidents,
+            &observed.observations,
+            now,
+            probes.grace,
+        ));
     }
     store.append(&events)?;
     if events.is_empty() && store.cosignature_count() < options.witnesses.len() {

@@ -28,6 +28,11 @@ pub struct AppConfig {
     /// counted as unreachable for that poll.
     #[serde(default = "default_timeout")]
     pub timeout_ms: u32,
+    /// How long the regions' probes and the operator's declared status may
+    /// disagree about a service before the page says so: shorter
+    /// disagreements are the ordinary lag between an outage and its notice.
+    #[serde(default = "default_grace")]
+    pub disagreement_grace_seconds: u32,
 }
 
 pub(crate) fn default_refresh() -> u32 {
@@ -38,6 +43,10 @@ pub(crate) fn default_timeout() -> u32 {
     5000
 }
 
+pub(crate) fn default_grace() -> u32 {
+    300
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegionConfig {
@@ -46,8 +55,8 @@ pub struct RegionConfig {
     pub name: String,
     /// The region's base URL, absolute or relative to `config.json` (the
     /// browser crates resolve it so, for every page that reads it). The region
-    /// serves `feed.note` (the signed feed) and `keys.json` (the key chain)
-    /// under it.
+    /// serves `feed.note` (the signed feed), `keys.json` (the key chain)
+    /// and, if it runs a probe, `probe.note` under it.
     pub url: String,
 }
 
@@ -55,6 +64,11 @@ impl RegionConfig {
     /// The URL of the region's signed feed.
     pub fn feed_url(&self) -> String {
         self.file_url("feed.note")
+    }
+
+    /// The URL of the region's probe observation (`bongsu probe`).
+    pub fn probe_url(&self) -> String {
+        self.file_url("probe.note")
     }
 
     /// The URL of the region's key chain.
@@ -174,6 +188,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!((c.refresh_seconds, c.timeout_ms), (30, 5000));
+        assert_eq!(c.disagreement_grace_seconds, 300);
     }
 
     #[test]
@@ -186,6 +201,7 @@ mod tests {
             };
             assert_eq!(region.feed_url(), "http://127.0.0.1:1/seoul/feed.note");
             assert_eq!(region.keys_url(), "http://127.0.0.1:1/seoul/keys.json");
+            assert_eq!(region.probe_url(), "http://127.0.0.1:1/seoul/probe.note");
         }
     }
 

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use time::{Duration, OffsetDateTime};
 
-use crate::model::Status;
-use crate::observation::{is_current, Observation, ProbeState, ServiceObservation};
+use crate::model::{Incident, IncidentState, Status};
+use crate::observation::{is_current, ErrorClass, Observation, ProbeState, ServiceObservation};
 
 /// What the regions that checked a service say, together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,6 +37,9 @@ pub struct Consensus {
     /// failing; for `Up`, when the last region began passing; for
     /// `Partial`, when the first failing region began failing.
     pub since: Option<OffsetDateTime>,
+    /// Whether every failing region's newest failure was a slow answer:
+    /// the service works, slowly (degraded performance, not an outage).
+    pub slow_only: bool,
 }
 
 impl Consensus {
@@ -80,15 +83,20 @@ fn order_key(o: &Observation) -> (u64, usize, &Observation) {
 pub fn consensus(service: &str, observations: &[Observation], now: OffsetDateTime) -> Consensus {
     let mut failing: Vec<(&str, OffsetDateTime)> = Vec::new();
     let mut passing: Vec<(&str, OffsetDateTime)> = Vec::new();
+    let mut slow_only = true;
     for o in counted(observations, now) {
         if let Some(s) = find(o, service) {
             let side = match s.state {
-                ProbeState::Failing => &mut failing,
+                ProbeState::Failing => {
+                    slow_only &= s.last_error == Some(ErrorClass::Slow);
+                    &mut failing
+                }
                 ProbeState::Passing => &mut passing,
             };
             side.push((&o.region, s.since));
         }
     }
+    let slow_only = slow_only && !failing.is_empty();
     let n = failing.len() + passing.len();
     let verdict = match failing.len() {
         _ if n == 0 => Verdict::NoData,
@@ -111,6 +119,7 @@ pub fn consensus(service: &str, observations: &[Observation], now: OffsetDateTim
         failing: ids(failing),
         passing: ids(passing),
         since,
+        slow_only,
     }
 }
 
@@ -119,7 +128,8 @@ fn find<'a>(o: &'a Observation, service: &str) -> Option<&'a ServiceObservation>
 }
 
 /// How the probes and the operator disagree about a service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DisagreementKind {
     /// A majority of regions find the service failing, and the operator
     /// declares it operational or merely degraded.
@@ -129,6 +139,11 @@ pub enum DisagreementKind {
 }
 
 impl DisagreementKind {
+    pub const ALL: [DisagreementKind; 2] = [
+        DisagreementKind::UndeclaredOutage,
+        DisagreementKind::UnconfirmedOutage,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DisagreementKind::UndeclaredOutage => "undeclared_outage",
@@ -164,6 +179,8 @@ pub fn disagreement(
 ) -> Option<Disagreement> {
     let probes_since = consensus.since?;
     let (kind, since) = match (declared, consensus.verdict) {
+        // Slow answers are what "degraded performance" declares.
+        (Status::DegradedPerformance, Verdict::Down) if consensus.slow_only => return None,
         (Status::Operational | Status::DegradedPerformance, Verdict::Down) => (
             DisagreementKind::UndeclaredOutage,
             declared_since.map_or(probes_since, |d| d.max(probes_since)),
@@ -175,6 +192,29 @@ pub fn disagreement(
         _ => return None,
     };
     Some(Disagreement { kind, since })
+}
+
+/// When the operator's declaration about `service` began, as far as the
+/// feed's `incidents` tell: the first update of the earliest unresolved
+/// incident naming it (when the outage was declared), else the last update
+/// of the newest resolved one (when it was called over). None without such
+/// incidents.
+pub fn declared_since(incidents: &[Incident], service: &str) -> Option<OffsetDateTime> {
+    let prefix = format!("{service}/");
+    let naming = || {
+        incidents
+            .iter()
+            .filter(|i| i.components.iter().any(|c| c.starts_with(&prefix)))
+    };
+    let open = naming()
+        .filter(|i| i.state() != Some(IncidentState::Resolved))
+        .filter_map(|i| i.updates.first().map(|u| u.at))
+        .min();
+    open.or_else(|| {
+        naming()
+            .filter_map(|i| i.updates.last().map(|u| u.at))
+            .max()
+    })
 }
 
 #[cfg(test)]
@@ -367,6 +407,91 @@ mod tests {
             }
         }
         assert_eq!(disagreement(Status::Operational, &up, None), None);
+    }
+
+    #[test]
+    fn slow_answers_agree_with_degraded_performance_only() {
+        let slow = |region: &str, error| {
+            let mut s = service(Failing, 5);
+            s.last_error = Some(error);
+            obs(region, 1, vec![s])
+        };
+        let all_slow = [
+            slow("seoul", ErrorClass::Slow),
+            slow("busan", ErrorClass::Slow),
+        ];
+        let c = consensus("talk", &all_slow, NOW);
+        assert!(c.slow_only);
+        assert_eq!(disagreement(Status::DegradedPerformance, &c, None), None);
+        assert_eq!(
+            disagreement(Status::Operational, &c, None).map(|d| d.kind),
+            Some(DisagreementKind::UndeclaredOutage),
+            "slow is still not operational"
+        );
+        let mixed = [
+            slow("seoul", ErrorClass::Slow),
+            slow("busan", ErrorClass::Refused),
+        ];
+        let c = consensus("talk", &mixed, NOW);
+        assert!(!c.slow_only);
+        assert_eq!(
+            disagreement(Status::DegradedPerformance, &c, None).map(|d| d.kind),
+            Some(DisagreementKind::UndeclaredOutage),
+            "a region that cannot connect at all is more than degraded"
+        );
+        assert!(!consensus("talk", &of(&[("seoul", Passing, 5)]), NOW).slow_only);
+    }
+
+    #[test]
+    fn a_declaration_dates_from_its_incident() {
+        use crate::model::{Incident, IncidentUpdate};
+        let update = |m: i64, state| IncidentUpdate {
+            at: NOW - Duration::minutes(m),
+            state,
+            message: String::new(),
+        };
+        let incident = |id: &str, c: &str, updates| Incident {
+            id: id.into(),
+            title: String::new(),
+            impact: Status::MajorOutage,
+            components: vec![c.into()],
+            updates,
+            postmortem: None,
+        };
+        let mut incidents = vec![
+            incident(
+                "old",
+                "talk/msg",
+                vec![
+                    update(90, IncidentState::Investigating),
+                    update(60, IncidentState::Resolved),
+                ],
+            ),
+            incident(
+                "other",
+                "talkative/msg",
+                vec![update(5, IncidentState::Investigating)],
+            ),
+        ];
+        assert_eq!(
+            declared_since(&incidents, "talk"),
+            Some(NOW - Duration::minutes(60)),
+            "called over when the old incident was resolved; `talkative` is another service"
+        );
+        incidents.push(incident(
+            "new",
+            "talk/media",
+            vec![
+                update(20, IncidentState::Identified),
+                update(3, IncidentState::Monitoring),
+            ],
+        ));
+        assert_eq!(
+            declared_since(&incidents, "talk"),
+            Some(NOW - Duration::minutes(20)),
+            "declared when the open incident was opened"
+        );
+        assert_eq!(declared_since(&incidents, "pay"), None);
     }
 
     fn arb_observations() -> impl Strategy<Value = Vec<Observation>> {

@@ -157,6 +157,23 @@ pub fn event_row(index: u64, event: &LogEvent, entry: &[u8], proof: &ProofContex
         Event::MaintenanceStarted { maintenance } | Event::MaintenanceEnded { maintenance } => {
             row.incident = maintenance.clone();
         }
+        Event::ProbesDisagreed {
+            service,
+            disagreement,
+            since,
+            failing,
+            passing,
+        } => {
+            row.service = service.clone();
+            row.state = disagreement.as_str().to_owned();
+            row.text = format!(
+                "since {}; failing from [{}], passing from [{}]",
+                kst(*since),
+                failing.join(" "),
+                passing.join(" ")
+            );
+        }
+        Event::DisagreementEnded { service } => row.service = service.clone(),
     }
     row
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 use crate::config::{AppConfig, RegionConfig};
+use crate::consensus::DisagreementKind;
 use crate::evidence::Evidence;
 use crate::json::{Fields, Problem, Value};
 use crate::keyset::{KeyChainFile, KeySet, Roles};
@@ -274,6 +275,11 @@ pub fn app_config(v: &Value) -> Result<AppConfig, Problem> {
                 .map(Value::u32)
                 .transpose()?
                 .unwrap_or_else(crate::config::default_timeout),
+            disagreement_grace_seconds: f
+                .get("disagreement_grace_seconds")
+                .map(Value::u32)
+                .transpose()?
+                .unwrap_or_else(crate::config::default_grace),
         })
     })
 }
@@ -289,7 +295,7 @@ pub fn log_event(v: &Value) -> Result<LogEvent, Problem> {
 
 /// Internally tagged by `kind`, as `#[serde(tag = "kind")]` writes it.
 fn event(v: &Value) -> Result<Event, Problem> {
-    const KINDS: [&str; 10] = [
+    const KINDS: [&str; 12] = [
         "service_listed",
         "service_delisted",
         "component_status",
@@ -300,6 +306,8 @@ fn event(v: &Value) -> Result<Event, Problem> {
         "maintenance_scheduled",
         "maintenance_started",
         "maintenance_ended",
+        "probes_disagreed",
+        "disagreement_ended",
     ];
     object(v, |f| {
         let kind = f.required("kind")?.one_of(&KINDS)?;
@@ -346,11 +354,26 @@ fn event(v: &Value) -> Result<Event, Problem> {
             "maintenance_started" => Event::MaintenanceStarted {
                 maintenance: text(f, "maintenance")?,
             },
-            _ => Event::MaintenanceEnded {
+            "maintenance_ended" => Event::MaintenanceEnded {
                 maintenance: text(f, "maintenance")?,
+            },
+            "probes_disagreed" => Event::ProbesDisagreed {
+                service: text(f, "service")?,
+                disagreement: disagreement_kind(f.required("disagreement")?)?,
+                since: time(f.required("since")?)?,
+                failing: strings(f.required("failing")?)?,
+                passing: strings(f.required("passing")?)?,
+            },
+            _ => Event::DisagreementEnded {
+                service: text(f, "service")?,
             },
         })
     })
+}
+
+fn disagreement_kind(v: &Value) -> Result<DisagreementKind, Problem> {
+    let all = DisagreementKind::ALL;
+    Ok(all[v.one_of(&all.map(DisagreementKind::as_str))?])
 }
 
 pub fn evidence(v: &Value) -> Result<Evidence, Problem> {
@@ -564,15 +587,17 @@ mod tests {
             prop::collection::vec(region, 0..3),
             any::<u32>(),
             any::<u32>(),
+            any::<u32>(),
         )
             .prop_map(
-                |(feed, title, root, regions, refresh_seconds, timeout_ms)| AppConfig {
+                |(feed, title, root, regions, refresh_seconds, timeout_ms, grace)| AppConfig {
                     feed,
                     title,
                     trust: TrustPolicy { root },
                     regions,
                     refresh_seconds,
                     timeout_ms,
+                    disagreement_grace_seconds: grace,
                 },
             )
     }
@@ -628,6 +653,23 @@ mod tests {
             ),
             text().prop_map(|maintenance| Event::MaintenanceStarted { maintenance }),
             text().prop_map(|maintenance| Event::MaintenanceEnded { maintenance }),
+            (
+                text(),
+                prop::sample::select(DisagreementKind::ALL.to_vec()),
+                at(),
+                prop::collection::vec(text(), 0..3),
+                prop::collection::vec(text(), 0..3),
+            )
+                .prop_map(|(service, disagreement, since, failing, passing)| {
+                    Event::ProbesDisagreed {
+                        service,
+                        disagreement,
+                        since,
+                        failing,
+                        passing,
+                    }
+                }),
+            text().prop_map(|service| Event::DisagreementEnded { service }),
         ];
         (at(), event).prop_map(|(at, event)| LogEvent { at, event })
     }

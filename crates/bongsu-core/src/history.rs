@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
+use crate::consensus::DisagreementKind;
 use crate::log_event::{ComponentName, Event, LogEvent};
 use crate::model::{
     Component, Incident, IncidentState, IncidentUpdate, Maintenance, MaintenanceState, Service,
@@ -95,6 +96,23 @@ pub struct MaintenanceRecord {
     pub entries: Vec<u64>,
 }
 
+/// A time the regions' probes and the declared status disagreed about a
+/// service for longer than the grace period, as the log recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisagreementRecord {
+    pub service: String,
+    pub kind: DisagreementKind,
+    /// When the disagreement began.
+    pub since: OffsetDateTime,
+    /// When it was logged (the grace period had passed).
+    pub logged_at: OffsetDateTime,
+    pub ended_at: Option<OffsetDateTime>,
+    /// The regions whose probes found the service failing, and passing, when it was logged.
+    pub failing: Vec<String>,
+    pub passing: Vec<String>,
+    pub entries: Vec<u64>,
+}
+
 /// The whole history. `problems` lists events that refer to things the log
 /// never introduced; they are kept out of the derived history but shown, so
 /// an operator's mistake is visible rather than silently dropped.
@@ -103,6 +121,8 @@ pub struct History {
     pub services: Vec<ServiceHistory>,
     pub incidents: Vec<IncidentRecord>,
     pub maintenances: Vec<MaintenanceRecord>,
+    /// Oldest first.
+    pub disagreements: Vec<DisagreementRecord>,
     pub problems: Vec<String>,
 }
 
@@ -233,7 +253,65 @@ impl History {
                     ),
                 }
             }
+            Event::ProbesDisagreed {
+                service,
+                disagreement,
+                since,
+                failing,
+                passing,
+            } => {
+                // A new kind of disagreement replaces an open one.
+                if let Some(open) = self.open_disagreement_mut(service) {
+                    open.ended_at = Some(at);
+                    open.entries.push(entry);
+                }
+                self.disagreements.push(DisagreementRecord {
+                    service: service.clone(),
+                    kind: *disagreement,
+                    since: *since,
+                    logged_at: at,
+                    ended_at: None,
+                    failing: failing.clone(),
+                    passing: passing.clone(),
+                    entries: vec![entry],
+                });
+            }
+            Event::DisagreementEnded { service } => match self.open_disagreement_mut(service) {
+                Some(open) => {
+                    open.ended_at = Some(at);
+                    open.entries.push(entry);
+                }
+                None => self.problem(
+                    entry,
+                    format!("ends a disagreement about `{service}` that is not open"),
+                ),
+            },
         }
+    }
+
+    fn open_disagreement_mut(&mut self, service: &str) -> Option<&mut DisagreementRecord> {
+        self.disagreements
+            .iter_mut()
+            .rev()
+            .find(|d| d.service == service && d.ended_at.is_none())
+    }
+
+    /// When the log last changed the declared status of one of `service`'s
+    /// components (or listed it): since then the declaration has stood.
+    pub fn status_changed_at(&self, service: &str) -> Option<OffsetDateTime> {
+        self.service(service)?
+            .components
+            .iter()
+            .filter_map(|c| c.changes.last().map(|change| change.at))
+            .max()
+    }
+
+    /// The disagreement about `service` the log holds open, if any.
+    pub fn open_disagreement(&self, service: &str) -> Option<&DisagreementRecord> {
+        self.disagreements
+            .iter()
+            .rev()
+            .find(|d| d.service == service && d.ended_at.is_none())
     }
 
     fn list(

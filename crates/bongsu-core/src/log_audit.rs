@@ -152,6 +152,10 @@ pub enum FeedAgreement {
     /// The feed commits to more entries than the copy of the log at hand:
     /// the mirror has not caught up yet. Not a conflict, but not checked.
     LogBehind { committed: u64, have: u64 },
+    /// The log at hand has grown past the feed's commitment, and only its
+    /// checkpoints were checked (the status page): the feed's state is
+    /// checked against the entries on the history pages.
+    LogAhead { committed: u64, have: u64 },
 }
 
 /// The feed and the history tell different stories.

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::consensus::DisagreementKind;
 use crate::model::{IncidentState, Status};
 
 pub const EVENT_HEADER: &str = "bongsu-log-event/v1";
@@ -83,6 +84,24 @@ pub enum Event {
     MaintenanceEnded {
         maintenance: String,
     },
+    /// The regions' probes and the declared status disagreed about a
+    /// service for longer than the grace period. `at` is when that was
+    /// seen; the probes' regions are listed by id, in order.
+    ProbesDisagreed {
+        service: String,
+        disagreement: DisagreementKind,
+        /// When the disagreement began (the grace period started then).
+        #[serde(with = "crate::rfc3339")]
+        since: OffsetDateTime,
+        /// The regions whose probes found the service failing, and passing.
+        failing: Vec<String>,
+        passing: Vec<String>,
+    },
+    /// The probes and the declared status no longer disagree about the
+    /// service (the outage was declared, or the probes changed their minds).
+    DisagreementEnded {
+        service: String,
+    },
 }
 
 impl Event {
@@ -99,6 +118,8 @@ impl Event {
             Event::MaintenanceScheduled { .. } => "maintenance_scheduled",
             Event::MaintenanceStarted { .. } => "maintenance_started",
             Event::MaintenanceEnded { .. } => "maintenance_ended",
+            Event::ProbesDisagreed { .. } => "probes_disagreed",
+            Event::DisagreementEnded { .. } => "disagreement_ended",
         }
     }
 }

@@ -1,0 +1,194 @@
+// Regional probes as a reader sees them: real `bongsu probe` agents in two
+// of three regions check a real local HTTP service; the test breaks the
+// service while the operator declares nothing, and the page must say
+// "undeclared outage" within one probe interval plus one poll. Then the
+// operator signs with --probes and the disagreement is in the history log.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { existsSync, writeFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  BIN, Scenario, launchBrowser, openPage, waitForSeq, bongsu, ensureScreenshotDir,
+} from './harness.mjs';
+
+const PROBE_INTERVAL_S = 2;
+const REFRESH_S = 2;
+const PROBED = ['seoul', 'busan'];
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+/// A service the probes check: `mode` is 'healthy' (200) or 'error' (500).
+async function localService() {
+  const service = { mode: 'healthy', hits: 0 };
+  service.server = createServer((req, res) => {
+    service.hits += 1;
+    res.writeHead(service.mode === 'healthy' ? 200 : 500, { 'content-type': 'text/plain' });
+    res.end(service.mode);
+  });
+  await new Promise((resolve) => service.server.listen(0, '127.0.0.1', resolve));
+  service.url = `http://127.0.0.1:${service.server.address().port}/health`;
+  return service;
+}
+
+/// `bongsu probe` for one region, writing probe.note into the region's directory.
+function startProbe(s, id, key, serviceUrl) {
+  const config = path.join(s.dir, `probe-${id}.toml`);
+  writeFileSync(config, [
+    'feed = "kakao"', `region = "${id}"`, `interval = "${PROBE_INTERVAL_S}s"`, 'window = "20s"', 'timeout = "1s"', '',
+    '[[service]]', 'id = "talk"', '[[service.check]]', `http = "${serviceUrl}"`, '',
+  ].join('\n'));
+  const out = path.join(path.dirname(s.feedFile(id)), 'probe.note');
+  const proc = spawn(BIN, ['probe', '--config', config, '--key', key, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const probe = { proc, out, log: '' };
+  proc.stdout.on('data', (d) => { probe.log += d; });
+  proc.stderr.on('data', (d) => { probe.log += d; });
+  s.servers.push({ proc });
+  return probe;
+}
+
+/// Resolves once the probe has published its first observation.
+async function firstObservation(probe, timeoutMs = 10000) {
+  const until = Date.now() + timeoutMs;
+  while (!existsSync(probe.out)) {
+    if (Date.now() > until || probe.proc.exitCode !== null) {
+      throw new Error(`the probe wrote no ${probe.out} in ${timeoutMs} ms:\n${probe.log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function operational() {
+  return {
+    feed: 'kakao',
+    services: [{ id: 'talk', name: 'KakaoTalk', components: [{ id: 'messaging', name: 'Messaging', status: 'operational' }] }],
+  };
+}
+
+function readMeasured(page) {
+  return page.evaluate(() => {
+    const m = document.querySelector('[data-testid=service][data-service-id=talk] [data-testid=measured]');
+    return m && { verdict: m.dataset.state, text: m.textContent };
+  });
+}
+
+test('a broken service the operator has not declared is called out within one probe interval plus one poll', async () => {
+  const s = new Scenario();
+  const service = await localService();
+  try {
+    const probeKeys = Object.fromEntries(PROBED.map((id) => [id, s.keygen(`probe-${id}`, `probe-${id}.e2e.test`)]));
+    s.publishKeys({ status: [s.key], revoked: [s.retiredKey], probes: probeKeys });
+    const feed = s.publish(operational());
+    await s.start({ refreshSeconds: REFRESH_S, graceSeconds: 0 });
+    const probes = PROBED.map((id) => startProbe(s, id, probeKeys[id], service.url));
+    await Promise.all(probes.map((p) => firstObservation(p)));
+
+    const page = await openPage(browser, s.appUrl);
+    await waitForSeq(page, feed.seq);
+    await page.waitForFunction(() => document.querySelector('[data-testid=measured]')?.dataset.state === 'up', null, { timeout: 10000 });
+    let measured = await readMeasured(page);
+    assert.match(measured.text, /working from 2 of 2 regions/, 'the region without a probe is not counted');
+    const probeState = (id) => page.evaluate((rid) => document.querySelector(`[data-testid=region][data-region-id=${rid}] [data-testid=region-probe]`)?.dataset.state, id);
+    assert.equal(await probeState('seoul'), 'current');
+    assert.equal(await probeState('tokyo'), 'none', 'a region without a probe is shown as such');
+    assert.equal(await page.locator('[data-testid=disagreements]').count(), 0, 'probes and declaration agree');
+
+    // Break the service; the operator declares nothing.
+    service.mode = 'error';
+    const brokeAt = Date.now();
+    await page.waitForSelector('[data-testid=disagreement][data-about=talk][data-state=undeclared_outage]', { timeout: 15000 });
+    const tookMs = Date.now() - brokeAt;
+    // One probe interval (plus its jitter and the check), then one poll.
+    const budgetMs = (PROBE_INTERVAL_S * 1.1 + REFRESH_S) * 1000 + 1500;
+    assert.ok(tookMs <= budgetMs, `shown after ${tookMs} ms, more than one probe interval plus one poll (${budgetMs} ms)`);
+    measured = await readMeasured(page);
+    assert.equal(measured.verdict, 'down');
+    assert.match(measured.text, /failing from 2 of 2 regions/);
+    const notice = await page.locator('[data-testid=disagreements]').textContent();
+    assert.match(notice, /KakaoTalk: probes in 2 of 2 regions have found it failing since .*the operator has not declared an outage/);
+    // The declared status is untouched: the page shows both, side by side.
+    assert.equal(await page.locator('[data-testid=service][data-service-id=talk]').getAttribute('data-status'), 'operational');
+    await page.screenshot({ path: path.join(ensureScreenshotDir(), 'probes-undeclared-outage.png'), fullPage: true });
+
+    // In Korean too, with nothing left in English but names.
+    await page.click('[data-testid=language-switch]');
+    const ko = await page.locator('[data-testid=disagreements]').textContent();
+    assert.match(ko, /운영자는 장애를 공지하지 않았습니다/);
+    assert.match(await page.locator('[data-testid=measured]').textContent(), /2개 지역 중 2곳에서 실패/);
+    await page.click('[data-testid=language-switch]');
+
+    // Repair: the notice goes once the probes see the service working again
+    // (a repaired service is believed once most of the window has passed).
+    service.mode = 'healthy';
+    await page.waitForFunction(() => !document.querySelector('[data-testid=disagreements]'), null, { timeout: 30000 });
+    assert.equal((await readMeasured(page)).verdict, 'up');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    service.server.close();
+    await s.close();
+  }
+});
+
+test('the grace period holds the notice back, and the signer logs the disagreement in the history', async () => {
+  const s = new Scenario();
+  const service = await localService();
+  try {
+    const probeKeys = Object.fromEntries(PROBED.map((id) => [id, s.keygen(`probe-${id}`, `probe-${id}.e2e.test`)]));
+    const logKey = s.keygen('log', 'log.e2e.test');
+    // The key set names the log key too, so readers verify the history.
+    s.publishKeys({ status: [s.key], revoked: [s.retiredKey], probes: probeKeys });
+    const keysToml = path.join(s.dir, 'keys.toml');
+    writeFileSync(keysToml, `${readFileSync(keysToml, 'utf8')}\n[log]\nthreshold = 1\nkeys = ["${logKey}.pub"]\n`);
+    bongsu('keyset', '--keys', keysToml, '--chain', path.join(s.dir, 'keys.json'), '--key', s.rootKey,
+      ...s.regionIds.flatMap((id) => ['--out', s.keysFile(id)]));
+    const statusFile = path.join(s.dir, 'status.toml');
+    const sign = (...extra) => bongsu('sign', '--key', s.key, '--status', statusFile, '--log', path.join(s.dir, 'log'),
+      '--log-key', logKey, ...s.regionIds.flatMap((id) => ['--out', s.feedFile(id)]), ...extra);
+    s.publish(operational());
+    sign();
+    const graceSeconds = 6;
+    await s.start({ refreshSeconds: REFRESH_S, graceSeconds });
+    const probes = PROBED.map((id) => startProbe(s, id, probeKeys[id], service.url));
+    await Promise.all(probes.map((p) => firstObservation(p)));
+
+    const page = await openPage(browser, s.appUrl);
+    await page.waitForFunction(() => document.querySelector('[data-testid=measured]')?.dataset.state === 'up', null, { timeout: 10000 });
+    service.mode = 'error';
+    const brokeAt = Date.now();
+    await page.waitForFunction(() => document.querySelector('[data-testid=measured]')?.dataset.state === 'down', null, { timeout: 15000 });
+    const measuredMs = Date.now() - brokeAt;
+    if (measuredMs < graceSeconds * 1000 - 1500) {
+      assert.equal(await page.locator('[data-testid=disagreements]').count(), 0, 'no notice within the grace period');
+    }
+    await page.waitForSelector('[data-testid=disagreement][data-state=undeclared_outage]', { timeout: 20000 });
+    assert.ok(Date.now() - brokeAt >= graceSeconds * 1000, 'the notice waited out the grace period');
+
+    // The operator's next signing logs it (the probes are read from the
+    // regions named in the page's config, as a reader reads them).
+    const out = sign('--probes', s.configFile);
+    assert.match(out, /logged 1 event/);
+    const { events } = JSON.parse(bongsu('audit', '--root', `${s.rootKey}.pub`, path.dirname(s.feedFile('seoul')),
+      '--format', 'json', '--export', 'events'));
+    const logged = events.filter((e) => e.kind === 'probes_disagreed');
+    assert.equal(logged.length, 1, JSON.stringify(events));
+    assert.equal(logged[0].event.service, 'talk');
+    assert.equal(logged[0].event.disagreement, 'undeclared_outage');
+    assert.deepEqual([logged[0].event.failing, logged[0].event.passing], [['busan', 'seoul'], []]);
+    assert.doesNotMatch(sign('--probes', s.configFile), /logged [1-9]/, 'logged once, not on every signing');
+
+    // The history page shows it, from the verified log.
+    const history = await openPage(browser, new URL('history/#/history', s.appUrl).href);
+    await history.waitForSelector('[data-testid=logged-disagreement][data-service-id=talk][data-kind=undeclared_outage]', { timeout: 15000 });
+    const record = await history.locator('[data-testid=logged-disagreement]').textContent();
+    assert.match(record, /KakaoTalk: probes in 2 of 2 regions found it failing, and no outage was declared/);
+    assert.match(record, /ongoing/);
+    assert.deepEqual([...page.errors, ...history.errors], []);
+  } finally {
+    service.server.close();
+    await s.close();
+  }
+});

@@ -1,0 +1,126 @@
+//! The status page's check of the history log: every region's signed
+//! checkpoint, verified under the trusted key set (the log key's signature
+//! and the witness threshold), without the entries. The status page's
+//! readers want the status first, on a phone during an outage; fetching and
+//! hashing the whole log is the history pages' work (`history_store.rs`).
+//!
+//! From the checkpoints alone the page still sees a split view at one size
+//! and a live feed whose commitment contradicts what the log key signed
+//! (`bongsu_core::log_head`). A rewrite of the history is the history
+//! pages' to find (it takes consistency between sizes); evidence of one
+//! that this device found there is shown here too.
+
+use bongsu_core::checkpoint::{verify_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES};
+use bongsu_core::log_audit::{FeedAgreement, FeedConflict};
+use bongsu_core::log_head::{check_commitment, split_at_same_size};
+use bongsu_core::log_layout::CHECKPOINT_PATH;
+use bongsu_core::{AppConfig, Feed, KeySet};
+use futures::future::join_all;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::fetch::{controller, fetch_bytes};
+use crate::history_store::HistoryProblem;
+use crate::saved_checkpoint::{self, RewriteEvidence};
+use crate::signature_checks::checked;
+
+#[derive(Clone, Copy)]
+pub struct LogHead {
+    config: StoredValue<AppConfig>,
+    /// Each region's verified checkpoint, in config order (None: none, or not valid).
+    pub checkpoints: RwSignal<Vec<Option<Checkpoint>>>,
+    pub rewrite: RwSignal<Option<RewriteEvidence>>,
+    pub problem: RwSignal<Option<HistoryProblem>>,
+    /// The feed's commitment against the checkpoints.
+    pub feed_check: Memo<Option<Result<FeedAgreement, FeedConflict>>>,
+    loading: StoredValue<bool>,
+}
+
+impl LogHead {
+    pub fn new(config: AppConfig, shown: RwSignal<Option<Feed>>) -> LogHead {
+        let rewrite = saved_checkpoint::load_evidence(&config.feed);
+        let checkpoints: RwSignal<Vec<Option<Checkpoint>>> = RwSignal::new(Vec::new());
+        let feed_check = Memo::new(move |_| {
+            let feed = shown.get()?;
+            checkpoints.with(|all| {
+                let verified: Vec<&Checkpoint> = all.iter().flatten().collect();
+                (!verified.is_empty()).then(|| check_commitment(&feed, &verified))
+            })
+        });
+        LogHead {
+            config: StoredValue::new(config),
+            checkpoints,
+            rewrite: RwSignal::new(rewrite),
+            problem: RwSignal::new(None),
+            feed_check,
+            loading: StoredValue::new(false),
+        }
+    }
+
+    /// Fetches and verifies every region's checkpoint under `key_set`,
+    /// unless a check is already running.
+    pub fn refresh(self, key_set: KeySet) {
+        if self.loading.get_value() {
+            return;
+        }
+        self.loading.set_value(true);
+        spawn_local(async move {
+            self.check(&key_set).await;
+            self.loading.set_value(false);
+        });
+    }
+
+    async fn check(self, key_set: &KeySet) {
+        if key_set.roles.log.is_none() {
+            self.problem.set(Some(HistoryProblem::LogNotKept));
+            return;
+        }
+        let config = self.config.get_value();
+        let fetches = config.regions.iter().map(|region| {
+            let url = region.log_url(CHECKPOINT_PATH);
+            async move {
+                let request = controller()?;
+                fetch_bytes(&url, config.timeout_ms, MAX_CHECKPOINT_BYTES, &request)
+                    .await
+                    .ok()
+                    .map(|f| f.bytes)
+            }
+        });
+        let answers = join_all(fetches).await;
+        let verified: Vec<Option<Checkpoint>> = checked(|| {
+            answers
+                .iter()
+                .map(|a| a.as_ref().and_then(|b| verify_checkpoint(b, key_set).ok()))
+                .collect()
+        })
+        .await;
+        let found = verified.iter().flatten().count();
+        self.problem
+            .set((found == 0).then_some(HistoryProblem::CheckpointsInvalid));
+        self.checkpoints.set(verified);
+    }
+
+    /// The regions whose checkpoints of one size have different roots.
+    pub fn split(self) -> Vec<String> {
+        let ids: Vec<String> = self
+            .config
+            .with_value(|c| c.regions.iter().map(|r| r.id.clone()).collect());
+        self.checkpoints.with(|all| {
+            let verified: Vec<(usize, &Checkpoint)> = all
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| c.as_ref().map(|c| (i, c)))
+                .collect();
+            split_at_same_size(&verified)
+                .into_iter()
+                .filter_map(|i| ids.get(i).cloned())
+                .collect()
+        })
+    }
+
+    /// The newest verified checkpoint.
+    pub fn newest(self) -> Option<Checkpoint> {
+        self.checkpoints
+            .with(|all| all.iter().flatten().max_by_key(|c| c.size).cloned())
+    }
+}
