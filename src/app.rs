@@ -140,13 +140,17 @@ fn StatusPage(shared: Shared, head: LogHead) -> impl IntoView {
     ));
     let i18n = use_i18n();
     let measured = Memo::new(move |_| {
+        let probing = store
+            .keys
+            .with(|k| k.latest().map_or(0, |ks| ks.roles.probes.len()));
         store.shown.with(|feed| {
             Measured::new(Inputs {
                 locale: i18n.get_locale(),
                 now: now.get(),
                 grace,
                 feed: feed.as_ref(),
-                regions: probes.snapshot(),
+                regions: &probes.snapshot(),
+                probing,
             })
         })
     });
@@ -157,7 +161,7 @@ fn StatusPage(shared: Shared, head: LogHead) -> impl IntoView {
         <Maintenances store />
         <Services store measured />
         <HistorySummary head />
-        <Regions store measured config=config.get_value() now />
+        <Regions store probes config=config.get_value() now />
         <Evidence store />
         <FeedMeta store now />
     }

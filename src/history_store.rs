@@ -99,6 +99,7 @@ pub struct HistoryStore {
     pub feed_check: Memo<Option<Result<FeedAgreement, FeedConflict>>>,
     /// Full bundles never change: each is fetched once per page load.
     bundle_cache: StoredValue<HashMap<String, Vec<u8>>, LocalStorage>,
+    queued: StoredValue<Option<KeySet>>,
 }
 
 impl HistoryStore {
@@ -118,6 +119,7 @@ impl HistoryStore {
             problem: RwSignal::new(None),
             loading: RwSignal::new(false),
             bundle_cache: StoredValue::new_local(HashMap::new()),
+            queued: StoredValue::new(None),
         }
     }
 
@@ -133,14 +135,20 @@ impl HistoryStore {
     }
 
     /// Fetches and verifies the log under `key_set`, unless a check is
-    /// already running.
+    /// already running: then it runs next, with the newest key set asked
+    /// for meanwhile.
     pub fn refresh(self, key_set: KeySet) {
         if self.loading.get_untracked() {
+            self.queued.set_value(Some(key_set));
             return;
         }
         self.loading.set(true);
         spawn_local(async move {
-            self.check(&key_set).await;
+            let mut next = Some(key_set);
+            while let Some(key_set) = next {
+                self.check(&key_set).await;
+                next = self.queued.try_update_value(Option::take).flatten();
+            }
             self.loading.set(false);
         });
     }

@@ -34,6 +34,7 @@ pub struct LogHead {
     /// The feed's commitment against the checkpoints.
     pub feed_check: Memo<Option<Result<FeedAgreement, FeedConflict>>>,
     loading: StoredValue<bool>,
+    queued: StoredValue<Option<KeySet>>,
 }
 
 impl LogHead {
@@ -54,18 +55,25 @@ impl LogHead {
             problem: RwSignal::new(None),
             feed_check,
             loading: StoredValue::new(false),
+            queued: StoredValue::new(None),
         }
     }
 
     /// Fetches and verifies every region's checkpoint under `key_set`,
-    /// unless a check is already running.
+    /// unless a check is already running: then it runs next, with the
+    /// newest key set asked for meanwhile.
     pub fn refresh(self, key_set: KeySet) {
         if self.loading.get_value() {
+            self.queued.set_value(Some(key_set));
             return;
         }
         self.loading.set_value(true);
         spawn_local(async move {
-            self.check(&key_set).await;
+            let mut next = Some(key_set);
+            while let Some(key_set) = next {
+                self.check(&key_set).await;
+                next = self.queued.try_update_value(Option::take).flatten();
+            }
             self.loading.set_value(false);
         });
     }

@@ -54,7 +54,8 @@ pub struct ProbeStore {
     reports: RwSignal<Vec<ProbeReport>>,
     /// Each region's newest verified observation, in config order.
     kept: RwSignal<Vec<Option<Observation>>>,
-    /// The highest `seq` verified from each region in this page's life.
+    /// The highest `seq` verified from each region under the current keys,
+    /// in this page's life.
     newest: StoredValue<Vec<u64>>,
     requests: StoredValue<Vec<AbortController>, LocalStorage>,
 }
@@ -78,9 +79,14 @@ impl ProbeStore {
             newest: StoredValue::new(vec![0; n]),
             requests: StoredValue::new_local(Vec::new()),
         };
+        // Under new keys nothing kept or reported stands until checked
+        // again: an observation or a mark made under a key since revoked
+        // must not count.
         Effect::new(move |_| {
             keys.track();
             store.kept.set(vec![None; n]);
+            store.reports.set(vec![ProbeReport::Pending; n]);
+            store.newest.set_value(vec![0; n]);
             store.poll(skip);
         });
         store

@@ -55,3 +55,41 @@ test('the demo serves the Kakao replay, verified from three regions', async () =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the README's way to break a demo service: the probes see it and the page says so", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-demo-'));
+  const port = await freeBase();
+  const demo = await startServer(['demo', '--dir', dir, '--app', DIST, '--port', String(port)]);
+  const measured = (page) => page.evaluate(() => document.querySelector(
+    '[data-testid=service][data-service-id=kakaotalk] [data-testid=measured]')?.dataset.state);
+  // The demo polls every 15 s; the refresh button asks at once, as a reader may.
+  const until = async (page, want, timeoutMs) => {
+    const end = Date.now() + timeoutMs;
+    while ((await measured(page)) !== want) {
+      if (Date.now() > end) throw new Error(`kakaotalk measured ${await measured(page)}, not ${want}, after ${timeoutMs} ms`);
+      await page.click('[data-testid=refresh]');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  try {
+    const page = await openPage(browser, demo.urls.app);
+    await waitForRegionState(page, 'seoul', 'valid');
+    // At 17:00 KST on 15 October 2022 KakaoTalk is down, and so is its stand-in.
+    await until(page, 'down', 20000);
+    // The fire's end: every service recovers, and the probes start over.
+    assert.equal((await fetch(`${demo.urls.admin}replay`, { method: 'POST', body: 'end' })).status, 200);
+    await until(page, 'up', 30000);
+    assert.equal(await page.locator('[data-testid=disagreements]').count(), 0, 'the replay\'s recovery is no disagreement');
+    const broken = await fetch(`${demo.urls.admin}services/kakaotalk/fault`, { method: 'PUT', body: 'break' });
+    assert.equal(broken.status, 200);
+    const brokeAt = Date.now();
+    await until(page, 'down', 15000);
+    // One probe interval (5 s, give or take 10 %) and a poll.
+    assert.ok(Date.now() - brokeAt < 9000, `the page showed it after ${Date.now() - brokeAt} ms`);
+    await fetch(`${demo.urls.admin}services/kakaotalk/fault`, { method: 'PUT', body: 'repair' });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await stopServer(demo);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -116,9 +116,12 @@ test('a broken service the operator has not declared is called out within one pr
     const brokeAt = Date.now();
     await page.waitForSelector('[data-testid=disagreement][data-about=talk][data-state=undeclared_outage]', { timeout: 15000 });
     const tookMs = Date.now() - brokeAt;
-    // One probe interval (plus its jitter and the check), then one poll.
-    const budgetMs = (PROBE_INTERVAL_S * 1.1 + REFRESH_S) * 1000 + 1500;
+    // One probe interval (plus its jitter), then one poll, with 3 s for the
+    // check, the fetch and a busy machine; waiting for the grace period or
+    // for half the probe's 20 s window would take far longer.
+    const budgetMs = (PROBE_INTERVAL_S * 1.1 + REFRESH_S) * 1000 + 3000;
     assert.ok(tookMs <= budgetMs, `shown after ${tookMs} ms, more than one probe interval plus one poll (${budgetMs} ms)`);
+    console.log(`undeclared outage shown ${tookMs} ms after the break (probe interval ${PROBE_INTERVAL_S} s, poll ${REFRESH_S} s, limit ${budgetMs} ms)`);
     measured = await readMeasured(page);
     assert.equal(measured.verdict, 'down');
     assert.match(measured.text, /failing from 2 of 2 regions/);
@@ -149,8 +152,8 @@ test('a broken service the operator has not declared is called out within one pr
     // Repair: the notice goes once the probes see the service working again
     // (a repaired service is believed once most of the window has passed).
     service.mode = 'healthy';
-    await page.waitForFunction(() => !document.querySelector('[data-testid=disagreements]'), null, { timeout: 30000 });
-    assert.equal((await readMeasured(page)).verdict, 'up');
+    await page.waitForFunction(() => document.querySelector('[data-testid=measured]')?.dataset.state === 'up', null, { timeout: 30000 });
+    assert.equal(await page.locator('[data-testid=disagreements]').count(), 0, 'the notice is gone');
     assert.deepEqual(page.errors, []);
   } finally {
     service.server.close();

@@ -49,16 +49,20 @@ pub fn line(l: Line) -> impl IntoView {
     }
 }
 
-/// Everything the status page says about the probes, in one language.
+/// What the status page says about the services: the measured line under
+/// each and the disagreements. It changes only when a verdict does, so the
+/// notice's live region is not redrawn as time passes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Measured {
     /// Per service, in feed order.
     pub services: Vec<Line>,
-    /// Per configured region, in config order.
-    pub regions: Vec<Line>,
     /// The disagreements that have lasted the grace period.
     pub notices: Vec<Line>,
 }
+
+/// Per region, in config order: its id, its last report and its newest
+/// verified observation (`ProbeStore::snapshot`).
+pub type Probes = [(String, ProbeReport, Option<Observation>)];
 
 /// What [`Measured::new`] reads.
 pub struct Inputs<'a> {
@@ -66,46 +70,44 @@ pub struct Inputs<'a> {
     pub now: OffsetDateTime,
     pub grace: Duration,
     pub feed: Option<&'a Feed>,
-    /// Per region: its id, its last report and its newest verified observation.
-    pub regions: Vec<(String, ProbeReport, Option<Observation>)>,
+    pub regions: &'a Probes,
+    /// How many regions the key set lets probe: a disagreement takes a
+    /// majority of them.
+    pub probing: usize,
+}
+
+/// Whether any region runs a probe at all.
+fn any_probe(regions: &Probes) -> bool {
+    regions.iter().any(|(_, report, kept)| {
+        kept.is_some()
+            || matches!(
+                report,
+                ProbeReport::Rejected(_) | ProbeReport::Behind { .. }
+            )
+    })
 }
 
 impl Measured {
     pub fn new(i: Inputs) -> Measured {
-        let any_probe = i.regions.iter().any(|(_, report, kept)| {
-            kept.is_some()
-                || matches!(
-                    report,
-                    ProbeReport::Rejected(_) | ProbeReport::Behind { .. }
-                )
-        });
-        if !any_probe {
-            return Measured::default();
-        }
+        let mut m = Measured::default();
+        let Some(feed) = i.feed.filter(|_| any_probe(i.regions)) else {
+            return m;
+        };
         let counted: Vec<Observation> = i
             .regions
             .iter()
             .filter_map(|(_, _, kept)| kept.clone())
             .filter(|o| is_current(o, i.now))
             .collect();
-        let mut m = Measured {
-            regions: i
-                .regions
-                .iter()
-                .map(|(id, report, kept)| region_line(i.locale, id, report, kept.as_ref(), i.now))
-                .collect(),
-            ..Measured::default()
-        };
-        let Some(feed) = i.feed else { return m };
         for s in &feed.services {
             let c = consensus(&s.id, &counted, i.now);
             m.services.push(measured_line(i.locale, &s.id, &c));
             // The page has the feed, not the log: the incidents date the
             // declaration (the signer also knows the log's status changes).
             let declared = declared_since(&feed.incidents, &s.id);
-            if let Some(d) =
-                disagreement(s.status(), &c, declared).filter(|d| d.is_due(i.now, i.grace))
-            {
+            let due = disagreement(s.status(), &c, declared, i.probing)
+                .filter(|d| d.is_due(i.now, i.grace));
+            if let Some(d) = due {
                 let (regions, since) = (c.regions(), kst(i.locale, d.since));
                 let text = match d.kind {
                     DisagreementKind::UndeclaredOutage => td_string!(
@@ -141,6 +143,17 @@ impl Measured {
     pub fn service(&self, id: &str) -> Option<Line> {
         self.services.iter().find(|l| l.about == id).cloned()
     }
+}
+
+/// Each region's probe line, in config order; none when no region probes.
+pub fn region_lines(locale: Locale, regions: &Probes, now: OffsetDateTime) -> Vec<Line> {
+    if !any_probe(regions) {
+        return Vec::new();
+    }
+    regions
+        .iter()
+        .map(|(id, report, kept)| region_line(locale, id, report, kept.as_ref(), now))
+        .collect()
 }
 
 /// "Measured: failing from 2 of 3 regions".
@@ -281,10 +294,13 @@ fn region_line(
 #[component]
 pub fn Disagreements(measured: Memo<Measured>) -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
+    // Redrawn only when the notices change, so that screen readers
+    // announce a disagreement once.
+    let notices = Memo::new(move |_| measured.with(|m| m.notices.clone()));
     view! {
         <div aria-live="polite">
             {move || {
-                let notices = measured.with(|m| m.notices.clone());
+                let notices = notices.get();
                 (!notices.is_empty()).then(|| view! {
                     <section class="disagreements" data-testid="disagreements">
                         <h2>{crate::i18n::t!(i18n, probes.heading)}</h2>
@@ -355,18 +371,32 @@ mod tests {
         }
     }
 
+    /// Everything the page says at NOW, two regions probing.
+    #[derive(Debug, PartialEq)]
+    struct Said {
+        services: Vec<Line>,
+        notices: Vec<Line>,
+        regions: Vec<Line>,
+    }
+
     fn measured(
         locale: Locale,
         feed: &Feed,
         regions: Vec<(String, ProbeReport, Option<Observation>)>,
-    ) -> Measured {
-        Measured::new(Inputs {
+    ) -> Said {
+        let m = Measured::new(Inputs {
             locale,
             now: NOW,
             grace: Duration::minutes(5),
             feed: Some(feed),
-            regions,
-        })
+            regions: &regions,
+            probing: 2,
+        });
+        Said {
+            services: m.services,
+            notices: m.notices,
+            regions: region_lines(locale, &regions, NOW),
+        }
     }
 
     fn verified(o: Observation) -> (String, ProbeReport, Option<Observation>) {
@@ -384,7 +414,14 @@ mod tests {
             &feed(Status::Operational),
             vec![("seoul".into(), ProbeReport::NoProbe, None)],
         );
-        assert_eq!(m, Measured::default());
+        assert_eq!(
+            m,
+            Said {
+                services: vec![],
+                notices: vec![],
+                regions: vec![]
+            }
+        );
     }
 
     #[test]
@@ -434,6 +471,31 @@ mod tests {
             )
             .notices,
             vec![]
+        );
+    }
+
+    #[test]
+    fn a_lone_region_cannot_disagree_for_the_page() {
+        // Two regions probe; one is silent, the other finds it failing.
+        let regions = vec![
+            verified(seen(
+                "seoul",
+                true,
+                Duration::hours(1),
+                Duration::seconds(2),
+            )),
+            (
+                "busan".to_owned(),
+                ProbeReport::Unanswered(FetchError::Network),
+                None,
+            ),
+        ];
+        let m = measured(Locale::en, &feed(Status::Operational), regions);
+        assert_eq!(m.services[0].text, "Measured: failing from 1 of 1 regions");
+        assert_eq!(
+            m.notices,
+            vec![],
+            "one of two probing regions is no majority"
         );
     }
 

@@ -2,18 +2,19 @@ use bongsu_core::{region_state, AppConfig, RegionOutcome, RegionState};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
-use super::measured::{line, Measured};
+use super::measured::{line, region_lines};
 use crate::error_text::{feed_error, fetch_error, Worded};
 use crate::format::ago;
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::poller::{RegionReport, StatusStore};
+use crate::probe_store::ProbeStore;
 
 /// One line per region: did it answer, and was what it said genuine? And,
 /// where regions run probes, whether its probe's observation counts.
 #[component]
 pub fn Regions(
     store: StatusStore,
-    measured: Memo<Measured>,
+    probes: ProbeStore,
     config: AppConfig,
     now: RwSignal<OffsetDateTime>,
 ) -> impl IntoView {
@@ -27,6 +28,7 @@ pub fn Regions(
             <ul class="region-list">
                 {move || {
                     let reports = store.regions.get();
+                    let mut probe_lines = region_lines(i18n.get_locale(), &probes.snapshot(), now.get()).into_iter();
                     let now = now.get();
                     let locale = i18n.get_locale();
                     store.shown.with(|shown| {
@@ -36,7 +38,7 @@ pub fn Regions(
                             .map(|(i, report)| {
                                 let state = region_state(&report.effective_outcome(), shown.as_ref(), now);
                                 let Worded { text, detail } = describe(locale, state, report, now);
-                                let probe = measured.with(|m| m.regions.get(i).cloned()).map(line);
+                                let probe = probe_lines.next().map(line);
                                 view! {
                                     <li
                                         class=format!("region region-{}", state.as_str())

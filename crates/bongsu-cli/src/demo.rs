@@ -496,10 +496,9 @@ async fn probe_loop(
     let mut last = crate::probe::previous_observation(&out);
     let mut probe = crate::probe::Probe::new(config, last.clone());
     let outs = [out];
+    let mut fresh = false;
     loop {
-        let fresh = replayed.has_changed().unwrap_or(false);
         if fresh {
-            replayed.mark_unchanged();
             probe.start_over();
         }
         probe.run_round().await;
@@ -516,6 +515,19 @@ async fn probe_loop(
                 last = Some(observation);
             }
         }
-        tokio::time::sleep(probe.next_delay()).await;
+        // A replay step (made now, or during the round) starts the next
+        // round at once, not after the sleep.
+        let delay = probe.next_delay();
+        fresh = tokio::select! {
+            () = tokio::time::sleep(delay) => false,
+            changed = replayed.changed() => match changed {
+                Ok(()) => true,
+                // The replay is gone (the demo is stopping): just wait.
+                Err(_) => {
+                    tokio::time::sleep(delay).await;
+                    false
+                }
+            },
+        };
     }
 }

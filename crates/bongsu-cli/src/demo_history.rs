@@ -123,12 +123,15 @@ impl DemoHistory {
             return false;
         };
         let history = History::from_events(&events);
-        let observed = probes.observe(now);
+        // A look only: signing records what it counts.
+        let mut seen = crate::probe_watch::load_seen(&self.log.dir);
+        let observed = probes.observe(now, &mut seen);
         !disagreement_events(
             &history,
             &history.declared_services(),
             &history.declared_incidents(),
             &observed.observations,
+            observed.probing,
             now,
             probes.grace,
         )

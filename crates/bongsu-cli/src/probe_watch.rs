@@ -5,12 +5,15 @@
 //! something that does not verify, is left out with a warning; it never
 //! stops the status from being published.
 
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Duration;
 
 use bongsu_core::observation::{verify_observation, Observation};
 use bongsu_core::{parse_chain_file, AppConfig, KeyChain, RoleKeys};
 use time::OffsetDateTime;
 
+use crate::error::CliError;
 use crate::mirror_source::Source;
 
 /// A probe that has not answered by then is counted as silent.
@@ -30,6 +33,26 @@ pub struct ProbeWatch {
 pub struct Observed {
     pub observations: Vec<Observation>,
     pub warnings: Vec<String>,
+    /// How many regions the key set lets probe.
+    pub probing: usize,
+}
+
+/// Where the signer keeps the highest observation number it counted from
+/// each region, beside its copy of the log (it is not published).
+const SEEN_FILE: &str = "probe-seqs.json";
+
+/// The highest observation `seq` counted from each region by earlier
+/// signings: an older one, replayed by a region's server, is not counted.
+pub fn load_seen(log_dir: &Path) -> BTreeMap<String, u64> {
+    std::fs::read(log_dir.join(SEEN_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+pub fn save_seen(log_dir: &Path, seen: &BTreeMap<String, u64>) -> Result<(), CliError> {
+    let json = serde_json::to_vec_pretty(seen).unwrap_or_default();
+    crate::sign::write_atomically(&log_dir.join(SEEN_FILE), &json)
 }
 
 impl ProbeWatch {
@@ -58,8 +81,10 @@ impl ProbeWatch {
     }
 
     /// Every region's key chain first (a key learnt from one region counts
-    /// for all, as in the app), then every region's observation.
-    pub fn observe(&self, now: OffsetDateTime) -> Observed {
+    /// for all, as in the app), then every region's observation, unless it
+    /// is older than the one `seen` says was counted before (`seen` then
+    /// records the new ones).
+    pub fn observe(&self, now: OffsetDateTime, seen: &mut BTreeMap<String, u64>) -> Observed {
         let agent = crate::mirror_source::agent(FETCH_TIMEOUT);
         let mut warnings = Vec::new();
         let mut chain = KeyChain::new(self.root.clone(), &self.feed);
@@ -81,6 +106,7 @@ impl ProbeWatch {
                 return Observed {
                     observations: Vec::new(),
                     warnings,
+                    probing: 0,
                 };
             }
         };
@@ -94,7 +120,15 @@ impl ProbeWatch {
                         .transpose()
                 });
             match verified {
-                Ok(Some(o)) => observations.push(o),
+                Ok(Some(o)) if seen.get(id).is_some_and(|before| o.seq < *before) => warnings.push(format!(
+                    "region `{id}`: its probe is not counted: it serves observation #{}, older than #{} counted before",
+                    o.seq,
+                    seen.get(id).copied().unwrap_or_default()
+                )),
+                Ok(Some(o)) => {
+                    seen.insert(id.clone(), o.seq);
+                    observations.push(o);
+                }
                 // A region without a probe (or whose probe has not yet
                 // finished its first round) has nothing to count.
                 Ok(None) => {}
@@ -106,6 +140,7 @@ impl ProbeWatch {
         Observed {
             observations,
             warnings,
+            probing: key_set.roles.probes.len(),
         }
     }
 }

@@ -161,16 +161,19 @@ fn record_in_log(
     if let Some(probes) = &options.probes {
         // Judged against the status being signed: declaring the outage
         // ends an undeclared-outage disagreement in the same entry batch.
-        let observed = probes.observe(now);
+        let mut seen = crate::probe_watch::load_seen(&options.dir);
+        let observed = probes.observe(now, &mut seen);
         warnings.extend(observed.warnings);
         events.extend(disagreement_events(
             &after,
             &feed.services,
             &feed.incidents,
             &observed.observations,
+            observed.probing,
             now,
             probes.grace,
         ));
+        crate::probe_watch::save_seen(&options.dir, &seen)?;
     }
     store.append(&events)?;
     if events.is_empty() && store.cosignature_count() < options.witnesses.len() {

@@ -172,11 +172,20 @@ impl Disagreement {
 /// status began, if the caller knows; without it the probes' side dates
 /// the disagreement. Planned maintenance never disagrees: the operator
 /// has said the service may be down.
+///
+/// `probing` is how many regions the key set lets probe. Only a majority
+/// of them can disagree with the operator: when the others are stale or
+/// silent, the regions left (one compromised probe key, say) speak for
+/// themselves on the measured line, but not for the page.
 pub fn disagreement(
     declared: Status,
     consensus: &Consensus,
     declared_since: Option<OffsetDateTime>,
+    probing: usize,
 ) -> Option<Disagreement> {
+    if consensus.regions() * 2 <= probing {
+        return None;
+    }
     let probes_since = consensus.since?;
     let (kind, since) = match (declared, consensus.verdict) {
         // Slow answers are what "degraded performance" declares.
@@ -373,7 +382,7 @@ mod tests {
             &of(&[("seoul", Failing, 6), ("busan", Passing, 50)]),
             NOW,
         );
-        let d = disagreement(Status::Operational, &down, None).unwrap();
+        let d = disagreement(Status::Operational, &down, None, 0).unwrap();
         assert_eq!(
             (d.kind, d.since),
             (
@@ -384,7 +393,7 @@ mod tests {
         assert!(d.is_due(NOW, Duration::minutes(4)));
         assert!(!d.is_due(NOW, Duration::minutes(5)));
         assert_eq!(
-            disagreement(Status::DegradedPerformance, &down, None).map(|d| d.kind),
+            disagreement(Status::DegradedPerformance, &down, None, 0).map(|d| d.kind),
             Some(DisagreementKind::UndeclaredOutage)
         );
         for declared in [
@@ -392,21 +401,47 @@ mod tests {
             Status::MajorOutage,
             Status::UnderMaintenance,
         ] {
-            assert_eq!(disagreement(declared, &down, None), None, "{declared:?}");
+            assert_eq!(disagreement(declared, &down, None, 0), None, "{declared:?}");
         }
         // A declaration dates the disagreement when it is the later side.
         let declared_at = NOW - Duration::minutes(2);
-        let d = disagreement(Status::MajorOutage, &up, Some(declared_at)).unwrap();
+        let d = disagreement(Status::MajorOutage, &up, Some(declared_at), 0).unwrap();
         assert_eq!(
             (d.kind, d.since),
             (DisagreementKind::UnconfirmedOutage, declared_at)
         );
         for c in [&partial, &consensus("talk", &[], NOW)] {
             for declared in Status::ALL {
-                assert_eq!(disagreement(declared, c, None), None);
+                assert_eq!(disagreement(declared, c, None, 0), None);
             }
         }
-        assert_eq!(disagreement(Status::Operational, &up, None), None);
+        assert_eq!(disagreement(Status::Operational, &up, None, 0), None);
+    }
+
+    #[test]
+    fn only_a_majority_of_the_probing_regions_can_disagree() {
+        // Three regions probe; two are stale or silent, one finds it failing.
+        let lone = consensus("talk", &of(&[("seoul", Failing, 60)]), NOW);
+        assert_eq!(
+            lone.verdict,
+            Verdict::Down,
+            "the measured line says what the one region saw"
+        );
+        assert_eq!(disagreement(Status::Operational, &lone, None, 3), None);
+        let two = consensus(
+            "talk",
+            &of(&[("seoul", Failing, 60), ("busan", Failing, 60)]),
+            NOW,
+        );
+        assert!(disagreement(Status::Operational, &two, None, 3).is_some());
+        assert_eq!(
+            disagreement(Status::Operational, &two, None, 4),
+            None,
+            "2 of 4 is no majority"
+        );
+        let up = consensus("talk", &of(&[("seoul", Passing, 60)]), NOW);
+        assert_eq!(disagreement(Status::MajorOutage, &up, None, 2), None);
+        assert!(disagreement(Status::MajorOutage, &up, None, 1).is_some());
     }
 
     #[test]
@@ -422,9 +457,9 @@ mod tests {
         ];
         let c = consensus("talk", &all_slow, NOW);
         assert!(c.slow_only);
-        assert_eq!(disagreement(Status::DegradedPerformance, &c, None), None);
+        assert_eq!(disagreement(Status::DegradedPerformance, &c, None, 0), None);
         assert_eq!(
-            disagreement(Status::Operational, &c, None).map(|d| d.kind),
+            disagreement(Status::Operational, &c, None, 0).map(|d| d.kind),
             Some(DisagreementKind::UndeclaredOutage),
             "slow is still not operational"
         );
@@ -435,7 +470,7 @@ mod tests {
         let c = consensus("talk", &mixed, NOW);
         assert!(!c.slow_only);
         assert_eq!(
-            disagreement(Status::DegradedPerformance, &c, None).map(|d| d.kind),
+            disagreement(Status::DegradedPerformance, &c, None, 0).map(|d| d.kind),
             Some(DisagreementKind::UndeclaredOutage),
             "a region that cannot connect at all is more than degraded"
         );

@@ -18,7 +18,9 @@ use crate::observation::Observation;
 
 /// The events that bring the log's record of disagreements up to date at
 /// `now`, for the declared `services` and `incidents` (what the feed being
-/// signed says) and the verified `observations` of every region.
+/// signed says) and the verified `observations` of every region; `probing`
+/// is how many regions the key set lets probe (a disagreement takes a
+/// majority of them, [`disagreement`]).
 ///
 /// - A disagreement that has lasted `grace` and is not open in the log is
 ///   logged (`probes_disagreed`).
@@ -32,6 +34,7 @@ pub fn disagreement_events(
     services: &[Service],
     incidents: &[Incident],
     observations: &[Observation],
+    probing: usize,
     now: OffsetDateTime,
     grace: Duration,
 ) -> Vec<LogEvent> {
@@ -48,7 +51,7 @@ pub fn disagreement_events(
         // incident saying so.
         let declared =
             declared_since(incidents, &service.id).max(history.status_changed_at(&service.id));
-        let seen = disagreement(service.status(), &c, declared);
+        let seen = disagreement(service.status(), &c, declared, probing);
         let open = history.open_disagreement(&service.id).map(|d| d.kind);
         if open.is_some() && open != seen.map(|d| d.kind) {
             log(Event::DisagreementEnded {
@@ -168,12 +171,12 @@ mod tests {
         let at = |m: i64| T0 + Duration::minutes(m);
         let early = observed(&["seoul", "busan"], broke, at(4));
         assert_eq!(
-            disagreement_events(&log(&[]), &services, &[], &early, at(4), GRACE),
+            disagreement_events(&log(&[]), &services, &[], &early, 3, at(4), GRACE),
             vec![],
             "within the grace period: the ordinary lag of a notice"
         );
         let due = observed(&["seoul", "busan"], broke, at(5));
-        let events = disagreement_events(&log(&[]), &services, &[], &due, at(5), GRACE);
+        let events = disagreement_events(&log(&[]), &services, &[], &due, 3, at(5), GRACE);
         assert_eq!(
             events,
             vec![LogEvent {
@@ -189,7 +192,7 @@ mod tests {
         );
         let later = observed(&["seoul", "busan"], broke, at(9));
         assert_eq!(
-            disagreement_events(&log(&events), &services, &[], &later, at(9), GRACE),
+            disagreement_events(&log(&events), &services, &[], &later, 3, at(9), GRACE),
             vec![],
             "already open: not logged twice"
         );
@@ -203,6 +206,7 @@ mod tests {
             &talk(Status::Operational),
             &[],
             &due,
+            3,
             T0 + GRACE,
             GRACE,
         );
@@ -225,6 +229,7 @@ mod tests {
             &talk(Status::MajorOutage),
             &[incident],
             &observed(&REGIONS, T0, now),
+            3,
             now,
             GRACE,
         );
@@ -252,6 +257,7 @@ mod tests {
             &talk(Status::MajorOutage),
             &[],
             &observed(&[], T0, now),
+            3,
             now,
             GRACE,
         );
@@ -280,6 +286,7 @@ mod tests {
             &services,
             &[],
             &seen,
+            3,
             now,
             GRACE,
         ));
@@ -288,7 +295,7 @@ mod tests {
         let much_later = now + Duration::hours(1);
         for observations in [&seen[..], &[]] {
             assert_eq!(
-                disagreement_events(&h, &services, &[], observations, much_later, GRACE),
+                disagreement_events(&h, &services, &[], observations, 3, much_later, GRACE),
                 vec![]
             );
         }
@@ -303,10 +310,11 @@ mod tests {
             &talk(Status::Operational),
             &[],
             &seen,
+            3,
             now,
             GRACE,
         ));
-        let events = disagreement_events(&h, &[], &[], &seen, now, GRACE);
+        let events = disagreement_events(&h, &[], &[], &seen, 3, now, GRACE);
         assert_eq!(
             events.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
             ["disagreement_ended"]
@@ -323,6 +331,7 @@ mod tests {
             &talk(Status::Operational),
             &[],
             &observed(&REGIONS, T0, now),
+            3,
             now,
             GRACE,
         );
@@ -337,7 +346,8 @@ mod tests {
         });
         let passing = observed(&[], T0, recovered);
         let declared = talk(Status::MajorOutage);
-        let events = disagreement_events(&log(&logged), &declared, &[], &passing, recovered, GRACE);
+        let events =
+            disagreement_events(&log(&logged), &declared, &[], &passing, 3, recovered, GRACE);
         assert_eq!(
             events.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
             ["disagreement_ended"],
@@ -347,8 +357,15 @@ mod tests {
         let h = log(&logged);
         assert_eq!(h.problems, Vec::<String>::new());
         let later = recovered + GRACE;
-        let events =
-            disagreement_events(&h, &declared, &[], &observed(&[], T0, later), later, GRACE);
+        let events = disagreement_events(
+            &h,
+            &declared,
+            &[],
+            &observed(&[], T0, later),
+            3,
+            later,
+            GRACE,
+        );
         assert_eq!(
             events.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
             ["probes_disagreed"],
@@ -380,7 +397,7 @@ mod tests {
                 let declared = if declared_down { Status::MajorOutage } else { Status::Operational };
                 let services = talk(declared);
                 let obs = observed(&REGIONS[..failing], since, now);
-                let events = disagreement_events(&log(&logged), &services, &[], &obs, now, GRACE);
+                let events = disagreement_events(&log(&logged), &services, &[], &obs, 3, now, GRACE);
                 for e in &events {
                     if let Event::ProbesDisagreed { disagreement: DisagreementKind::UndeclaredOutage, since: s, .. } = e.event {
                         prop_assert!(now - s >= GRACE, "logged before the grace period");
@@ -391,7 +408,7 @@ mod tests {
                 let h = log(&logged);
                 prop_assert_eq!(&h.problems, &Vec::<String>::new());
                 prop_assert!(h.disagreements.iter().filter(|d| d.ended_at.is_none()).count() <= 1);
-                prop_assert_eq!(disagreement_events(&h, &services, &[], &obs, now, GRACE), vec![]);
+                prop_assert_eq!(disagreement_events(&h, &services, &[], &obs, 3, now, GRACE), vec![]);
             }
         }
     }

@@ -205,17 +205,23 @@ pub fn validate_key_set(key_set: &KeySet) -> Result<(), String> {
     if let Some(witness) = &key_set.roles.witness {
         check_witness_keys(witness)?;
     }
-    let mut probe_owner: BTreeMap<String, &str> = BTreeMap::new();
+    let mut probe_owner: BTreeMap<[u8; 32], &str> = BTreeMap::new();
     for (region, keys) in &key_set.roles.probes {
         if !is_valid_id(region) {
             return Err(format!("probe region `{region}` is not a valid identifier"));
         }
         keys.check(&format!("probe.{region}")).map_err(trust)?;
-        // One key in two regions would let one probe count twice in the consensus.
-        for key in keys.identities() {
-            if let Some(other) = probe_owner.insert(key.clone(), region) {
+        // One key in two regions would let one probe count twice in the
+        // consensus; the same public key under two names is one key.
+        for key in keys
+            .keys
+            .iter()
+            .filter_map(|k| crate::note::VerifierKey::parse(k))
+        {
+            if let Some(other) = probe_owner.insert(key.public_key(), region) {
                 return Err(format!(
-                    "probe key {key} is listed for both `{other}` and `{region}`; each region needs its own probe key"
+                    "probe key {} is listed for both `{other}` and `{region}`; each region needs its own probe key",
+                    key.name
                 ));
             }
         }

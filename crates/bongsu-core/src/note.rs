@@ -154,6 +154,11 @@ impl VerifierKey {
         })
     }
 
+    /// The raw Ed25519 public key: one key under two names is still one key.
+    pub fn public_key(&self) -> [u8; 32] {
+        self.key
+    }
+
     /// Whether this key made `signature`, as its type defines it.
     ///
     /// An ordinary key signs the note's text; a witness key signs the

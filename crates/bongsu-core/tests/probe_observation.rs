@@ -201,6 +201,30 @@ fn one_probe_key_in_two_regions_is_refused() {
 }
 
 #[test]
+fn one_public_key_under_two_names_is_one_key() {
+    use base64::Engine;
+    let w = world();
+    // Seoul's public key, renamed: a different verifier key string, the same key.
+    let b64 = w.seoul.vkey.splitn(3, '+').nth(2).unwrap();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    let name = "tokyo-probe.test";
+    let renamed = format!("{name}+{:08x}+{b64}", bongsu_core::note::key_id(name, &raw));
+    assert_ne!(renamed, w.seoul.vkey);
+    let mut ks = w.key_set.clone();
+    ks.roles.probes.insert(
+        "tokyo".into(),
+        RoleKeys {
+            threshold: 1,
+            keys: vec![renamed],
+        },
+    );
+    let err = validate_key_set(&ks).unwrap_err();
+    assert!(err.contains("both `seoul` and `tokyo`"), "{err}");
+}
+
+#[test]
 fn inconsistent_observations_are_not_signed() {
     let w = world();
     let mut o = observation("seoul");
