@@ -64,7 +64,8 @@ async function cacheShell() {
   const cache = await caches.open(CACHE);
   const index = await fetch(scopeUrl('./'), { cache: 'no-cache' });
   if (!index.ok) throw new Error(`index.html: HTTP ${index.status}`);
-  const html = await index.clone().text();
+  const html = await keepable(scopeUrl('./'), index.clone());
+  if (html === null) throw new Error('index.html is not the app');
   await cache.put(scopeUrl('./'), index);
   await cache.addAll([scopeUrl(CONFIG), ...assetsOf(html)]);
   // The app's icon; the widget has none.
@@ -109,16 +110,44 @@ function withDeadline(promise, ms) {
   });
 }
 
-// index.html and config.json: the network when it answers in time (so a
-// new deploy or region list arrives), else the kept copy.
+// A page is the app only if it is HTML that loads a hashed wasm: a CDN's
+// "200 OK" maintenance page, a captive portal or anything else answering
+// in the app's place is never kept as the app, and never prunes its files.
+const WASM_REF = /\.\/[^"']+-[0-9a-f]{6,16}_bg\.wasm/;
+
+// The body of a response worth keeping under `key`, or null: a page must
+// be the app (above), the config must be JSON.
+async function keepable(key, response) {
+  const type = response.headers.get('content-type') ?? '';
+  const body = await response.text();
+  if (PAGES.map(scopeUrl).includes(key)) {
+    return type.startsWith('text/html') && WASM_REF.test(body) ? body : null;
+  }
+  if (key === scopeUrl(CONFIG)) {
+    try {
+      JSON.parse(body);
+      return body;
+    } catch {
+      return null;
+    }
+  }
+  return body;
+}
+
+// A page, the config, a fallback or a snippet: the network when it answers
+// in time with something worth keeping (so a new deploy or region list
+// arrives), else the kept copy.
 async function entryPoint(request, key) {
   const cache = await caches.open(CACHE);
   try {
     const response = await withDeadline(fetch(request, { cache: 'no-cache' }), ENTRY_TIMEOUT_MS);
     if (response.ok) {
-      await cache.put(key, response.clone());
-      if (PAGES.map(scopeUrl).includes(key)) prune(key, await response.clone().text()).catch(() => {});
-      return response;
+      const body = await keepable(key, response.clone());
+      if (body !== null) {
+        await cache.put(key, response.clone());
+        if (PAGES.map(scopeUrl).includes(key)) prune(key, body).catch(() => {});
+        return response;
+      }
     }
     return (await cache.match(key)) ?? response;
   } catch (error) {
@@ -150,12 +179,17 @@ self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
   const url = new URL(request.url);
+  // A navigation's URL keeps its fragment (`history/#/incidents/…`).
   url.search = '';
+  url.hash = '';
   const path = url.href;
   if (path.startsWith(ELSEWHERE)) return;
   const page = pageOf(path);
-  if (request.mode === 'navigate' || path === page || path === `${page}index.html`) {
-    event.respondWith(entryPoint(request, page ?? scopeUrl('./')));
+  // Only the pages themselves are entry points. Any other navigation (a
+  // link to config.json, a region's file on this origin, the worker
+  // itself) passes through: it is never stored as a page.
+  if (page && (path === page || path === `${page}index.html`)) {
+    event.respondWith(entryPoint(request, page));
   } else if (path === scopeUrl(CONFIG) || FALLBACKS.map(scopeUrl).includes(path)
     || (path.startsWith(self.registration.scope) && SNIPPET.test(url.pathname))) {
     event.respondWith(entryPoint(request, path));

@@ -54,7 +54,11 @@ pub fn status_start(shared: Shared) -> Pages {
     follow_feed_commitments(
         shared,
         move |size| head.newest().is_some_and(|c| c.size >= size),
-        move |key_set| head.refresh(key_set),
+        move |keys| {
+            if let Some(key_set) = keys.latest() {
+                head.refresh(key_set.clone());
+            }
+        },
     );
     let alarms = view! {
         <HistoryAlarms
@@ -84,7 +88,9 @@ pub fn history_start(shared: Shared) -> Pages {
                 .verified
                 .with_untracked(|v| v.as_ref().is_some_and(|v| size <= v.log.tree.size()))
         },
-        move |key_set| history.refresh(key_set),
+        // The whole chain: what this device remembered is verified under
+        // the key set that signed it.
+        move |keys| history.refresh(keys.clone()),
     );
     let alarms = view! {
         <HistoryAlarms
@@ -369,7 +375,7 @@ fn config_error(locale: Locale, error: &LoadError) -> impl IntoView {
 fn follow_feed_commitments(
     shared: Shared,
     covers: impl Fn(u64) -> bool + 'static,
-    refresh: impl Fn(bongsu_core::KeySet) + 'static,
+    refresh: impl Fn(&bongsu_core::KeyChain) + 'static,
 ) {
     let Shared {
         store, refreshed, ..
@@ -379,14 +385,14 @@ fn follow_feed_commitments(
     let last_tried: StoredValue<Option<Attempt>> = StoredValue::new(None);
     Effect::new(move |_| {
         let presses = refreshed.get();
-        let Some(key_set) = store.keys.with(|k| k.latest().cloned()) else {
+        let Some(version) = store.keys.with(|k| k.latest().map(|ks| ks.version)) else {
             return;
         };
         let commitment = store
             .shown
             .with(|f| f.as_ref().and_then(|f| f.log.clone()))
             .map(|c| (c.size, c.root));
-        let attempt = Some((key_set.version, commitment.clone(), presses));
+        let attempt = Some((version, commitment.clone(), presses));
         let pressed = last_tried
             .get_value()
             .is_some_and(|(_, _, before)| before != presses);
@@ -395,6 +401,6 @@ fn follow_feed_commitments(
             return;
         }
         last_tried.set_value(attempt);
-        refresh(key_set);
+        store.keys.with_untracked(|keys| refresh(keys));
     });
 }

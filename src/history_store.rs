@@ -12,16 +12,21 @@
 //! page shows that the history was rewritten, with both checkpoints kept
 //! as evidence.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use bongsu_core::checkpoint::{verify_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES};
+use bongsu_core::checkpoint::{
+    verify_checkpoint, verify_seen_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES,
+};
 use bongsu_core::history::History;
 use bongsu_core::log_audit::{
     check_extends, check_feed, verify_entries, FeedAgreement, FeedConflict, VerifiedLog,
 };
+// A region cannot make a reader hold more than a full bundle's worth.
+use bongsu_core::limits::MAX_BUNDLE_BYTES;
 use bongsu_core::log_layout::{bundles_for_size, CHECKPOINT_PATH, TILE_WIDTH};
-use bongsu_core::{AppConfig, Feed, KeySet};
+use bongsu_core::{AppConfig, Feed, KeyChain, KeySet};
 use futures::future::join_all;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -29,10 +34,10 @@ use leptos::task::spawn_local;
 use crate::clock;
 use crate::fetch::{controller, fetch_bytes, FetchError};
 use crate::saved_checkpoint::{self, RewriteEvidence};
-use crate::signature_checks::checked;
+use crate::signature_checks::{checked, checked_completely};
 
-/// A bundle holds at most 256 entries of at most 64 KiB.
-const MAX_BUNDLE_BYTES: usize = 256 * (2 + 65_535);
+/// Bundles fetched at once: as many as a browser asks one host for at a time.
+const BUNDLES_AT_ONCE: usize = 6;
 
 /// A log verified in full, and the history derived from it.
 #[derive(Clone)]
@@ -91,6 +96,10 @@ pub struct HistoryStore {
     pub regions: RwSignal<Vec<(String, RegionLog)>>,
     /// Proof that the log was rewritten since this device last saw it.
     pub rewrite: RwSignal<Option<RewriteEvidence>>,
+    /// The checkpoint this device kept verifies under no key set trusted
+    /// now (e.g. the page now pins another root): it is kept, not replaced,
+    /// and the log cannot be compared with it.
+    pub remembered_unverified: RwSignal<bool>,
     /// Why nothing could be verified, when nothing could.
     pub problem: RwSignal<Option<HistoryProblem>>,
     pub loading: RwSignal<bool>,
@@ -99,7 +108,7 @@ pub struct HistoryStore {
     pub feed_check: Memo<Option<Result<FeedAgreement, FeedConflict>>>,
     /// Full bundles never change: each is fetched once per page load.
     bundle_cache: StoredValue<HashMap<String, Vec<u8>>, LocalStorage>,
-    queued: StoredValue<Option<KeySet>>,
+    queued: StoredValue<Option<KeyChain>>,
 }
 
 impl HistoryStore {
@@ -116,6 +125,7 @@ impl HistoryStore {
             feed_check,
             regions: RwSignal::new(Vec::new()),
             rewrite: RwSignal::new(rewrite),
+            remembered_unverified: RwSignal::new(false),
             problem: RwSignal::new(None),
             loading: RwSignal::new(false),
             bundle_cache: StoredValue::new_local(HashMap::new()),
@@ -134,26 +144,28 @@ impl HistoryStore {
         })
     }
 
-    /// Fetches and verifies the log under `key_set`, unless a check is
-    /// already running: then it runs next, with the newest key set asked
-    /// for meanwhile.
-    pub fn refresh(self, key_set: KeySet) {
+    /// Fetches and verifies the log under the newest key set of `keys`,
+    /// unless a check is already running: then it runs next, with the
+    /// newest keys asked for meanwhile.
+    pub fn refresh(self, keys: KeyChain) {
         if self.loading.get_untracked() {
-            self.queued.set_value(Some(key_set));
+            self.queued.set_value(Some(keys));
             return;
         }
         self.loading.set(true);
         spawn_local(async move {
-            let mut next = Some(key_set);
-            while let Some(key_set) = next {
-                self.check(&key_set).await;
+            let mut next = Some(keys);
+            while let Some(keys) = next {
+                if let Some(key_set) = keys.latest() {
+                    self.check(key_set, &keys).await;
+                }
                 next = self.queued.try_update_value(Option::take).flatten();
             }
             self.loading.set(false);
         });
     }
 
-    async fn check(self, key_set: &KeySet) {
+    async fn check(self, key_set: &KeySet, keys: &KeyChain) {
         let config = self.config.get_value();
         if key_set.roles.log.is_none() {
             self.problem.set(Some(HistoryProblem::LogNotKept));
@@ -242,7 +254,7 @@ impl HistoryStore {
                 }
             };
         }
-        self.compare_with_remembered(&config.feed, &log, &config.regions[source].id, key_set)
+        self.compare_with_remembered(&config.feed, &log, &config.regions[source].id, keys)
             .await;
         let size = log.tree.size();
         let regions = outcomes
@@ -263,6 +275,9 @@ impl HistoryStore {
 
     /// Every bundle of `checkpoint`, from its own region first and then any
     /// other region whose log is at least as large, verified against it.
+    /// Several are fetched at once, and a region that fails once is not
+    /// asked again in this check: a slow or hostile region costs one
+    /// timeout, not one per bundle.
     async fn read_entries(
         self,
         config: &AppConfig,
@@ -277,34 +292,30 @@ impl HistoryStore {
                 .filter(|(i, c)| *i != own && c.size >= checkpoint.size)
                 .map(|(i, _)| *i),
         );
-        let mut bundles = Vec::new();
-        for (_, width, path) in bundles_for_size(checkpoint.size) {
-            if let Some(cached) = self.bundle_cache.with_value(|c| c.get(&path).cloned()) {
-                bundles.push(cached);
-                continue;
-            }
-            let mut got = None;
-            for &region in &sources {
-                // A partial bundle exists only where the log has exactly this size.
-                let same_size = checkpoints
+        // A partial bundle exists only where the log has exactly this size.
+        let same_size: Vec<usize> = checkpoints
+            .iter()
+            .filter(|(_, c)| c.size == checkpoint.size)
+            .map(|(i, _)| *i)
+            .collect();
+        let failed: RefCell<HashSet<usize>> = RefCell::new(HashSet::new());
+        let wanted: Vec<(u64, String)> = bundles_for_size(checkpoint.size)
+            .map(|(_, width, path)| (width, path))
+            .collect();
+        let mut bundles: Vec<Vec<u8>> = Vec::with_capacity(wanted.len());
+        for batch in wanted.chunks(BUNDLES_AT_ONCE) {
+            let fetches = batch.iter().map(|(width, path)| {
+                let candidates: Vec<usize> = sources
                     .iter()
-                    .any(|(i, c)| *i == region && c.size == checkpoint.size);
-                if width < TILE_WIDTH && !same_size {
-                    continue;
-                }
-                let Some(request) = controller() else {
-                    continue;
-                };
-                let url = config.regions[region].log_url(&path);
-                if let Ok(f) =
-                    fetch_bytes(&url, config.timeout_ms, MAX_BUNDLE_BYTES, &request).await
-                {
-                    got = Some(f.bytes);
-                    break;
-                }
+                    .copied()
+                    .filter(|r| *width == TILE_WIDTH || same_size.contains(r))
+                    .collect();
+                self.fetch_bundle(config, path, candidates, &failed)
+            });
+            for (got, (_, path)) in join_all(fetches).await.into_iter().zip(batch) {
+                bundles
+                    .push(got.ok_or_else(|| format!("entry bundle {path} could not be fetched"))?);
             }
-            let bytes = got.ok_or_else(|| format!("entry bundle {path} could not be fetched"))?;
-            bundles.push(bytes);
         }
         let log = verify_entries(checkpoint.clone(), &bundles).map_err(|e| e.to_string())?;
         // Only now, verified, are full bundles worth keeping.
@@ -318,25 +329,72 @@ impl HistoryStore {
         Ok(log)
     }
 
+    /// One bundle: from the cache, or from the first of `candidates` that
+    /// answers, skipping regions that already failed in this check.
+    async fn fetch_bundle(
+        self,
+        config: &AppConfig,
+        path: &str,
+        candidates: Vec<usize>,
+        failed: &RefCell<HashSet<usize>>,
+    ) -> Option<Vec<u8>> {
+        if let Some(cached) = self.bundle_cache.with_value(|c| c.get(path).cloned()) {
+            return Some(cached);
+        }
+        for region in candidates {
+            if failed.borrow().contains(&region) {
+                continue;
+            }
+            let request = controller()?;
+            let url = config.regions[region].log_url(path);
+            match fetch_bytes(&url, config.timeout_ms, MAX_BUNDLE_BYTES, &request).await {
+                Ok(f) => return Some(f.bytes),
+                Err(_) => {
+                    failed.borrow_mut().insert(region);
+                }
+            }
+        }
+        None
+    }
+
     /// Checks the log extends the checkpoint this device verified before,
     /// and remembers the new one; keeps evidence if it does not.
+    ///
+    /// The remembered checkpoint is verified under whichever trusted key set
+    /// signed it (its log signature only: the witness threshold applies to
+    /// what is shown, not to what was seen), so rotating the log key,
+    /// revoking it or changing the witnesses cannot switch this check off.
+    /// One that no trusted key set verifies is kept and said, never
+    /// silently replaced.
     async fn compare_with_remembered(
         self,
         feed: &str,
         log: &VerifiedLog,
         region: &str,
-        key_set: &KeySet,
+        keys: &KeyChain,
     ) {
         let saved = saved_checkpoint::load(feed);
-        let remembered = checked(|| {
+        let (remembered, complete) = checked_completely(|| {
             let note = saved.clone()?;
-            Some((verify_checkpoint(note.as_bytes(), key_set).ok()?, note))
+            Some(
+                verify_seen_checkpoint(note.as_bytes(), keys.trusted())
+                    .map(|(checkpoint, _)| (checkpoint, note)),
+            )
         })
         .await;
-        let Some((old, old_note)) = remembered else {
-            saved_checkpoint::save(feed, &log.checkpoint.note);
-            return;
+        let (old, old_note) = match remembered {
+            None => {
+                saved_checkpoint::save(feed, &log.checkpoint.note);
+                return;
+            }
+            Some(Err(_)) => {
+                // No verdict is no reason to say anything.
+                self.remembered_unverified.set(complete);
+                return;
+            }
+            Some(Ok(found)) => found,
         };
+        self.remembered_unverified.set(false);
         match check_extends(old.size, old.root, log) {
             Ok(()) => saved_checkpoint::save(feed, &log.checkpoint.note),
             // A smaller log is a mirror that has not caught up, unless it
@@ -345,10 +403,20 @@ impl HistoryStore {
             Err(error) => {
                 let now = clock::now();
                 let at = now.replace_millisecond(0).unwrap_or(now);
+                // A log under a new name is a new log: its entries must
+                // still begin with what was seen under the old one.
+                let message = if old.origin == log.checkpoint.origin {
+                    error.to_string()
+                } else {
+                    format!(
+                        "{error} (the log was `{}` and is now `{}`)",
+                        old.origin, log.checkpoint.origin
+                    )
+                };
                 let evidence = RewriteEvidence {
                     kind: saved_checkpoint::EVIDENCE_KIND.to_owned(),
                     origin: log.checkpoint.origin.clone(),
-                    message: error.to_string(),
+                    message,
                     remembered: old_note,
                     served: String::from_utf8_lossy(&log.checkpoint.note).into_owned(),
                     served_by: region.to_owned(),

@@ -14,9 +14,9 @@
 use std::time::Duration;
 
 use bongsu_core::{
-    backoff_delay, check_content_type, equivocation_evidence, parse_chain_file, supersedes,
-    verify_feed, AppConfig, Evidence, Feed, FeedError, KeyChain, KeySetError, RegionOutcome,
-    MAX_FEED_BYTES,
+    backoff_delay, check_content_type, choose, equivocation_evidence, parse_chain_file,
+    still_trusted, verify_feed, AppConfig, Choice, Evidence, Feed, FeedError, KeyChain,
+    KeySetError, RegionOutcome, MAX_FEED_BYTES,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -295,40 +295,29 @@ impl StatusStore {
         })
     }
 
-    /// Shows `feed` if it is newer than what is shown; records evidence if
-    /// it conflicts with it.
+    /// Applies the protocol's rule ([`choose`]) to a verified `feed`: shows
+    /// it if it is newer; of two copies with one number, shows the one more
+    /// regions serve and records the evidence.
     fn consider(self, feed: &Feed, fetched: &Fetched, source: &str) {
         let note = String::from_utf8_lossy(&fetched.bytes).into_owned();
-        let newer = self
-            .shown
-            .with_untracked(|shown| supersedes(feed, shown.as_ref()));
-        if newer {
-            last_good::save(&feed.feed, &note);
-            self.shown_note.set_value(Some((note, source.to_owned())));
-            self.shown.set(Some(feed.clone()));
-            return;
-        }
-        let conflicting = self.shown.with_untracked(|shown| {
-            shown
-                .as_ref()
-                .is_some_and(|s| s.seq == feed.seq && s != feed)
+        let choice = self.shown.with_untracked(|shown| {
+            let shown = shown.as_ref().map(|s| (s, self.regions_serving(s, source)));
+            choose(shown, feed, self.regions_serving(feed, source) + 1)
         });
-        if conflicting {
-            self.record_evidence(&note, source);
-            // Both copies are genuinely signed, so neither can be ruled out;
-            // show the one more regions agree on, so that one equivocating
-            // region cannot decide what a cold page shows.
-            let shown = self.shown.get_untracked();
-            let (for_incoming, for_shown) = (
-                self.regions_serving(feed, source) + 1,
-                shown
-                    .as_ref()
-                    .map_or(0, |s| self.regions_serving(s, source)),
-            );
-            if for_incoming > for_shown {
+        match choice {
+            Choice::Replace => {
+                last_good::save(&feed.feed, &note);
                 self.shown_note.set_value(Some((note, source.to_owned())));
                 self.shown.set(Some(feed.clone()));
             }
+            Choice::Conflict { switch } => {
+                self.record_evidence(&note, source);
+                if switch {
+                    self.shown_note.set_value(Some((note, source.to_owned())));
+                    self.shown.set(Some(feed.clone()));
+                }
+            }
+            Choice::Confirms | Choice::Keep => {}
         }
     }
 
@@ -409,10 +398,8 @@ impl StatusStore {
         let (still_valid, outcomes) = checked(|| {
             let still_valid = self.shown_note.with_value(|shown| {
                 shown.as_ref().is_none_or(|(note, _)| {
-                    self.keys.with_untracked(|keys| {
-                        keys.latest()
-                            .is_some_and(|ks| verify_feed(note.as_bytes(), ks).is_ok())
-                    })
+                    self.keys
+                        .with_untracked(|keys| still_trusted(note.as_bytes(), keys))
                 })
             });
             let outcomes: Vec<Option<RegionOutcome>> = self.regions.with_untracked(|regions| {

@@ -21,6 +21,8 @@ const KEYS: &[&str] = &[
     "widget.signed",
     "widget.from_device",
     "widget.expired",
+    "widget.headline_expired",
+    "widget.conflict",
     "widget.not_in_feed",
     "widget.full_page",
     "widget.regions",

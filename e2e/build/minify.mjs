@@ -16,6 +16,14 @@
 // Integrity, so every `integrity="sha384-…"` naming a changed file is
 // rewritten in the pages. (File names keep Trunk's content hash: it still
 // names the content uniquely, since minifying is deterministic.)
+//
+// 3. Gives every page (release and debug alike) a Content-Security-Policy
+//    in a <meta> tag, so it holds wherever the files are served from (an
+//    object store, a CDN, `bongsu serve`): scripts only from this origin
+//    and the inline scripts the page was built with, by hash (Trunk's wasm
+//    loader, the status page's link forwarder), never 'unsafe-inline'. So
+//    nothing a feed or a log says can become script, not even a
+//    `javascript:` link that a future bug let through.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,13 +47,13 @@ buildSync({
   logLevel: 'warning',
   banner: { js: '// @noble/ed25519, @noble/hashes: (c) Paul Miller, MIT License' },
 });
-if (!release) process.exit(0);
 
-const files = (dir) =>
-  readdirSync(dir).flatMap((name) => {
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? files(path) : [path];
   });
+}
 
 const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
@@ -57,24 +65,59 @@ const options = (path) => {
   return { loader: 'js', format: 'esm' };
 };
 
-const all = files(staging);
-const renamed = new Map();
-for (const path of all.filter((p) => /\.(js|css)$/.test(p) && !p.includes('/fallback/'))) {
-  const before = readFileSync(path);
-  const { code } = transformSync(before.toString('utf8'), {
-    ...options(path),
-    minify: true,
-    legalComments: 'none',
-    target: 'es2022',
-  });
-  writeFileSync(path, code);
-  renamed.set(sri(before), sri(Buffer.from(code)));
+function minify() {
+  const all = files(staging);
+  const renamed = new Map();
+  for (const path of all.filter((p) => /\.(js|css)$/.test(p) && !p.includes('/fallback/'))) {
+    const before = readFileSync(path);
+    const { code } = transformSync(before.toString('utf8'), {
+      ...options(path),
+      minify: true,
+      legalComments: 'none',
+      target: 'es2022',
+    });
+    writeFileSync(path, code);
+    renamed.set(sri(before), sri(Buffer.from(code)));
+  }
+  for (const page of all.filter((p) => p.endsWith('.html'))) {
+    const html = readFileSync(page, 'utf8');
+    const updated = html.replace(/integrity="(sha384-[^"]+)"/g, (whole, old) =>
+      renamed.has(old) ? `integrity="${renamed.get(old)}"` : whole,
+    );
+    if (updated !== html) writeFileSync(page, updated);
+  }
 }
 
-for (const page of all.filter((p) => p.endsWith('.html'))) {
+// The page's policy. connect-src is open because the regions are whatever
+// config.json lists, from any origin; what they serve is only ever read
+// as data and verified.
+function policy(scriptHashes) {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'wasm-unsafe-eval' ${scriptHashes.join(' ')}`.trim(),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    'connect-src *',
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+// `html` with its policy (replacing one from an earlier run of this hook).
+function withPolicy(html) {
+  const without = html.replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/g, '');
+  const hashes = [...without.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)]
+    .map((m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${policy([...new Set(hashes)])}" />`;
+  // Before anything that loads: right after the charset.
+  return without.replace(/(<meta charset="[^"]*"\s*\/?>)/i, `$1\n    ${meta}`);
+}
+
+if (release) minify();
+for (const page of files(staging).filter((p) => p.endsWith('.html'))) {
   const html = readFileSync(page, 'utf8');
-  const updated = html.replace(/integrity="(sha384-[^"]+)"/g, (whole, old) =>
-    renamed.has(old) ? `integrity="${renamed.get(old)}"` : whole,
-  );
+  const updated = withPolicy(html);
   if (updated !== html) writeFileSync(page, updated);
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  DIST, repo, launchBrowser, openPage, readPage, startServer, stopServer,
+  DIST, repo, admin, launchBrowser, openPage, readPage, startServer, stopServer,
   waitForRegionState, ensureScreenshotDir, readFeed, expectedServices, shownServices, freeBase,
 } from './harness.mjs';
 
@@ -42,7 +42,7 @@ test('the demo serves the Kakao replay, verified from three regions', async () =
     assert.deepEqual([...page.errors, ...phone.errors], []);
 
     // The README's way to break a region, and to repair it.
-    const fault = (mode) => fetch(`${demo.urls.admin}regions/seoul/fault`, { method: 'PUT', body: mode });
+    const fault = (mode) => admin(demo, 'regions/seoul/fault', mode);
     assert.equal((await fault('down')).status, 200);
     await page.click('[data-testid=refresh]');
     await waitForRegionState(page, 'seoul', 'unreachable');
@@ -77,16 +77,16 @@ test("the README's way to break a demo service: the probes see it and the page s
     // At 17:00 KST on 15 October 2022 KakaoTalk is down, and so is its stand-in.
     await until(page, 'down', 20000);
     // The fire's end: every service recovers, and the probes start over.
-    assert.equal((await fetch(`${demo.urls.admin}replay`, { method: 'POST', body: 'end' })).status, 200);
+    assert.equal((await admin(demo, 'replay', 'end')).status, 200);
     await until(page, 'up', 30000);
     assert.equal(await page.locator('[data-testid=disagreements]').count(), 0, 'the replay\'s recovery is no disagreement');
-    const broken = await fetch(`${demo.urls.admin}services/kakaotalk/fault`, { method: 'PUT', body: 'break' });
+    const broken = await admin(demo, 'services/kakaotalk/fault', 'break');
     assert.equal(broken.status, 200);
     const brokeAt = Date.now();
     await until(page, 'down', 15000);
     // One probe interval (5 s, give or take 10 %) and a poll.
     assert.ok(Date.now() - brokeAt < 9000, `the page showed it after ${Date.now() - brokeAt} ms`);
-    await fetch(`${demo.urls.admin}services/kakaotalk/fault`, { method: 'PUT', body: 'repair' });
+    await admin(demo, 'services/kakaotalk/fault', 'repair');
     assert.deepEqual(page.errors, []);
   } finally {
     await stopServer(demo);

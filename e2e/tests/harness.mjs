@@ -100,7 +100,7 @@ export async function freeBase() {
     const free = await Promise.all(offsets.map((i) => isFree(base + i)));
     if (free.every(Boolean)) return base;
   }
-  throw new Error('found no four consecutive free ports');
+  throw new Error('found no base port with the 18 ports the demo needs free');
 }
 
 /// Starts `bongsu <args>` and resolves once it prints `ready`, with the URLs it printed.
@@ -115,21 +115,34 @@ export function startServer(args, timeoutMs = 15000) {
       reject(new Error(`bongsu ${args.join(' ')} was not ready in ${timeoutMs} ms\n${out}\n${err}`));
     }, timeoutMs);
     proc.stderr.on('data', (d) => { err += d; });
+    let token;
     proc.stdout.on('data', (d) => {
       out += d;
       for (const line of out.split('\n')) {
         const m = line.match(/^(region (\S+)|app|admin|partner) (http:\/\/\S+)/);
         if (m) urls[m[2] ?? m[1]] = m[3];
+        const t = line.match(/^admin \S+ token ([0-9a-f]+)$/);
+        if (t) token = t[1];
       }
       if (out.split('\n').includes('ready')) {
         clearTimeout(timer);
-        resolve({ proc, urls });
+        resolve({ proc, urls, token });
       }
     });
     proc.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`bongsu ${args.join(' ')} exited (${code}) before it was ready\n${err}`));
     });
+  });
+}
+
+/// A request to the control endpoint of a demo or `fault-regions` process:
+/// PUT, with the token it printed (see crates/bongsu-cli/src/demo/admin.rs).
+export function admin(server, path, body) {
+  return fetch(`${server.urls.admin}${path}`, {
+    method: 'PUT',
+    body,
+    headers: { authorization: `Bearer ${server.token}` },
   });
 }
 
@@ -144,8 +157,8 @@ export function stopServer(server) {
 
 /// An operator with a root key, a status key (and a retired, revoked one),
 /// a key chain, a status file and N regions, each region its own `bongsu
-/// serve` process with a fault-switching admin endpoint, and the app in
-/// another.
+/// fault-regions` process with a control endpoint, and the app in another
+/// (`bongsu serve`).
 export class Scenario {
   constructor(regionIds = ['seoul', 'busan', 'tokyo']) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'bongsu-e2e-'));
@@ -196,14 +209,23 @@ export class Scenario {
       ...signers.flatMap((k) => ['--key', k]), ...regions.flatMap((id) => ['--out', this.keysFile(id)]));
   }
 
-  /// Writes the status file and signs it into the given regions (default: all).
+  /// Writes the status file and signs it into the given regions (default:
+  /// all), and, as the holder of the key, the variants the fault modes
+  /// stale, expired and equivocating serve (the fault server holds no key).
   publish(status, { regions = this.regionIds, seq, key = this.key } = {}) {
     const file = path.join(this.dir, 'status.toml');
     writeFileSync(file, toToml(status));
     const outs = regions.flatMap((id) => ['--out', this.feedFile(id)]);
     const extra = seq === undefined ? [] : ['--seq', String(seq)];
     bongsu('sign', '--key', key, '--status', file, ...outs, ...extra);
+    for (const id of regions) {
+      bongsu('fault-variants', '--key', key, '--feed', this.feedFile(id), '--out', this.variantsDir(id));
+    }
     return readFeed(this.feedFile(regions[0]));
+  }
+
+  variantsDir(id) {
+    return path.join(this.dir, 'fault-variants', id);
   }
 
   /// `extraRegions` are added to the config as is (e.g. hostile test servers).
@@ -212,8 +234,9 @@ export class Scenario {
     for (const id of this.regionIds) {
       mkdirSync(path.dirname(this.feedFile(id)), { recursive: true });
       const server = await startServer([
-        'serve', '--region', `${id}=${path.dirname(this.feedFile(id))}@127.0.0.1:0`, '--admin', '127.0.0.1:0',
-        '--fault-key', this.key, '--revoked-key', this.retiredKey,
+        'fault-regions', '--region', `${id}=${path.dirname(this.feedFile(id))}@127.0.0.1:0`,
+        '--variants', path.join(this.dir, 'fault-variants'), '--revoked-key', this.retiredKey,
+        '--keys', path.join(this.dir, 'keys.json'),
       ]);
       this.servers.push(server);
       this.regions[id] = server;
@@ -246,9 +269,9 @@ export class Scenario {
     return app;
   }
 
-  /// Switches a region into a fault mode (see `bongsu serve --help`).
+  /// Switches a region into a fault mode (crates/bongsu-cli/src/demo/fault.rs).
   async setFault(id, mode) {
-    const response = await fetch(`${this.regions[id].urls.admin}regions/${id}/fault`, { method: 'PUT', body: mode });
+    const response = await admin(this.regions[id], `regions/${id}/fault`, mode);
     if (!response.ok) throw new Error(`fault ${mode} on ${id}: ${response.status} ${await response.text()}`);
   }
 

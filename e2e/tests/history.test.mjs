@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync, cpSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  DIST, launchBrowser, openPage, startServer, stopServer, freeBase, bongsu, ensureScreenshotDir,
+  DIST, admin, launchBrowser, openPage, startServer, stopServer, freeBase, bongsu, ensureScreenshotDir,
   waitForRegionState, readFeed,
 } from './harness.mjs';
 
@@ -61,7 +61,7 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
     await waitForText(page, '[data-testid=history-verified]', 'cosigned by 3 independent witnesses');
 
     // Replay the rest of the timeline; the demo logs it and re-signs the feed.
-    const replay = await fetch(`${server.urls.admin}replay`, { method: 'POST', body: 'end' });
+    const replay = await admin(server, 'replay', 'end');
     assert.equal(replay.status, 200, await replay.text());
     await page.waitForTimeout(1500);
     await page.click('[data-testid=refresh]');
@@ -173,7 +173,7 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
     const regions = ['seoul', 'busan', 'tokyo'].flatMap((r, i) => ['--region', `${r}=${path.join(dir, 'regions', r)}@127.0.0.1:${port + 1 + i}`]);
     server = await startServer([
       'serve', ...regions, '--app', `${DIST}@127.0.0.1:${port}`, '--config', path.join(dir, 'config.json'),
-      ...witnesses, '--witness-log', path.join(dir, 'keys/log.key.pub'), '--witness-state', state,
+      ...witnesses, '--witness-log', path.join(dir, 'keys/log.key.pub'), '--witness-state', state, '--witness-init',
     ]);
     const quiet = (status) => readFileSync(path.join(dir, 'status.toml'), 'utf8')
       .replace(/\[\[incidents\]\][\s\S]*$/, '')
@@ -285,7 +285,7 @@ test('a region given by a URL relative to config.json works from every page: sta
     // A newer feed on this origin reaches a page the offline worker now
     // controls: the worker must not keep a same-origin feed like one of
     // the app's own files.
-    const replay = await fetch(`${demo.urls.admin}replay`, { method: 'POST', body: 'end' });
+    const replay = await admin(demo, 'replay', 'end');
     assert.equal(replay.status, 200, await replay.text());
     let newer = seq;
     for (let i = 0; i < 100 && newer <= seq; i++) {

@@ -119,3 +119,46 @@ test('the partner widget, once seen, loads from its own worker and shows its sav
 });
 
 const RANK = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
+
+test('opening the config, the icon or the worker itself in the tab never replaces the offline shell', async () => {
+  const s = new Scenario();
+  try {
+    const feed = s.publish(outage());
+    await s.start({ refreshSeconds: 2, timeoutMs: 1500 });
+    const context = await browser.newContext();
+    const page = await visit(context, s.appUrl);
+    await waitForSeq(page, feed.seq);
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    // Links a reader may follow (the history's proof links do, where a
+    // region shares the app's origin): each is a navigation in the
+    // worker's scope that must pass through, not become "the page".
+    for (const file of ['config.json', 'favicon.svg', 'sw.js']) {
+      const response = await page.goto(`${s.appUrl}${file}`);
+      assert.equal(response.status(), 200, file);
+    }
+    const cached = () => page.evaluate(async () => {
+      const cache = await caches.open('bongsu-shell-v1 /');
+      const keys = (await cache.keys()).map((r) => new URL(r.url).pathname);
+      const index = await cache.match(new URL('/', location.href).href);
+      return { keys, index: index ? (await index.text()).slice(0, 200) : null, type: index?.headers.get('content-type') };
+    });
+    const before = await cached();
+    assert.ok(before.keys.some((p) => p.endsWith('.wasm')), `${before.keys}`);
+    assert.match(before.type, /^text\/html/);
+    assert.match(before.index, /<!DOCTYPE html>|<html/i);
+
+    // Every origin goes; the reader opens the page again.
+    await stopServer(s.app);
+    for (const id of s.regionIds) await stopServer(s.regions[id]);
+    await page.goto(s.appUrl);
+    await waitForSeq(page, feed.seq, 5000);
+    assert.deepEqual(shownServices(await readPage(page)), expectedServices(feed));
+    const after = await cached();
+    assert.ok(after.keys.some((p) => p.endsWith('.wasm')), `the wasm is still kept: ${after.keys}`);
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  } finally {
+    await s.close();
+  }
+});

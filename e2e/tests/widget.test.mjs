@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  DIST, repo, launchBrowser, startServer, stopServer, freeBase, readFeed, ensureScreenshotDir,
+  DIST, repo, admin, launchBrowser, startServer, stopServer, freeBase, readFeed, ensureScreenshotDir,
 } from './harness.mjs';
 
 const PARTNER = path.join(repo, 'examples/partner');
@@ -41,7 +41,7 @@ const serviceStatus = (service) => worst(service.components.map((c) => c.status)
 
 async function setAll(mode) {
   for (const id of ['seoul', 'busan', 'tokyo']) {
-    const response = await fetch(`${demo.urls.admin}regions/${id}/fault`, { method: 'PUT', body: mode });
+    const response = await admin(demo, `regions/${id}/fault`, mode);
     assert.equal(response.status, 200, await response.text());
   }
 }
@@ -129,7 +129,7 @@ test('the sample partner page shows the signed statuses, untouched by and not to
 
   // Both boxes pass the same WCAG 2.2 A/AA scan as the app's pages.
   for (const frame of [compact, detailed]) {
-    await frame.addScriptTag({ content: AXE });
+    await frame.evaluate(AXE);
     const violations = await frame.evaluate(async () => (await window.axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
     })).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
@@ -160,7 +160,7 @@ test('with every region down the widget keeps the last verified status, and reco
 
   // The outage moves on while the regions are dark; when they come back the
   // widget shows the newer signed status by its next poll.
-  const step = await fetch(`${demo.urls.admin}replay`, { method: 'POST', body: 'next' });
+  const step = await admin(demo, 'replay', 'next');
   assert.equal(step.status, 200, await step.text());
   let after = feedNow();
   for (let i = 0; i < 100 && after.seq <= before.seq; i++) {

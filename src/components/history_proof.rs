@@ -260,11 +260,15 @@ pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
         let problem = history.problem.get().map(|p| {
             view! { <p class="notice error" data-testid="history-problem">{problem_text(locale, p)}</p> }
         });
+        let unverified = history.remembered_unverified.get().then(|| {
+            view! { <p class="notice" data-testid="remembered-unverified">{t!(i18n, history.remembered_unverified)}</p> }
+        });
         view! {
             <section class="history-proof" aria-labelledby="proof-heading">
                 <h2 id="proof-heading">{t!(i18n, history.proof_heading)}</h2>
                 {verified}
                 {problem}
+                {unverified}
                 <details>
                     <summary>{t!(i18n, history.each_region)}</summary>
                     <ul>{region_lines}</ul>

@@ -4,13 +4,16 @@
 //!
 //! Only the pinned root keys are trusted; everything else (the key chain,
 //! the log and witness keys, the checkpoint, every entry and hash tile) is
-//! checked from what the mirror serves. Key sets that have since expired are
-//! still used, with a note, because an archive is audited years later.
+//! checked from what the mirrors serve. The key chain is learnt from every
+//! mirror at once, and each checkpoint is verified under the newest key set
+//! (or, for an old copy, an earlier one whose log key was never revoked).
+//! Key sets that have since expired are still used, with a note, because an
+//! archive is audited years later.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bongsu_core::checkpoint::{verify_checkpoint, Checkpoint};
+use bongsu_core::checkpoint::{verify_seen_checkpoint, verify_under_chain};
 use bongsu_core::export::{self, duration_text, kst, ProofContext};
 use bongsu_core::history::{filter_incidents, History, IncidentFilter};
 use bongsu_core::log_audit::{
@@ -18,7 +21,7 @@ use bongsu_core::log_audit::{
     VerifiedLog,
 };
 use bongsu_core::log_layout::CHECKPOINT_PATH;
-use bongsu_core::{parse_chain_file, KeyChain, KeySet, RoleKeys};
+use bongsu_core::{parse_chain_file, KeyChain, RoleKeys};
 use time::OffsetDateTime;
 
 use crate::error::CliError;
@@ -107,10 +110,23 @@ pub fn audit(options: &AuditOptions, now: OffsetDateTime) -> Result<AuditReport,
     };
     let mut views = Vec::new();
     let mut problems = Vec::new();
+    // One chain from every mirror's keys.json: a mirror cannot roll an
+    // auditor back to a key set from before a revocation by serving an old
+    // chain, as long as any mirror audited with it serves the newer one.
+    let mut chain = KeyChain::new(anchor.clone(), &options.feed);
+    let mut chain_notes: Vec<Vec<String>> = Vec::new();
     for mirror in &options.mirrors {
-        match audit_mirror(&agent, mirror, &anchor, &options.feed, seen.as_deref(), now) {
-            Ok(view) => views.push(view),
-            Err(problem) => problems.push(format!("{mirror}: {problem}")),
+        chain_notes.push(learn_chain(&agent, mirror, &mut chain));
+    }
+    for (mirror, mut notes) in options.mirrors.iter().zip(chain_notes) {
+        match audit_mirror(&agent, mirror, &chain, seen.as_deref(), now) {
+            Ok(mut view) => {
+                notes.append(&mut view.notes);
+                view.notes = notes;
+                views.push(view);
+            }
+            Err(problem) if notes.is_empty() => problems.push(format!("{mirror}: {problem}")),
+            Err(problem) => problems.push(format!("{mirror}: {problem}; {}", notes.join("; "))),
         }
     }
     // Every mirror against the largest: one must be a prefix of the other.
@@ -143,27 +159,48 @@ pub fn audit(options: &AuditOptions, now: OffsetDateTime) -> Result<AuditReport,
     Ok(AuditReport { views, problems })
 }
 
+/// Extends `chain` with what `mirror` serves as `keys.json`; returns notes
+/// about a chain that could not be used in full (it is also checked again,
+/// as a problem, when the mirror's checkpoint does not verify).
+fn learn_chain(agent: &ureq::Agent, mirror: &str, chain: &mut KeyChain) -> Vec<String> {
+    let source = Source::new(mirror);
+    let notes = source
+        .fetch(agent, "keys.json")
+        .and_then(|bytes| parse_chain_file(&bytes).map_err(|e| e.to_string()));
+    match notes.map(|notes| chain.extend(&notes)) {
+        Ok(Ok(_)) => Vec::new(),
+        Ok(Err(e)) => vec![format!("keys.json: not every key set was accepted: {e}")],
+        Err(e) => vec![format!("keys.json: {e}")],
+    }
+}
+
 fn audit_mirror(
     agent: &ureq::Agent,
     mirror: &str,
-    anchor: &RoleKeys,
-    feed: &str,
+    chain: &KeyChain,
     seen: Option<&[u8]>,
     now: OffsetDateTime,
 ) -> Result<MirrorView, String> {
     let source = Source::new(mirror);
     let mut notes = Vec::new();
-    let chain_bytes = source.fetch(agent, "keys.json")?;
-    let chain_notes = parse_chain_file(&chain_bytes).map_err(|e| format!("keys.json: {e}"))?;
-    let mut chain = KeyChain::new(anchor.clone(), feed);
-    if let Err(e) = chain.extend(&chain_notes) {
-        if chain.latest().is_none() {
-            return Err(format!("keys.json: {e}"));
-        }
-        notes.push(format!("keys.json: later key sets were not accepted: {e}"));
-    }
+    let Some(newest) = chain.latest() else {
+        return Err("no key set signed by the pinned root keys was served".to_owned());
+    };
     let checkpoint_bytes = source.fetch(agent, &format!("log/{CHECKPOINT_PATH}"))?;
-    let (checkpoint, key_set) = verify_with_any(&chain, &checkpoint_bytes)?;
+    let under = verify_under_chain(&checkpoint_bytes, chain.trusted())
+        .map_err(|e| format!("checkpoint: {e}"))?;
+    let key_set = chain
+        .trusted()
+        .iter()
+        .find(|t| t.key_set.version == under.version)
+        .map_or(newest, |t| &t.key_set);
+    if !under.newest {
+        notes.push(format!(
+            "an old copy: its checkpoint is signed by a log key of key set version {}, \
+             rotated out by version {} (not revoked)",
+            under.version, newest.version
+        ));
+    }
     if key_set.expires_at < now {
         notes.push(format!(
             "verified with key set version {}, which expired {}",
@@ -171,6 +208,7 @@ fn audit_mirror(
             kst(key_set.expires_at)
         ));
     }
+    let checkpoint = under.checkpoint;
     let mut bundles = Vec::new();
     for path in bundle_paths(checkpoint.size) {
         bundles.push(source.fetch(agent, &format!("log/{path}"))?);
@@ -183,8 +221,9 @@ fn audit_mirror(
     }
     check_hash_tiles(&log, &tiles).map_err(|e| e.to_string())?;
     if let Some(seen) = seen {
-        let (old, _) =
-            verify_with_any(&chain, seen).map_err(|e| format!("the --seen checkpoint: {e}"))?;
+        // What was seen stays evidence even if its key was revoked since.
+        let (old, _) = verify_seen_checkpoint(seen, chain.trusted())
+            .map_err(|e| format!("the --seen checkpoint: {e}"))?;
         check_extends(old.size, old.root, &log).map_err(|e| {
             format!(
                 "{e} (seen: size {} root {}; now: size {} root {})",
@@ -201,24 +240,6 @@ fn audit_mirror(
         hash_tiles: tiles.len(),
         log,
         notes,
-    })
-}
-
-/// Verifies a checkpoint with the newest trusted key set that accepts it
-/// (the log's keys may have been rotated since it was signed).
-fn verify_with_any(chain: &KeyChain, bytes: &[u8]) -> Result<(Checkpoint, KeySet), String> {
-    let mut newest_error = None;
-    for trusted in chain.trusted().iter().rev() {
-        match verify_checkpoint(bytes, &trusted.key_set) {
-            Ok(c) => return Ok((c, trusted.key_set.clone())),
-            Err(e) => {
-                newest_error.get_or_insert(e);
-            }
-        }
-    }
-    Err(match newest_error {
-        Some(e) => format!("checkpoint: {e}"),
-        None => "no key set is trusted".to_owned(),
     })
 }
 

@@ -1,5 +1,20 @@
 //! `bongsu demo`: keys, a status file, three signed regions and the app,
 //! served on loopback and re-signed whenever the status file changes.
+//!
+//! Everything that exists for the demo and the tests lives here, apart from
+//! the operator's commands: the Kakao replay ([`timeline`], [`catalogue`],
+//! [`history`]), the stand-in services ([`services`]), fault injection
+//! ([`fault`], [`faulty_region`]) and the control endpoint ([`admin`]),
+//! served together by [`stage`].
+
+pub mod admin;
+pub mod catalogue;
+pub mod fault;
+pub mod faulty_region;
+pub mod history;
+pub mod services;
+pub mod stage;
+pub mod timeline;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -9,24 +24,25 @@ use time::OffsetDateTime;
 
 use std::sync::Arc;
 
-use crate::demo_history::DemoHistory;
-use crate::demo_services::{DemoServices, ServiceFault};
+use crate::demo::fault::Forger;
+use crate::demo::history::DemoHistory;
+use crate::demo::services::{DemoServices, ServiceFault};
+use crate::demo::stage::Stage;
 use crate::error::CliError;
-use crate::fault::FaultKeys;
 use crate::keygen::read_signer;
 use crate::keygen::{keygen_kind, public_path, KeyKind};
 use crate::mirror_source::Source;
 use crate::probe_check::Check;
 use crate::probe_config::{ProbeConfig, ProbedService};
 use crate::probe_watch::ProbeWatch;
-use crate::serve::{parse_witness_specs, serve_then, Faults, Site, SiteKind};
+use crate::serve::{parse_witness_specs, Site, SiteKind};
 use crate::sign::LogOptions;
 
 const REGIONS: [(&str, &str); 3] = [("seoul", "Seoul"), ("busan", "Busan"), ("tokyo", "Tokyo")];
 const STATUS_KEY_NAME: &str = "status.bongsu.demo";
 /// The demo's ports after the app's: regions, partner page, admin, then one
 /// stand-in per replayed service from `port + 10`.
-const DEMO_PORTS: u16 = 10 + crate::timeline_replay::CATALOGUE.len() as u16 - 1;
+const DEMO_PORTS: u16 = 10 + crate::demo::timeline::CATALOGUE.len() as u16 - 1;
 /// The demo's probes: quick enough to watch a break turn red.
 const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 const PROBE_WINDOW: Duration = Duration::from_secs(60);
@@ -111,7 +127,14 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
             .collect(),
         probes: Some(probes),
     };
-    let history = Arc::new(DemoHistory::new(&dir, log, key.clone(), outs.clone())?);
+    let variants = dir.join("fault-variants");
+    let history = Arc::new(DemoHistory::new(
+        &dir,
+        log,
+        key.clone(),
+        outs.clone(),
+        variants.clone(),
+    )?);
     let status = history.status.clone();
 
     let config_path = dir.join("config.json");
@@ -128,10 +151,8 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     let has_partner = partner.is_dir();
     if has_partner {
         sites.push(Site {
-            kind: SiteKind::Partner {
-                app_origin: format!("http://127.0.0.1:{port}"),
-            },
-            dir: partner.clone(),
+            kind: SiteKind::Page,
+            dir: partner_page(&partner, &dir.join("partner"), port)?,
             addr: format!("127.0.0.1:{}", port + 4),
         });
     }
@@ -144,7 +165,7 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
             addr: format!("127.0.0.1:{}", port + 1 + i as u16),
         });
     }
-    let service_addrs: Vec<(String, std::net::SocketAddr)> = crate::timeline_replay::CATALOGUE
+    let service_addrs: Vec<(String, std::net::SocketAddr)> = crate::demo::timeline::CATALOGUE
         .iter()
         .enumerate()
         .map(|(i, (id, _, _))| {
@@ -159,15 +180,24 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
     let replay = history.clone();
     let following = services.clone();
     let (replayed, replay_epochs) = tokio::sync::watch::channel(0u64);
-    let faults = Faults {
-        admin: Some(format!("127.0.0.1:{}", port + 9)),
-        keys: FaultKeys::new(Some(read_signer(&key)?), Some(read_signer(&retired_key)?))?,
-        initial: Default::default(),
+    // The revoked-key fault signs with the retired key, which the key set
+    // revokes; the fault server accepts no key the live key set trusts.
+    let live = crate::keyset::newest_published(&outs);
+    let stage = Stage {
+        sites,
         witnesses: parse_witness_specs(
             &witness_specs,
             Some(&log_vkey),
             Some(&dir.join("witness-state")),
+            // The demo's own witnesses, made with its keys: a new demo
+            // directory starts them.
+            true,
         )?,
+        variants,
+        forger: Forger::new(Some(read_signer(&retired_key)?), live.as_ref())?,
+        admin: format!("127.0.0.1:{}", port + 9),
+        token_file: Some(dir.join(ADMIN_TOKEN_FILE)),
+        initial: Default::default(),
         replay: Some(Arc::new(move |how: &str| {
             let answer = replay.step(how)?;
             following.set_all(&stand_in_modes(&replay.replay_services()));
@@ -182,6 +212,7 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
         let signer = read_signer(key)?;
         tokio::spawn(probe_loop(config, signer, out, replay_epochs.clone()));
     }
+    let token_file = dir.join(ADMIN_TOKEN_FILE);
     // Signing waits until the regions (and so their witnesses) are serving.
     let start = async move {
         let signed = tokio::task::spawn_blocking({
@@ -212,24 +243,53 @@ pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
             "Edit {} and save: the demo re-signs it into every region within a second.",
             status.display()
         );
+        let token = format!(
+            "-H \"Authorization: Bearer $(cat {})\"",
+            token_file.display()
+        );
         println!(
-            "Step the Kakao replay: curl -X POST --data next http://127.0.0.1:{}/replay (or --data end)",
+            "Step the Kakao replay: curl -X PUT {token} --data next http://127.0.0.1:{}/replay (or --data end)",
             port + 9
         );
         println!(
-            "Break a service (the probes see it within {} s): curl -X PUT --data break http://127.0.0.1:{}/services/kakaotalk/fault (repair: --data repair; modes: {})",
+            "Break a service (the probes see it within {} s): curl -X PUT {token} --data break http://127.0.0.1:{}/services/kakaotalk/fault (repair: --data repair; modes: {})",
             PROBE_INTERVAL.as_secs(),
             port + 9,
             ServiceFault::names()
         );
         println!(
-            "Break a region: curl -X PUT --data blackhole http://127.0.0.1:{}/regions/seoul/fault (modes: {})",
+            "Break a region: curl -X PUT {token} --data blackhole http://127.0.0.1:{}/regions/seoul/fault (modes: {})",
             port + 9,
-            crate::fault::Fault::names()
+            crate::demo::fault::Fault::names()
         );
         Ok(())
     };
-    serve_then(sites, Some(faults), start).await
+    crate::demo::stage::run(stage, start).await
+}
+
+/// Where the control endpoint's token is written, in the demo directory.
+pub const ADMIN_TOKEN_FILE: &str = "admin-token";
+
+/// The sample partner page, copied to `to` with the app's default origin
+/// in its HTML replaced by the demo's real one, so it works on any port.
+fn partner_page(from: &Path, to: &Path, port: u16) -> Result<PathBuf, CliError> {
+    const SAMPLE_APP_ORIGIN: &str = "http://127.0.0.1:8400";
+    let origin = format!("http://127.0.0.1:{port}");
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if !entry.file_type()?.is_file() {
+            continue;
+        }
+        let mut bytes = std::fs::read(entry.path())?;
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            bytes = String::from_utf8_lossy(&bytes)
+                .replace(SAMPLE_APP_ORIGIN, &origin)
+                .into_bytes();
+        }
+        crate::sign::write_atomically(&to.join(entry.file_name()), &bytes)?;
+    }
+    Ok(to.to_owned())
 }
 
 /// Prints what signing logged and anything that went wrong on the way.

@@ -53,6 +53,22 @@ pub enum CliError {
     KeySetRefused { version: u64, reason: String },
     #[error("signing failed: {0}")]
     Sign(#[from] bongsu_core::SignError),
+    #[error("another bongsu sign or keyset has been writing {dir} for {waited} s; wait for it to finish, then run this again")]
+    Locked { dir: PathBuf, waited: u64 },
+    #[error("witness {id} has no state at {path}: a witness that forgot what it cosigned would cosign any fork of the log. Restore the file, or pass --witness-init if this is a new witness that has never cosigned")]
+    WitnessStateMissing { id: String, path: PathBuf },
+    #[error("witness {id}'s state {path} is in use by another running serve; one process per witness state")]
+    WitnessStateInUse { id: String, path: PathBuf },
+    #[error("witness state {path} is unreadable ({message}); fix or restore it (a witness never starts over by itself)")]
+    WitnessStateUnreadable { path: PathBuf, message: String },
+    #[error("cannot make the fault variants: {0}")]
+    FaultVariants(String),
+    #[error("refusing the fault key {0}")]
+    FaultKey(String),
+    #[error(
+        "`{0}` is not a loopback address: the fault switch and its regions listen on loopback only"
+    )]
+    AdminAddress(String),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,

@@ -80,6 +80,13 @@ pub fn sign_key_set_file(
     outs: &[PathBuf],
     now: OffsetDateTime,
 ) -> Result<Published, CliError> {
+    // Held for the whole run: two runs would both sign the same version.
+    let _locks = crate::lock::lock_dirs(
+        std::iter::once(chain)
+            .chain(outs.iter().map(PathBuf::as_path))
+            .map(|file| file.parent().unwrap_or(Path::new(".")).to_owned()),
+        crate::lock::LOCK_WAIT,
+    )?;
     let invalid = |message: String| CliError::KeySetInvalid {
         path: keys_file.to_owned(),
         message,
@@ -108,17 +115,15 @@ pub fn sign_key_set_file(
     // every step from there exactly as readers do.
     let mut existing = None;
     if let Some(first) = notes.first() {
-        let first_root = bongsu_core::keyset::decode_key_set_text(
-            first
-                .split_once("\n\n")
-                .map_or(first.as_str(), |(t, _)| t)
-                .as_bytes(),
-        )
-        .map_err(|message| CliError::ChainInvalid {
-            path: chain.to_owned(),
-            message,
-        })?
-        .root;
+        let text = signed_note::Note::from_bytes(first.as_bytes())
+            .map(|n| n.text().to_vec())
+            .unwrap_or_default();
+        let first_root = bongsu_core::keyset::decode_key_set_text(&text)
+            .map_err(|message| CliError::ChainInvalid {
+                path: chain.to_owned(),
+                message,
+            })?
+            .root;
         let mut reader = KeyChain::new(first_root, &file.feed);
         reader.extend(&notes).map_err(|e| CliError::ChainInvalid {
             path: chain.to_owned(),
@@ -220,4 +225,24 @@ fn resolve_key(base: &Path, entry: &str) -> Result<String, String> {
             format!("{} does not hold a verifier key", path.display())
         }
     })
+}
+
+/// The newest key set in the chains (`keys.json`) published beside the
+/// given feed files: what readers of those regions trust now. These are
+/// the operator's own staging files, which `keyset` verified as a reader
+/// would before writing them; the signer uses this to check witness
+/// cosignatures before it publishes them.
+pub fn newest_published(feed_files: &[PathBuf]) -> Option<KeySet> {
+    feed_files
+        .iter()
+        .filter_map(|feed| newest_in(&feed.parent().unwrap_or(Path::new(".")).join("keys.json")))
+        .max_by_key(|k| k.version)
+}
+
+/// The newest key set in the operator's chain file at `chain`.
+pub fn newest_in(chain: &Path) -> Option<KeySet> {
+    let bytes = std::fs::read(chain).ok()?;
+    let last = parse_chain_file(&bytes).ok()?.pop()?;
+    let note = signed_note::Note::from_bytes(last.as_bytes()).ok()?;
+    bongsu_core::keyset::decode_key_set_text(note.text()).ok()
 }

@@ -9,7 +9,7 @@ use bongsu_core::log_audit::bundle_paths;
 use bongsu_core::log_event::{decode_event, encode_event, LogEvent, MAX_EVENT_BYTES};
 use bongsu_core::log_layout::{decode_bundle, log_files, CHECKPOINT_PATH};
 use bongsu_core::merkle_log::MerkleLog;
-use bongsu_core::LogCommitment;
+use bongsu_core::{LogCommitment, RoleKeys};
 use signed_note::Signer;
 
 use crate::error::CliError;
@@ -133,19 +133,29 @@ impl LogStore {
         Ok(())
     }
 
-    /// How many cosignatures the checkpoint on disk carries (signatures
-    /// other than the log's own).
-    pub fn cosignature_count(&self) -> usize {
-        let Some(text) = self.checkpoint.as_deref() else {
-            return 0;
+    /// How many witnesses of `witness` validly cosigned the checkpoint on
+    /// disk (none without a witness role): lines that do not verify do not
+    /// count, so a junk line cannot make a checkpoint look witnessed.
+    pub fn cosignature_count(&self, witness: Option<&RoleKeys>) -> usize {
+        match (self.checkpoint.as_deref(), witness) {
+            (Some(note), Some(witness)) => {
+                bongsu_core::checkpoint::count_valid_cosignatures(note, witness)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Whether the checkpoint on disk carries `key`'s signature: after the
+    /// log key is rotated, the same tree must be signed again by the new one.
+    pub fn checkpoint_signed_by(&self, key: &dyn Signer) -> bool {
+        let Some(note) = self.checkpoint.as_deref() else {
+            return false;
         };
-        let text = String::from_utf8_lossy(text);
-        let signatures = text.rsplit_once("\n\n").map_or("", |(_, s)| s);
-        signatures
-            .lines()
-            .filter(|l| l.starts_with("\u{2014} "))
-            .count()
-            .saturating_sub(1)
+        bongsu_core::note::Note::parse(note).is_some_and(|n| {
+            n.signatures()
+                .iter()
+                .any(|sig| sig.name == key.name() && sig.id == key.key_id())
+        })
     }
 
     /// Forgets the checkpoint on disk so the next [`LogStore::commit`] signs

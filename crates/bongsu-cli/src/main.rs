@@ -4,13 +4,10 @@ mod audit;
 mod badge;
 mod config_file;
 mod demo;
-mod demo_catalogue;
-mod demo_history;
-mod demo_services;
 mod error;
-mod fault;
 mod keygen;
 mod keyset;
+mod lock;
 mod log_store;
 mod mirror_source;
 mod probe;
@@ -20,7 +17,6 @@ mod probe_watch;
 mod serve;
 mod sign;
 mod status_file;
-mod timeline_replay;
 mod witness_client;
 mod witness_server;
 
@@ -102,7 +98,9 @@ enum Command {
         #[arg(long)]
         out: Vec<PathBuf>,
     },
-    /// Serve region directories and the built app on local ports.
+    /// Serve region directories and the built app: static files with the headers a status
+    /// feed needs, and a witness in any region given one. Holds up under slow and abusive
+    /// clients (header and idle timeouts, a connection cap below the descriptor limit).
     Serve {
         /// A region: <id>=<dir>@<address>, e.g. seoul=regions/seoul@127.0.0.1:8401. Repeatable.
         #[arg(long)]
@@ -113,20 +111,6 @@ enum Command {
         /// Serve this file as the app's /config.json.
         #[arg(long, requires = "app")]
         config: Option<PathBuf>,
-        /// Listen here for fault switching: PUT /regions/<id>/fault with a mode as the body
-        /// (healthy, down, blackhole, slow, stale, expired, bad-sig, unknown-key, revoked-key,
-        /// equivocating, malformed, oversized, wrong-content-type).
-        #[arg(long)]
-        admin: Option<String>,
-        /// Start a region in a fault mode: <id>=<mode>. Repeatable.
-        #[arg(long)]
-        fault: Vec<String>,
-        /// The status signing key, for the stale, expired and equivocating faults.
-        #[arg(long)]
-        fault_key: Option<PathBuf>,
-        /// A key the key set revokes, for the revoked-key fault.
-        #[arg(long)]
-        revoked_key: Option<PathBuf>,
         /// Run a witness in a region: <id>=<witness key file> (bongsu keygen --witness). It answers
         /// POST /witness/add-checkpoint on the region's address. Repeatable.
         #[arg(long, requires_all = ["witness_log", "witness_state"])]
@@ -135,8 +119,14 @@ enum Command {
         #[arg(long)]
         witness_log: Option<String>,
         /// A directory for the witnesses' memory (<id>.json), outside any served directory.
+        /// A witness refuses to start without its file: one that forgot what it cosigned
+        /// would cosign any fork.
         #[arg(long)]
         witness_state: Option<PathBuf>,
+        /// Start a witness that has no state file with an empty one: only for a new witness
+        /// that has never cosigned.
+        #[arg(long, requires = "witness_state")]
+        witness_init: bool,
     },
     /// Verify the history log from one or more mirrors, check they all show the same history,
     /// and print or export the timeline. Exits 1 if any check fails.
@@ -213,6 +203,14 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// For tests: regions that a control endpoint (loopback only, PUT only, a token printed
+    /// at start) switches into fault modes. Never for production: that is `serve`.
+    #[command(hide = true)]
+    FaultRegions(demo::stage::FaultRegionsArgs),
+    /// For tests: sign the stale, expired and equivocating variants of a region's feed with
+    /// the status key, for `fault-regions` to serve.
+    #[command(hide = true)]
+    FaultVariants(demo::stage::FaultVariantsArgs),
     /// Run the demo: keys, a replay of the 2022 Kakao outage, three regions and the app.
     Demo {
         /// Where the demo keeps its keys, status file and regions.
@@ -335,18 +333,16 @@ fn run(command: Command) -> Result<(), CliError> {
             region,
             app,
             config,
-            admin,
-            fault,
-            fault_key,
-            revoked_key,
             witness,
             witness_log,
             witness_state,
+            witness_init,
         } => {
             let witnesses = serve::parse_witness_specs(
                 &witness,
                 witness_log.as_deref(),
                 witness_state.as_deref(),
+                witness_init,
             )?;
             let mut sites = region
                 .iter()
@@ -355,22 +351,10 @@ fn run(command: Command) -> Result<(), CliError> {
             if let Some(app) = app {
                 sites.push(serve::parse_app_spec(&app, config)?);
             }
-            let faults = serve::Faults {
-                admin,
-                keys: fault::FaultKeys::new(
-                    fault_key.as_deref().map(fault::read_key).transpose()?,
-                    revoked_key.as_deref().map(fault::read_key).transpose()?,
-                )?,
-                initial: fault
-                    .iter()
-                    .map(|s| serve::parse_fault_spec(s))
-                    .collect::<Result<_, _>>()?,
-                witnesses,
-                replay: None,
-                services: None,
-            };
-            runtime()?.block_on(serve::serve(sites, Some(faults)))
+            runtime()?.block_on(serve::serve(sites, witnesses))
         }
+        Command::FaultRegions(args) => runtime()?.block_on(demo::stage::run_fault_regions(args)),
+        Command::FaultVariants(args) => demo::stage::write_fault_variants(args),
         Command::Audit {
             mirrors,
             roots,

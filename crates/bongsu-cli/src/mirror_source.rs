@@ -6,9 +6,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Bigger than any file a log, key chain or observation has reason to be.
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
 #[derive(Debug, Clone)]
 pub enum Source {
     Dir(PathBuf),
@@ -38,9 +35,18 @@ impl Source {
         agent: &ureq::Agent,
         path: &str,
     ) -> Result<Option<Vec<u8>>, String> {
+        // The protocol's limit for this kind of file, not one for all.
+        let limit = bongsu_core::limits::max_bytes(path) as u64;
         match self {
             Source::Dir(dir) => {
                 let file = dir.join(path);
+                let too_large = std::fs::metadata(&file).is_ok_and(|m| m.len() > limit);
+                if too_large {
+                    return Err(format!(
+                        "{}: over the {limit}-byte limit for this file",
+                        file.display()
+                    ));
+                }
                 match std::fs::read(&file) {
                     Ok(bytes) => Ok(Some(bytes)),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -60,7 +66,7 @@ impl Source {
                 response
                     .body_mut()
                     .with_config()
-                    .limit(MAX_FILE_BYTES)
+                    .limit(limit)
                     .read_to_vec()
                     .map(Some)
                     .map_err(|e| format!("{url}: {e}"))

@@ -22,9 +22,7 @@ use crate::error::CliError;
 use crate::probe_check::{self, Check};
 use crate::probe_config::ProbeConfig;
 
-/// How many intervals an observation stays current: a probe that misses
-/// two rounds in a row is stale to readers (after their clock-skew allowance).
-const VALID_FOR_INTERVALS: u32 = 3;
+use bongsu_core::observation::VALID_FOR_INTERVALS;
 
 /// A probe's memory: the rounds in its window, its last judgement of each
 /// service, and the last sequence number it signed.
@@ -274,7 +272,7 @@ pub async fn keep_probing(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo_services::{DemoServices, ServiceFault};
+    use crate::demo::services::{DemoServices, ServiceFault};
     use crate::probe_config::ProbedService;
     use bongsu_core::observation::{validate_observation, ErrorClass};
     use std::net::SocketAddr;

@@ -1,29 +1,35 @@
-//! `bongsu serve`: region directories and the built app as static sites on
-//! loopback ports, with the headers a status feed needs; and, with
-//! `--admin`, an endpoint that switches each region into a fault mode at
-//! run time ([`crate::fault`]).
+//! `bongsu serve`: region directories and the built app as static sites,
+//! with the headers a status feed needs, and a witness in any region that
+//! is given one. This is the production server: it serves files and
+//! witnesses and nothing else. (Fault injection lives with the demo and
+//! the tests, in [`crate::demo`], and builds on the pieces here.)
+//!
+//! Every site is served through [`connections::serve`], which holds up
+//! under slow and abusive clients: header and idle timeouts, a connection
+//! cap below the descriptor limit, and no request body read except the
+//! witness's, which is capped.
+
+pub mod connections;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
+use axum::routing::post;
 use axum::Router;
-
-use crate::demo_services::{DemoServices, ServiceFault};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use crate::error::CliError;
-use crate::fault::{forged_feed, Fault, FaultKeys, PORTAL_PAGE};
 use crate::keygen::KeyEntryError;
 use crate::witness_server::{add_checkpoint, Witness, ADD_CHECKPOINT_PATH};
+use bongsu_core::witness::MAX_ADD_CHECKPOINT_BYTES;
+
+pub use connections::Limits;
 
 /// One static site to serve.
 #[derive(Debug, Clone)]
@@ -40,21 +46,16 @@ pub enum SiteKind {
     Region { id: String },
     /// The app, with `/config.json` optionally served from elsewhere.
     App { config: Option<PathBuf> },
-    /// A partner's page embedding the widget (the demo's sample, on its own
-    /// origin). Its HTML names the app's default origin, which is replaced
-    /// by `app_origin`, so the sample works on any port.
-    Partner { app_origin: String },
+    /// Any other page (the demo's sample partner page): always revalidated.
+    Page,
 }
 
-/// The app's origin as the sample partner page names it.
-pub const SAMPLE_APP_ORIGIN: &str = "http://127.0.0.1:8400";
-
 impl Site {
-    fn label(&self) -> String {
+    pub fn label(&self) -> String {
         match &self.kind {
             SiteKind::Region { id } => format!("region {id}"),
             SiteKind::App { .. } => "app".to_owned(),
-            SiteKind::Partner { .. } => "partner".to_owned(),
+            SiteKind::Page => "partner".to_owned(),
         }
     }
 }
@@ -88,46 +89,13 @@ pub fn parse_app_spec(spec: &str, config: Option<PathBuf>) -> Result<Site, CliEr
     })
 }
 
-/// Fault injection: where the admin endpoint listens, the keys forged feeds
-/// are signed with, and the modes regions start in.
-pub struct Faults {
-    pub admin: Option<String>,
-    pub keys: FaultKeys,
-    pub initial: BTreeMap<String, Fault>,
-    /// Regions that also run a witness, by region id.
-    pub witnesses: BTreeMap<String, Arc<Witness>>,
-    /// `POST /replay` on the admin endpoint: the demo steps its replay.
-    pub replay: Option<ReplayHook>,
-    /// `PUT /services/<id>/fault` breaks and repairs the demo's stand-in services.
-    pub services: Option<Arc<DemoServices>>,
-}
-
-/// Runs (blocking) with the request body; `Ok` text is the answer, `Err` a
-/// refusal.
-pub type ReplayHook = Arc<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
-
-/// What the admin endpoint controls.
-struct Admin {
-    regions: BTreeMap<String, Arc<Region>>,
-    replay: Option<ReplayHook>,
-    services: Option<Arc<DemoServices>>,
-}
-
-/// `seoul=blackhole`
-pub fn parse_fault_spec(spec: &str) -> Result<(String, Fault), CliError> {
-    let bad = || CliError::BadFaultSpec {
-        spec: spec.to_owned(),
-        modes: Fault::names(),
-    };
-    let (id, mode) = spec.split_once('=').ok_or_else(bad)?;
-    Ok((id.to_owned(), Fault::parse(mode).ok_or_else(bad)?))
-}
-
-/// `--witness seoul=keys/witness-seoul.key`, with the log's key and the state directory.
+/// `--witness seoul=keys/witness-seoul.key`, with the log's key and the
+/// state directory; `init` lets a witness without state start a new one.
 pub fn parse_witness_specs(
     specs: &[String],
     log: Option<&str>,
     state: Option<&Path>,
+    init: bool,
 ) -> Result<BTreeMap<String, Arc<Witness>>, CliError> {
     let mut out = BTreeMap::new();
     if specs.is_empty() {
@@ -146,7 +114,6 @@ pub fn parse_witness_specs(
                     "--witness-log `{log}` is not a verifier key or a .pub file holding one"
                 )),
             })?;
-    std::fs::create_dir_all(state)?;
     for spec in specs {
         let (id, key) = spec
             .split_once('=')
@@ -157,69 +124,21 @@ pub fn parse_witness_specs(
                 ))
             })?;
         crate::keygen::read_witness(Path::new(key), 0)?;
-        out.insert(
-            id.to_owned(),
-            Arc::new(Witness {
-                key: key.into(),
-                log: bongsu_core::RoleKeys {
-                    threshold: 1,
-                    keys: vec![log_key.clone()],
-                },
-                state: state.join(format!("{id}.json")),
-                lock: tokio::sync::Mutex::new(()),
-            }),
-        );
+        let log = bongsu_core::RoleKeys {
+            threshold: 1,
+            keys: vec![log_key.clone()],
+        };
+        let witness = Witness::open(id, key.into(), log, state.join(format!("{id}.json")), init)?;
+        out.insert(id.to_owned(), Arc::new(witness));
     }
     Ok(out)
 }
 
-/// What one region's server and the admin endpoint share.
-struct Region {
-    site: Site,
-    fault: watch::Sender<Fault>,
-    keys: Arc<FaultKeys>,
-    witness: Option<Arc<Witness>>,
-}
-
-/// Binds every site, prints one line per site and then `ready`, and serves
-/// until the process is interrupted.
-pub async fn serve(sites: Vec<Site>, faults: Option<Faults>) -> Result<(), CliError> {
-    serve_then(sites, faults, async { Ok(()) }).await
-}
-
-/// Like [`serve`], running `before_ready` once every site is serving and
-/// before `ready` is printed: the demo signs there, because signing the
-/// history needs the regions' witnesses to answer.
-pub async fn serve_then(
-    sites: Vec<Site>,
-    faults: Option<Faults>,
-    before_ready: impl std::future::Future<Output = Result<(), CliError>>,
-) -> Result<(), CliError> {
+/// Checks every site and binds its address, then prints one line per site
+/// (`region seoul http://127.0.0.1:8401/ regions/seoul`).
+pub async fn bind(sites: Vec<Site>) -> Result<Vec<(TcpListener, Site)>, CliError> {
     if sites.is_empty() {
         return Err(CliError::NothingToServe);
-    }
-    let (admin_addr, fault_keys, initial, witnesses, replay, services) = match faults {
-        Some(f) => (
-            f.admin,
-            Some(f.keys),
-            f.initial,
-            f.witnesses,
-            f.replay,
-            f.services,
-        ),
-        None => (None, None, BTreeMap::new(), BTreeMap::new(), None, None),
-    };
-    let fault_keys = Arc::new(match fault_keys {
-        Some(keys) => keys,
-        None => FaultKeys::new(None, None)?,
-    });
-    for id in initial.keys().chain(witnesses.keys()) {
-        let known = sites
-            .iter()
-            .any(|s| matches!(&s.kind, SiteKind::Region { id: r } if r == id));
-        if !known {
-            return Err(CliError::UnknownRegion(id.clone()));
-        }
     }
     let mut bound = Vec::with_capacity(sites.len());
     for site in sites {
@@ -231,7 +150,7 @@ pub async fn serve_then(
                 return Err(CliError::AppNotBuilt { dist: site.dir });
             }
         }
-        let listener = tokio::net::TcpListener::bind(&site.addr)
+        let listener = TcpListener::bind(&site.addr)
             .await
             .map_err(|source| CliError::Listen {
                 addr: site.addr.clone(),
@@ -240,18 +159,6 @@ pub async fn serve_then(
             })?;
         bound.push((listener, site));
     }
-    let admin_listener = match &admin_addr {
-        Some(addr) => Some(
-            TcpListener::bind(addr)
-                .await
-                .map_err(|source| CliError::Listen {
-                    addr: addr.clone(),
-                    what: "the admin endpoint".to_owned(),
-                    source,
-                })?,
-        ),
-        None => None,
-    };
     let mut stdout = std::io::stdout().lock();
     for (listener, site) in &bound {
         let addr = listener.local_addr()?;
@@ -262,338 +169,73 @@ pub async fn serve_then(
             site.dir.display()
         )?;
     }
-    if let Some(listener) = &admin_listener {
-        writeln!(stdout, "admin http://{}/", listener.local_addr()?)?;
-    }
     stdout.flush()?;
-    drop(stdout);
+    Ok(bound)
+}
 
-    let mut regions = BTreeMap::new();
-    for (listener, site) in bound {
-        match &site.kind {
-            SiteKind::Region { id } => {
-                let start = initial.get(id).copied().unwrap_or(Fault::Healthy);
-                let region = Arc::new(Region {
-                    site: site.clone(),
-                    fault: watch::Sender::new(start),
-                    keys: fault_keys.clone(),
-                    witness: witnesses.get(id).cloned(),
-                });
-                regions.insert(id.clone(), region.clone());
-                tokio::spawn(run_region(listener, region));
-            }
-            SiteKind::App { .. } | SiteKind::Partner { .. } => {
-                let app = Router::new().fallback(handle).with_state(Arc::new(site));
-                tokio::spawn(async move {
-                    if let Err(error) = axum::serve(listener, app).await {
-                        eprintln!("error: server stopped: {error}");
-                    }
-                });
-            }
+/// Serves every site until the process is interrupted; `witnesses` by
+/// region id.
+pub async fn serve(
+    sites: Vec<Site>,
+    witnesses: BTreeMap<String, Arc<Witness>>,
+) -> Result<(), CliError> {
+    for id in witnesses.keys() {
+        let known = sites
+            .iter()
+            .any(|s| matches!(&s.kind, SiteKind::Region { id: r } if r == id));
+        if !known {
+            return Err(CliError::UnknownRegion(id.clone()));
         }
     }
-    if let Some(listener) = admin_listener {
-        let app = Router::new().fallback(admin).with_state(Arc::new(Admin {
-            regions,
-            replay,
-            services,
-        }));
-        tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, app).await {
-                eprintln!("error: admin endpoint stopped: {error}");
-            }
-        });
+    let limits = Limits::public();
+    for (listener, site) in bind(sites).await? {
+        let witness = match &site.kind {
+            SiteKind::Region { id } => witnesses.get(id).cloned(),
+            _ => None,
+        };
+        let app = site_router(Arc::new(site), witness);
+        tokio::spawn(connections::serve(
+            listener,
+            app,
+            limits,
+            std::future::pending(),
+        ));
     }
-    before_ready.await?;
-    {
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "ready")?;
-        stdout.flush()?;
-    }
+    ready()?;
     wait_for_shutdown().await;
     Ok(())
 }
 
-/// Serves one region, closing its port while it is `down` and opening it
-/// again on the same address afterwards.
-async fn run_region(listener: TcpListener, region: Arc<Region>) {
-    let Ok(addr) = listener.local_addr() else {
-        return;
-    };
-    let mut listener = Some(listener);
-    let mut faults = region.fault.subscribe();
-    loop {
-        let _ = faults.wait_for(|f| *f != Fault::Down).await;
-        let current = match listener.take() {
-            Some(l) => l,
-            None => match bind_again(addr).await {
-                Some(l) => l,
-                None => continue,
-            },
-        };
-        let app = Router::new()
-            .fallback(handle_region)
-            .with_state(region.clone());
-        let mut down = region.fault.subscribe();
-        // Graceful shutdown drops the listener at once (refusing new
-        // connections) and closes idle keep-alive connections.
-        tokio::spawn(async move {
-            let _ = axum::serve(current, app)
-                .with_graceful_shutdown(async move {
-                    let _ = down.wait_for(|f| *f == Fault::Down).await;
-                })
-                .await;
-        });
-        let _ = faults.wait_for(|f| *f == Fault::Down).await;
+/// Prints `ready`, which scripts and tests wait for.
+pub fn ready() -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "ready")?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// A site's routes: its files, and a region's witness (the one route that
+/// reads a request body, capped at the witness protocol's limit).
+pub fn site_router(site: Arc<Site>, witness: Option<Arc<Witness>>) -> Router {
+    let files = Router::new().fallback(handle).with_state(site);
+    match witness {
+        Some(witness) => Router::new()
+            .route(
+                ADD_CHECKPOINT_PATH,
+                post(witness_route)
+                    .layer(DefaultBodyLimit::max(MAX_ADD_CHECKPOINT_BYTES))
+                    .with_state(witness),
+            )
+            .merge(files),
+        None => files,
     }
 }
 
-async fn bind_again(addr: SocketAddr) -> Option<TcpListener> {
-    for _ in 0..50 {
-        match TcpListener::bind(addr).await {
-            Ok(listener) => return Some(listener),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-    eprintln!("error: could not listen on {addr} again after the down fault");
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    None
+async fn witness_route(State(witness): State<Arc<Witness>>, body: Bytes) -> Response<Body> {
+    with_region_headers(add_checkpoint(&witness, &body).await)
 }
 
-/// `GET /` lists every region's mode; `PUT /regions/<id>/fault` with a mode
-/// name as the body switches one; `POST /replay` steps the demo's replay.
-async fn admin(
-    State(admin): State<Arc<Admin>>,
-    method: Method,
-    uri: Uri,
-    body: Bytes,
-) -> Response<Body> {
-    let regions = &admin.regions;
-    let path = uri.path().trim_end_matches('/');
-    if path == "/replay" {
-        let plain = "text/plain; charset=utf-8";
-        let Some(hook) = admin.replay.clone() else {
-            return text(StatusCode::NOT_FOUND, plain, "no replay here\n".into());
-        };
-        if method != Method::POST {
-            return text(
-                StatusCode::METHOD_NOT_ALLOWED,
-                plain,
-                "POST next or end\n".into(),
-            );
-        }
-        let wanted = String::from_utf8_lossy(&body).trim().to_owned();
-        return match tokio::task::spawn_blocking(move || hook(&wanted)).await {
-            Ok(Ok(answer)) => text(StatusCode::OK, plain, format!("{answer}\n")),
-            Ok(Err(why)) => text(StatusCode::CONFLICT, plain, format!("{why}\n")),
-            Err(_) => text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                plain,
-                "the replay step failed\n".into(),
-            ),
-        };
-    }
-    if let (Some(id), Some(services)) = (
-        path.strip_prefix("/services/")
-            .and_then(|rest| rest.strip_suffix("/fault")),
-        &admin.services,
-    ) {
-        let plain = "text/plain; charset=utf-8";
-        if method != Method::PUT && method != Method::POST {
-            return text(
-                StatusCode::METHOD_NOT_ALLOWED,
-                plain,
-                "PUT break, repair or a mode\n".into(),
-            );
-        }
-        return match services.set(id, &String::from_utf8_lossy(&body)) {
-            Ok(answer) => text(StatusCode::OK, plain, format!("{answer}\n")),
-            Err(why) => text(StatusCode::NOT_FOUND, plain, format!("{why}\n")),
-        };
-    }
-    if path.is_empty() && method == Method::GET {
-        let modes: BTreeMap<&str, &str> = regions
-            .iter()
-            .map(|(id, r)| (id.as_str(), r.fault.borrow().as_str()))
-            .collect();
-        let json = serde_json::json!({
-            "regions": modes,
-            "modes": Fault::ALL.map(Fault::as_str),
-            "services": admin.services.as_ref().map(|s| s.modes()),
-            "service_modes": ServiceFault::ALL.map(ServiceFault::as_str),
-        });
-        return text(StatusCode::OK, "application/json", format!("{json:#}\n"));
-    }
-    let Some(id) = path
-        .strip_prefix("/regions/")
-        .and_then(|rest| rest.strip_suffix("/fault"))
-    else {
-        return text(
-            StatusCode::NOT_FOUND,
-            "text/plain; charset=utf-8",
-            "use GET /, PUT /regions/<id>/fault with a mode as the body, or POST /replay\n"
-                .to_owned(),
-        );
-    };
-    let Some(region) = regions.get(id) else {
-        return text(
-            StatusCode::NOT_FOUND,
-            "text/plain; charset=utf-8",
-            format!("no region `{id}`\n"),
-        );
-    };
-    if method != Method::PUT && method != Method::POST {
-        return text(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "text/plain; charset=utf-8",
-            "PUT a mode name\n".to_owned(),
-        );
-    }
-    let wanted = String::from_utf8_lossy(&body);
-    let Some(fault) = Fault::parse(&wanted) else {
-        return text(
-            StatusCode::BAD_REQUEST,
-            "text/plain; charset=utf-8",
-            format!(
-                "unknown fault mode `{}`; use one of: {}\n",
-                wanted.trim(),
-                Fault::names()
-            ),
-        );
-    };
-    if let Some(why) = region.keys.missing_for(fault) {
-        return text(
-            StatusCode::CONFLICT,
-            "text/plain; charset=utf-8",
-            format!("cannot switch {id} to {}: {why}\n", fault.as_str()),
-        );
-    }
-    region.fault.send_replace(fault);
-    println!("fault: region {id} is now {}", fault.as_str());
-    text(
-        StatusCode::OK,
-        "text/plain; charset=utf-8",
-        format!("{id} {}\n", fault.as_str()),
-    )
-}
-
-fn text(status: StatusCode, content_type: &'static str, body: String) -> Response<Body> {
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-}
-
-/// A region's request, through whatever fault it is in.
-async fn handle_region(
-    State(region): State<Arc<Region>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response<Body> {
-    let fault = *region.fault.borrow();
-    if let (Some(witness), false) = (&region.witness, fault == Fault::Blackhole) {
-        if uri.path() == ADD_CHECKPOINT_PATH && method == Method::POST {
-            return add_checkpoint(witness, &body).await;
-        }
-    }
-    let is_feed = uri.path().trim_start_matches('/') == "feed.note";
-    let site = Arc::new(region.site.clone());
-    match fault {
-        Fault::Blackhole => {
-            // Hold the request until the mode changes; the reader's
-            // deadline is what ends it.
-            let mut changes = region.fault.subscribe();
-            let _ = changes.changed().await;
-            with_region_headers(plain(StatusCode::SERVICE_UNAVAILABLE, "fault cleared\n"))
-        }
-        Fault::Slow => {
-            // Never a quick 304: the point is a slow body.
-            let mut headers = headers;
-            headers.remove(header::IF_NONE_MATCH);
-            let response = handle(State(site), method, uri, headers).await;
-            with_region_headers(trickle(response, region.fault.subscribe()).await)
-        }
-        Fault::Oversized if is_feed => with_region_headers(endless_body()),
-        Fault::WrongContentType if is_feed => with_region_headers(text(
-            StatusCode::OK,
-            "text/html; charset=utf-8",
-            PORTAL_PAGE.to_owned(),
-        )),
-        Fault::Stale
-        | Fault::Expired
-        | Fault::BadSignature
-        | Fault::UnknownKey
-        | Fault::RevokedKey
-        | Fault::Equivocating
-        | Fault::Malformed
-            if is_feed =>
-        {
-            let real = tokio::fs::read(region.site.dir.join("feed.note")).await;
-            let forged = real
-                .map_err(|e| format!("cannot read the real feed: {e}"))
-                .and_then(|real| {
-                    forged_feed(fault, &real, &region.keys, time::OffsetDateTime::now_utc())
-                });
-            match forged {
-                Ok(bytes) => with_region_headers(
-                    Response::builder()
-                        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-                        .header(header::CACHE_CONTROL, "no-cache")
-                        .body(Body::from(bytes))
-                        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "\n")),
-                ),
-                Err(why) => {
-                    eprintln!("error: fault {}: {why}", fault.as_str());
-                    with_region_headers(plain(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "fault injection failed\n",
-                    ))
-                }
-            }
-        }
-        _ => handle(State(site), method, uri, headers).await,
-    }
-}
-
-/// The response's body, one byte per second, until the mode changes.
-async fn trickle(response: Response<Body>, changes: watch::Receiver<Fault>) -> Response<Body> {
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return plain(StatusCode::INTERNAL_SERVER_ERROR, "\n");
-    };
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let stream = futures_util::stream::unfold(
-        (bytes, 0usize, changes),
-        |(bytes, at, changes)| async move {
-            if at >= bytes.len() || *changes.borrow() != Fault::Slow {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            let chunk = bytes.slice(at..at + 1);
-            Some((Ok::<_, std::io::Error>(chunk), (bytes, at + 1, changes)))
-        },
-    );
-    Response::from_parts(parts, Body::from_stream(stream))
-}
-
-/// 2 MiB of text in 64 KiB chunks with no declared length: a reader must
-/// cut it off by counting.
-fn endless_body() -> Response<Body> {
-    const CHUNK: usize = 64 * 1024;
-    let stream = futures_util::stream::iter(
-        (0..32).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![b'A'; CHUNK]))),
-    );
-    Response::builder()
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .body(Body::from_stream(stream))
-        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "\n"))
-}
-
-async fn wait_for_shutdown() {
+pub async fn wait_for_shutdown() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -613,7 +255,8 @@ async fn wait_for_shutdown() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-async fn handle(
+/// A GET or HEAD of one of the site's files (no request body is read).
+pub async fn handle(
     State(site): State<Arc<Site>>,
     method: Method,
     uri: Uri,
@@ -642,7 +285,7 @@ async fn handle(
 }
 
 /// Regions are read from other origins: open CORS, and expose the ETag.
-fn with_region_headers(mut response: Response<Body>) -> Response<Body> {
+pub fn with_region_headers(mut response: Response<Body>) -> Response<Body> {
     let h = response.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -689,16 +332,20 @@ async fn serve_file(
     } else {
         path
     };
-    let Ok(mut bytes) = tokio::fs::read(&path).await else {
+    // Files only, inside the site: not a symlink out of it.
+    let inside = tokio::fs::canonicalize(&path)
+        .await
+        .ok()
+        .zip(tokio::fs::canonicalize(&site.dir).await.ok())
+        .is_some_and(|(file, dir)| file.starts_with(dir))
+        || matches!(&site.kind, SiteKind::App { config: Some(c) } if *c == path);
+    let Some(bytes) = (if inside {
+        tokio::fs::read(&path).await.ok()
+    } else {
+        None
+    }) else {
         return plain(StatusCode::NOT_FOUND, "not found\n");
     };
-    if let SiteKind::Partner { app_origin } = &site.kind {
-        if path.extension().is_some_and(|e| e == "html") {
-            bytes = String::from_utf8_lossy(&bytes)
-                .replace(SAMPLE_APP_ORIGIN, app_origin)
-                .into_bytes();
-        }
-    }
     let etag = format!("\"{}\"", hex_prefix(&Sha256::digest(&bytes)));
     let cache = cache_control(&site.kind, &relative);
     let not_modified = headers
@@ -723,7 +370,7 @@ async fn serve_file(
     built.unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "\n"))
 }
 
-fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+pub fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
     let mut response = Response::new(Body::from(text));
     *response.status_mut() = status;
     response.headers_mut().insert(
@@ -742,6 +389,8 @@ pub fn safe_relative_path(url_path: &str) -> Option<PathBuf> {
         match segment {
             "" | "." => continue,
             ".." => return None,
+            // Dotfiles (lock files, editor leftovers) are never served.
+            s if s.starts_with('.') => return None,
             s if s.contains('\\') || s.contains('\0') || s.contains(':') => return None,
             s => out.push(s),
         }
@@ -793,7 +442,7 @@ fn cache_control(kind: &SiteKind, path: &Path) -> &'static str {
             "no-cache"
         }
         SiteKind::App { .. } => "public, max-age=300",
-        SiteKind::Partner { .. } => "no-cache",
+        SiteKind::Page => "no-cache",
     }
 }
 
@@ -837,6 +486,8 @@ mod tests {
             "/%00",
             "/%zz",
             "/c:/x",
+            "/.bongsu.lock",
+            "/log/.hidden",
         ] {
             assert_eq!(safe_relative_path(bad), None, "{bad}");
         }

@@ -54,6 +54,14 @@ pub fn sign_files(
     log: Option<&LogOptions>,
     now: OffsetDateTime,
 ) -> Result<Signed, CliError> {
+    // Held until signing is done: a second run waits, then reads the seq
+    // and the log this one wrote.
+    let _locks = crate::lock::lock_dirs(
+        outs.iter()
+            .map(|out| out.parent().unwrap_or(Path::new(".")).to_owned())
+            .chain(log.map(|l| l.dir.clone())),
+        crate::lock::LOCK_WAIT,
+    )?;
     let signer = read_signer(key)?;
     let text = std::fs::read_to_string(status).map_err(|source| CliError::ReadStatus {
         path: status.to_owned(),
@@ -82,7 +90,10 @@ pub fn sign_files(
             })
         }
         (Some(given), _) => given,
-        (None, Some((have, _))) => have + 1,
+        (None, Some((have, path))) => have.checked_add(1).ok_or(CliError::UnreadableFeed {
+            path,
+            why: "its seq is the largest there can be".to_owned(),
+        })?,
         (None, None) => 1,
     };
 
@@ -176,14 +187,18 @@ fn record_in_log(
         crate::probe_watch::save_seen(&options.dir, &seen)?;
     }
     store.append(&events)?;
-    if events.is_empty() && store.cosignature_count() < options.witnesses.len() {
-        // Witnesses missed the last checkpoint (down, or not yet started):
-        // ask again, or readers keep seeing it below the threshold.
+    let key_set = crate::keyset::newest_published(outs);
+    let witness_keys = key_set.as_ref().and_then(|k| k.roles.witness.as_ref());
+    let missed_witnesses = store.cosignature_count(witness_keys) < options.witnesses.len();
+    if events.is_empty() && (missed_witnesses || !store.checkpoint_signed_by(&log_key)) {
+        // Witnesses missed the last checkpoint (down, or not yet started),
+        // or the log key was rotated: sign and ask again, or readers keep
+        // seeing it below the threshold or under a key no longer trusted.
         store.recommit();
     }
     store.commit(&log_key, |s, note| {
         let (note, problems) =
-            crate::witness_client::gather_cosignatures(s, note, &options.witnesses);
+            crate::witness_client::gather_cosignatures(s, note, &options.witnesses, witness_keys);
         warnings.extend(problems);
         note
     })?;
@@ -233,6 +248,36 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let tmp = PathBuf::from(tmp);
     std::fs::write(&tmp, bytes).map_err(err)?;
     std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })
+}
+
+/// Like [`write_atomically`], and on disk before it returns: the file and
+/// its directory are synced, so a power cut cannot undo it. For what must
+/// never be forgotten once acted on (a witness's record).
+pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let err = |source| CliError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    written.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         err(e)
     })

@@ -4,11 +4,18 @@
 //! A witness that is down or refuses is reported and skipped: the status
 //! feed must go out during an outage even when witnesses cannot be reached.
 //! Readers then see a checkpoint below the witness threshold and say so.
+//!
+//! Every answer is checked before anything of it is published: only lines
+//! that verify as a cosignature by a witness of the key set are kept, one
+//! per witness, so a witness that answers garbage, another witness's name
+//! or a hundred junk lines adds nothing and breaks nothing.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use bongsu_core::checkpoint::add_valid_cosignatures;
 use bongsu_core::witness::encode_add_checkpoint;
+use bongsu_core::RoleKeys;
 
 use crate::log_store::LogStore;
 use crate::sign::write_atomically;
@@ -17,12 +24,14 @@ const WITNESS_TIMEOUT: Duration = Duration::from_secs(5);
 const STATE_FILE: &str = "witnesses.json";
 
 /// Adds the cosignature of every witness in `witnesses` (base URLs; the
-/// request goes to `<url>add-checkpoint`) to `note`. Returns the note and a
-/// warning per witness that did not cosign.
+/// request goes to `<url>add-checkpoint`) to `note`, keeping only lines that
+/// verify under `witness_keys` (the key set's witness role). Returns the
+/// note and a warning per witness that did not cosign.
 pub fn gather_cosignatures(
     log: &LogStore,
     mut note: Vec<u8>,
     witnesses: &[String],
+    witness_keys: Option<&RoleKeys>,
 ) -> (Vec<u8>, Vec<String>) {
     let state_path = log.dir.join(STATE_FILE);
     let mut sizes: BTreeMap<String, u64> = std::fs::read(&state_path)
@@ -67,9 +76,30 @@ pub fn gather_cosignatures(
                 }
             }
         }
+        let outcome = outcome.and_then(|lines| {
+            let keys = witness_keys.ok_or(
+                "no key set with a witness role is published beside the feed, so its answer \
+                 cannot be checked (run `bongsu keyset` with a [witness] role first)",
+            )?;
+            let added = add_valid_cosignatures(&note, &lines, keys).map_err(|e| e.to_string())?;
+            if added.added.is_empty() {
+                return Err(format!(
+                    "its answer held no valid cosignature by a witness of the key set \
+                     ({} line(s) dropped)",
+                    added.dropped
+                ));
+            }
+            if added.dropped > 0 {
+                warnings.push(format!(
+                    "witness {url}: {} line(s) of its answer did not verify and were dropped",
+                    added.dropped
+                ));
+            }
+            Ok(added.note)
+        });
         match outcome {
-            Ok(lines) => {
-                note.extend_from_slice(&lines);
+            Ok(with_cosignature) => {
+                note = with_cosignature;
                 sizes.insert(url.clone(), log.tree.size());
             }
             Err(why) => warnings.push(format!("witness {url} did not cosign: {why}")),
@@ -78,10 +108,9 @@ pub fn gather_cosignatures(
     if let Ok(json) = serde_json::to_vec_pretty(&sizes) {
         let _ = write_atomically(&state_path, &json);
     }
-    // Only keep cosignatures if the result is still a well-formed note.
+    // Every line kept verified, so this is a well-formed note; check anyway.
     if signed_note::Note::from_bytes(&note).is_err() {
-        warnings
-            .push("a witness answered with malformed cosignature lines; they were dropped".into());
+        warnings.push("the cosigned checkpoint did not parse; cosignatures were dropped".into());
         return (signed, warnings);
     }
     (note, warnings)
@@ -120,19 +149,10 @@ fn submit(
         .read_to_vec()
         .map_err(|e| e.to_string())?;
     match status {
-        200 => {
-            // Signature lines only: `— <name> <base64>\n`.
-            let ok = !text.is_empty()
-                && text.ends_with(b"\n")
-                && String::from_utf8_lossy(&text)
-                    .lines()
-                    .all(|l| l.starts_with("\u{2014} "));
-            if ok {
-                Ok(Answer::Cosigned(text))
-            } else {
-                Err("the answer is not cosignature lines".into())
-            }
-        }
+        // Signature lines, `— <name> <base64>`; which of them count is
+        // decided by verifying each (see `gather_cosignatures`).
+        200 if !text.is_empty() => Ok(Answer::Cosigned(text)),
+        200 => Err("the answer is empty".into()),
         409 => String::from_utf8_lossy(&text)
             .trim()
             .parse()

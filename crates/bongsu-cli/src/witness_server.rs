@@ -2,8 +2,16 @@
 //! tlog-witness). It cosigns a checkpoint of the configured log only after
 //! checking the log's signature and a consistency proof from the last
 //! checkpoint it cosigned, which it keeps in its own state file.
+//!
+//! The state is what makes a witness worth having: a witness that forgot
+//! what it cosigned would start again from nothing and cosign any fork. So
+//! it never starts without its state file unless told to initialise a new
+//! one (`--witness-init`), it writes the state to disk (file and directory
+//! synced) before it answers, it keeps one record per log origin, and one
+//! process at a time holds the state (a lock beside the file).
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use axum::body::Body;
 use axum::http::{header, Response, StatusCode};
@@ -13,8 +21,9 @@ use bongsu_core::witness::{
 use bongsu_core::RoleKeys;
 use signed_note::Signer;
 
+use crate::error::CliError;
 use crate::keygen::read_witness;
-use crate::sign::write_atomically;
+use crate::sign::write_durably;
 
 /// The URL path a region's witness answers on.
 pub const ADD_CHECKPOINT_PATH: &str = "/witness/add-checkpoint";
@@ -23,11 +32,95 @@ pub struct Witness {
     pub key: PathBuf,
     /// The log it witnesses.
     pub log: RoleKeys,
-    /// Its memory of the log, kept outside the served directory.
+    /// Its memory of the logs it witnessed, by origin, kept outside the
+    /// served directory.
     pub state: PathBuf,
     /// One add-checkpoint at a time, so two submissions cannot both extend
     /// the same old state.
     pub lock: tokio::sync::Mutex<()>,
+    /// Held for the process's life: a second process with the same state
+    /// would keep its own idea of it and could cosign both forks.
+    _process_lock: crate::lock::FileLock,
+}
+
+/// The state file: the newest cosigned tree of each log, by origin.
+type WitnessState = BTreeMap<String, WitnessRecord>;
+
+impl Witness {
+    /// A witness with its state at `state`, which must exist unless `init`
+    /// (then an empty one is written first).
+    pub fn open(
+        id: &str,
+        key: PathBuf,
+        log: RoleKeys,
+        state: PathBuf,
+        init: bool,
+    ) -> Result<Witness, CliError> {
+        let process_lock = crate::lock::lock_file(&lock_path(&state)).map_err(|e| match e {
+            CliError::Locked { .. } => CliError::WitnessStateInUse {
+                id: id.to_owned(),
+                path: state.clone(),
+            },
+            other => other,
+        })?;
+        match read_state(&state) {
+            Ok(Some(records)) => {
+                let origin = bongsu_core::checkpoint::log_origin(&log).unwrap_or_default();
+                match records.get(&origin) {
+                    Some(r) => println!(
+                        "witness {id}: restored its record of {origin}: size {}",
+                        r.size
+                    ),
+                    None => println!("witness {id}: no record of {origin} yet (a new log)"),
+                }
+            }
+            Ok(None) if init => {
+                write_durably(&state, b"{}\n")?;
+                println!("witness {id}: initialised new state at {}", state.display());
+            }
+            Ok(None) => {
+                return Err(CliError::WitnessStateMissing {
+                    id: id.to_owned(),
+                    path: state,
+                })
+            }
+            Err(message) => {
+                return Err(CliError::WitnessStateUnreadable {
+                    path: state,
+                    message,
+                })
+            }
+        }
+        Ok(Witness {
+            key,
+            log,
+            state,
+            lock: tokio::sync::Mutex::new(()),
+            _process_lock: process_lock,
+        })
+    }
+}
+
+fn lock_path(state: &Path) -> PathBuf {
+    let mut path = state.as_os_str().to_owned();
+    path.push(".lock");
+    PathBuf::from(path)
+}
+
+/// The state file's records, `None` when there is no file. An earlier
+/// version kept one bare record; it is read as that log's record.
+fn read_state(path: &Path) -> Result<Option<WitnessState>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    if let Ok(single) = serde_json::from_slice::<WitnessRecord>(&bytes) {
+        return Ok(Some(BTreeMap::from([(single.origin.clone(), single)])));
+    }
+    serde_json::from_slice::<WitnessState>(&bytes)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 fn reply(status: StatusCode, content_type: &'static str, body: impl Into<Body>) -> Response<Body> {
@@ -44,25 +137,24 @@ pub async fn add_checkpoint(witness: &Witness, body: &[u8]) -> Response<Body> {
         Err(e) => return reply(StatusCode::BAD_REQUEST, "text/plain", format!("{e}\n")),
     };
     let _guard = witness.lock.lock().await;
-    let record: Option<WitnessRecord> = match std::fs::read(&witness.state) {
-        Ok(bytes) => match serde_json::from_slice(&bytes) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                eprintln!(
-                    "error: witness state {} is unreadable ({e}); refusing to cosign",
-                    witness.state.display()
-                );
-                return reply(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "text/plain",
-                    "witness state unreadable\n",
-                );
-            }
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+    // Never "no record" by accident: the state file must be there (it was
+    // at start, or was initialised), and it is read afresh every time.
+    let mut records = match read_state(&witness.state) {
+        Ok(Some(records)) => records,
+        Ok(None) => {
+            eprintln!(
+                "error: witness state {} has disappeared; refusing to cosign",
+                witness.state.display()
+            );
+            return reply(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/plain",
+                "witness state missing\n",
+            );
+        }
         Err(e) => {
             eprintln!(
-                "error: cannot read witness state {}: {e}",
+                "error: witness state {} is unreadable ({e}); refusing to cosign",
                 witness.state.display()
             );
             return reply(
@@ -72,6 +164,8 @@ pub async fn add_checkpoint(witness: &Witness, body: &[u8]) -> Response<Body> {
             );
         }
     };
+    let origin = bongsu_core::checkpoint::log_origin(&witness.log).unwrap_or_default();
+    let record = records.get(&origin).cloned();
     let next = match check_add_checkpoint(record.as_ref(), &request, &witness.log) {
         Ok(next) => next,
         Err(e) => {
@@ -128,8 +222,9 @@ pub async fn add_checkpoint(witness: &Witness, body: &[u8]) -> Response<Body> {
     };
     // Remember before answering: a cosignature must never be given for a
     // tree the witness could later forget it saw.
-    let json = serde_json::to_vec_pretty(&next).unwrap_or_default();
-    if let Err(e) = write_atomically(&witness.state, &json) {
+    records.insert(next.origin.clone(), next);
+    let json = serde_json::to_vec_pretty(&records).unwrap_or_default();
+    if let Err(e) = write_durably(&witness.state, &json) {
         eprintln!("error: {e}");
         return reply(
             StatusCode::INTERNAL_SERVER_ERROR,

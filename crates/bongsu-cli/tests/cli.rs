@@ -426,44 +426,44 @@ fn keyset_names_a_key_entry_that_is_neither_a_key_nor_a_file() {
     assert!(!chain.exists());
 }
 
-/// A PUT to the admin endpoint, returning (status code, body).
-fn put(url: &str, path: &str, body: &str) -> (u16, String) {
+/// A request to a server, returning (status code, body).
+fn request(url: &str, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
     let host = url.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = TcpStream::connect(host).unwrap();
-    write!(
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    // An explicit Host header in `headers` replaces the right one.
+    let host_line = if headers.iter().any(|h| h.starts_with("Host:")) {
+        String::new()
+    } else {
+        format!("Host: {host}\r\n")
+    };
+    // A server may answer (413) and close before reading all of a body.
+    let _ = write!(
         stream,
-        "PUT {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\n{host_line}{extra}Connection: close\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
+    );
+    let mut bytes = Vec::new();
+    let _ = stream.read_to_end(&mut bytes);
+    let raw = String::from_utf8_lossy(&bytes).into_owned();
     let code = raw.split(' ').nth(1).unwrap().parse().unwrap();
     let body = raw.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
     (code, body)
 }
 
-#[test]
-fn serve_switches_faults_at_run_time_and_explains_refusals() {
-    let dir = tempfile::tempdir().unwrap();
-    let (key, _) = keygen(dir.path());
-    let status = write_status(dir.path(), STATUS);
-    let region = dir.path().join("seoul");
-    let feed = region.join("feed.note");
-    let out = bongsu(&[
-        "sign",
-        "--key",
-        &key,
-        "--status",
-        &status,
-        "--out",
-        feed.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+/// `bongsu fault-regions` for one region: the process, the region's URL,
+/// the control endpoint's URL and its token.
+fn fault_regions(
+    region: &Path,
+    variants: &Path,
+    extra: &[&str],
+) -> (Server, String, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bongsu"))
-        .args(["serve", "--region"])
+        .args(["fault-regions", "--region"])
         .arg(format!("seoul={}@127.0.0.1:0", region.display()))
-        .args(["--admin", "127.0.0.1:0"])
+        .arg("--variants")
+        .arg(variants)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -477,18 +477,127 @@ fn serve_switches_faults_at_run_time_and_explains_refusals() {
         .nth(2)
         .unwrap()
         .to_owned();
-    let admin_url = lines
-        .next()
-        .unwrap()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .to_owned();
+    let admin = lines.next().unwrap().unwrap();
+    let words: Vec<&str> = admin.split(' ').collect();
+    assert_eq!((words[0], words[2]), ("admin", "token"), "{admin}");
+    let (admin_url, token) = (words[1].to_owned(), words[3].to_owned());
     assert_eq!(lines.next().unwrap().unwrap(), "ready");
-    let _server = Server(child);
+    // Keep reading what it says, so its output never meets a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (Server(child), region_url, admin_url, token)
+}
 
-    let (code, body) = put(&admin_url, "/regions/seoul/fault", "wrong-content-type");
+#[test]
+fn the_production_server_has_no_fault_switch() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = dir.path().join("seoul");
+    std::fs::create_dir_all(&region).unwrap();
+    let spec = format!("seoul={}@127.0.0.1:0", region.display());
+    for flags in [
+        &["--admin", "127.0.0.1:0"][..],
+        &["--fault", "seoul=down"][..],
+        &["--fault-key", "status.key"][..],
+        &["--revoked-key", "retired.key"][..],
+    ] {
+        let mut args = vec!["serve", "--region", &spec];
+        args.extend(flags);
+        let out = bongsu(&args);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("unexpected argument"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let help = stdout(&bongsu(&["--help"]));
+    assert!(
+        !help.contains("fault-regions") && !help.contains("fault-variants"),
+        "{help}"
+    );
+}
+
+#[test]
+fn the_fault_switch_refuses_web_pages_strangers_and_everything_but_put() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(dir.path());
+    let status = write_status(dir.path(), STATUS);
+    let region = dir.path().join("seoul");
+    let variants = dir.path().join("variants");
+    let feed = region.join("feed.note");
+    for seq in ["1", "2"] {
+        let out = bongsu(&[
+            "sign",
+            "--key",
+            &key,
+            "--status",
+            &status,
+            "--out",
+            feed.to_str().unwrap(),
+            "--seq",
+            seq,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = bongsu(&[
+        "fault-variants",
+        "--key",
+        &key,
+        "--feed",
+        feed.to_str().unwrap(),
+        "--out",
+        variants.join("seoul").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (_server, region_url, admin_url, token) = fault_regions(&region, &variants, &[]);
+    let bearer = format!("Authorization: Bearer {token}");
+    let real = std::fs::read(&feed).unwrap();
+    let served = || get(&region_url, "/feed.note", "").1;
+
+    // What any web page the operator visits can send: a CORS "simple"
+    // request, no preflight. Refused, and nothing changes.
+    let (code, _) = request(
+        &admin_url,
+        "POST",
+        "/regions/seoul/fault",
+        &["Origin: https://evil.example", "Content-Type: text/plain"],
+        "blackhole",
+    );
+    assert!(code == 403 || code == 404, "{code}");
+    let (code, _) = request(
+        &admin_url,
+        "PUT",
+        "/regions/seoul/fault",
+        &[
+            "Origin: https://evil.example",
+            "Content-Type: text/plain",
+            &bearer,
+        ],
+        "blackhole",
+    );
+    assert_eq!(code, 403, "a request from a web page, even with the token");
+    let (code, _) = request(&admin_url, "PUT", "/regions/seoul/fault", &[], "down");
+    assert_eq!(code, 401, "no token");
+    let (code, _) = request(
+        &admin_url,
+        "POST",
+        "/regions/seoul/fault",
+        &[&bearer],
+        "down",
+    );
+    assert_eq!(code, 405, "POST");
+    let (code, _) = request(
+        &admin_url,
+        "PUT",
+        "/regions/seoul/fault",
+        &[&bearer, "Host: rebound.example"],
+        "down",
+    );
+    assert_eq!(code, 403, "DNS rebinding: a name that is not loopback");
+    assert_eq!(served(), real, "nothing changed");
+
+    // With the token, from loopback, PUT: it switches.
+    let put = |mode: &str| request(&admin_url, "PUT", "/regions/seoul/fault", &[&bearer], mode);
+    let (code, body) = put("wrong-content-type");
     assert_eq!((code, body.trim()), (200, "seoul wrong-content-type"));
     let (head, body) = get(&region_url, "/feed.note", "");
     assert_eq!(
@@ -496,15 +605,21 @@ fn serve_switches_faults_at_run_time_and_explains_refusals() {
         Some("text/html; charset=utf-8")
     );
     assert!(String::from_utf8_lossy(&body).contains("Wi-Fi"));
-
-    let (code, body) = put(&admin_url, "/regions/seoul/fault", "equivocating");
+    // The variants the key holder signed ahead are what the fault serves.
+    let (code, _) = put("equivocating");
+    assert_eq!(code, 200);
+    assert_eq!(
+        served(),
+        std::fs::read(variants.join("seoul/equivocating.note")).unwrap()
+    );
+    let (code, body) = put("revoked-key");
     assert_eq!(code, 409);
-    assert!(body.contains("--fault-key"), "{body}");
-    let (code, body) = put(&admin_url, "/regions/seoul/fault", "sideways");
+    assert!(body.contains("--revoked-key"), "{body}");
+    let (code, body) = put("sideways");
     assert_eq!(code, 400);
     assert!(body.contains("blackhole"), "{body}");
 
-    put(&admin_url, "/regions/seoul/fault", "down");
+    put("down");
     std::thread::sleep(std::time::Duration::from_millis(300));
     let host = region_url
         .trim_start_matches("http://")
@@ -513,11 +628,50 @@ fn serve_switches_faults_at_run_time_and_explains_refusals() {
         TcpStream::connect(host).is_err(),
         "the port is closed while down"
     );
-    put(&admin_url, "/regions/seoul/fault", "healthy");
+    put("healthy");
     std::thread::sleep(std::time::Duration::from_millis(300));
     let (head, body) = get(&region_url, "/feed.note", "");
     assert!(head.starts_with("http/1.1 200"), "{head}");
-    assert_eq!(body, std::fs::read(&feed).unwrap());
+    assert_eq!(body, real);
+}
+
+#[test]
+fn a_key_the_live_key_set_trusts_is_never_a_fault_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let _ = signed_region(dir.path());
+    let region = dir.path().join("region");
+    let variants = dir.path().join("variants");
+    for key in ["status.key", "root.key"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_bongsu"))
+            .args(["fault-regions", "--region"])
+            .arg(format!("seoul={}@127.0.0.1:0", region.display()))
+            .arg("--variants")
+            .arg(&variants)
+            .arg("--revoked-key")
+            .arg(dir.path().join(key))
+            .output()
+            .unwrap();
+        assert_fails_with(&out, "is trusted by key set version 1");
+    }
+    // Regions and the switch listen on loopback only.
+    let out = bongsu(&[
+        "fault-regions",
+        "--region",
+        &format!("seoul={}@0.0.0.0:0", region.display()),
+        "--variants",
+        variants.to_str().unwrap(),
+    ]);
+    assert_fails_with(&out, "not a loopback address");
+    let out = bongsu(&[
+        "fault-regions",
+        "--region",
+        &format!("seoul={}@127.0.0.1:0", region.display()),
+        "--variants",
+        variants.to_str().unwrap(),
+        "--admin",
+        "0.0.0.0:0",
+    ]);
+    assert_fails_with(&out, "not a loopback address");
 }
 
 /// A region directory (keys.json + feed.note from STATUS) and a config.json pinning its root.
@@ -662,4 +816,144 @@ fn demo_refuses_a_port_without_room_for_its_other_ports_and_writes_nothing() {
     ]);
     assert_fails_with(&out, "pick one below 65515");
     assert!(!state.exists());
+}
+
+/// Raises this process's soft limit on open files to at least `want`
+/// (within the hard limit): the test itself holds many connections.
+fn allow_open_files(want: u64) {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current.is_some_and(|current| current < want) {
+        limit.current = Some(limit.maximum.map_or(want, |max| want.min(max)));
+        let _ = setrlimit(Resource::Nofile, limit);
+    }
+}
+
+#[test]
+fn serve_answers_a_reader_while_1100_slowloris_connections_hold_on() {
+    allow_open_files(4096);
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(dir.path());
+    let status = write_status(dir.path(), STATUS);
+    let region = dir.path().join("seoul");
+    let feed = region.join("feed.note");
+    let out = bongsu(&[
+        "sign",
+        "--key",
+        &key,
+        "--status",
+        &status,
+        "--out",
+        feed.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // As the issue puts it: serve under `ulimit -n 1024`, loopback only.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 1024 && exec '{}' serve --region 'seoul={}@127.0.0.1:0'",
+            env!("CARGO_BIN_EXE_bongsu"),
+            region.display()
+        ))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .split(' ')
+        .nth(2)
+        .unwrap()
+        .to_owned();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    let _server = Server(child);
+    let host: std::net::SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+
+    // 1,100 connections that each send part of a request head and then
+    // nothing: more than the server has descriptors.
+    let mut held = Vec::new();
+    for _ in 0..1100 {
+        if let Ok(mut s) = TcpStream::connect_timeout(&host, std::time::Duration::from_secs(2)) {
+            let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n");
+            held.push(s);
+        }
+    }
+    assert!(held.len() >= 1000, "only {} connections opened", held.len());
+
+    // A reader's request still answers, within 2 s.
+    let started = std::time::Instant::now();
+    let mut reader = TcpStream::connect_timeout(&host, std::time::Duration::from_secs(2)).unwrap();
+    reader
+        .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+        .unwrap();
+    write!(
+        reader,
+        "GET /feed.note HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    let read = reader.read_to_end(&mut raw);
+    let took = started.elapsed();
+    assert!(read.is_ok(), "no answer within 2 s: {read:?}");
+    assert!(
+        raw.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&raw)
+    );
+    assert!(raw.ends_with(&std::fs::read(&feed).unwrap()));
+    eprintln!("with {} slowloris connections held, a reader was answered in {took:?}", held.len());
+    assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
+    drop(held);
+}
+
+#[test]
+fn serve_reads_no_body_but_the_witness_one_and_caps_that() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = dir.path().join("seoul");
+    std::fs::create_dir_all(&region).unwrap();
+    std::fs::write(region.join("feed.note"), "x").unwrap();
+    let log = keygen_named(dir.path(), "log.key", "log.test");
+    let witness = dir.path().join("witness.key");
+    let out = bongsu(&[
+        "keygen",
+        "--witness",
+        "--name",
+        "w.test",
+        "--out",
+        witness.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (_server, url) = serve(&[
+        "--region",
+        &format!("seoul={}@127.0.0.1:0", region.display()),
+        "--witness",
+        &format!("seoul={}", witness.display()),
+        "--witness-log",
+        &format!("{log}.pub"),
+        "--witness-state",
+        dir.path().join("state").to_str().unwrap(),
+        "--witness-init",
+    ]);
+    let big = "a".repeat(100 * 1024);
+    let (code, _) = request(&url, "POST", "/witness/add-checkpoint", &[], &big);
+    assert_eq!(code, 413, "the witness route takes at most 64 KiB");
+    let (code, body) = request(
+        &url,
+        "POST",
+        "/witness/add-checkpoint",
+        &[],
+        "old 0\n\nnot a note",
+    );
+    assert_eq!(code, 403, "{body}");
+    // Dotfiles (such as sign's lock) are never served.
+    std::fs::write(region.join(".bongsu.lock"), "").unwrap();
+    let (code, _) = request(&url, "GET", "/.bongsu.lock", &[], "");
+    assert_eq!(code, 400);
 }

@@ -102,6 +102,23 @@ impl Operator {
         bongsu(&args.iter().map(String::as_str).collect::<Vec<_>>())
     }
 
+    /// `sign` of the status file at `file` with the log into both regions,
+    /// started and not waited for.
+    fn start_signing(&self, file: &Path) -> std::process::Child {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bongsu"));
+        command.args(["sign", "--key", &self.status_key, "--status"]);
+        command.arg(file);
+        command.args(["--log", &self.log, "--log-key", &self.log_key]);
+        for r in &self.regions {
+            command.args(["--out", &format!("{r}/feed.note")]);
+        }
+        command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     fn audit(&self, extra: &[&str], mirrors: &[&str]) -> std::process::Output {
         let root_pub = format!("{}.pub", self.root);
         let mut args = vec!["audit", "--root", &root_pub];
@@ -479,6 +496,7 @@ fn witnesses_in_serve_cosign_and_a_checkpoint_below_the_threshold_fails_the_audi
             &log_pub,
             "--witness-state",
             state.to_str().unwrap(),
+            "--witness-init",
         ]);
         let witnesses: Vec<String> = urls.iter().map(|u| format!("{u}witness")).collect();
         let out = op.sign(&status("major_outage", &[U1]), &witnesses);
@@ -506,6 +524,8 @@ fn witnesses_in_serve_cosign_and_a_checkpoint_below_the_threshold_fails_the_audi
         &log_pub,
         "--witness-state",
         state.to_str().unwrap(),
+        // Witness b is new; a keeps what it remembered.
+        "--witness-init",
     ]);
     let witnesses: Vec<String> = new_urls.iter().map(|u| format!("{u}witness")).collect();
     assert_eq!(urls.len(), witnesses.len());
@@ -519,6 +539,330 @@ fn witnesses_in_serve_cosign_and_a_checkpoint_below_the_threshold_fails_the_audi
         stdout(&audit).contains("witness-a.test, witness-b.test"),
         "{}",
         stdout(&audit)
+    );
+    drop(_server);
+
+    // A witness whose state is gone refuses to start, rather than cosign a
+    // fork from nothing; so does one whose state another process holds.
+    let wiped = dir.path().join("wiped-state");
+    let out = bongsu(&[
+        "serve",
+        "--region",
+        &ra,
+        "--witness",
+        &a,
+        "--witness-log",
+        &log_pub,
+        "--witness-state",
+        wiped.to_str().unwrap(),
+    ]);
+    assert_fails_with(&out, "--witness-init");
+    let (_holder, _) = serve_all(&[
+        "--region",
+        &ra,
+        "--witness",
+        &a,
+        "--witness-log",
+        &log_pub,
+        "--witness-state",
+        state.to_str().unwrap(),
+    ]);
+    let out = bongsu(&[
+        "serve",
+        "--region",
+        &rb,
+        "--witness",
+        &a,
+        "--witness-log",
+        &log_pub,
+        "--witness-state",
+        state.to_str().unwrap(),
+    ]);
+    assert_fails_with(&out, "in use by another running serve");
+}
+
+/// A witness on loopback that answers every request with `answer` (200),
+/// whatever it was asked: a misbehaving or compromised witness.
+fn stub_witness(answer: String) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/witness", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut stream) = stream else { continue };
+            // Read the request head and its body, then answer.
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&seen).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break;
+                    }
+                }
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn a_witness_answering_garbage_or_junk_cannot_break_the_checkpoint() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let op = Operator::new(dir.path(), &["a", "b"], 2);
+    let state = dir.path().join("witness-state");
+    let log_pub = format!("{}.pub", op.log_key);
+    let witness = |id: &str| {
+        format!(
+            "{id}={}",
+            dir.path().join(format!("witness-{id}.key")).display()
+        )
+    };
+    let (a, b) = (witness("a"), witness("b"));
+    // Witness a's name and key id are public: a line in its name over
+    // garbage, then 99 junk lines pushing the note past the reader's limits.
+    let a_pub = std::fs::read_to_string(dir.path().join("witness-a.key.pub")).unwrap();
+    let a_id = u32::from_str_radix(a_pub.trim().split('+').nth(1).unwrap(), 16).unwrap();
+    let mut raw = a_id.to_be_bytes().to_vec();
+    raw.extend([0u8; 72]);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&raw);
+    let mut garbage = format!("\u{2014} witness-a.test {b64}\n");
+    let junk = base64::engine::general_purpose::STANDARD.encode([7u8; 154]);
+    for i in 0..99 {
+        garbage.push_str(&format!("\u{2014} junk-{i}.example {junk}\n"));
+    }
+    // Two misbehaving witnesses: one answers a garbage line in witness a's
+    // name, the other that line and the junk (more than a reader accepts).
+    let (garbage_line, _) = garbage.split_at(garbage.find('\n').unwrap() + 1);
+    let stubs = [
+        stub_witness(garbage_line.to_owned()),
+        stub_witness(garbage.clone()),
+    ];
+    let region = |i: usize| format!("{}={}@127.0.0.1:0", ["a", "b"][i], op.regions[i]);
+    let (_server, urls) = serve_all(&[
+        "--region",
+        &region(0),
+        "--region",
+        &region(1),
+        "--witness",
+        &a,
+        "--witness",
+        &b,
+        "--witness-log",
+        &log_pub,
+        "--witness-state",
+        state.to_str().unwrap(),
+        "--witness-init",
+    ]);
+    // The hostile witnesses answer first.
+    let mut witnesses = stubs.to_vec();
+    witnesses.extend(urls.iter().map(|u| format!("{u}witness")));
+    let out = op.sign(&status("major_outage", &[U1]), &witnesses);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains(&format!(
+            "witness {} did not cosign: its answer held no valid cosignature",
+            stubs[0]
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("witness {} did not cosign", stubs[1])),
+        "{said}"
+    );
+    let mirrors: Vec<&str> = op.regions.iter().map(String::as_str).collect();
+    let audit = op.audit(&[], &mirrors);
+    assert!(
+        audit.status.success(),
+        "{}\n{}",
+        stdout(&audit),
+        stderr(&audit)
+    );
+    assert!(
+        stdout(&audit).contains("witness-a.test, witness-b.test"),
+        "{}",
+        stdout(&audit)
+    );
+    let checkpoint = std::fs::read_to_string(format!("{}/log/checkpoint", op.regions[0])).unwrap();
+    assert!(!checkpoint.contains("junk-"), "{checkpoint}");
+    assert_eq!(checkpoint.matches("\u{2014} witness-a.test ").count(), 1);
+}
+
+#[test]
+fn operators_signing_at_once_take_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let op = Operator::new(dir.path(), &[], 0);
+    let statuses = [
+        "major_outage",
+        "degraded_performance",
+        "partial_outage",
+        "operational",
+    ];
+    let files: Vec<PathBuf> = statuses
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let file = dir.path().join(format!("status-{i}.toml"));
+            std::fs::write(&file, status(s, &[])).unwrap();
+            file
+        })
+        .collect();
+    let running: Vec<_> = files.iter().map(|f| op.start_signing(f)).collect();
+    let mut seqs: Vec<u64> = running
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+            let text = stdout(&out);
+            let seq = text
+                .lines()
+                .find_map(|l| l.split(" seq ").nth(1))
+                .and_then(|rest| rest.split(' ').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("no seq in {text}"));
+            seq
+        })
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        [1, 2, 3, 4],
+        "each run must read what the one before wrote"
+    );
+    let mirrors: Vec<&str> = op.regions.iter().map(String::as_str).collect();
+    let audit = op.audit(&[], &mirrors);
+    assert!(
+        audit.status.success(),
+        "{}\n{}",
+        stdout(&audit),
+        stderr(&audit)
+    );
+    // The operator's own copy of the log opens too: the next sign works.
+    let out = op.sign(&status("operational", &[U1]), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(" seq 5 "), "{}", stdout(&out));
+}
+
+#[test]
+fn audit_never_accepts_a_log_key_revoked_by_a_later_key_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let op = Operator::new(dir.path(), &[], 0);
+    let out = op.sign(&status("major_outage", &[U1]), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen = dir.path().join("seen.checkpoint");
+    std::fs::copy(format!("{}/log/checkpoint", op.regions[0]), &seen).unwrap();
+
+    // The log key is rotated (same origin) and the old one revoked.
+    let log_2 = keygen_named(dir.path(), "log-2.key", "log.test");
+    let toml = std::fs::read_to_string(dir.path().join("keys.toml"))
+        .unwrap()
+        .replace(&format!("{}.pub", op.log_key), &format!("{log_2}.pub"))
+        .replacen(
+            "[root]",
+            &format!("revoked = [\"{}.pub\"]\n[root]", op.log_key),
+            1,
+        );
+    std::fs::write(dir.path().join("keys.toml"), toml).unwrap();
+    let mut args = vec![
+        "keyset".to_owned(),
+        "--keys".into(),
+        dir.path().join("keys.toml").display().to_string(),
+        "--key".into(),
+        op.root.clone(),
+        "--chain".into(),
+        dir.path().join("keys.json").display().to_string(),
+    ];
+    for r in &op.regions {
+        args.extend(["--out".into(), format!("{r}/keys.json")]);
+    }
+    let out = bongsu(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // The operator re-signs with the new key: the same log, now under it.
+    let file = dir.path().join("status.toml");
+    let sign_with = |log: &str, log_key: &str, outs: &[String], status_text: &str| {
+        std::fs::write(&file, status_text).unwrap();
+        let mut args = vec![
+            "sign".to_owned(),
+            "--key".into(),
+            op.status_key.clone(),
+            "--status".into(),
+            file.display().to_string(),
+            "--log".into(),
+            log.to_owned(),
+            "--log-key".into(),
+            log_key.to_owned(),
+        ];
+        for o in outs {
+            args.extend(["--out".into(), o.clone()]);
+        }
+        bongsu(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let outs: Vec<String> = op
+        .regions
+        .iter()
+        .map(|r| format!("{r}/feed.note"))
+        .collect();
+    let out = sign_with(&op.log, &log_2, &outs, &status("major_outage", &[U1]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let honest = op.audit(&[], &[&op.regions[0]]);
+    assert!(
+        honest.status.success(),
+        "{}\n{}",
+        stdout(&honest),
+        stderr(&honest)
+    );
+
+    // Whoever holds the revoked key signs another history into a mirror
+    // that serves the newest key chain.
+    let forged = dir.path().join("forged");
+    copy_dir(Path::new(&op.regions[0]), &forged);
+    std::fs::remove_dir_all(forged.join("log")).unwrap();
+    let forged_feed = forged.join("feed.note").display().to_string();
+    std::fs::remove_file(&forged_feed).unwrap();
+    let out = sign_with(
+        &dir.path().join("forged-log").display().to_string(),
+        &op.log_key,
+        &[forged_feed],
+        &status("operational", &[]),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let audit = op.audit(&[], &[forged.to_str().unwrap()]);
+    assert_eq!(audit.status.code(), Some(1), "{}", stdout(&audit));
+    assert!(stdout(&audit).contains("revoked"), "{}", stdout(&audit));
+    // Served beside an honest mirror, the forged one still cannot pass.
+    let audit = op.audit(&[], &[&op.regions[0], forged.to_str().unwrap()]);
+    assert_eq!(audit.status.code(), Some(1), "{}", stdout(&audit));
+
+    // What was seen before the rotation is still compared: the honest log
+    // extends it, and the --seen checkpoint (signed by the now revoked key)
+    // is evidence the rewrite would have had to match.
+    let seen_arg = seen.display().to_string();
+    let audit = op.audit(&["--seen", &seen_arg], &[&op.regions[0]]);
+    assert!(
+        audit.status.success(),
+        "{}\n{}",
+        stdout(&audit),
+        stderr(&audit)
     );
 }
 

@@ -182,7 +182,8 @@ pub fn event_row(index: u64, event: &LogEvent, entry: &[u8], proof: &ProofContex
 /// a formula character get a leading apostrophe so a spreadsheet shows the
 /// text rather than evaluating it.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    // OWASP's list: a leading TAB or CR also makes spreadsheets read a formula.
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_owned()
@@ -424,8 +425,10 @@ fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // XML 1.0 forbids most control characters even when escaped.
+            // XML 1.0 forbids most control characters and the two
+            // non-characters U+FFFE and U+FFFF, even when escaped.
             c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),
         }
     }
@@ -519,6 +522,18 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
         );
         assert_eq!(xml("a\u{1}b\nc"), "ab\nc");
+        // Not characters in XML 1.0: a feed reader rejects the whole export.
+        assert_eq!(xml("a\u{FFFE}b\u{FFFF}c\u{FFFD}"), "abc\u{FFFD}");
+    }
+
+    #[test]
+    fn csv_defuses_every_formula_start() {
+        for lead in ["=", "+", "-", "@", "\t", "\r"] {
+            let field = csv_field(&format!("{lead}HYPERLINK(\"https://x\",\"y\")"));
+            let unquoted = field.strip_prefix('"').unwrap_or(&field);
+            assert!(unquoted.starts_with('\''), "{lead:?}: {field}");
+        }
+        assert_eq!(csv_field("plain"), "plain");
     }
 
     #[test]

@@ -137,6 +137,12 @@ impl History {
 
     fn apply(&mut self, entry: u64, e: &LogEvent) {
         let at = e.at;
+        if let Err(broken) = crate::log_event::validate_event(&e.event) {
+            return self.problem(
+                entry,
+                format!("breaks the field rules and is not shown ({broken})"),
+            );
+        }
         match &e.event {
             Event::ServiceListed {
                 service,

@@ -92,6 +92,11 @@ pub enum KeySetError {
     ChainFormat { found: String },
     #[error("key set #{position} in the chain is not a key set: {message}")]
     Text { position: usize, message: String },
+    #[error("key set #{position} in the chain is not signed by the root keys that must sign it: {source}")]
+    Unsigned {
+        position: usize,
+        source: SignatureError,
+    },
     #[error("key set version {version}: {source}")]
     Signature {
         version: u64,
@@ -172,9 +177,30 @@ pub fn decode_key_set_text(text: &[u8]) -> Result<KeySet, String> {
         .map_err(|e| format!("invalid JSON at column {}: {}", e.column, e.message))
 }
 
-/// The note's text part, before the blank line and signatures.
-fn note_text(note: &str) -> &str {
-    note.split_once("\n\n").map_or(note, |(text, _)| text)
+/// The signed text of a note (what its signatures cover), as the
+/// signed-note reader splits it: at the last blank line.
+fn note_text(note: &str) -> Option<Vec<u8>> {
+    crate::note::Note::parse(note.as_bytes()).map(|n| n.text().to_vec())
+}
+
+/// A key set note's content. Only for a note whose signature by a trusted
+/// root has been checked.
+fn decode_note(note: &str, position: usize) -> Result<KeySet, KeySetError> {
+    let text = note_text(note).ok_or_else(|| KeySetError::Text {
+        position,
+        message: "it is not a signed note".to_owned(),
+    })?;
+    decode_key_set_text(&text).map_err(|message| KeySetError::Text { position, message })
+}
+
+/// Versions in a chain are consecutive: a mirror that dropped one is broken
+/// even where this reader already knows the rest.
+fn in_order(previous: Option<u64>, version: u64) -> Result<(), KeySetError> {
+    match previous {
+        Some(after) if version <= after => Err(KeySetError::OutOfOrder { version, after }),
+        Some(after) if version != after + 1 => Err(KeySetError::Gap { after, version }),
+        _ => Ok(()),
+    }
 }
 
 /// Checks the rules a key set must follow on its own.
@@ -256,12 +282,20 @@ fn check_witness_keys(witness: &RoleKeys) -> Result<(), String> {
         .to_string());
     }
     let mut names = HashSet::new();
+    let mut public_keys = HashSet::new();
     for key in &witness.keys {
         let v = crate::cosignature::CosignatureVerifier::new(key)
             .map_err(|e| format!("role `witness`: {e}"))?;
-        // Distinct names: one witness cannot count twice under two keys.
+        // Distinct names and distinct keys: one witness cannot count twice,
+        // neither under two keys nor with one key under two names.
         if !names.insert(v.name().to_owned()) {
             return Err(format!("role `witness`: two keys are named `{}`", v.name()));
+        }
+        if !public_keys.insert(v.key().public_key()) {
+            return Err(format!(
+                "role `witness`: `{}` has the same public key as another witness",
+                v.name()
+            ));
         }
     }
     Ok(())
@@ -346,61 +380,122 @@ impl KeyChain {
     /// Trusts every key set in `notes` that extends what is trusted, in
     /// order. Returns how many versions were added. On an error the versions
     /// accepted before it stay trusted; nothing after it is looked at.
+    ///
+    /// A key set's signature is checked before its JSON is read: an entry
+    /// no trusted root signed is never decoded. While nothing is trusted,
+    /// every entry is checked against the pinned root at once (one batch of
+    /// checks in the browser, however long a hostile chain is); entries
+    /// from before that root's time are history this reader cannot check
+    /// and are skipped.
     pub fn extend(&mut self, notes: &[String]) -> Result<usize, KeySetError> {
         if notes.is_empty() {
             return Err(KeySetError::Empty);
         }
         let before = self.trusted.len();
+        let anchored: Vec<Result<(), SignatureError>> = if self.trusted.is_empty() {
+            notes
+                .iter()
+                .map(|n| check_signatures(n.as_bytes(), &self.anchor, "root", &[]).map(|_| ()))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut previous_version = None;
         let mut first_anchor_problem = None;
-        for (position, note) in notes.iter().enumerate() {
-            let key_set = decode_key_set_text(note_text(note).as_bytes()).map_err(|message| {
-                KeySetError::Text {
-                    position: position + 1,
-                    message,
-                }
-            })?;
-            let version = key_set.version;
-            // A chain is every version in order: a mirror that dropped one
-            // is broken even where this reader already knows the rest.
-            if let Some(after) = previous_version {
-                if version <= after {
-                    return Err(KeySetError::OutOfOrder { version, after });
-                }
-                if version != after + 1 {
-                    return Err(KeySetError::Gap { after, version });
-                }
-            }
-            previous_version = Some(version);
-            match self.trusted.last() {
-                None => match self.accept(note, key_set, &self.anchor.clone()) {
-                    Ok(()) => {}
-                    // Key sets from before the pinned root's time are
-                    // history this reader cannot check; skip to its own.
-                    Err(problem) => {
-                        first_anchor_problem.get_or_insert(problem);
+        // Entries before the first one this reader can place are history
+        // from before its pinned root: skipped, not errors.
+        let mut placed = false;
+        for (index, note) in notes.iter().enumerate() {
+            let position = index + 1;
+            let version = match self.trusted.last() {
+                None => {
+                    if let Some(Err(problem)) = anchored.get(index) {
+                        first_anchor_problem.get_or_insert_with(|| problem.to_string());
+                        continue;
                     }
-                },
-                Some(latest) if version <= latest.key_set.version => {
-                    self.check_known(note, version)?
-                }
-                Some(latest) if version == latest.key_set.version + 1 => {
-                    let root = latest.key_set.root.clone();
-                    self.accept(note, key_set, &root)?;
+                    let key_set = decode_note(note, position)?;
+                    let version = key_set.version;
+                    in_order(previous_version, version)?;
+                    let anchor = self.anchor.clone();
+                    if let Err(problem) = self.accept(note, key_set, &anchor) {
+                        first_anchor_problem.get_or_insert_with(|| problem.to_string());
+                    }
+                    version
                 }
                 Some(latest) => {
-                    return Err(KeySetError::Gap {
-                        after: latest.key_set.version,
-                        version,
-                    })
+                    let latest = latest.key_set.clone();
+                    match self.extend_with(note, position, previous_version, latest) {
+                        Err(KeySetError::Unsigned { .. }) if !placed => continue,
+                        other => other?,
+                    }
                 }
-            }
+            };
+            placed = true;
+            previous_version = Some(version);
         }
         if self.trusted.is_empty() {
-            let first = first_anchor_problem.map_or_else(String::new, |e| e.to_string());
-            return Err(KeySetError::NoAnchor { first });
+            return Err(KeySetError::NoAnchor {
+                first: first_anchor_problem.unwrap_or_default(),
+            });
         }
         Ok(self.trusted.len() - before)
+    }
+
+    /// One entry of a chain once something is trusted: a version already
+    /// held (the same text), the next version signed by the newest root, or
+    /// an error. Returns the entry's version.
+    fn extend_with(
+        &mut self,
+        note: &str,
+        position: usize,
+        previous: Option<u64>,
+        latest: KeySet,
+    ) -> Result<u64, KeySetError> {
+        let text = note_text(note);
+        if let Some(held) = self
+            .trusted
+            .iter()
+            .find(|t| text.is_some() && note_text(&t.note) == text)
+        {
+            in_order(previous, held.key_set.version)?;
+            return Ok(held.key_set.version);
+        }
+        match check_signatures(note.as_bytes(), &latest.root, "root", &latest.revoked) {
+            Ok(_) => {
+                let key_set = decode_note(note, position)?;
+                let version = key_set.version;
+                in_order(previous, version)?;
+                if version == latest.version + 1 {
+                    self.accept(note, key_set, &latest.root)?;
+                } else if version <= latest.version {
+                    self.check_known(note, version)?;
+                } else {
+                    return Err(KeySetError::Gap {
+                        after: latest.version,
+                        version,
+                    });
+                }
+                Ok(version)
+            }
+            Err(source) => {
+                // Signed by an earlier root: a second copy of a version that
+                // root signed (a conflict), or a new version the current
+                // root did not agree to. Signed by no root: not decoded.
+                let earlier = std::iter::once(&self.anchor)
+                    .chain(self.trusted.iter().map(|t| &t.key_set.root))
+                    .any(|root| check_signatures(note.as_bytes(), root, "root", &[]).is_ok());
+                if !earlier {
+                    return Err(KeySetError::Unsigned { position, source });
+                }
+                let version = decode_note(note, position)?.version;
+                in_order(previous, version)?;
+                if version <= latest.version {
+                    self.check_known(note, version)?;
+                    return Ok(version);
+                }
+                Err(KeySetError::Signature { version, source })
+            }
+        }
     }
 
     /// Verifies `note` as the next key set under `signing_root` and its own
@@ -447,7 +542,7 @@ impl KeyChain {
             // Older than anything this reader trusted: not its history.
             return Ok(());
         };
-        if note_text(&self.trusted[index].note) == note_text(note) {
+        if note_text(&self.trusted[index].note) == note_text(note) && note_text(note).is_some() {
             return Ok(());
         }
         let signing_root = match index {

@@ -30,6 +30,7 @@ pub mod history;
 pub mod invariant;
 pub mod json;
 pub mod keyset;
+pub mod limits;
 pub mod log_audit;
 pub mod log_event;
 pub mod log_head;
@@ -60,7 +61,9 @@ pub use keyset::{
     chain_file, encode_key_set_text, parse_chain_file, KeyChain, KeySet, KeySetError, KeysUnusable,
     Roles, TrustedKeySet,
 };
-pub use merge::{region_state, supersedes, RegionOutcome, RegionState};
+pub use merge::{
+    choose, region_state, settle, supersedes, Choice, RegionOutcome, RegionState, Settled,
+};
 pub use model::{
     Component, ComponentRef, Feed, Incident, IncidentState, IncidentUpdate, LogCommitment,
     Maintenance, MaintenanceState, Service, Status,
@@ -71,5 +74,6 @@ pub use signature::SignatureError;
 pub use trust::{RoleKeys, TrustError, TrustPolicy};
 pub use validate::ValidationError;
 pub use verify::{
-    check_content_type, verify_feed, verify_feed_with_keys, FeedError, MAX_FEED_BYTES,
+    check_content_type, still_trusted, verify_feed, verify_feed_with_keys, FeedError,
+    MAX_FEED_BYTES,
 };

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use crate::consensus::DisagreementKind;
 use crate::model::{IncidentState, Status};
+use crate::validate::{is_valid_id, ValidationError};
 
 pub const EVENT_HEADER: &str = "bongsu-log-event/v1";
 /// C2SP tlog-tiles entry bundles length-prefix entries with 16 bits.
@@ -120,6 +121,107 @@ impl Event {
             Event::MaintenanceEnded { .. } => "maintenance_ended",
             Event::ProbesDisagreed { .. } => "probes_disagreed",
             Event::DisagreementEnded { .. } => "disagreement_ended",
+        }
+    }
+}
+
+/// The field rules a feed follows (identifiers, text lengths, http(s)-only
+/// links), applied to one event. A log entry is signed by the log key, not
+/// by the status key and its validation, so a reader applies them again
+/// before anything of the event is shown: a `javascript:` postmortem link
+/// or a megabyte-long title in the log is refused like one in a feed.
+pub fn validate_event(event: &Event) -> Result<(), ValidationError> {
+    use crate::validate::{check_id, check_text, check_url, MAX_MESSAGE_LEN, MAX_NAME_LEN};
+    let components = |path: &str, refs: &[String]| {
+        for (i, r) in refs.iter().enumerate() {
+            let ok = crate::model::ComponentRef::parse(r)
+                .is_some_and(|c| is_valid_id(&c.service) && is_valid_id(&c.component));
+            if !ok {
+                return Err(ValidationError::UnknownComponent {
+                    path: format!("{path}[{i}]"),
+                    reference: r.chars().take(100).collect(),
+                });
+            }
+        }
+        Ok(())
+    };
+    let regions = |path: &str, ids: &[String]| {
+        ids.iter()
+            .enumerate()
+            .try_for_each(|(i, id)| check_id(&format!("{path}[{i}]"), id))
+    };
+    match event {
+        Event::ServiceListed {
+            service,
+            name,
+            components: listed,
+        } => {
+            check_id("service", service)?;
+            check_text("name", name, MAX_NAME_LEN)?;
+            for (i, c) in listed.iter().enumerate() {
+                check_id(&format!("components[{i}].id"), &c.id)?;
+                check_text(&format!("components[{i}].name"), &c.name, MAX_NAME_LEN)?;
+            }
+            Ok(())
+        }
+        Event::ServiceDelisted { service } | Event::DisagreementEnded { service } => {
+            check_id("service", service)
+        }
+        Event::ComponentStatus {
+            service, component, ..
+        } => {
+            check_id("service", service)?;
+            check_id("component", component)
+        }
+        Event::IncidentOpened {
+            incident,
+            title,
+            components: refs,
+            ..
+        } => {
+            check_id("incident", incident)?;
+            check_text("title", title, MAX_NAME_LEN)?;
+            components("components", refs)
+        }
+        Event::IncidentUpdated {
+            incident, message, ..
+        }
+        | Event::IncidentResolved { incident, message } => {
+            check_id("incident", incident)?;
+            check_text("message", message, MAX_MESSAGE_LEN)
+        }
+        Event::PostmortemPublished { incident, url } => {
+            check_id("incident", incident)?;
+            check_url("url", url)
+        }
+        Event::MaintenanceScheduled {
+            maintenance,
+            title,
+            starts_at,
+            ends_at,
+            components: refs,
+        } => {
+            check_id("maintenance", maintenance)?;
+            check_text("title", title, MAX_NAME_LEN)?;
+            if ends_at <= starts_at {
+                return Err(ValidationError::EndsBeforeStart {
+                    path: "ends_at".to_owned(),
+                });
+            }
+            components("components", refs)
+        }
+        Event::MaintenanceStarted { maintenance } | Event::MaintenanceEnded { maintenance } => {
+            check_id("maintenance", maintenance)
+        }
+        Event::ProbesDisagreed {
+            service,
+            failing,
+            passing,
+            ..
+        } => {
+            check_id("service", service)?;
+            regions("failing", failing)?;
+            regions("passing", passing)
         }
     }
 }

@@ -87,6 +87,78 @@ pub fn supersedes(incoming: &Feed, shown: Option<&Feed>) -> bool {
     shown.is_none_or(|shown| incoming.seq > shown.seq)
 }
 
+/// What a verified copy does to the feed on show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// Strictly newer (or nothing is shown): show it instead.
+    Replace,
+    /// The very feed on show: a region vouches for it now.
+    Confirms,
+    /// A different copy with the same sequence number: both are genuinely
+    /// signed, so the key signed two versions. `switch` says whether to
+    /// show this copy instead.
+    Conflict { switch: bool },
+    /// Older: the feed on show stays.
+    Keep,
+}
+
+/// The protocol's rule for a verified `candidate` against the feed `shown`
+/// (docs/PROTOCOL.md, "Verification"): only a strictly newer feed replaces
+/// it, so no region can roll the page back; of two copies with one
+/// sequence number, the one more regions serve now is shown, and on a tie
+/// the one already shown stays, so one equivocating region cannot decide
+/// what a cold reader sees. `votes` are how many regions serve each copy
+/// (the candidate's counting the region it came from).
+pub fn choose(shown: Option<(&Feed, usize)>, candidate: &Feed, candidate_votes: usize) -> Choice {
+    match shown {
+        _ if supersedes(candidate, shown.map(|(f, _)| f)) => Choice::Replace,
+        Some((feed, _)) if feed == candidate => Choice::Confirms,
+        Some((feed, votes)) if feed.seq == candidate.seq => Choice::Conflict {
+            switch: candidate_votes > votes,
+        },
+        _ => Choice::Keep,
+    }
+}
+
+/// Which of the verified copies in `served` (one per region, in config
+/// order; `None` where a region served nothing verified) to show, starting
+/// from `shown`: [`choose`] applied to each in turn with the copies counted
+/// across all regions. Returns the index into `served` of the copy to show
+/// (`None`: keep `shown`), whether some region confirmed the one shown, and
+/// whether two copies with one sequence number were seen.
+pub fn settle(shown: Option<&Feed>, served: &[Option<&Feed>]) -> Settled {
+    let votes = |feed: &Feed| served.iter().flatten().filter(|f| **f == feed).count();
+    let mut current: Option<(Option<usize>, &Feed)> = shown.map(|f| (None, f));
+    let mut settled = Settled::default();
+    for (index, candidate) in served.iter().enumerate() {
+        let Some(candidate) = candidate else { continue };
+        let on_show = current.map(|(_, f)| (f, votes(f)));
+        match choose(on_show, candidate, votes(candidate)) {
+            Choice::Replace | Choice::Conflict { switch: true } => {
+                settled.conflict |= current.is_some_and(|(_, f)| f.seq == candidate.seq);
+                current = Some((Some(index), candidate));
+                settled.confirmed = true;
+            }
+            Choice::Confirms => settled.confirmed = true,
+            Choice::Conflict { switch: false } => settled.conflict = true,
+            Choice::Keep => {}
+        }
+    }
+    settled.show = current.and_then(|(index, _)| index);
+    settled
+}
+
+/// What [`settle`] decided.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// The copy to show instead of the one shown, by index into `served`.
+    pub show: Option<usize>,
+    /// A region serves the copy that ends up shown.
+    pub confirmed: bool,
+    /// Two different genuine copies with one sequence number were seen.
+    pub conflict: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +272,57 @@ mod tests {
                 prop_assert_eq!(state, expected);
             }
         }
+    }
+
+    #[test]
+    fn of_two_copies_with_one_seq_the_majority_is_shown_and_a_tie_keeps_the_first() {
+        let genuine = feed(5, Status::MajorOutage);
+        let flipped = feed(5, Status::Operational);
+        // A cold reader whose first region equivocates.
+        let settled = settle(None, &[Some(&flipped), Some(&genuine), Some(&genuine)]);
+        assert_eq!(
+            settled,
+            Settled {
+                show: Some(1),
+                confirmed: true,
+                conflict: true
+            }
+        );
+        // One against one: the copy already shown stays.
+        let settled = settle(Some(&genuine), &[Some(&flipped), Some(&genuine)]);
+        assert_eq!((settled.show, settled.conflict), (None, true));
+        assert_eq!(
+            choose(Some((&genuine, 1)), &flipped, 1),
+            Choice::Conflict { switch: false }
+        );
+        assert_eq!(
+            choose(Some((&genuine, 1)), &flipped, 2),
+            Choice::Conflict { switch: true }
+        );
+    }
+
+    #[test]
+    fn only_newer_replaces_and_only_the_same_confirms() {
+        let shown = feed(5, Status::MajorOutage);
+        assert_eq!(
+            choose(Some((&shown, 1)), &feed(6, Status::Operational), 1),
+            Choice::Replace
+        );
+        assert_eq!(
+            choose(None, &feed(1, Status::Operational), 1),
+            Choice::Replace
+        );
+        assert_eq!(
+            choose(Some((&shown, 1)), &shown.clone(), 1),
+            Choice::Confirms
+        );
+        assert_eq!(
+            choose(Some((&shown, 1)), &feed(4, Status::Operational), 3),
+            Choice::Keep
+        );
+        let settled = settle(Some(&shown), &[Some(&feed(4, Status::Operational)), None]);
+        assert_eq!(settled, Settled::default());
+        let settled = settle(Some(&shown), &[None, Some(&feed(6, Status::Operational))]);
+        assert_eq!((settled.show, settled.conflict), (Some(1), false));
     }
 }

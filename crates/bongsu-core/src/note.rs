@@ -82,7 +82,8 @@ impl Note {
 }
 
 impl NoteSignature {
-    fn parse(line: &str) -> Option<NoteSignature> {
+    /// One signature line, `— <name> <base64(keyid || signature)>`.
+    pub(crate) fn parse(line: &str) -> Option<NoteSignature> {
         let (name, b64) = line.strip_prefix("— ")?.split_once(' ')?;
         let raw = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
         let (id, bytes) = raw.split_first_chunk::<4>()?;

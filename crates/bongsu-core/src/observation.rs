@@ -334,6 +334,12 @@ pub fn is_current(observation: &Observation, now: OffsetDateTime) -> bool {
     now - observation.expires_at <= crate::freshness::MAX_CLOCK_SKEW
 }
 
+/// How many intervals an observation stays current, at most: a probe that
+/// misses two rounds in a row is stale to readers.
+pub const VALID_FOR_INTERVALS: u32 = 3;
+/// The longest interval between a probe's rounds.
+pub const MAX_INTERVAL_SECONDS: u32 = 3600;
+
 /// The rules a signer checks before signing and a reader after verifying.
 pub fn validate_observation(o: &Observation) -> Result<(), String> {
     if !is_valid_id(&o.region) {
@@ -342,10 +348,23 @@ pub fn validate_observation(o: &Observation) -> Result<(), String> {
     if o.expires_at <= o.issued_at {
         return Err("it expires before it was issued".into());
     }
-    if o.interval_seconds == 0 || o.window_seconds < o.interval_seconds {
-        return Err(
-            "the window must hold at least one interval, and the interval be positive".into(),
-        );
+    if o.interval_seconds == 0
+        || o.interval_seconds > MAX_INTERVAL_SECONDS
+        || o.window_seconds < o.interval_seconds
+    {
+        return Err(format!(
+            "the window must hold at least one interval, and the interval be 1 to {MAX_INTERVAL_SECONDS} seconds"
+        ));
+    }
+    // A capped lifetime: a probe key must not sign one observation that
+    // keeps voting for years after the probe stopped.
+    let lifetime = o.expires_at - o.issued_at;
+    if lifetime > time::Duration::seconds(i64::from(o.interval_seconds * VALID_FOR_INTERVALS)) {
+        return Err(format!(
+            "it stays current for {} s, longer than {VALID_FOR_INTERVALS} intervals of {} s",
+            lifetime.whole_seconds(),
+            o.interval_seconds
+        ));
     }
     let mut seen = std::collections::BTreeSet::new();
     for s in &o.services {
@@ -524,7 +543,7 @@ mod tests {
             seq: 3,
             issued_at: T0 + Duration::minutes(1),
             expires_at: T0 + Duration::minutes(3),
-            interval_seconds: 30,
+            interval_seconds: 60,
             window_seconds: 300,
             services: vec![
                 summarize("talk", &r, None).unwrap(),
@@ -559,10 +578,17 @@ mod tests {
     #[test]
     fn inconsistent_observations_are_refused() {
         type Edit = fn(&mut Observation);
-        let edits: [(&str, Edit); 8] = [
+        let edits: [(&str, Edit); 10] = [
             ("region", |o| o.region = "Seoul Mirror".into()),
             ("expiry", |o| o.expires_at = o.issued_at),
             ("interval", |o| o.interval_seconds = 0),
+            ("interval too long", |o| {
+                o.interval_seconds = MAX_INTERVAL_SECONDS + 1;
+                o.window_seconds = MAX_INTERVAL_SECONDS + 1;
+            }),
+            ("lifetime", |o| {
+                o.expires_at = o.issued_at + Duration::days(3650)
+            }),
             ("window", |o| o.window_seconds = 10),
             ("twice", |o| o.services.push(o.services[0].clone())),
             ("counts", |o| o.services[0].failed = 9),

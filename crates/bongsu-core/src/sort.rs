@@ -23,7 +23,8 @@ pub fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
     sort_by(items, |a, b| key(a).cmp(&key(b)));
 }
 
-fn sort_positions(order: &mut [usize], compare: &dyn Fn(usize, usize) -> Ordering) {
+/// Sorts positions by `compare`: the one monomorphic sort behind the others.
+pub(crate) fn sort_positions(order: &mut [usize], compare: &dyn Fn(usize, usize) -> Ordering) {
     order.sort_by(|&a, &b| compare(a, b));
 }
 

@@ -85,10 +85,12 @@ impl RoleKeys {
                     index,
                     key: key.clone(),
                 })?;
-            if list
-                .iter()
-                .any(|v| v.name == verifier.name && v.id == verifier.id)
-            {
+            // The same public key under a second name is still one key: it
+            // must not count twice towards the threshold.
+            if list.iter().any(|v| {
+                (v.name == verifier.name && v.id == verifier.id)
+                    || v.public_key() == verifier.public_key()
+            }) {
                 return Err(TrustError::DuplicateKey {
                     role: role.to_owned(),
                     key: key.clone(),
@@ -139,6 +141,28 @@ mod tests {
         assert!(matches!(
             keys.check("status"),
             Err(TrustError::BadKey { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn one_public_key_under_two_names_cannot_count_twice() {
+        use base64::Engine;
+        let encoded = PETER.rsplit('+').next().unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        let alias = format!(
+            "PaulNeumann+{:08x}+{encoded}",
+            crate::note::key_id("PaulNeumann", &bytes)
+        );
+        assert!(crate::note::VerifierKey::parse(&alias).is_some());
+        let keys = RoleKeys {
+            threshold: 2,
+            keys: vec![PETER.into(), alias],
+        };
+        assert!(matches!(
+            keys.check("root"),
+            Err(TrustError::DuplicateKey { .. })
         ));
     }
 

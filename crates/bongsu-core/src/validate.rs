@@ -51,7 +51,7 @@ pub enum ValidationError {
 /// Longest postmortem URL.
 pub const MAX_URL_LEN: usize = 2000;
 
-fn check_url(path: &str, value: &str) -> Result<(), ValidationError> {
+pub(crate) fn check_url(path: &str, value: &str) -> Result<(), ValidationError> {
     let scheme_ok = value.starts_with("https://") || value.starts_with("http://");
     let rest_ok = value.len() > "https://".len()
         && value.chars().count() <= MAX_URL_LEN
@@ -91,7 +91,7 @@ pub fn is_valid_id(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-fn check_id(path: &str, value: &str) -> Result<(), ValidationError> {
+pub(crate) fn check_id(path: &str, value: &str) -> Result<(), ValidationError> {
     if is_valid_id(value) {
         Ok(())
     } else {
@@ -102,7 +102,7 @@ fn check_id(path: &str, value: &str) -> Result<(), ValidationError> {
     }
 }
 
-fn check_text(path: &str, value: &str, max: usize) -> Result<(), ValidationError> {
+pub(crate) fn check_text(path: &str, value: &str, max: usize) -> Result<(), ValidationError> {
     let len = value.chars().count();
     if value.trim().is_empty() {
         Err(ValidationError::Empty {

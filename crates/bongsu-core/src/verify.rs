@@ -61,6 +61,17 @@ pub fn check_content_type(content_type: Option<&str>) -> Result<(), FeedError> {
     }
 }
 
+/// Whether the feed on show (its signed note) still verifies under the
+/// newest trusted key set. When a key set revokes or rotates out the key
+/// that signed it, it is taken down at once, however high its sequence
+/// number: a forgery made with a stolen key and given a huge seq must not
+/// stay up, rejecting every genuine feed after it (TUF's fast-forward
+/// attack). Both the page and the widget apply this after keys change.
+pub fn still_trusted(note: &[u8], keys: &crate::keyset::KeyChain) -> bool {
+    keys.latest()
+        .is_some_and(|key_set| verify_feed(note, key_set).is_ok())
+}
+
 /// Verifies `bytes` as a status feed under a trusted key set: signed by a
 /// threshold of its status keys, by none of its revoked keys alone, and for
 /// its feed. The caller checks the key set is current ([`crate::KeyChain::current`]).

@@ -120,6 +120,14 @@ pub fn check_add_checkpoint(
     }
     let (old_size, old_root) = match record {
         None => (0, tlog_tiles::EMPTY_HASH),
+        // A record of another log is no record of this one; starting this
+        // log from nothing on it would cosign any fork.
+        Some(r) if r.origin != origin => {
+            return Err(WitnessError::Malformed(format!(
+                "the witness's record is for the log `{}`, not `{origin}`",
+                r.origin.chars().take(100).collect::<String>()
+            )))
+        }
         Some(r) => (
             r.size,
             parse_hash(&r.root)

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use bongsu_core::checkpoint::{
-    add_cosignatures, sign_checkpoint, verify_checkpoint, CheckpointError,
+    add_cosignatures, add_valid_cosignatures, count_valid_cosignatures, sign_checkpoint,
+    verify_checkpoint, verify_seen_checkpoint, verify_under_chain, CheckpointError,
 };
 use bongsu_core::cosignature::CosignatureSigner;
 use bongsu_core::history::{daily_bars, filter_incidents, uptime, History, IncidentFilter};
+use bongsu_core::keyset::TrustedKeySet;
 use bongsu_core::log_audit::{
     bundle_paths, check_extends, check_hash_tiles, compare_views, hash_tile_paths, verify_entries,
     LogError,
@@ -374,26 +376,168 @@ fn witness_threshold_is_enforced() {
     verify_checkpoint(&checkpoint_for(&entries, 0), &key_set(None)).unwrap();
 }
 
+/// `good`'s cosignature line of `witness` with one signature bit flipped.
+fn forge_line(good: &str, witness: &str) -> (String, String) {
+    let line = good
+        .lines()
+        .find(|l| l.starts_with(&format!("\u{2014} {witness} ")))
+        .unwrap()
+        .to_owned();
+    let (prefix, b64) = line.rsplit_once(' ').unwrap();
+    let mut sig = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).unwrap();
+    sig[20] ^= 1;
+    let forged = format!(
+        "{prefix} {}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, sig)
+    );
+    (line, forged)
+}
+
 #[test]
-fn a_forged_cosignature_is_named() {
+fn a_forged_cosignature_does_not_count_and_breaks_nothing() {
     let ks = key_set(Some(1));
     let entries = entries_of(&sample_events(10));
     let good = String::from_utf8(checkpoint_for(&entries, 1)).unwrap();
-    let last = good.lines().last().unwrap().to_owned();
-    let (prefix, b64) = last.rsplit_once(' ').unwrap();
-    let mut sig = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).unwrap();
-    sig[20] ^= 1;
-    let forged = good.replace(
-        &last,
-        &format!(
-            "{prefix} {}",
-            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, sig)
-        ),
+    let (line, forged) = forge_line(&good, "witness-1.bongsu.test");
+    assert_eq!(
+        verify_checkpoint(good.replace(&line, &forged).as_bytes(), &ks).unwrap_err(),
+        CheckpointError::WitnessThreshold {
+            valid: 0,
+            needed: 1
+        }
     );
-    assert!(matches!(
-        verify_checkpoint(forged.as_bytes(), &ks),
-        Err(CheckpointError::BadCosignature { .. })
-    ));
+    // Witness 1's line forged, witness 2's genuine: one valid is enough.
+    let two = String::from_utf8(checkpoint_for(&entries, 2)).unwrap();
+    let (line, forged) = forge_line(&two, "witness-1.bongsu.test");
+    let checked = verify_checkpoint(two.replace(&line, &forged).as_bytes(), &ks).unwrap();
+    let names: Vec<&str> = checked
+        .cosigned
+        .iter()
+        .map(|c| c.witness.as_str())
+        .collect();
+    assert_eq!(names, ["witness-2.bongsu.test"]);
+}
+
+#[test]
+fn one_witness_cannot_break_a_checkpoint_for_the_others() {
+    let ks = key_set(Some(2));
+    let witness_role = ks.roles.witness.clone().unwrap();
+    let entries = entries_of(&sample_events(10));
+    let unwitnessed = checkpoint_for(&entries, 0);
+    let honest = String::from_utf8(checkpoint_for(&entries, 3)).unwrap();
+    let answer_of = |name: &str| {
+        let line = honest
+            .lines()
+            .find(|l| l.starts_with(&format!("\u{2014} {name} ")))
+            .unwrap();
+        format!("{line}\n")
+    };
+    // Witness 3 answers with garbage under witness 1's name (its name and
+    // key id are public), then 99 junk lines, then its own forged line.
+    let (_, forged_3) = forge_line(&honest, "witness-3.bongsu.test");
+    let (_, garbage_1) = forge_line(&honest, "witness-1.bongsu.test");
+    let mut hostile = format!("{garbage_1}\n");
+    for i in 0..99 {
+        hostile.push_str(&format!("\u{2014} junk-{i}.example AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"));
+    }
+    hostile.push_str(&format!("{forged_3}\nnot a signature line\n"));
+    let first = add_valid_cosignatures(&unwitnessed, hostile.as_bytes(), &witness_role).unwrap();
+    assert!(first.added.is_empty());
+    assert_eq!(first.dropped, 102);
+    assert_eq!(first.note, unwitnessed);
+    // The honest witnesses answer after it, and a repeat of witness 1 is dropped.
+    let second = add_valid_cosignatures(
+        &first.note,
+        answer_of("witness-1.bongsu.test").as_bytes(),
+        &witness_role,
+    )
+    .unwrap();
+    let repeat = answer_of("witness-1.bongsu.test") + &answer_of("witness-2.bongsu.test");
+    let third = add_valid_cosignatures(&second.note, repeat.as_bytes(), &witness_role).unwrap();
+    assert_eq!(third.added, ["witness-2.bongsu.test"]);
+    assert_eq!(third.dropped, 1);
+    let checked = verify_checkpoint(&third.note, &ks).unwrap();
+    assert_eq!(checked.cosigned.len(), 2);
+    assert_eq!(count_valid_cosignatures(&third.note, &witness_role), 2);
+    // Even a checkpoint a signer published with those lines (an old
+    // signer, or lines added on the way) verifies with the honest ones:
+    // readers count valid cosignatures and ignore the rest.
+    let junk: String = hostile
+        .lines()
+        .skip(1)
+        .take(50)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // Written as a signer without the filter would have: the garbage line
+    // for witness 1 before its genuine one.
+    let note = String::from_utf8(third.note.clone()).unwrap();
+    let (text, sigs) = note.split_once("\n\n").unwrap();
+    let (log_line, cosignatures) = sigs.split_once('\n').unwrap();
+    let published = format!("{text}\n\n{log_line}\n{garbage_1}\n{cosignatures}{junk}{forged_3}\n");
+    assert!(published.len() <= bongsu_core::checkpoint::MAX_CHECKPOINT_BYTES);
+    assert_eq!(
+        verify_checkpoint(published.as_bytes(), &ks)
+            .unwrap()
+            .cosigned
+            .len(),
+        2
+    );
+}
+
+/// The log's key `vkey` trusted at `version`, the earlier ones in `revoked`.
+fn trusted_with_log(
+    version: u64,
+    vkey: &str,
+    revoked: &[&str],
+    witnesses: Option<usize>,
+) -> TrustedKeySet {
+    let mut ks = key_set(witnesses);
+    ks.version = version;
+    ks.roles.log = Some(RoleKeys {
+        threshold: 1,
+        keys: vec![vkey.to_owned()],
+    });
+    ks.revoked = revoked.iter().map(|k| (*k).to_owned()).collect();
+    TrustedKeySet {
+        key_set: ks,
+        note: String::new(),
+    }
+}
+
+#[test]
+fn a_checkpoint_seen_before_a_rotation_still_counts_and_a_revoked_key_signs_nothing_new() {
+    let (other_vkey, _) = {
+        let (skey, vkey) = generate_key(&mut OsRng, ORIGIN);
+        (vkey, skey)
+    };
+    let entries = entries_of(&sample_events(10));
+    // Signed by log key L1, cosigned by two witnesses.
+    let seen = checkpoint_for(&entries, 2);
+    let l1 = keys().log_vkey.as_str();
+    let v1 = trusted_with_log(1, l1, &[], Some(2));
+    // Key set 2: log key L2, L1 revoked and (a new policy) three witnesses.
+    let revoking = trusted_with_log(2, &other_vkey, &[l1], Some(3));
+    let rotating = trusted_with_log(2, &other_vkey, &[], Some(3));
+
+    // As what a reader saw before: verified under the key set that signed
+    // it, whatever happened since; the witness policy of now does not apply.
+    for chain in [
+        vec![v1.clone(), revoking.clone()],
+        vec![v1.clone(), rotating.clone()],
+    ] {
+        let (checkpoint, version) = verify_seen_checkpoint(&seen, &chain).unwrap();
+        assert_eq!((checkpoint.size, version), (10, 1));
+    }
+    // As a log's current checkpoint: never under a key a later set revoked.
+    let current = |chain: &[TrustedKeySet]| verify_under_chain(&seen, chain);
+    assert!(current(&[v1.clone()]).unwrap().newest);
+    assert_eq!(
+        current(&[v1.clone(), revoking]).unwrap_err(),
+        CheckpointError::RevokedSince { version: 1 }
+    );
+    // Rotated out but not revoked: an old copy, said to be one.
+    let old_copy = current(&[v1, rotating]).unwrap();
+    assert_eq!((old_copy.version, old_copy.newest), (1, false));
 }
 
 #[test]
@@ -507,6 +651,15 @@ fn a_witness_cosigns_only_consistent_growth() {
         check_add_checkpoint(Some(&record), &same, &log_keys).unwrap_err(),
         WitnessError::Equivocation { size: 20 }
     );
+
+    // A record of another log is no record of this one: never "start
+    // from zero" on it.
+    let mut elsewhere = record.clone();
+    elsewhere.origin = "another.log.example".into();
+    assert!(matches!(
+        check_add_checkpoint(Some(&elsewhere), &grow, &log_keys).unwrap_err(),
+        WitnessError::Malformed(m) if m.contains("another.log.example")
+    ));
 
     // Smaller: refused.
     let small = parse_add_checkpoint(&encode_add_checkpoint(
@@ -768,6 +921,70 @@ fn incident_filters() {
             ..Default::default()
         }),
         vec!["i1"]
+    );
+}
+
+#[test]
+fn a_log_entry_breaking_the_field_rules_is_reported_not_shown() {
+    let opened = event(
+        1,
+        Event::IncidentOpened {
+            incident: "fire".into(),
+            title: "Fire".into(),
+            impact: Status::MajorOutage,
+            components: vec![],
+        },
+    );
+    let link = |minute, url: &str| {
+        event(
+            minute,
+            Event::PostmortemPublished {
+                incident: "fire".into(),
+                url: url.into(),
+            },
+        )
+    };
+    // Only the log key signed these, not the signer's validation.
+    let hostile = [
+        link(2, "javascript:alert(document.domain)"),
+        link(3, "data:text/html,<script>alert(1)</script>"),
+        link(4, " https://example.com/x"),
+        event(
+            5,
+            Event::IncidentUpdated {
+                incident: "fire".into(),
+                state: IncidentState::Identified,
+                message: "x".repeat(5000),
+            },
+        ),
+        event(
+            6,
+            Event::IncidentOpened {
+                incident: "<img src=x>".into(),
+                title: "t".into(),
+                impact: Status::MajorOutage,
+                components: vec![],
+            },
+        ),
+    ];
+    let mut events = vec![opened];
+    events.extend(hostile.iter().cloned());
+    let h = History::from_events(&events);
+    assert_eq!(h.incidents.len(), 1);
+    assert_eq!(h.incidents[0].postmortem, None);
+    assert!(h.incidents[0].updates.is_empty());
+    assert_eq!(h.problems.len(), 5, "{:?}", h.problems);
+    assert!(
+        h.problems[0].contains("breaks the field rules"),
+        "{:?}",
+        h.problems
+    );
+    // A genuine link still counts.
+    events.push(link(7, "https://example.com/postmortem"));
+    let h = History::from_events(&events);
+    assert_eq!(
+        h.incidents[0].postmortem.as_deref(),
+        Some("https://example.com/postmortem")
     );
 }
 

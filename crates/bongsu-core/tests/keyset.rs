@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use bongsu_core::keyset::{KEY_SET_FORMAT_LINE, MAX_KEY_CHAIN_BYTES};
 use bongsu_core::{
     chain_file, parse_chain_file, sign_feed, sign_key_set, verify_feed, Component, Feed, FeedError,
     KeyChain, KeySet, KeySetError, KeysUnusable, RoleKeys, Roles, Service, SignatureError, Status,
@@ -185,7 +186,7 @@ fn rotating_the_root_needs_both_the_old_and_the_new_root() {
         .extend(&[v1(), signed(&v2, &[&k.root_b])])
         .unwrap_err();
     assert!(
-        matches!(err, KeySetError::Signature { version: 2, .. }),
+        matches!(err, KeySetError::Unsigned { position: 2, .. }),
         "{err}"
     );
     assert_eq!(chain.latest().unwrap().version, 1, "v1 stays trusted");
@@ -270,7 +271,7 @@ fn a_second_key_set_with_the_same_version_is_a_root_conflict() {
     );
     assert!(matches!(
         chain.extend(&[v1(), forged]),
-        Err(KeySetError::Signature { version: 2, .. })
+        Err(KeySetError::Unsigned { position: 2, .. })
     ));
     assert_eq!(
         chain.latest().unwrap().roles.status,
@@ -387,10 +388,75 @@ fn a_garbled_entry_keeps_what_came_before() {
         .extend(&[v1(), "not a key set".to_owned()])
         .unwrap_err();
     assert!(
-        matches!(err, KeySetError::Text { position: 2, .. }),
+        matches!(err, KeySetError::Unsigned { position: 2, .. }),
         "{err}"
     );
     assert_eq!(chain.latest().unwrap().version, 1);
+}
+
+/// A key set note with `text` as its JSON line, signed by `signer`.
+fn signed_text(json: &str, signer: &Key) -> String {
+    let text = format!("{KEY_SET_FORMAT_LINE}\n{json}\n");
+    let mut note = signed_note::Note::new(text.as_bytes(), &[]).unwrap();
+    note.add_sigs(&[&signer.signer as &dyn signed_note::Signer])
+        .unwrap();
+    String::from_utf8(note.to_bytes()).unwrap()
+}
+
+#[test]
+fn a_key_set_no_root_signed_is_never_decoded() {
+    let k = keys();
+    // Not JSON at all: reading it would fail with a text error, so an
+    // error naming the signature shows the signature was checked first.
+    let unsigned = signed_text("{not json", &k.stranger);
+    let mut chain = pinned_a();
+    chain.extend(&[v1()]).unwrap();
+    let err = chain.extend(&[v1(), unsigned.clone()]).unwrap_err();
+    assert!(
+        matches!(err, KeySetError::Unsigned { position: 2, .. }),
+        "{err}"
+    );
+    // On a first visit it is history the pinned root cannot vouch for:
+    // skipped, and the genuine chain after it is trusted.
+    let mut chain = pinned_a();
+    assert_eq!(chain.extend(&[unsigned, v1()]), Ok(1));
+    // The same text signed by the root is read, and its flaw reported.
+    let by_root = signed_text("{not json", &k.root_a);
+    let mut chain = pinned_a();
+    chain.extend(&[v1()]).unwrap();
+    let err = chain.extend(&[v1(), by_root]).unwrap_err();
+    assert!(
+        matches!(err, KeySetError::Text { position: 2, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_hostile_keys_json_with_thousands_of_members_is_rejected_quickly() {
+    // 256 KiB of made-up members: quadratic duplicate checks took seconds.
+    let mut text = String::from(r#"{"format":"bongsu-key-chain/v1","key_sets":[]"#);
+    let mut i = 0u32;
+    while text.len() < MAX_KEY_CHAIN_BYTES - 16 {
+        text.push_str(&format!(",\"{i:x}\":0"));
+        i += 1;
+    }
+    text.push('}');
+    assert!(text.len() <= MAX_KEY_CHAIN_BYTES && i > 20_000);
+    // The fastest of five runs: one slow run on a busy machine is not the code.
+    let fastest = (0..5)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            let result = parse_chain_file(text.as_bytes());
+            assert!(matches!(result, Err(KeySetError::ChainJson { .. })));
+            started.elapsed()
+        })
+        .min()
+        .unwrap();
+    eprintln!("a 256 KiB keys.json of {i} members rejected in {fastest:?}");
+    assert!(
+        fastest < std::time::Duration::from_millis(20),
+        "a 256 KiB keys.json took {fastest:?} to reject"
+    );
 }
 
 proptest! {

@@ -88,7 +88,7 @@ fn observation(region: &str) -> Observation {
         seq: 1,
         issued_at: NOW,
         expires_at: NOW + Duration::minutes(2),
-        interval_seconds: 30,
+        interval_seconds: 40,
         window_seconds: 300,
         services: vec![summarize("talk", &[round], None).unwrap()],
     }

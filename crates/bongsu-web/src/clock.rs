@@ -2,13 +2,15 @@
 
 use time::OffsetDateTime;
 
-/// The browser's current time. Falls back to the Unix epoch if the browser
-/// reports something unrepresentable, which makes every feed look old
-/// rather than new: the safe direction.
+/// The browser's current time. If the browser reports something
+/// unrepresentable, a time nearly a thousand years ahead: every feed and
+/// key set then looks expired, so nothing is shown as current (the epoch,
+/// by contrast, would make every feed look current).
 pub fn now() -> OffsetDateTime {
     let millis = js_sys::Date::now();
-    OffsetDateTime::from_unix_timestamp_nanos((millis as i128) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos((millis as i128) * 1_000_000).unwrap_or(
+        OffsetDateTime::UNIX_EPOCH.saturating_add(time::Duration::days(365_000)),
+    )
 }
 
 /// The reader's UTC offset at `at` (it changes with daylight saving time).

@@ -36,6 +36,39 @@ pub async fn load(config: &AppConfig) -> KeyChain {
     chain
 }
 
+/// Keeps `chain`, unless the device already keeps a longer chain that this
+/// one is the start of (another tab, or a widget of this origin, learnt
+/// more meanwhile): the device never moves back to before a revocation.
 pub fn save(feed: &str, chain: &KeyChain) {
-    device_storage::set(&storage_key(feed), &chain_file(&chain.notes()));
+    let key = storage_key(feed);
+    let notes = chain.notes();
+    let kept = device_storage::get(&key)
+        .and_then(|text| parse_chain_file(text.as_bytes()).ok())
+        .unwrap_or_default();
+    if replaces_kept(&kept, &notes) {
+        device_storage::set(&key, &chain_file(&notes));
+    }
+}
+
+/// Whether a verified chain `notes` should replace the chain `kept` on the
+/// device: not when `kept` is longer and begins with `notes` (the kept one
+/// is verified again from the pinned root on load).
+pub fn replaces_kept(kept: &[String], notes: &[String]) -> bool {
+    !(kept.len() > notes.len() && kept.iter().zip(notes).all(|(a, b)| a == b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tab_behind_never_shortens_the_kept_chain() {
+        let chain = |n: usize| (1..=n).map(|v| format!("v{v}")).collect::<Vec<_>>();
+        assert!(replaces_kept(&[], &chain(1)));
+        assert!(replaces_kept(&chain(1), &chain(3)));
+        assert!(!replaces_kept(&chain(3), &chain(2)));
+        assert!(replaces_kept(&chain(2), &chain(2)));
+        // A different history (e.g. a new pinned root): the verified one wins.
+        assert!(replaces_kept(&chain(3), &["other".to_owned()]));
+    }
 }

@@ -5,14 +5,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use bongsu_core::keyset::MAX_KEY_CHAIN_BYTES;
-use bongsu_core::{
-    freshness, parse_chain_file, AppConfig, Feed, Freshness, KeyChain, MAX_FEED_BYTES,
-};
+use bongsu_core::{freshness, parse_chain_file, AppConfig, Freshness, KeyChain, MAX_FEED_BYTES};
 use bongsu_web::fetch::{controller, fetch_bytes, Fetched};
 use bongsu_web::signature_checks::checked;
 use bongsu_web::{clock, config_loader, last_good, offline_shell, saved_keys};
 use bongsu_widget::options::Options;
-use bongsu_widget::selection::{judge, newest_verified, Verdict};
+use bongsu_widget::selection::{decide, OnShow};
 use bongsu_widget::view::{announce, announcement, render, Announce, Known, Shown};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::AbortController;
@@ -25,9 +23,12 @@ struct Widget {
     config: Option<AppConfig>,
     settings_failed: bool,
     keys: Option<KeyChain>,
-    /// The feed on show, and whether it came from this device's storage
-    /// without a region confirming it yet.
-    shown: Option<(Feed, bool)>,
+    /// The feed on show, its note, and whether it came from this device's
+    /// storage without a region confirming it yet.
+    shown: Option<OnShow>,
+    /// Two genuine copies with one sequence number were served: the box
+    /// says so for the rest of the page's life, as the page does.
+    conflict: bool,
     /// What each region last served, kept to verify again when keys arrive.
     served: Vec<Option<Fetched>>,
     /// Whether each region's latest feed request was answered.
@@ -65,6 +66,7 @@ pub fn start() {
         settings_failed: false,
         keys: None,
         shown: None,
+        conflict: false,
         served: Vec::new(),
         answered: Vec::new(),
         announced: None,
@@ -89,7 +91,11 @@ async fn run(widget: Shared) {
     let kept = last_good::load(&config.feed, &keys).await;
     {
         let mut w = widget.borrow_mut();
-        w.shown = kept.map(|(feed, _)| (feed, true));
+        w.shown = kept.map(|(feed, note)| OnShow {
+            feed,
+            note,
+            from_device: true,
+        });
         w.keys = Some(keys);
         w.served = vec![None; config.regions.len()];
         w.answered = vec![None; config.regions.len()];
@@ -198,30 +204,24 @@ async fn learn_keys(widget: &Shared, bytes: &[u8]) {
     reconsider(widget).await;
 }
 
-/// Verifies everything served against the keys trusted now and shows the
-/// newest genuine feed, if it is newer than what is on show.
+/// Verifies everything served against the keys trusted now and shows what
+/// the protocol's rules choose ([`decide`]): a newer genuine feed, the
+/// majority of two copies with one number, and nothing signed by a key no
+/// longer trusted.
 async fn reconsider(widget: &Shared) {
-    let newest = checked(|| {
+    let decision = checked(|| {
         let w = widget.borrow();
-        newest_verified(w.served.iter().flatten(), w.keys.as_ref()?, clock::now())
+        let keys = w.keys.as_ref()?;
+        Some(decide(w.shown.as_ref(), &w.served, keys, clock::now()))
     })
     .await;
-    {
+    if let Some(decision) = decision {
         let mut w = widget.borrow_mut();
-        if let Some((feed, note)) = newest {
-            match judge(&feed, w.shown.as_ref().map(|(f, _)| f)) {
-                Verdict::Replace => {
-                    last_good::save(&feed.feed, &note);
-                    w.shown = Some((feed, false));
-                }
-                Verdict::Confirms => {
-                    if let Some((_, from_device)) = &mut w.shown {
-                        *from_device = false;
-                    }
-                }
-                Verdict::Keep => {}
-            }
+        if let (true, Some(shown)) = (decision.replaced, &decision.shown) {
+            last_good::save(&shown.feed.feed, &shown.note);
         }
+        w.shown = decision.shown;
+        w.conflict |= decision.conflict;
     }
     show(widget);
 }
@@ -232,11 +232,15 @@ fn show(widget: &Shared) {
     let words = w.options.language.words();
     let known = if w.settings_failed {
         Known::NoSettings
-    } else if let Some((feed, from_device)) = &w.shown {
+    } else if let Some(shown) = &w.shown {
         Known::Status(Shown {
-            feed,
-            from_device: *from_device,
-            expired: matches!(freshness(feed, clock::now()), Freshness::Expired { .. }),
+            feed: &shown.feed,
+            from_device: shown.from_device,
+            conflict: w.conflict,
+            expired: matches!(
+                freshness(&shown.feed, clock::now()),
+                Freshness::Expired { .. }
+            ),
             answered: w.answered.iter().filter(|a| **a == Some(true)).count(),
             total: w.answered.len(),
         })

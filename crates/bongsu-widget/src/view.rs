@@ -27,8 +27,10 @@ pub struct Shown<'a> {
     /// Kept on this device from an earlier visit; no region has confirmed
     /// it (or anything newer) yet.
     pub from_device: bool,
-    /// Past its expiry: shown, but marked out of date.
+    /// Past its expiry: shown, but marked out of date in the headline itself.
     pub expired: bool,
+    /// Two genuine copies with one sequence number were served.
+    pub conflict: bool,
     /// Regions that answered the latest poll, of all configured.
     pub answered: usize,
     pub total: usize,
@@ -111,10 +113,24 @@ pub fn kst(at: OffsetDateTime, words: &Words) -> String {
     fill(words_kst, &[("date", &date), ("hm", &hm)])
 }
 
+/// The headline as shown: out of date says so in the headline itself, so
+/// a partner who crops the frame to one line cannot hide it.
+fn shown_headline(shown: &Shown, options: &Options, words: &Words) -> (Option<Status>, String) {
+    let (overall, text) = headline(&rows(shown.feed, &options.services), words);
+    if shown.expired {
+        (
+            overall,
+            fill(words.widget_headline_expired, &[("headline", &text)]),
+        )
+    } else {
+        (overall, text)
+    }
+}
+
 /// The announcement for screen readers when the status changes.
 pub fn announcement(known: &Known, options: &Options, words: &Words) -> String {
     match known {
-        Known::Status(shown) => headline(&rows(shown.feed, &options.services), words).1,
+        Known::Status(shown) => shown_headline(shown, options, words).1,
         Known::NoSettings => words.widget_no_settings.to_owned(),
         Known::Asking => words.headline_asking.to_owned(),
         Known::NoStatus => words.widget_no_status.to_owned(),
@@ -177,8 +193,26 @@ pub fn render(title: &str, known: &Known, options: &Options, words: &Words) -> S
 }
 
 fn line(html: &mut String, status: &str, symbol: &str, text: &str) {
+    headline_line(html, status, status, symbol, text, false);
+}
+
+/// The headline; `colour` is the class it is drawn in (an out-of-date
+/// status is grey, not its status's colour).
+fn headline_line(
+    html: &mut String,
+    status: &str,
+    colour: &str,
+    symbol: &str,
+    text: &str,
+    expired: bool,
+) {
+    let expired = if expired {
+        " data-expired=\"true\""
+    } else {
+        ""
+    };
     html.push_str(&format!(
-        "<p class=\"overall status-{status}\" data-testid=\"widget-overall\" data-status=\"{status}\"><span class=\"symbol\" aria-hidden=\"true\">{}</span> {}</p>",
+        "<p class=\"overall status-{colour}\" data-testid=\"widget-overall\" data-status=\"{status}\"{expired}><span class=\"symbol\" aria-hidden=\"true\">{}</span> {}</p>",
         escape(symbol),
         escape(text)
     ));
@@ -186,9 +220,23 @@ fn line(html: &mut String, status: &str, symbol: &str, text: &str) {
 
 fn status(html: &mut String, shown: &Shown, options: &Options, words: &Words) {
     let rows = rows(shown.feed, &options.services);
-    let (overall, text) = headline(&rows, words);
+    let (overall, text) = shown_headline(shown, options, words);
     match overall {
-        Some(overall) => line(html, overall.as_str(), overall.symbol(), &text),
+        Some(overall) => {
+            let colour = if shown.expired {
+                "unknown"
+            } else {
+                overall.as_str()
+            };
+            headline_line(
+                html,
+                overall.as_str(),
+                colour,
+                overall.symbol(),
+                &text,
+                shown.expired,
+            );
+        }
         None => line(html, "unknown", "?", &text),
     }
     // Warnings first, right under the headline: in a frame too short for
@@ -198,6 +246,9 @@ fn status(html: &mut String, shown: &Shown, options: &Options, words: &Words) {
     }
     if shown.expired {
         warning(html, words.widget_expired);
+    }
+    if shown.conflict {
+        warning(html, words.widget_conflict);
     }
     let missing = missing(&rows);
     if options.mode == Mode::Compact && !missing.is_empty() {
@@ -324,6 +375,7 @@ mod tests {
             feed,
             from_device: false,
             expired: false,
+            conflict: false,
             answered: 2,
             total: 3,
         })
@@ -449,6 +501,7 @@ mod tests {
             feed: &feed,
             from_device: true,
             expired: true,
+            conflict: false,
             answered: 0,
             total: 3,
         });
@@ -466,6 +519,37 @@ mod tests {
         let warning = html.find("widget-warning").unwrap();
         let meta = html.find("widget-meta").unwrap();
         assert!(overall < warning && warning < meta);
+        // The headline itself says so, in grey: a frame cropped to one line
+        // still cannot show an out-of-date status as current.
+        let headline = &html[html[..overall].rfind("<p").unwrap()..warning];
+        assert!(headline.contains("Out of date"), "{headline}");
+        assert!(headline.contains("status-unknown") && headline.contains("data-expired"));
+        assert!(
+            announcement(&known, &options(&[], Mode::Compact, Language::English), &EN)
+                .contains("Out of date")
+        );
+    }
+
+    #[test]
+    fn two_copies_with_one_number_are_said() {
+        let feed = feed();
+        let known = Known::Status(Shown {
+            feed: &feed,
+            from_device: false,
+            expired: false,
+            conflict: true,
+            answered: 3,
+            total: 3,
+        });
+        for (words, language) in [(&EN, Language::English), (&KO, Language::Korean)] {
+            let html = render(
+                "Kakao",
+                &known,
+                &options(&[], Mode::Compact, language),
+                words,
+            );
+            assert!(html.contains(&escape(words.widget_conflict)), "{html}");
+        }
     }
 
     #[test]

@@ -1,15 +1,17 @@
-//! Fault injection for `bongsu serve`: every way a region can fail, lie or
-//! be compromised, switchable at run time, so demos and tests can show that
-//! the page survives each one.
+//! Fault injection for the demo and the tests: every way a region can fail,
+//! lie or be compromised, switchable at run time, so they can show that the
+//! page survives each one. `bongsu serve` has none of it.
 //!
 //! The forged feeds are built from the region's real feed with every status
 //! flipped (operational ↔ major outage), so any test can tell at a glance
 //! whether forged content reached the page.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use bongsu_core::wire::decode_text;
-use bongsu_core::{sign_feed, Feed, Status};
+use bongsu_core::{sign_feed, Feed, KeySet, RoleKeys, Status};
+
+use crate::error::CliError;
 use signed_note::{Signer, StandardSigner};
 use time::{Duration, OffsetDateTime};
 
@@ -89,48 +91,130 @@ impl Fault {
     }
 }
 
-/// The keys forged feeds are signed with.
-pub struct FaultKeys {
-    /// The real status key: validly signed stale, expired and equivocating
-    /// feeds need it.
-    pub status: Option<StandardSigner>,
-    /// A key the key set revokes.
-    pub revoked: Option<StandardSigner>,
-    /// A key nobody published, made up at start.
-    pub unknown: StandardSigner,
+/// The modes whose feeds need the real status key: they are signed ahead,
+/// by whoever holds that key (the demo's signer, or `bongsu
+/// fault-variants` for the tests), into `<variants>/<mode>.note`. The
+/// fault server only reads them: no request to it can make the real key
+/// sign anything.
+pub const PRESIGNED: [Fault; 3] = [Fault::Stale, Fault::Expired, Fault::Equivocating];
+
+/// The file a pre-signed variant is kept in.
+pub fn variant_file(dir: &Path, fault: Fault) -> PathBuf {
+    dir.join(format!("{}.note", fault.as_str()))
 }
 
-impl FaultKeys {
-    pub fn new(
-        status: Option<StandardSigner>,
-        revoked: Option<StandardSigner>,
-    ) -> Result<FaultKeys, crate::error::CliError> {
-        let name = status
+/// Signs the [`PRESIGNED`] variants of the feed note `real` with the real
+/// status key and writes them to `dir` (the stale one only when the real
+/// feed has an older seq to pretend to be).
+pub fn write_variants(
+    dir: &Path,
+    real: &[u8],
+    status_key: &StandardSigner,
+    now: OffsetDateTime,
+) -> Result<(), CliError> {
+    let note =
+        signed_note::Note::from_bytes(real).map_err(|e| CliError::FaultVariants(e.to_string()))?;
+    let feed = decode_text(note.text()).map_err(|e| CliError::FaultVariants(e.to_string()))?;
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    let sign = |f: &Feed| {
+        sign_feed(f, &[status_key as &dyn Signer])
+            .map_err(|e| CliError::FaultVariants(e.to_string()))
+    };
+    let mut stale = flipped(&feed);
+    let stale = match feed.seq.checked_sub(1).filter(|s| *s > 0) {
+        Some(seq) => {
+            stale.seq = seq;
+            stale.issued_at = feed.issued_at - Duration::minutes(1);
+            Some(sign(&stale)?)
+        }
+        None => None,
+    };
+    let mut expired = flipped(&feed);
+    expired.seq = feed.seq.saturating_sub(1).max(1);
+    expired.issued_at = now - Duration::hours(2);
+    expired.expires_at = now - Duration::hours(1);
+    let equivocating = sign(&flipped(&feed))?;
+    for (fault, bytes) in [
+        (Fault::Stale, stale),
+        (Fault::Expired, Some(sign(&expired)?)),
+        (Fault::Equivocating, Some(equivocating)),
+    ] {
+        let file = variant_file(dir, fault);
+        match bytes {
+            Some(bytes) => crate::sign::write_atomically(&file, &bytes)?,
+            None => {
+                let _ = std::fs::remove_file(&file);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The keys the fault server forges with itself. Never one the live key
+/// set trusts: a made-up key, and optionally a key the key set revokes.
+pub struct Forger {
+    /// A key nobody published, made up at start.
+    unknown: StandardSigner,
+    /// A key the key set revokes.
+    revoked: Option<StandardSigner>,
+}
+
+impl Forger {
+    /// A forger; `revoked` must be a key the newest of `live` (the key sets
+    /// the regions serve) revokes and trusts in no role.
+    pub fn new(revoked: Option<StandardSigner>, live: Option<&KeySet>) -> Result<Forger, CliError> {
+        if let Some(key) = &revoked {
+            let identity = bongsu_core::trust::key_identity(key.name(), key.key_id());
+            let live = live.ok_or_else(|| {
+                CliError::FaultKey(format!(
+                    "{identity}: no key set is published in the regions to check it against"
+                ))
+            })?;
+            let listed = |keys: &[String]| {
+                RoleKeys {
+                    threshold: 1,
+                    keys: keys.to_vec(),
+                }
+                .identities()
+                .contains(&identity)
+            };
+            let roles = &live.roles;
+            let trusted = std::iter::once(&live.root)
+                .chain([&roles.status])
+                .chain(roles.log.iter())
+                .chain(roles.probes.values())
+                .any(|role| listed(&role.keys));
+            if trusted || !listed(&live.revoked) {
+                return Err(CliError::FaultKey(format!(
+                    "{identity} is {} by key set version {}: only a key the live key set revokes can sign the revoked-key fault",
+                    if trusted { "trusted" } else { "not revoked" },
+                    live.version
+                )));
+            }
+        }
+        let name = revoked
             .as_ref()
             .map_or("status.bongsu.fault", |s| s.name())
             .to_owned();
         // Same name as the real key, different key: only the key id differs.
         let (skey, _) = signed_note::generate_key(&mut rand_core::OsRng, &name);
-        let unknown = StandardSigner::new(&skey)
-            .map_err(|_| crate::error::CliError::BadKeyName(name.clone()))?;
-        Ok(FaultKeys {
-            status,
-            revoked,
-            unknown,
-        })
+        let unknown = StandardSigner::new(&skey).map_err(|_| CliError::BadKeyName(name.clone()))?;
+        Ok(Forger { unknown, revoked })
     }
+}
 
-    /// Which modes cannot work with the keys given, and why.
-    pub fn missing_for(&self, fault: Fault) -> Option<&'static str> {
-        match fault {
-            Fault::Stale | Fault::Expired | Fault::Equivocating if self.status.is_none() => {
-                Some("it needs the status signing key: start serve with --fault-key")
-            }
-            Fault::RevokedKey if self.revoked.is_none() => {
-                Some("it needs a revoked key: start serve with --revoked-key")
-            }
-            _ => None,
+/// Why `fault` cannot be switched on for a region now, if it cannot.
+pub fn unavailable(fault: Fault, forger: &Forger, variants: &Path) -> Option<String> {
+    match fault {
+        Fault::RevokedKey if forger.revoked.is_none() => {
+            Some("it needs a revoked key: start with --revoked-key".to_owned())
         }
+        f if PRESIGNED.contains(&f) && !variant_file(variants, f).is_file() => Some(format!(
+            "no pre-signed {} feed in {} (the signer writes it; a stale one needs seq 2 or more)",
+            f.as_str(),
+            variants.display()
+        )),
+        _ => None,
     }
 }
 
@@ -139,41 +223,27 @@ impl FaultKeys {
 pub fn forged_feed(
     fault: Fault,
     real: &[u8],
-    keys: &FaultKeys,
-    now: OffsetDateTime,
+    forger: &Forger,
+    variants: &Path,
 ) -> Result<Vec<u8>, String> {
+    if PRESIGNED.contains(&fault) {
+        let file = variant_file(variants, fault);
+        return std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()));
+    }
     let note = signed_note::Note::from_bytes(real).map_err(|e| format!("the real feed: {e}"))?;
     let feed = decode_text(note.text()).map_err(|e| format!("the real feed: {e}"))?;
-    let now = now.replace_nanosecond(0).unwrap_or(now);
     let mut forged = flipped(&feed);
     let sign = |f: &Feed, key: &StandardSigner| {
         sign_feed(f, &[key as &dyn Signer]).map_err(|e| e.to_string())
     };
-    let status_key = || keys.status.as_ref().ok_or("no --fault-key");
     match fault {
-        Fault::Stale => {
-            forged.seq =
-                feed.seq.checked_sub(1).filter(|s| *s > 0).ok_or(
-                    "the real feed has seq 1, so there is no older one; sign once more first",
-                )?;
-            forged.issued_at = now - Duration::minutes(1);
-            forged.expires_at = now + Duration::hours(1);
-            sign(&forged, status_key()?)
-        }
-        Fault::Expired => {
-            forged.seq = feed.seq.saturating_sub(1).max(1);
-            forged.issued_at = now - Duration::hours(2);
-            forged.expires_at = now - Duration::hours(1);
-            sign(&forged, status_key()?)
-        }
-        Fault::Equivocating => sign(&forged, status_key()?),
         Fault::UnknownKey => {
             forged.seq = feed.seq + 1;
-            sign(&forged, &keys.unknown)
+            sign(&forged, &forger.unknown)
         }
         Fault::RevokedKey => {
             forged.seq = feed.seq + 1;
-            sign(&forged, keys.revoked.as_ref().ok_or("no --revoked-key")?)
+            sign(&forged, forger.revoked.as_ref().ok_or("no --revoked-key")?)
         }
         Fault::BadSignature => {
             // The real signatures, over the flipped text.
@@ -202,11 +272,6 @@ fn flipped(feed: &Feed) -> Feed {
     // Incidents may name components; keep them consistent with the flip.
     forged.incidents.clear();
     forged
-}
-
-/// Reads a private key for fault injection.
-pub fn read_key(path: &Path) -> Result<StandardSigner, crate::error::CliError> {
-    crate::keygen::read_signer(path)
 }
 
 /// The captive-portal page served by [`Fault::WrongContentType`].

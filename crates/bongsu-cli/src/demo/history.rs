@@ -16,12 +16,12 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::OffsetDateTime;
 
+use crate::demo::timeline::{kakao_2022, replay_events, ReplayStep, TimelineError};
 use crate::error::CliError;
 use crate::keygen::read_signer;
 use crate::log_store::LogStore;
 use crate::sign::{sign_files, write_atomically, LogOptions, Signed};
 use crate::status_file;
-use crate::timeline_replay::{kakao_2022, replay_events, ReplayStep, TimelineError};
 use crate::witness_client::gather_cosignatures;
 
 /// The demo opens two and a half hours into the fire.
@@ -35,6 +35,9 @@ pub struct DemoHistory {
     pub status: PathBuf,
     pub outs: Vec<PathBuf>,
     pub status_key: PathBuf,
+    /// `<variants>/<region>/`: the fault server's pre-signed feeds, signed
+    /// here, by the holder of the status key, after every signing.
+    variants: PathBuf,
     dir: PathBuf,
     steps: Vec<ReplayStep>,
     lock: Mutex<()>,
@@ -54,6 +57,7 @@ impl DemoHistory {
         log: LogOptions,
         status_key: PathBuf,
         outs: Vec<PathBuf>,
+        variants: PathBuf,
     ) -> Result<DemoHistory, CliError> {
         let steps = kakao_2022().map_err(|e: TimelineError| CliError::Replay(e.to_string()))?;
         Ok(DemoHistory {
@@ -61,6 +65,7 @@ impl DemoHistory {
             status: dir.join("status.toml"),
             outs,
             status_key,
+            variants,
             dir: dir.to_owned(),
             steps,
             lock: Mutex::new(()),
@@ -74,6 +79,7 @@ impl DemoHistory {
     /// deleting the demo directory.
     pub fn ensure_started(&self) -> Result<(), CliError> {
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let _files = self.lock_files()?;
         let mut store = LogStore::open(&self.log.dir)?;
         if store.tree.size() > 0 {
             return Ok(());
@@ -101,14 +107,21 @@ impl DemoHistory {
         if !self.probes_settled() {
             log.probes = None;
         }
-        sign_files(
+        let signed = sign_files(
             &self.status_key,
             &self.status,
             &self.outs,
             None,
             Some(&log),
             now,
-        )
+        )?;
+        let key = read_signer(&self.status_key)?;
+        for out in &self.outs {
+            let region = out.parent().and_then(|d| d.file_name()).unwrap_or_default();
+            let real = std::fs::read(out)?;
+            crate::demo::fault::write_variants(&self.variants.join(region), &real, &key, now)?;
+        }
+        Ok(signed)
     }
 
     /// Whether the log's record of disagreements between the probes and the
@@ -173,6 +186,8 @@ impl DemoHistory {
             ));
         }
         let run = || -> Result<String, CliError> {
+            // An operator's `bongsu sign` on these directories waits for us.
+            let _files = self.lock_files()?;
             let mut store = LogStore::open(&self.log.dir)?;
             // Decoded once; each step's events are added in memory too.
             let mut logged = store.events()?;
@@ -206,10 +221,23 @@ impl DemoHistory {
         Ok(answer)
     }
 
+    /// The file locks `bongsu sign` takes on the same directories.
+    fn lock_files(&self) -> Result<crate::lock::DirLocks, CliError> {
+        crate::lock::lock_dirs(
+            self.outs
+                .iter()
+                .map(|out| out.parent().unwrap_or(Path::new(".")).to_owned())
+                .chain(std::iter::once(self.log.dir.clone())),
+            crate::lock::LOCK_WAIT,
+        )
+    }
+
     fn commit_and_publish(&self, store: &mut LogStore) -> Result<(), CliError> {
         let log_key = read_signer(&self.log.key)?;
+        let key_set = crate::keyset::newest_published(&self.outs);
+        let witness_keys = key_set.as_ref().and_then(|k| k.roles.witness.as_ref());
         store.commit(&log_key, |s, note| {
-            let (note, warnings) = gather_cosignatures(s, note, &self.log.witnesses);
+            let (note, warnings) = gather_cosignatures(s, note, &self.log.witnesses, witness_keys);
             for w in warnings {
                 eprintln!("warning: {w}");
             }
@@ -225,7 +253,7 @@ impl DemoHistory {
     /// how far the replay has come.
     fn write_status(&self, history: &History, reached: OffsetDateTime) -> Result<(), CliError> {
         let text = status_file::render(
-            crate::demo_catalogue::STATUS_HEADER,
+            crate::demo::catalogue::STATUS_HEADER,
             "kakao",
             "1h",
             &history.declared_services(),

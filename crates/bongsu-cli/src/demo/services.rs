@@ -72,6 +72,15 @@ pub struct DemoServices {
 }
 
 impl DemoServices {
+    /// Every service's mode (for the tests).
+    #[cfg(test)]
+    pub fn modes(&self) -> BTreeMap<String, &'static str> {
+        self.services
+            .iter()
+            .map(|(id, (_, tx))| (id.clone(), tx.borrow().as_str()))
+            .collect()
+    }
+
     /// Starts one server per `(service id, address)`, each in `initial` mode.
     pub fn start(services: &[(String, SocketAddr)], initial: ServiceFault) -> Arc<DemoServices> {
         let mut running = BTreeMap::new();
@@ -111,14 +120,6 @@ impl DemoServices {
                 tx.send_if_modified(|f| std::mem::replace(f, *fault) != *fault);
             }
         }
-    }
-
-    /// Every service's mode, for `GET /` on the admin endpoint.
-    pub fn modes(&self) -> BTreeMap<String, &'static str> {
-        self.services
-            .iter()
-            .map(|(id, (_, tx))| (id.clone(), tx.borrow().as_str()))
-            .collect()
     }
 }
 

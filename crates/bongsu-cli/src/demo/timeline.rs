@@ -12,7 +12,7 @@ use bongsu_core::{Component, Incident, IncidentState, IncidentUpdate, Service, S
 use time::macros::{datetime, format_description};
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
-pub const TIMELINE_CSV: &str = include_str!("../data/kakao_2022_timeline.csv");
+pub const TIMELINE_CSV: &str = include_str!("../../data/kakao_2022_timeline.csv");
 pub const INCIDENT_ID: &str = "2022-10-15-pangyo-datacenter-fire";
 pub const INCIDENT_TITLE: &str = "Fire at the SK C&C Pangyo datacenter";
 /// When the replayed catalogue is published: the start of the day of the
