@@ -4,8 +4,8 @@
 //! parse position, which feed rule broke), that detail is returned apart,
 //! to be shown beside the sentence in its original English.
 
-use bongsu_core::log_audit::FeedConflict;
-use bongsu_core::observation::ObservationError;
+use bongsu_core::log::FeedConflict;
+use bongsu_core::probe::ObservationError;
 use bongsu_core::{FeedError, FetchError, KeysUnusable, SignatureError};
 
 use crate::format::kst;

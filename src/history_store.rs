@@ -16,16 +16,16 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use bongsu_core::checkpoint::{
-    verify_checkpoint, verify_seen_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES,
-};
-use bongsu_core::history::History;
-use bongsu_core::log_audit::{
+use bongsu_core::log::History;
+use bongsu_core::log::{
     check_extends, check_feed, verify_entries, FeedAgreement, FeedConflict, VerifiedLog,
+};
+use bongsu_core::log::{
+    verify_checkpoint, verify_seen_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES,
 };
 // A region cannot make a reader hold more than a full bundle's worth.
 use bongsu_core::limits::MAX_BUNDLE_BYTES;
-use bongsu_core::log_layout::{bundles_for_size, CHECKPOINT_PATH, TILE_WIDTH};
+use bongsu_core::log::{bundles_for_size, CHECKPOINT_PATH, TILE_WIDTH};
 use bongsu_core::{AppConfig, Feed, KeyChain, KeySet};
 use futures::future::join_all;
 use leptos::prelude::*;
@@ -212,7 +212,7 @@ impl HistoryStore {
         }
         // Largest first; a region whose entries do not verify is marked and
         // the next largest tried.
-        bongsu_core::sort::sort_by_key(&mut checkpoints, |(_, c)| std::cmp::Reverse(c.size));
+        bongsu_core::text::sort::sort_by_key(&mut checkpoints, |(_, c)| std::cmp::Reverse(c.size));
         let mut shown: Option<(VerifiedLog, usize)> = None;
         for (index, checkpoint) in &checkpoints {
             match self
@@ -399,7 +399,7 @@ impl HistoryStore {
             Ok(()) => saved_checkpoint::save(feed, &log.checkpoint.note),
             // A smaller log is a mirror that has not caught up, unless it
             // contradicts what was seen: keep the larger checkpoint.
-            Err(bongsu_core::log_audit::LogError::Shrunk { .. }) => {}
+            Err(bongsu_core::log::LogError::Shrunk { .. }) => {}
             Err(error) => {
                 let now = clock::now();
                 let at = now.replace_millisecond(0).unwrap_or(now);
@@ -420,7 +420,7 @@ impl HistoryStore {
                     remembered: old_note,
                     served: String::from_utf8_lossy(&log.checkpoint.note).into_owned(),
                     served_by: region.to_owned(),
-                    observed_at: bongsu_core::rfc3339::format(at).unwrap_or_default(),
+                    observed_at: bongsu_core::text::rfc3339::format(at).unwrap_or_default(),
                 };
                 saved_checkpoint::save_evidence(feed, &evidence);
                 self.rewrite.set(Some(evidence));

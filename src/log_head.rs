@@ -6,14 +6,14 @@
 //!
 //! From the checkpoints alone the page still sees a split view at one size
 //! and a live feed whose commitment contradicts what the log key signed
-//! (`bongsu_core::log_head`). A rewrite of the history is the history
+//! (`bongsu_core::log`). A rewrite of the history is the history
 //! pages' to find (it takes consistency between sizes); evidence of one
 //! that this device found there is shown here too.
 
-use bongsu_core::checkpoint::{verify_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES};
-use bongsu_core::log_audit::{FeedAgreement, FeedConflict};
-use bongsu_core::log_head::{check_commitment, split_at_same_size};
-use bongsu_core::log_layout::CHECKPOINT_PATH;
+use bongsu_core::log::CHECKPOINT_PATH;
+use bongsu_core::log::{check_commitment, split_at_same_size};
+use bongsu_core::log::{verify_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES};
+use bongsu_core::log::{FeedAgreement, FeedConflict};
 use bongsu_core::{AppConfig, Feed, KeySet};
 use futures::future::join_all;
 use leptos::prelude::*;

@@ -174,7 +174,7 @@ impl StatusStore {
             });
             let keys_url = region.keys_url();
             spawn_local(async move {
-                let limit = bongsu_core::keyset::MAX_KEY_CHAIN_BYTES;
+                let limit = bongsu_core::keys::MAX_KEY_CHAIN_BYTES;
                 let result = fetch_bytes(&keys_url, timeout_ms, limit, &keys_request).await;
                 self.absorb_keys(generation, index, result).await;
             });
@@ -360,7 +360,7 @@ impl StatusStore {
             .map_or(first_source, |ids| ids.join(", "));
         let now = clock::now();
         let now = now.replace_millisecond(0).unwrap_or(now);
-        let observed_at = bongsu_core::rfc3339::format(now).unwrap_or_default();
+        let observed_at = bongsu_core::text::rfc3339::format(now).unwrap_or_default();
         let note = note.to_owned();
         let source = source.to_owned();
         // Both notes are verified again, under the keys trusted then,

@@ -3,7 +3,7 @@
 //! shown beside what the operator declared.
 //!
 //! A region's observation is trusted only under that region's probe keys
-//! (`bongsu_core::observation::verify_observation`). The newest verified
+//! (`bongsu_core::probe::verify_observation`). The newest verified
 //! observation of each region is kept and never replaced by an older one
 //! (a region serving an older observation is reported as behind). When the
 //! key set changes, what was kept is dropped and every region asked again,
@@ -12,7 +12,7 @@
 //! (`components/measured.rs`), so a region whose probe stopped drops out of
 //! the consensus on its own.
 
-use bongsu_core::observation::{
+use bongsu_core::probe::{
     verify_observation, Observation, ObservationError, MAX_OBSERVATION_BYTES,
 };
 use bongsu_core::{check_content_type, AppConfig, FetchError, KeyChain, KeysUnusable};

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use bongsu_core::json;
+use bongsu_core::text::json;
 
 use crate::device_storage;
 

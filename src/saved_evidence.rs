@@ -1,7 +1,8 @@
 //! Evidence of equivocation, kept on this device so it can still be
 //! downloaded after the misbehaving region has gone back to normal.
 
-use bongsu_core::{from_json, json, Evidence};
+use bongsu_core::text::json::{self, FromJson};
+use bongsu_core::Evidence;
 
 use crate::device_storage;
 
@@ -14,7 +15,7 @@ fn storage_key(feed: &str) -> String {
 
 pub fn load(feed: &str) -> Vec<Evidence> {
     device_storage::get(&storage_key(feed))
-        .and_then(|text| json::read(&text, |v| v.list(from_json::evidence)).ok())
+        .and_then(|text| json::read(&text, |v| v.list(Evidence::from_json)).ok())
         .unwrap_or_default()
 }
 

@@ -6,14 +6,14 @@
 
 use std::sync::OnceLock;
 
-use bongsu_core::{verify_feed_with_keys, wire::decode_text, RoleKeys};
+use bongsu_core::{feed::decode_text, verify_feed_with_keys, RoleKeys};
 use libfuzzer_sys::fuzz_target;
 
 struct Keys {
     status: RoleKeys,
     revoked: Vec<String>,
     genuine: Vec<Vec<u8>>,
-    status_key: bongsu_core::note::VerifierKey,
+    status_key: bongsu_core::keys::VerifierKey,
     reference_key: signed_note::StandardVerifier,
 }
 
@@ -23,7 +23,7 @@ fn keys() -> &'static Keys {
         status: bongsu_fuzz::role(&bongsu_fuzz::status().1),
         revoked: vec![bongsu_fuzz::key("status.fuzz", 9).1],
         genuine: bongsu_fuzz::seed_feeds(),
-        status_key: bongsu_core::note::VerifierKey::parse(&bongsu_fuzz::status().1)
+        status_key: bongsu_core::keys::VerifierKey::parse(&bongsu_fuzz::status().1)
             .expect("a well-formed fixed key"),
         reference_key: signed_note::StandardVerifier::new(&bongsu_fuzz::status().1)
             .expect("a well-formed fixed key"),
@@ -33,7 +33,7 @@ fn keys() -> &'static Keys {
 /// The status key's verdict on a note by the core's reader and by
 /// `signed_note`: not a note, unsigned by it, valid, invalid.
 fn verdicts(data: &[u8], k: &Keys) -> (u8, u8) {
-    let ours = match bongsu_core::note::Note::parse(data) {
+    let ours = match bongsu_core::keys::Note::parse(data) {
         None => 0,
         Some(note) => match note.signatures().iter().find(|s| k.status_key.names(s)) {
             None => 1,
@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
     let (ours, theirs) = verdicts(data, k);
     assert_eq!(ours, theirs, "the core's note reader disagrees with signed_note");
     if let (Some(a), Ok(b)) = (
-        bongsu_core::note::Note::parse(data),
+        bongsu_core::keys::Note::parse(data),
         signed_note::Note::from_bytes(data),
     ) {
         assert_eq!(a.text(), b.text());

@@ -1,4 +1,4 @@
-//! Any text as each document the browser reads with `bongsu_core::json`:
+//! Any text as each document the browser reads with `bongsu_core::text::json`:
 //! it must never panic, never accept what serde_json rejects, and read the
 //! same value wherever both accept. The only difference allowed is the
 //! reader's own strictness about a repeated map key.
@@ -6,8 +6,11 @@
 
 use std::fmt::Debug;
 
-use bongsu_core::from_json;
-use bongsu_core::json::{self, Problem, Value};
+use bongsu_core::feed::AppConfig;
+use bongsu_core::text::json::{self, FromJson, Problem, Value};
+use bongsu_core::keys::{KeyChainFile, KeySet};
+use bongsu_core::log::LogEvent;
+use bongsu_core::feed::Feed;
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 
@@ -29,9 +32,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    agree(text, from_json::feed);
-    agree(text, from_json::key_set);
-    agree(text, from_json::key_chain_file);
-    agree(text, from_json::app_config);
-    agree(text, from_json::log_event);
+    agree(text, Feed::from_json);
+    agree(text, KeySet::from_json);
+    agree(text, KeyChainFile::from_json);
+    agree(text, AppConfig::from_json);
+    agree(text, LogEvent::from_json);
 });

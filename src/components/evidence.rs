@@ -28,7 +28,7 @@ pub fn Evidence(store: StatusStore) -> impl IntoView {
                                     String::from(js_sys::encode_uri_component(&json)),
                                 );
                                 let file = format!("bongsu-evidence-{}-{}.json", item.feed, item.seq);
-                                let noticed = bongsu_core::rfc3339::parse(&item.observed_at)
+                                let noticed = bongsu_core::text::rfc3339::parse(&item.observed_at)
                                     .map(|at| kst(locale, at))
                                     .unwrap_or_else(|| item.observed_at.clone());
                                 view! {

@@ -1,7 +1,7 @@
 //! Downloads a journalist can use: incidents and events as JSON and CSV,
 //! and an Atom feed of incidents, each pointing at its proof material.
 
-use bongsu_core::export::{self, ProofContext};
+use bongsu_core::log::export::{self, ProofContext};
 use leptos::prelude::*;
 
 use super::download::DownloadLink;

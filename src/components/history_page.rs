@@ -1,6 +1,6 @@
 //! The history page: filters, the incident list, uptime bars and exports.
 
-use bongsu_core::history::{filter_incidents, IncidentFilter};
+use bongsu_core::log::{filter_incidents, IncidentFilter};
 use bongsu_core::Status;
 use leptos::prelude::*;
 use time::macros::offset;

@@ -1,7 +1,7 @@
 //! What the history check found: shown on every page when it is bad news,
 //! and in full on the history pages.
 
-use bongsu_core::log_audit::{FeedAgreement, FeedConflict};
+use bongsu_core::log::{FeedAgreement, FeedConflict};
 use leptos::prelude::*;
 
 use super::download::DownloadLink;
@@ -37,7 +37,7 @@ pub fn HistoryAlarms(
         let locale = i18n.get_locale();
         rewrite.get().map(|e| {
             let json = serde_json::to_string_pretty(&e).unwrap_or_default();
-            let noticed = bongsu_core::rfc3339::parse(&e.observed_at)
+            let noticed = bongsu_core::text::rfc3339::parse(&e.observed_at)
                 .map(|at| kst(locale, at))
                 .unwrap_or_else(|| e.observed_at.clone());
             view! {

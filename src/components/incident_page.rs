@@ -2,8 +2,8 @@
 //! was affected, and every update and status change in order, each with the
 //! log entry that proves it.
 
-use bongsu_core::export::ProofContext;
-use bongsu_core::history::{History, IncidentRecord};
+use bongsu_core::log::export::ProofContext;
+use bongsu_core::log::{History, IncidentRecord};
 use bongsu_core::{IncidentState, Status};
 use leptos::prelude::*;
 use time::OffsetDateTime;
@@ -79,7 +79,7 @@ fn timeline(h: &History, i: &IncidentRecord, now: OffsetDateTime) -> Vec<Line> {
             }
         }
     }
-    bongsu_core::sort::sort_by_key(&mut lines, |l| (l.at(), l.entry()));
+    bongsu_core::text::sort::sort_by_key(&mut lines, |l| (l.at(), l.entry()));
     lines
 }
 
@@ -141,7 +141,7 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
         move || {
             let mut only = (*h).clone();
             only.incidents.retain(|x| x.id == id);
-            bongsu_core::export::incidents_json(&only, &proof, now)
+            bongsu_core::log::export::incidents_json(&only, &proof, now)
         }
     };
     let services = impacts

@@ -3,8 +3,8 @@
 //! when it began, when it was logged, when it ended, and which regions saw
 //! the service failing.
 
-use bongsu_core::consensus::DisagreementKind;
-use bongsu_core::history::DisagreementRecord;
+use bongsu_core::log::DisagreementRecord;
+use bongsu_core::probe::DisagreementKind;
 use leptos::prelude::*;
 
 use super::When;

@@ -20,7 +20,7 @@ pub fn Maintenances(store: StatusStore) -> impl IntoView {
                         .filter(|m| m.state != MaintenanceState::Completed)
                         .map(|m| (m.clone(), affected(feed, m)))
                         .collect();
-                    bongsu_core::sort::sort_by_key(&mut items, |(m, _)| {
+                    bongsu_core::text::sort::sort_by_key(&mut items, |(m, _)| {
                         (m.state != MaintenanceState::InProgress, m.starts_at)
                     });
                     items

@@ -9,10 +9,10 @@
 //! ([`line`]): the status page's first load has a budget, and every
 //! distinct reactive view costs code.
 
-use bongsu_core::consensus::{
+use bongsu_core::probe::{
     consensus, declared_since, disagreement, Consensus, DisagreementKind, Verdict,
 };
-use bongsu_core::observation::{is_current, Observation};
+use bongsu_core::probe::{is_current, Observation};
 use bongsu_core::Feed;
 use leptos::prelude::*;
 use time::{Duration, OffsetDateTime};
@@ -315,7 +315,7 @@ pub fn Disagreements(measured: Memo<Measured>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bongsu_core::observation::{ErrorClass, ProbeState, ServiceObservation};
+    use bongsu_core::probe::{ErrorClass, ProbeState, ServiceObservation};
     use bongsu_core::{Component, FetchError, Service, Status};
     use time::macros::datetime;
 

@@ -2,7 +2,7 @@
 //! and labelled by the day's worst status) with per-day drill-down, and the
 //! uptime percentage over a chosen period.
 
-use bongsu_core::history::{daily_bars, uptime, DayBar, ServiceHistory};
+use bongsu_core::log::{daily_bars, uptime, DayBar, ServiceHistory};
 use leptos::prelude::*;
 use time::macros::offset;
 use time::{Duration, OffsetDateTime};

@@ -14,7 +14,7 @@ pub fn When(at: OffsetDateTime) -> impl IntoView {
         let locale = i18n.get_locale();
         let local = local_unless_kst(locale, at, offset);
         view! {
-            <time datetime=bongsu_core::rfc3339::format(at).unwrap_or_default()>{kst(locale, at)}</time>
+            <time datetime=bongsu_core::text::rfc3339::format(at).unwrap_or_default()>{kst(locale, at)}</time>
             {local.map(|l| view! { <span class="local-time">" (" {l} ")"</span> })}
         }
     }

@@ -4,10 +4,10 @@
 //! and the status file that declares its final state, ready for
 //! `bongsu sign --log`.
 
-use bongsu_core::checkpoint::sign_checkpoint;
-use bongsu_core::log_event::{encode_event, ComponentName, Event, LogEvent};
-use bongsu_core::log_layout::{log_files, CHECKPOINT_PATH};
-use bongsu_core::merkle_log::MerkleLog;
+use bongsu_core::log::sign_checkpoint;
+use bongsu_core::log::MerkleLog;
+use bongsu_core::log::{encode_event, ComponentName, Event, LogEvent};
+use bongsu_core::log::{log_files, CHECKPOINT_PATH};
 use bongsu_core::{IncidentState, Status};
 use signed_note::Signer;
 use time::{Duration, OffsetDateTime};

@@ -3,11 +3,11 @@
 //! signed checkpoint, as the app and `bongsu audit` do, and (b) verifying
 //! one inclusion proof against the checkpoint's root.
 
-use bongsu_core::checkpoint::{sign_checkpoint, verify_checkpoint};
-use bongsu_core::log_audit::verify_entries;
-use bongsu_core::log_event::{encode_event, ComponentName, Event, LogEvent};
-use bongsu_core::log_layout::encode_bundle;
-use bongsu_core::merkle_log::{verify_inclusion, MerkleLog};
+use bongsu_core::log::encode_bundle;
+use bongsu_core::log::verify_entries;
+use bongsu_core::log::{encode_event, ComponentName, Event, LogEvent};
+use bongsu_core::log::{sign_checkpoint, verify_checkpoint};
+use bongsu_core::log::{verify_inclusion, MerkleLog};
 use bongsu_core::{KeySet, RoleKeys, Roles, Status};
 use signed_note::Signer;
 use time::macros::datetime;
@@ -116,11 +116,7 @@ pub fn verify_full(log: &SignedLog) -> u64 {
 }
 
 /// One inclusion proof, checked against the signed checkpoint's root.
-pub fn verify_one_inclusion(
-    log: &SignedLog,
-    index: u64,
-    proof: &[bongsu_core::merkle_log::Hash],
-) -> bool {
+pub fn verify_one_inclusion(log: &SignedLog, index: u64, proof: &[bongsu_core::log::Hash]) -> bool {
     let checkpoint =
         verify_checkpoint(&log.checkpoint, &log.key_set).expect("the checkpoint verifies");
     verify_inclusion(

@@ -13,14 +13,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bongsu_core::checkpoint::{verify_seen_checkpoint, verify_under_chain};
-use bongsu_core::export::{self, duration_text, kst, ProofContext};
-use bongsu_core::history::{filter_incidents, History, IncidentFilter};
-use bongsu_core::log_audit::{
+use bongsu_core::log::export::{self, duration_text, kst, ProofContext};
+use bongsu_core::log::CHECKPOINT_PATH;
+use bongsu_core::log::{
     bundle_paths, check_extends, check_hash_tiles, compare_views, hash_tile_paths, verify_entries,
     VerifiedLog,
 };
-use bongsu_core::log_layout::CHECKPOINT_PATH;
+use bongsu_core::log::{filter_incidents, History, IncidentFilter};
+use bongsu_core::log::{verify_seen_checkpoint, verify_under_chain};
 use bongsu_core::{parse_chain_file, KeyChain, RoleKeys};
 use time::OffsetDateTime;
 

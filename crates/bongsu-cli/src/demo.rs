@@ -327,7 +327,7 @@ fn ensure_key_set(dir: &Path, root_key: &Path, regions: &[PathBuf]) -> Result<()
         .and_then(|notes| notes.last().cloned())
         .and_then(|note| {
             let text = note.split_once("\n\n").map(|(t, _)| t.to_owned())?;
-            bongsu_core::keyset::decode_key_set_text(text.as_bytes()).ok()
+            bongsu_core::keys::decode_key_set_text(text.as_bytes()).ok()
         });
     let outs: Vec<PathBuf> = regions.iter().map(|d| d.join("keys.json")).collect();
     match latest {

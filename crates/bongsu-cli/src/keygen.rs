@@ -89,7 +89,7 @@ pub fn read_signer(path: &Path) -> Result<signed_note::StandardSigner, CliError>
 
 /// The Ed25519 seed inside a signed-note private key,
 /// `PRIVATE+KEY+<name>+<id>+base64(0x01 || seed)`.
-fn witness_from_skey(skey: &str, time: u64) -> Option<bongsu_core::cosignature::CosignatureSigner> {
+fn witness_from_skey(skey: &str, time: u64) -> Option<bongsu_core::keys::CosignatureSigner> {
     use base64::Engine as _;
     let rest = skey.strip_prefix("PRIVATE+KEY+")?;
     let mut parts = rest.splitn(3, '+');
@@ -99,7 +99,7 @@ fn witness_from_skey(skey: &str, time: u64) -> Option<bongsu_core::cosignature::
         return None;
     };
     let seed: [u8; 32] = seed.try_into().ok()?;
-    Some(bongsu_core::cosignature::CosignatureSigner::new(
+    Some(bongsu_core::keys::CosignatureSigner::new(
         name,
         ed25519_dalek::SigningKey::from_bytes(&seed),
         time,
@@ -110,7 +110,7 @@ fn witness_from_skey(skey: &str, time: u64) -> Option<bongsu_core::cosignature::
 pub fn read_witness(
     path: &Path,
     time: u64,
-) -> Result<bongsu_core::cosignature::CosignatureSigner, CliError> {
+) -> Result<bongsu_core::keys::CosignatureSigner, CliError> {
     let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadKey {
         path: path.to_owned(),
         source,

@@ -118,7 +118,7 @@ pub fn sign_key_set_file(
         let text = signed_note::Note::from_bytes(first.as_bytes())
             .map(|n| n.text().to_vec())
             .unwrap_or_default();
-        let first_root = bongsu_core::keyset::decode_key_set_text(&text)
+        let first_root = bongsu_core::keys::decode_key_set_text(&text)
             .map_err(|message| CliError::ChainInvalid {
                 path: chain.to_owned(),
                 message,
@@ -214,8 +214,7 @@ pub fn sign_key_set_file(
 /// `.pub` file holding one: a signer key or a witness's cosignature key.
 fn resolve_key(base: &Path, entry: &str) -> Result<String, String> {
     let is_key = |k: &str| {
-        crate::keygen::is_signer_key(k)
-            || bongsu_core::cosignature::CosignatureVerifier::new(k).is_ok()
+        crate::keygen::is_signer_key(k) || bongsu_core::keys::CosignatureVerifier::new(k).is_ok()
     };
     crate::keygen::resolve_verifier_key(base, entry, is_key).map_err(|e| match e {
         KeyEntryError::Unreadable { source, .. } => {
@@ -244,5 +243,5 @@ pub fn newest_in(chain: &Path) -> Option<KeySet> {
     let bytes = std::fs::read(chain).ok()?;
     let last = parse_chain_file(&bytes).ok()?.pop()?;
     let note = signed_note::Note::from_bytes(last.as_bytes()).ok()?;
-    bongsu_core::keyset::decode_key_set_text(note.text()).ok()
+    bongsu_core::keys::decode_key_set_text(note.text()).ok()
 }

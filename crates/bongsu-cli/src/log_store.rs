@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use bongsu_core::checkpoint::sign_checkpoint;
-use bongsu_core::log_audit::bundle_paths;
-use bongsu_core::log_event::{decode_event, encode_event, LogEvent, MAX_EVENT_BYTES};
-use bongsu_core::log_layout::{decode_bundle, log_files, CHECKPOINT_PATH};
-use bongsu_core::merkle_log::MerkleLog;
+use bongsu_core::log::bundle_paths;
+use bongsu_core::log::sign_checkpoint;
+use bongsu_core::log::MerkleLog;
+use bongsu_core::log::{decode_bundle, log_files, CHECKPOINT_PATH};
+use bongsu_core::log::{decode_event, encode_event, LogEvent, MAX_EVENT_BYTES};
 use bongsu_core::{LogCommitment, RoleKeys};
 use signed_note::Signer;
 
@@ -139,7 +139,7 @@ impl LogStore {
     pub fn cosignature_count(&self, witness: Option<&RoleKeys>) -> usize {
         match (self.checkpoint.as_deref(), witness) {
             (Some(note), Some(witness)) => {
-                bongsu_core::checkpoint::count_valid_cosignatures(note, witness)
+                bongsu_core::log::count_valid_cosignatures(note, witness)
             }
             _ => 0,
         }
@@ -151,7 +151,7 @@ impl LogStore {
         let Some(note) = self.checkpoint.as_deref() else {
             return false;
         };
-        bongsu_core::note::Note::parse(note).is_some_and(|n| {
+        bongsu_core::keys::Note::parse(note).is_some_and(|n| {
             n.signatures()
                 .iter()
                 .any(|sig| sig.name == key.name() && sig.id == key.key_id())
@@ -177,7 +177,7 @@ impl LogStore {
 }
 
 fn widths(size: u64) -> impl Iterator<Item = usize> {
-    bongsu_core::log_layout::bundles_for_size(size).map(|(_, w, _)| w as usize)
+    bongsu_core::log::bundles_for_size(size).map(|(_, w, _)| w as usize)
 }
 
 fn write_log_files(dir: &Path, log: &LogStore, checkpoint: &[u8]) -> Result<(), CliError> {

@@ -4,16 +4,14 @@
 //! what it saw into `probe.note` for its region.
 //!
 //! What a round means for a service is the core's rule
-//! ([`bongsu_core::observation::summarize`]); this module only measures,
+//! ([`bongsu_core::probe::summarize`]); this module only measures,
 //! remembers and publishes.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bongsu_core::observation::{
-    decode_text, summarize, CheckResult, Observation, ProbeState, Round,
-};
+use bongsu_core::probe::{decode_text, summarize, CheckResult, Observation, ProbeState, Round};
 use rand_core::RngCore;
 use signed_note::Signer;
 use time::OffsetDateTime;
@@ -22,7 +20,7 @@ use crate::error::CliError;
 use crate::probe_check::{self, Check};
 use crate::probe_config::ProbeConfig;
 
-use bongsu_core::observation::VALID_FOR_INTERVALS;
+use bongsu_core::probe::VALID_FOR_INTERVALS;
 
 /// A probe's memory: the rounds in its window, its last judgement of each
 /// service, and the last sequence number it signed.
@@ -97,7 +95,7 @@ impl Probe {
                 .map(|r| {
                     r.unwrap_or(CheckResult {
                         latency_ms: millis(timeout),
-                        error: Some(bongsu_core::observation::ErrorClass::Connection),
+                        error: Some(bongsu_core::probe::ErrorClass::Connection),
                     })
                 })
                 .collect();
@@ -274,7 +272,7 @@ mod tests {
     use super::*;
     use crate::demo::services::{DemoServices, ServiceFault};
     use crate::probe_config::ProbedService;
-    use bongsu_core::observation::{validate_observation, ErrorClass};
+    use bongsu_core::probe::{validate_observation, ErrorClass};
     use std::net::SocketAddr;
 
     fn config(services: &[(&str, SocketAddr)]) -> ProbeConfig {

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use bongsu_core::observation::ErrorClass;
+use bongsu_core::probe::ErrorClass;
 use tokio::net::{lookup_host, TcpStream, ToSocketAddrs};
 use ureq::config::Config;
 use ureq::http::Uri;

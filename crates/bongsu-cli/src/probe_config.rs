@@ -106,7 +106,7 @@ pub fn parse_probe_config(text: &str) -> Result<ProbeConfig, String> {
         );
     }
     for (field, id) in [("feed", &file.feed), ("region", &file.region)] {
-        if !bongsu_core::validate::is_valid_id(id) {
+        if !bongsu_core::text::is_valid_id(id) {
             return Err(format!(
                 "{field}: `{id}` is not a valid identifier (lowercase letters, digits, '-', '_')"
             ));
@@ -114,7 +114,7 @@ pub fn parse_probe_config(text: &str) -> Result<ProbeConfig, String> {
     }
     let mut services: Vec<ProbedService> = Vec::new();
     for s in file.services {
-        if !bongsu_core::validate::is_valid_id(&s.id) || services.iter().any(|t| t.id == s.id) {
+        if !bongsu_core::text::is_valid_id(&s.id) || services.iter().any(|t| t.id == s.id) {
             return Err(format!(
                 "service `{}` is not a valid identifier or is listed twice",
                 s.id

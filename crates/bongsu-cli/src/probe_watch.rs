@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use bongsu_core::observation::{verify_observation, Observation};
+use bongsu_core::probe::{verify_observation, Observation};
 use bongsu_core::{parse_chain_file, AppConfig, KeyChain, RoleKeys};
 use time::OffsetDateTime;
 

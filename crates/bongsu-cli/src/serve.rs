@@ -27,7 +27,7 @@ use tokio::net::TcpListener;
 use crate::error::CliError;
 use crate::keygen::KeyEntryError;
 use crate::witness_server::{add_checkpoint, Witness, ADD_CHECKPOINT_PATH};
-use bongsu_core::witness::MAX_ADD_CHECKPOINT_BYTES;
+use bongsu_core::log::MAX_ADD_CHECKPOINT_BYTES;
 
 pub use connections::Limits;
 

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use bongsu_core::disagreement_log::disagreement_events;
-use bongsu_core::history::History;
-use bongsu_core::status_diff::{events_for_change, events_for_maintenances};
+use bongsu_core::log::disagreement_events;
+use bongsu_core::log::History;
+use bongsu_core::log::{events_for_change, events_for_maintenances};
 use bongsu_core::{sign_feed, Feed, LogCommitment, SignError};
 use time::OffsetDateTime;
 
@@ -104,7 +104,7 @@ pub fn sign_files(
         message: v.to_string(),
     };
     // Validate before the log records anything.
-    bongsu_core::validate::validate(&feed).map_err(invalid)?;
+    bongsu_core::feed::validate(&feed).map_err(invalid)?;
     let mut warnings = Vec::new();
     let mut logged = None;
     if let Some(options) = log {
@@ -229,7 +229,7 @@ fn highest_existing_seq(outs: &[PathBuf]) -> Result<Option<(u64, PathBuf)>, CliE
 pub fn read_seq(path: &Path) -> Result<u64, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let note = signed_note::Note::from_bytes(&bytes).map_err(|e| e.to_string())?;
-    let feed = bongsu_core::wire::decode_text(note.text()).map_err(|e| e.to_string())?;
+    let feed = bongsu_core::feed::decode_text(note.text()).map_err(|e| e.to_string())?;
     Ok(feed.seq)
 }
 

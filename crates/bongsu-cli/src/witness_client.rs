@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use bongsu_core::checkpoint::add_valid_cosignatures;
-use bongsu_core::witness::encode_add_checkpoint;
+use bongsu_core::log::add_valid_cosignatures;
+use bongsu_core::log::encode_add_checkpoint;
 use bongsu_core::RoleKeys;
 
 use crate::log_store::LogStore;

@@ -15,9 +15,7 @@ use std::path::{Path, PathBuf};
 
 use axum::body::Body;
 use axum::http::{header, Response, StatusCode};
-use bongsu_core::witness::{
-    check_add_checkpoint, parse_add_checkpoint, WitnessError, WitnessRecord,
-};
+use bongsu_core::log::{check_add_checkpoint, parse_add_checkpoint, WitnessError, WitnessRecord};
 use bongsu_core::RoleKeys;
 use signed_note::Signer;
 
@@ -65,7 +63,7 @@ impl Witness {
         })?;
         match read_state(&state) {
             Ok(Some(records)) => {
-                let origin = bongsu_core::checkpoint::log_origin(&log).unwrap_or_default();
+                let origin = bongsu_core::log::log_origin(&log).unwrap_or_default();
                 match records.get(&origin) {
                     Some(r) => println!(
                         "witness {id}: restored its record of {origin}: size {}",
@@ -164,7 +162,7 @@ pub async fn add_checkpoint(witness: &Witness, body: &[u8]) -> Response<Body> {
             );
         }
     };
-    let origin = bongsu_core::checkpoint::log_origin(&witness.log).unwrap_or_default();
+    let origin = bongsu_core::log::log_origin(&witness.log).unwrap_or_default();
     let record = records.get(&origin).cloned();
     let next = match check_add_checkpoint(record.as_ref(), &request, &witness.log) {
         Ok(next) => next,

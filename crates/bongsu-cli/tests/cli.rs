@@ -908,7 +908,10 @@ fn serve_answers_a_reader_while_1100_slowloris_connections_hold_on() {
         String::from_utf8_lossy(&raw)
     );
     assert!(raw.ends_with(&std::fs::read(&feed).unwrap()));
-    eprintln!("with {} slowloris connections held, a reader was answered in {took:?}", held.len());
+    eprintln!(
+        "with {} slowloris connections held, a reader was answered in {took:?}",
+        held.len()
+    );
     assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
     drop(held);
 }

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
 
-use bongsu_core::observation::{verify_observation, ErrorClass, ProbeState};
+use bongsu_core::probe::{verify_observation, ErrorClass, ProbeState};
 use bongsu_core::{KeySet, RoleKeys, Roles};
 
 mod common;

@@ -3,12 +3,12 @@
 //! make a reader download or hold more than the protocol allows for that
 //! kind of file.
 
-use crate::checkpoint::MAX_CHECKPOINT_BYTES;
-use crate::keyset::MAX_KEY_CHAIN_BYTES;
-use crate::log_event::MAX_EVENT_BYTES;
-use crate::log_layout::TILE_WIDTH;
-use crate::observation::MAX_OBSERVATION_BYTES;
-use crate::verify::MAX_FEED_BYTES;
+use crate::feed::verify::MAX_FEED_BYTES;
+use crate::keys::keyset::MAX_KEY_CHAIN_BYTES;
+use crate::log::checkpoint::MAX_CHECKPOINT_BYTES;
+use crate::log::event::MAX_EVENT_BYTES;
+use crate::log::layout::TILE_WIDTH;
+use crate::probe::observation::MAX_OBSERVATION_BYTES;
 
 /// A full entry bundle: 256 entries, each with its two-byte length.
 pub const MAX_BUNDLE_BYTES: usize = TILE_WIDTH as usize * (2 + MAX_EVENT_BYTES);

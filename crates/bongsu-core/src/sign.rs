@@ -2,11 +2,11 @@
 
 use signed_note::{Note, Signer};
 
-use crate::keyset::{encode_key_set_text, validate_key_set, KeySet};
-use crate::model::Feed;
-use crate::observation::{validate_observation, Observation};
-use crate::validate::{validate, ValidationError};
-use crate::wire::encode_text;
+use crate::feed::model::Feed;
+use crate::feed::validate::{validate, ValidationError};
+use crate::feed::wire::encode_text;
+use crate::keys::keyset::{encode_key_set_text, validate_key_set, KeySet};
+use crate::probe::observation::{validate_observation, Observation};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
@@ -57,7 +57,7 @@ pub fn sign_observation(
     if signers.is_empty() {
         return Err(SignError::NoSigner);
     }
-    let text = crate::observation::encode_text(observation);
+    let text = crate::probe::observation::encode_text(observation);
     let mut note = Note::new(text.as_bytes(), &[])?;
     note.add_sigs(signers)?;
     Ok(note.to_bytes())

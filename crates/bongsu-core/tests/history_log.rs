@@ -5,24 +5,24 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use bongsu_core::checkpoint::{
+use bongsu_core::keys::CosignatureSigner;
+use bongsu_core::keys::TrustedKeySet;
+use bongsu_core::log::events_for_change;
+use bongsu_core::log::MerkleLog;
+use bongsu_core::log::{
     add_cosignatures, add_valid_cosignatures, count_valid_cosignatures, sign_checkpoint,
     verify_checkpoint, verify_seen_checkpoint, verify_under_chain, CheckpointError,
 };
-use bongsu_core::cosignature::CosignatureSigner;
-use bongsu_core::history::{daily_bars, filter_incidents, uptime, History, IncidentFilter};
-use bongsu_core::keyset::TrustedKeySet;
-use bongsu_core::log_audit::{
+use bongsu_core::log::{
     bundle_paths, check_extends, check_hash_tiles, compare_views, hash_tile_paths, verify_entries,
     LogError,
 };
-use bongsu_core::log_event::{encode_event, ComponentName, Event, LogEvent};
-use bongsu_core::log_layout::{encode_bundle, log_files};
-use bongsu_core::merkle_log::MerkleLog;
-use bongsu_core::status_diff::events_for_change;
-use bongsu_core::witness::{
+use bongsu_core::log::{
     check_add_checkpoint, encode_add_checkpoint, parse_add_checkpoint, WitnessError,
 };
+use bongsu_core::log::{daily_bars, filter_incidents, uptime, History, IncidentFilter};
+use bongsu_core::log::{encode_bundle, log_files};
+use bongsu_core::log::{encode_event, ComponentName, Event, LogEvent};
 use bongsu_core::{IncidentState, KeySet, RoleKeys, Roles, SignatureError, Status};
 use ed25519_dalek::SigningKey;
 use rand_core::OsRng;
@@ -181,10 +181,7 @@ fn bundles_for(entries: &[Vec<u8>]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn verified(
-    entries: &[Vec<u8>],
-    ks: &KeySet,
-) -> Result<bongsu_core::log_audit::VerifiedLog, LogError> {
+fn verified(entries: &[Vec<u8>], ks: &KeySet) -> Result<bongsu_core::log::VerifiedLog, LogError> {
     let cp = verify_checkpoint(&checkpoint_for(entries, 2), ks).unwrap();
     verify_entries(cp, &bundles_for(entries))
 }
@@ -474,7 +471,7 @@ fn one_witness_cannot_break_a_checkpoint_for_the_others() {
     let (text, sigs) = note.split_once("\n\n").unwrap();
     let (log_line, cosignatures) = sigs.split_once('\n').unwrap();
     let published = format!("{text}\n\n{log_line}\n{garbage_1}\n{cosignatures}{junk}{forged_3}\n");
-    assert!(published.len() <= bongsu_core::checkpoint::MAX_CHECKPOINT_BYTES);
+    assert!(published.len() <= bongsu_core::log::MAX_CHECKPOINT_BYTES);
     assert_eq!(
         verify_checkpoint(published.as_bytes(), &ks)
             .unwrap()
@@ -1008,7 +1005,7 @@ fn events_about_unknown_things_are_reported_not_applied() {
 
 #[test]
 fn the_feed_must_tell_the_same_story_as_the_log() {
-    use bongsu_core::log_audit::{check_feed, FeedAgreement, FeedConflict};
+    use bongsu_core::log::{check_feed, FeedAgreement, FeedConflict};
     use bongsu_core::{Feed, LogCommitment};
     let ks = key_set(Some(2));
     let events = sample_events(10);
@@ -1073,7 +1070,7 @@ fn the_feed_must_tell_the_same_story_as_the_log() {
 
 #[test]
 fn maintenance_and_postmortems_become_events_and_come_back_out() {
-    use bongsu_core::status_diff::events_for_maintenances;
+    use bongsu_core::log::events_for_maintenances;
     use bongsu_core::{
         Component, Feed, Incident, IncidentUpdate, Maintenance, MaintenanceState, Service,
     };

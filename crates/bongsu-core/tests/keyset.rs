@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use bongsu_core::keyset::{KEY_SET_FORMAT_LINE, MAX_KEY_CHAIN_BYTES};
+use bongsu_core::keys::{KEY_SET_FORMAT_LINE, MAX_KEY_CHAIN_BYTES};
 use bongsu_core::{
     chain_file, parse_chain_file, sign_feed, sign_key_set, verify_feed, Component, Feed, FeedError,
     KeyChain, KeySet, KeySetError, KeysUnusable, RoleKeys, Roles, Service, SignatureError, Status,

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use bongsu_core::keyset::validate_key_set;
-use bongsu_core::observation::{
+use bongsu_core::keys::validate_key_set;
+use bongsu_core::probe::{
     summarize, verify_observation, CheckResult, ErrorClass, Observation, ObservationError, Round,
 };
 use bongsu_core::{sign_observation, KeySet, RoleKeys, Roles, SignatureError};
@@ -166,7 +166,7 @@ fn revoked_tampered_foreign_and_unkeyed_observations_are_refused() {
             region: "tokyo".into()
         })
     );
-    let huge = vec![b'a'; bongsu_core::observation::MAX_OBSERVATION_BYTES + 1];
+    let huge = vec![b'a'; bongsu_core::probe::MAX_OBSERVATION_BYTES + 1];
     assert!(matches!(
         verify_observation(&huge, &w.key_set, "seoul"),
         Err(ObservationError::TooLarge { .. })
@@ -210,7 +210,7 @@ fn one_public_key_under_two_names_is_one_key() {
         .decode(b64)
         .unwrap();
     let name = "tokyo-probe.test";
-    let renamed = format!("{name}+{:08x}+{b64}", bongsu_core::note::key_id(name, &raw));
+    let renamed = format!("{name}+{:08x}+{b64}", bongsu_core::keys::key_id(name, &raw));
     assert_ne!(renamed, w.seoul.vkey);
     let mut ks = w.key_set.clone();
     ks.roles.probes.insert(

@@ -200,7 +200,7 @@ fn a_validly_signed_but_invalid_feed_is_rejected() {
     let (signer, vkey) = vector_key();
     let mut feed = vector_feed();
     feed.incidents[0].components = vec!["nowhere/nothing".into()];
-    let text = bongsu_core::wire::encode_text(&feed);
+    let text = bongsu_core::feed::encode_text(&feed);
     let mut note = signed_note::Note::new(text.as_bytes(), &[]).unwrap();
     note.add_sigs(&[&signer]).unwrap();
     assert!(matches!(

@@ -8,9 +8,8 @@ use time::OffsetDateTime;
 /// by contrast, would make every feed look current).
 pub fn now() -> OffsetDateTime {
     let millis = js_sys::Date::now();
-    OffsetDateTime::from_unix_timestamp_nanos((millis as i128) * 1_000_000).unwrap_or(
-        OffsetDateTime::UNIX_EPOCH.saturating_add(time::Duration::days(365_000)),
-    )
+    OffsetDateTime::from_unix_timestamp_nanos((millis as i128) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH.saturating_add(time::Duration::days(365_000)))
 }
 
 /// The reader's UTC offset at `at` (it changes with daylight saving time).

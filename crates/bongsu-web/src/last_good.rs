@@ -52,8 +52,8 @@ pub fn save(feed: &str, note: &str) {
 /// that does not even parse is replaced.)
 pub fn replaces_kept(kept: Option<&str>, note: &str) -> bool {
     let seq = |text: &str| {
-        let parsed = bongsu_core::note::Note::parse(text.as_bytes())?;
-        bongsu_core::wire::decode_text(parsed.text())
+        let parsed = bongsu_core::keys::Note::parse(text.as_bytes())?;
+        bongsu_core::feed::decode_text(parsed.text())
             .ok()
             .map(|f| f.seq)
     };
@@ -91,7 +91,7 @@ mod tests {
         };
         format!(
             "{}\n\u{2014} status.test AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
-            bongsu_core::wire::encode_text(&feed)
+            bongsu_core::feed::encode_text(&feed)
         )
     }
 

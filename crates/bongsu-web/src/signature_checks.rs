@@ -1,5 +1,5 @@
 //! Signature checks in the browser: the core's rules, run until every
-//! Ed25519 check they ask for has a real answer (`bongsu_core::ed25519`),
+//! Ed25519 check they ask for has a real answer (`bongsu_core::keys`),
 //! with the answers from `js/ed25519.js` (WebCrypto, else a fallback
 //! loaded on demand).
 //!
@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use bongsu_core::ed25519::{Check, Verdicts};
+use bongsu_core::keys::{Check, Verdicts};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/ed25519.js")]

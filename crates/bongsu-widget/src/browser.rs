@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use bongsu_core::keyset::MAX_KEY_CHAIN_BYTES;
+use bongsu_core::keys::MAX_KEY_CHAIN_BYTES;
 use bongsu_core::{freshness, parse_chain_file, AppConfig, Freshness, KeyChain, MAX_FEED_BYTES};
 use bongsu_web::fetch::{controller, fetch_bytes, Fetched};
 use bongsu_web::signature_checks::checked;

@@ -188,7 +188,7 @@ mod tests {
 
     fn on_show(served: &Fetched, from_device: bool) -> OnShow {
         OnShow {
-            feed: bongsu_core::wire::decode_text(
+            feed: bongsu_core::feed::decode_text(
                 signed_note::Note::from_bytes(&served.bytes).unwrap().text(),
             )
             .unwrap(),

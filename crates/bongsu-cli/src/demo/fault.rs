@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use bongsu_core::wire::decode_text;
+use bongsu_core::feed::decode_text;
 use bongsu_core::{sign_feed, Feed, KeySet, RoleKeys, Status};
 
 use crate::error::CliError;
@@ -164,7 +164,7 @@ impl Forger {
     /// the regions serve) revokes and trusts in no role.
     pub fn new(revoked: Option<StandardSigner>, live: Option<&KeySet>) -> Result<Forger, CliError> {
         if let Some(key) = &revoked {
-            let identity = bongsu_core::trust::key_identity(key.name(), key.key_id());
+            let identity = bongsu_core::keys::key_identity(key.name(), key.key_id());
             let live = live.ok_or_else(|| {
                 CliError::FaultKey(format!(
                     "{identity}: no key set is published in the regions to check it against"
@@ -247,7 +247,7 @@ pub fn forged_feed(
         }
         Fault::BadSignature => {
             // The real signatures, over the flipped text.
-            let text = bongsu_core::wire::encode_text(&forged);
+            let text = bongsu_core::feed::encode_text(&forged);
             let real_text_len = note.text().len();
             let mut out = text.into_bytes();
             out.extend_from_slice(&real[real_text_len..]);

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use bongsu_core::disagreement_log::disagreement_events;
-use bongsu_core::history::History;
-use bongsu_core::status_diff::events_for_change;
+use bongsu_core::log::disagreement_events;
+use bongsu_core::log::events_for_change;
+use bongsu_core::log::History;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::OffsetDateTime;

@@ -185,7 +185,7 @@ fn plain(status: StatusCode, body: &'static str) -> Response<Body> {
 mod tests {
     use super::*;
     use crate::probe_check::{run, Check};
-    use bongsu_core::observation::ErrorClass;
+    use bongsu_core::probe::ErrorClass;
 
     async fn free_addr() -> SocketAddr {
         let l = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -6,8 +6,8 @@
 //! Only Kakao's own services and Kakao's own statements are replayed; the
 //! datacenter, government and Naver rows are context, not declared status.
 
-use bongsu_core::log_event::LogEvent;
-use bongsu_core::status_diff::events_for_change;
+use bongsu_core::log::events_for_change;
+use bongsu_core::log::LogEvent;
 use bongsu_core::{Component, Incident, IncidentState, IncidentUpdate, Service, Status};
 use time::macros::{datetime, format_description};
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
@@ -448,7 +448,7 @@ pub fn kakao_2022() -> Result<Vec<ReplayStep>, TimelineError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bongsu_core::history::History;
+    use bongsu_core::log::History;
     use time::Duration;
 
     #[test]

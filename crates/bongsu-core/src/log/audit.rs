@@ -1,0 +1,205 @@
+//! Verifying a whole copy of the history log: every entry, against a signed
+//! checkpoint, and against what was seen before or elsewhere.
+//!
+//! This is the full audit the CLI runs on mirrors and archives, and what the
+//! app runs on the history it shows: recomputing the tree from every entry
+//! proves the inclusion of each displayed event at once. Everything here
+//! takes bytes already fetched; fetching is the caller's business.
+
+use crate::log::checkpoint::Checkpoint;
+use crate::log::event::{decode_event, EventError, LogEvent};
+use crate::log::layout::{bundles_for_size, decode_bundle, BundleError};
+use crate::log::tree::{Hash, MerkleLog};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LogError {
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    #[error(transparent)]
+    Event(#[from] EventError),
+    #[error("the {size} entries do not hash to the signed checkpoint's root: an entry was changed, removed, added or reordered")]
+    RootMismatch { size: u64 },
+    #[error("hash tile {path} does not match the entries")]
+    HashTile { path: String },
+    #[error("the log was rewritten: the tree of size {old_size} seen earlier is not a prefix of the tree of size {new_size}")]
+    Rewritten { old_size: u64, new_size: u64 },
+    #[error("the log shrank from {old_size} to {new_size} entries")]
+    Shrunk { old_size: u64, new_size: u64 },
+}
+
+/// A log whose every entry has been checked against its checkpoint.
+#[derive(Debug, Clone)]
+pub struct VerifiedLog {
+    pub checkpoint: Checkpoint,
+    pub tree: MerkleLog,
+    pub entries: Vec<Vec<u8>>,
+    pub events: Vec<LogEvent>,
+}
+
+/// The entry bundle paths a log of this checkpoint's size consists of.
+pub fn bundle_paths(size: u64) -> Vec<String> {
+    bundles_for_size(size).map(|(_, _, path)| path).collect()
+}
+
+/// Decodes the bundles (in [`bundle_paths`] order), rebuilds the tree and
+/// checks its root against the checkpoint, then decodes every event.
+pub fn verify_entries(
+    checkpoint: Checkpoint,
+    bundles: &[Vec<u8>],
+) -> Result<VerifiedLog, LogError> {
+    let expected: Vec<_> = bundles_for_size(checkpoint.size).collect();
+    let mut entries = Vec::with_capacity(checkpoint.size.min(1 << 20) as usize);
+    for (i, (_, width, path)) in expected.iter().enumerate() {
+        let bytes = bundles.get(i).map_or(&[][..], Vec::as_slice);
+        entries.extend(decode_bundle(path, bytes, *width as usize)?);
+    }
+    let tree = MerkleLog::from_entries(entries.iter().map(Vec::as_slice));
+    if tree.root() != checkpoint.root {
+        return Err(LogError::RootMismatch {
+            size: checkpoint.size,
+        });
+    }
+    let events = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| decode_event(i as u64, e))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(VerifiedLog {
+        checkpoint,
+        tree,
+        entries,
+        events,
+    })
+}
+
+/// Checks a mirror's hash tiles against the verified entries, so a mirror
+/// that serves wrong tiles (which lightweight clients would use for proofs)
+/// is caught too. `tiles` are (path, bytes) of every tile of the tree.
+pub fn check_hash_tiles(log: &VerifiedLog, tiles: &[(String, Vec<u8>)]) -> Result<(), LogError> {
+    let expected = crate::log::layout::log_files(&log.tree, &log.entries)?;
+    for (path, bytes) in tiles {
+        let good = expected.iter().find(|(p, _)| p == path);
+        if good.is_none_or(|(_, b)| b != bytes) {
+            return Err(LogError::HashTile { path: path.clone() });
+        }
+    }
+    Ok(())
+}
+
+/// The hash tile paths of a tree of `size` (what [`check_hash_tiles`] wants).
+pub fn hash_tile_paths(size: u64) -> Vec<String> {
+    tlog_tiles::Tile::new_tiles(crate::log::tree::TILE_HEIGHT, 0, size)
+        .into_iter()
+        .map(|t| {
+            crate::log::layout::hash_tile_path(t.level(), t.level_index(), u64::from(t.width()))
+        })
+        .collect()
+}
+
+/// Checks that the log extends a tree seen earlier (by this reader, a
+/// witness or another mirror): same entries up to the old size.
+pub fn check_extends(old_size: u64, old_root: Hash, log: &VerifiedLog) -> Result<(), LogError> {
+    let new_size = log.tree.size();
+    if old_size > new_size {
+        return Err(LogError::Shrunk { old_size, new_size });
+    }
+    match log.tree.root_at(old_size) {
+        Ok(root) if root == old_root => Ok(()),
+        _ => Err(LogError::Rewritten { old_size, new_size }),
+    }
+}
+
+/// Two mirrors that show different histories: the first entry where they part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitView {
+    /// The smaller of the two sizes: both claim a tree of this size.
+    pub size: u64,
+    /// The first entry index whose content differs.
+    pub first_difference: u64,
+}
+
+/// Compares two verified copies; `None` when one is a prefix of the other.
+pub fn compare_views(a: &VerifiedLog, b: &VerifiedLog) -> Option<SplitView> {
+    let (small, large) = if a.tree.size() <= b.tree.size() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let size = small.tree.size();
+    if large.tree.root_at(size).ok() == Some(small.tree.root()) {
+        return None;
+    }
+    let first_difference = small
+        .entries
+        .iter()
+        .zip(&large.entries)
+        .position(|(x, y)| x != y)
+        .unwrap_or(small.entries.len()) as u64;
+    Some(SplitView {
+        size,
+        first_difference,
+    })
+}
+
+/// How the live feed stands with the verified history log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedAgreement {
+    /// The feed commits to no log (published without one).
+    NoCommitment,
+    /// The log at the feed's committed size has the feed's root, and
+    /// declares exactly what the feed shows.
+    Agrees { size: u64 },
+    /// The feed commits to more entries than the copy of the log at hand:
+    /// the mirror has not caught up yet. Not a conflict, but not checked.
+    LogBehind { committed: u64, have: u64 },
+    /// The log at hand has grown past the feed's commitment, and only its
+    /// checkpoints were checked (the status page): the feed's state is
+    /// checked against the entries on the history pages.
+    LogAhead { committed: u64, have: u64 },
+}
+
+/// The feed and the history tell different stories.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeedConflict {
+    #[error("the feed commits to a history of {size} entries whose root differs from the verified log's")]
+    RootDiffers { size: u64 },
+    #[error("the feed commits to a root that is not base64 of 32 bytes")]
+    BadRoot,
+    #[error("at the {size} entries the feed commits to, {message}")]
+    StateDiffers { size: u64, message: String },
+}
+
+/// Checks the feed's commitment against a verified log: same root at the
+/// committed size, and the same declared state.
+pub fn check_feed(
+    feed: &crate::feed::model::Feed,
+    log: &VerifiedLog,
+) -> Result<FeedAgreement, FeedConflict> {
+    let Some(commitment) = &feed.log else {
+        return Ok(FeedAgreement::NoCommitment);
+    };
+    let have = log.tree.size();
+    if commitment.size > have {
+        return Ok(FeedAgreement::LogBehind {
+            committed: commitment.size,
+            have,
+        });
+    }
+    let root = crate::log::tree::parse_hash(&commitment.root).map_err(|_| FeedConflict::BadRoot)?;
+    if log.tree.root_at(commitment.size).ok() != Some(root) {
+        return Err(FeedConflict::RootDiffers {
+            size: commitment.size,
+        });
+    }
+    let history =
+        crate::log::history::History::from_events(&log.events[..commitment.size as usize]);
+    match history.disagreement(feed) {
+        Some(message) => Err(FeedConflict::StateDiffers {
+            size: commitment.size,
+            message,
+        }),
+        None => Ok(FeedAgreement::Agrees {
+            size: commitment.size,
+        }),
+    }
+}

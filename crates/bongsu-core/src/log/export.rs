@@ -1,0 +1,546 @@
+//! What a journalist takes away: the history's incidents and events as JSON,
+//! CSV and an Atom feed, each row carrying where its proof is (the log entry
+//! index and leaf hash, and the checkpoint that covers it), so a quote can be
+//! checked against the log long after it was made.
+//!
+//! Times are written in KST (`+09:00`, RFC 3339): the outage's own time zone,
+//! and unambiguous for anyone else.
+
+use time::macros::offset;
+use time::OffsetDateTime;
+
+use crate::log::event::{Event, LogEvent};
+use crate::log::history::{filter_incidents, History, IncidentFilter, IncidentRecord};
+use crate::log::tree::entry_hash;
+
+/// The checkpoint an export was made from, and where its proof material is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofContext {
+    pub origin: String,
+    pub size: u64,
+    /// Base64 of the root hash.
+    pub root: String,
+    /// URL of the log directory (holding `checkpoint` and `tile/`).
+    pub log_url: String,
+    /// URL of the page; incident permalinks are `<page_url>#/incidents/<id>`.
+    pub page_url: String,
+}
+
+impl ProofContext {
+    pub fn checkpoint_url(&self) -> String {
+        format!("{}/checkpoint", self.log_url.trim_end_matches('/'))
+    }
+
+    /// The entry bundle holding `entry` in the log this context describes:
+    /// recompute its leaf hash from there and check it against the checkpoint.
+    pub fn bundle_url(&self, entry: u64) -> String {
+        format!(
+            "{}/{}",
+            self.log_url.trim_end_matches('/'),
+            crate::log::layout::bundle_path_for_entry(entry, self.size)
+        )
+    }
+
+    pub fn permalink(&self, incident: &str) -> String {
+        format!(
+            "{}#/incidents/{}",
+            self.page_url.trim_end_matches('/'),
+            incident
+        )
+    }
+}
+
+/// An RFC 3339 time in KST.
+pub fn kst(t: OffsetDateTime) -> String {
+    crate::text::rfc3339::format(t.to_offset(offset!(+9))).unwrap_or_default()
+}
+
+/// Base64 of an entry's RFC 6962 leaf hash.
+pub fn leaf_hash(entry: &[u8]) -> String {
+    entry_hash(entry).to_string()
+}
+
+/// One event's fields, flattened for a table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EventRow {
+    pub entry: u64,
+    pub at: String,
+    pub kind: &'static str,
+    pub service: String,
+    pub component: String,
+    pub status: String,
+    pub incident: String,
+    pub state: String,
+    pub text: String,
+    pub leaf_hash: String,
+    pub proof: String,
+}
+
+pub fn event_row(index: u64, event: &LogEvent, entry: &[u8], proof: &ProofContext) -> EventRow {
+    let mut row = EventRow {
+        entry: index,
+        at: kst(event.at),
+        kind: event.event.kind(),
+        leaf_hash: leaf_hash(entry),
+        proof: proof.bundle_url(index),
+        ..EventRow::default()
+    };
+    match &event.event {
+        Event::ServiceListed {
+            service,
+            name,
+            components,
+        } => {
+            row.service = service.clone();
+            row.text = format!(
+                "{name}: {}",
+                components
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        Event::ServiceDelisted { service } => row.service = service.clone(),
+        Event::ComponentStatus {
+            service,
+            component,
+            status,
+        } => {
+            row.service = service.clone();
+            row.component = component.clone();
+            row.status = status.as_str().to_owned();
+        }
+        Event::IncidentOpened {
+            incident,
+            title,
+            impact,
+            components,
+        } => {
+            row.incident = incident.clone();
+            row.status = impact.as_str().to_owned();
+            row.text = format!("{title} [{}]", components.join(" "));
+        }
+        Event::IncidentUpdated {
+            incident,
+            state,
+            message,
+        } => {
+            row.incident = incident.clone();
+            row.state = state.as_str().to_owned();
+            row.text = message.clone();
+        }
+        Event::IncidentResolved { incident, message } => {
+            row.incident = incident.clone();
+            row.state = "resolved".to_owned();
+            row.text = message.clone();
+        }
+        Event::PostmortemPublished { incident, url } => {
+            row.incident = incident.clone();
+            row.text = url.clone();
+        }
+        Event::MaintenanceScheduled {
+            maintenance,
+            title,
+            starts_at,
+            ends_at,
+            components,
+        } => {
+            row.incident = maintenance.clone();
+            row.text = format!(
+                "{title}: {} to {} [{}]",
+                kst(*starts_at),
+                kst(*ends_at),
+                components.join(" ")
+            );
+        }
+        Event::MaintenanceStarted { maintenance } | Event::MaintenanceEnded { maintenance } => {
+            row.incident = maintenance.clone();
+        }
+        Event::ProbesDisagreed {
+            service,
+            disagreement,
+            since,
+            failing,
+            passing,
+        } => {
+            row.service = service.clone();
+            row.state = disagreement.as_str().to_owned();
+            row.text = format!(
+                "since {}; failing from [{}], passing from [{}]",
+                kst(*since),
+                failing.join(" "),
+                passing.join(" ")
+            );
+        }
+        Event::DisagreementEnded { service } => row.service = service.clone(),
+    }
+    row
+}
+
+/// A CSV field, quoted when it needs to be (RFC 4180). Fields starting with
+/// a formula character get a leading apostrophe so a spreadsheet shows the
+/// text rather than evaluating it.
+fn csv_field(s: &str) -> String {
+    // OWASP's list: a leading TAB or CR also makes spreadsheets read a formula.
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn csv_line(fields: &[&str]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+pub fn events_csv(events: &[LogEvent], entries: &[Vec<u8>], proof: &ProofContext) -> String {
+    let mut out = csv_line(&[
+        "entry",
+        "at_kst",
+        "kind",
+        "service",
+        "component",
+        "status",
+        "incident",
+        "state",
+        "text",
+        "leaf_hash",
+        "proof",
+        "checkpoint_origin",
+        "checkpoint_size",
+        "checkpoint_root",
+    ]);
+    let size = proof.size.to_string();
+    for (i, (e, bytes)) in events.iter().zip(entries).enumerate() {
+        let r = event_row(i as u64, e, bytes, proof);
+        out.push_str(&csv_line(&[
+            &r.entry.to_string(),
+            &r.at,
+            r.kind,
+            &r.service,
+            &r.component,
+            &r.status,
+            &r.incident,
+            &r.state,
+            &r.text,
+            &r.leaf_hash,
+            &r.proof,
+            &proof.origin,
+            &size,
+            &proof.root,
+        ]));
+    }
+    out
+}
+
+pub fn events_json(events: &[LogEvent], entries: &[Vec<u8>], proof: &ProofContext) -> String {
+    let rows: Vec<EventRow> = events
+        .iter()
+        .zip(entries)
+        .enumerate()
+        .map(|(i, (e, bytes))| event_row(i as u64, e, bytes, proof))
+        .collect();
+    let raw: Vec<&LogEvent> = events.iter().collect();
+    let doc = serde_json::json!({
+        "checkpoint": checkpoint_json(proof),
+        "events": rows.iter().zip(raw).map(|(r, e)| serde_json::json!({
+            "entry": r.entry,
+            "at": r.at,
+            "kind": r.kind,
+            "event": e.event,
+            "leaf_hash": r.leaf_hash,
+            "proof": r.proof,
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+fn checkpoint_json(proof: &ProofContext) -> serde_json::Value {
+    serde_json::json!({
+        "origin": proof.origin,
+        "size": proof.size,
+        "root": proof.root,
+        "url": proof.checkpoint_url(),
+    })
+}
+
+/// An incident's figures as exports show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentSummary<'a> {
+    pub record: &'a IncidentRecord,
+    pub impact_start: Option<OffsetDateTime>,
+    pub impact_end: Option<OffsetDateTime>,
+    /// Whole minutes from impact start to end; `None` while ongoing.
+    pub minutes: Option<i64>,
+}
+
+pub fn summarize<'a>(
+    history: &History,
+    record: &'a IncidentRecord,
+    now: OffsetDateTime,
+) -> IncidentSummary<'a> {
+    let window = history.impact_window(record, now);
+    let impact_start = window.map(|w| w.0);
+    let impact_end = window.and_then(|w| w.1);
+    IncidentSummary {
+        record,
+        impact_start,
+        impact_end,
+        minutes: impact_start
+            .zip(impact_end)
+            .map(|(s, e)| (e - s).whole_minutes()),
+    }
+}
+
+/// `127 h 30 min`, `45 min`, `3 d 2 h`.
+pub fn duration_text(minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+pub fn incidents_csv(history: &History, proof: &ProofContext, now: OffsetDateTime) -> String {
+    let mut out = csv_line(&[
+        "id",
+        "title",
+        "impact",
+        "state",
+        "opened_at_kst",
+        "resolved_at_kst",
+        "impact_start_kst",
+        "impact_end_kst",
+        "duration_minutes",
+        "duration",
+        "services",
+        "updates",
+        "log_entries",
+        "permalink",
+        "checkpoint_size",
+        "checkpoint_root",
+        "proof",
+    ]);
+    let size = proof.size.to_string();
+    let opt = |t: Option<OffsetDateTime>| t.map(kst).unwrap_or_default();
+    for record in newest_first(history, now) {
+        let s = summarize(history, record, now);
+        let mut services: Vec<&str> = record.services().collect();
+        services.dedup();
+        out.push_str(&csv_line(&[
+            &record.id,
+            &record.title,
+            record.impact.as_str(),
+            record.state().as_str(),
+            &kst(record.opened_at),
+            &opt(record.resolved_at),
+            &opt(s.impact_start),
+            &opt(s.impact_end),
+            &s.minutes.map(|m| m.to_string()).unwrap_or_default(),
+            &s.minutes.map(duration_text).unwrap_or_default(),
+            &services.join(" "),
+            &record.updates.len().to_string(),
+            &record
+                .entries
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+            &proof.permalink(&record.id),
+            &size,
+            &proof.root,
+            &proof.checkpoint_url(),
+        ]));
+    }
+    out
+}
+
+/// Every incident, newest first.
+fn newest_first(history: &History, now: OffsetDateTime) -> Vec<&IncidentRecord> {
+    filter_incidents(history, &IncidentFilter::default(), now)
+}
+
+pub fn incidents_json(history: &History, proof: &ProofContext, now: OffsetDateTime) -> String {
+    let incidents: Vec<serde_json::Value> = newest_first(history, now)
+        .into_iter()
+        .map(|record| {
+            let s = summarize(history, record, now);
+            serde_json::json!({
+                "id": record.id,
+                "title": record.title,
+                "impact": record.impact,
+                "state": record.state(),
+                "components": record.components,
+                "opened_at": kst(record.opened_at),
+                "resolved_at": record.resolved_at.map(kst),
+                "impact_start": s.impact_start.map(kst),
+                "impact_end": s.impact_end.map(kst),
+                "duration_minutes": s.minutes,
+                "services": history.service_impacts(record, now).iter().map(|i| serde_json::json!({
+                    "service": i.service,
+                    "name": i.name,
+                    "worst": i.worst,
+                    "start": kst(i.start),
+                    "end": i.end.map(kst),
+                })).collect::<Vec<_>>(),
+                "updates": record.updates.iter().map(|u| serde_json::json!({
+                    "at": kst(u.at),
+                    "state": u.state,
+                    "message": u.message,
+                    "entry": u.entry,
+                    "proof": proof.bundle_url(u.entry),
+                })).collect::<Vec<_>>(),
+                "postmortem": record.postmortem,
+                "log_entries": record.entries,
+                "permalink": proof.permalink(&record.id),
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "checkpoint": checkpoint_json(proof),
+        "incidents": incidents,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 forbids most control characters and the two
+            // non-characters U+FFFE and U+FFFF, even when escaped.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An Atom feed with one entry per incident, updated at its latest update.
+pub fn incidents_atom(
+    history: &History,
+    title: &str,
+    proof: &ProofContext,
+    now: OffsetDateTime,
+) -> String {
+    let records = newest_first(history, now);
+    let updated = records
+        .iter()
+        .filter_map(|r| r.updates.last().map(|u| u.at).or(Some(r.opened_at)))
+        .max()
+        .unwrap_or(now);
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>{}</id>\n  <updated>{}</updated>\n  <link rel=\"alternate\" href=\"{}\"/>\n  <link rel=\"related\" title=\"Signed checkpoint of the history log\" href=\"{}\"/>\n",
+        xml(title),
+        xml(&proof.permalink("")),
+        kst(updated),
+        xml(&proof.page_url),
+        xml(&proof.checkpoint_url()),
+    );
+    for record in records {
+        let s = summarize(history, record, now);
+        let last = record.updates.last().map_or(record.opened_at, |u| u.at);
+        let mut body = String::new();
+        if let Some(start) = s.impact_start {
+            body.push_str(&format!("Impact from {}", kst(start)));
+            match (s.impact_end, s.minutes) {
+                (Some(end), Some(m)) => {
+                    body.push_str(&format!(" to {} ({}).\n", kst(end), duration_text(m)))
+                }
+                _ => body.push_str(", ongoing.\n"),
+            }
+        }
+        for u in &record.updates {
+            body.push_str(&format!(
+                "{} [{}] {} (log entry {})\n",
+                kst(u.at),
+                u.state.as_str(),
+                u.message,
+                u.entry
+            ));
+        }
+        body.push_str(&format!(
+            "Proof: log {} at size {} (root {}), {}\n",
+            proof.origin,
+            proof.size,
+            proof.root,
+            proof.checkpoint_url()
+        ));
+        out.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <published>{}</published>\n    <updated>{}</updated>\n    <link rel=\"alternate\" href=\"{}\"/>\n    <link rel=\"related\" title=\"Proof\" href=\"{}\"/>\n    <category term=\"{}\"/>\n    <content type=\"text\">{}</content>\n  </entry>\n",
+            xml(&record.title),
+            xml(&proof.permalink(&record.id)),
+            kst(record.opened_at),
+            kst(last),
+            xml(&proof.permalink(&record.id)),
+            xml(&proof.checkpoint_url()),
+            record.impact.as_str(),
+            xml(&body),
+        ));
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_defuses_formulas() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("-1,2"), "\"'-1,2\"");
+    }
+
+    #[test]
+    fn xml_escapes_markup_and_drops_control_characters() {
+        assert_eq!(
+            xml("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
+        );
+        assert_eq!(xml("a\u{1}b\nc"), "ab\nc");
+        // Not characters in XML 1.0: a feed reader rejects the whole export.
+        assert_eq!(xml("a\u{FFFE}b\u{FFFF}c\u{FFFD}"), "abc\u{FFFD}");
+    }
+
+    #[test]
+    fn csv_defuses_every_formula_start() {
+        for lead in ["=", "+", "-", "@", "\t", "\r"] {
+            let field = csv_field(&format!("{lead}HYPERLINK(\"https://x\",\"y\")"));
+            let unquoted = field.strip_prefix('"').unwrap_or(&field);
+            assert!(unquoted.starts_with('\''), "{lead:?}: {field}");
+        }
+        assert_eq!(csv_field("plain"), "plain");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_text(7650), "127 h 30 min");
+        assert_eq!(duration_text(45), "45 min");
+        assert_eq!(duration_text(120), "2 h");
+        assert_eq!(duration_text(0), "0 min");
+    }
+}
