@@ -44,23 +44,6 @@ pub enum Export {
     Events,
 }
 
-pub struct AuditOptions {
-    pub mirrors: Vec<String>,
-    /// Pinned root keys: verifier keys or `.pub` files.
-    pub roots: Vec<String>,
-    pub root_threshold: usize,
-    pub feed: String,
-    /// A checkpoint saved earlier: every mirror must extend it.
-    pub seen: Option<PathBuf>,
-    pub format: Format,
-    pub export: Export,
-    /// Also list every event in the text output.
-    pub events: bool,
-    pub out: Option<PathBuf>,
-    /// The status page's URL, for permalinks in exports.
-    pub page_url: Option<String>,
-}
-
 /// What one mirror showed.
 pub struct MirrorView {
     pub mirror: String,
@@ -98,7 +81,7 @@ pub fn read_roots(roots: &[String], threshold: usize) -> Result<RoleKeys, CliErr
     })
 }
 
-pub fn audit(options: &AuditOptions, now: OffsetDateTime) -> Result<AuditReport, CliError> {
+pub fn audit(options: &Args, now: OffsetDateTime) -> Result<AuditReport, CliError> {
     let anchor = read_roots(&options.roots, options.root_threshold)?;
     let agent = crate::mirror_source::agent(FETCH_TIMEOUT);
     let seen = match &options.seen {
@@ -259,7 +242,7 @@ fn proof_context(view: &MirrorView, page_url: Option<&str>) -> ProofContext {
 }
 
 /// Renders the report in the chosen format.
-pub fn render(report: &AuditReport, options: &AuditOptions, now: OffsetDateTime) -> String {
+pub fn render(report: &AuditReport, options: &Args, now: OffsetDateTime) -> String {
     let Some(best) = report.views.iter().max_by_key(|v| v.log.tree.size()) else {
         return String::new();
     };
@@ -406,4 +389,78 @@ pub fn roots_from_config(path: &Path) -> Result<(Vec<String>, usize, String), Cl
         config.trust.root.threshold,
         config.feed,
     ))
+}
+
+/// `bongsu audit`'s flags: what the command line gives, used as its options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A mirror: a region directory, an archived copy, or a URL (holding keys.json and log/).
+    #[arg(required = true)]
+    mirrors: Vec<String>,
+    /// A pinned root key (verifier key or .pub file). Repeatable.
+    #[arg(long = "root")]
+    roots: Vec<String>,
+    /// How many --root keys must sign a key set.
+    #[arg(long, default_value_t = 1)]
+    root_threshold: usize,
+    /// Take the root keys and feed id from the app's config.json instead.
+    #[arg(long, conflicts_with = "roots")]
+    config: Option<PathBuf>,
+    /// The feed the key sets are for.
+    #[arg(long, default_value = "kakao")]
+    feed: String,
+    /// A checkpoint saved earlier (e.g. from a previous audit): every mirror must extend it.
+    #[arg(long)]
+    seen: Option<PathBuf>,
+    /// text (a readable timeline), json, csv, or atom (incidents).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// What json and csv export: incidents or every event.
+    #[arg(long, value_enum, default_value_t = Export::Incidents)]
+    export: Export,
+    /// In text, also list every event.
+    #[arg(long)]
+    events: bool,
+    /// Write the timeline or export here instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The status page's URL, for incident permalinks in exports.
+    #[arg(long)]
+    page_url: Option<String>,
+    /// Save the newest verified checkpoint here, for a later --seen.
+    #[arg(long)]
+    save_checkpoint: Option<PathBuf>,
+}
+
+/// Runs `bongsu audit`.
+pub fn run(mut options: Args) -> Result<(), CliError> {
+    if let Some(path) = options.config.take() {
+        (options.roots, options.root_threshold, options.feed) = roots_from_config(&path)?;
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let report = audit(&options, now)?;
+    let summary = summary(&report);
+    let body = render(&report, &options, now);
+    match (&options.out, options.format) {
+        (Some(path), _) => {
+            print!("{summary}");
+            crate::sign::write_atomically(path, body.as_bytes())?;
+            println!("wrote {}", path.display());
+        }
+        (None, Format::Text) => print!("{summary}{body}"),
+        (None, _) => {
+            eprint!("{summary}");
+            print!("{body}");
+        }
+    }
+    if let (Some(path), Some(best)) = (
+        &options.save_checkpoint,
+        report.views.iter().max_by_key(|v| v.log.tree.size()),
+    ) {
+        crate::sign::write_atomically(path, &best.log.checkpoint.note)?;
+    }
+    match report.problems.len() {
+        0 => Ok(()),
+        n => Err(CliError::AuditFailed(n)),
+    }
 }

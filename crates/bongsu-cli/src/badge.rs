@@ -160,6 +160,55 @@ fn text_width(text: &str) -> u32 {
         .sum()
 }
 
+/// `bongsu badge`'s flags: what the command line gives, used as its options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A region directory holding feed.note and keys.json.
+    region: PathBuf,
+    /// The app's config.json: the pinned root keys and the feed id.
+    #[arg(long)]
+    config: PathBuf,
+    /// One service's status (its id) instead of the worst of all.
+    #[arg(long)]
+    service: Option<String>,
+    /// The badge's language: en or ko.
+    #[arg(long, default_value = "en", value_parser = ["en", "ko"])]
+    lang: String,
+    /// Write the SVG here instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Runs `bongsu badge`.
+pub fn run(args: Args) -> Result<(), CliError> {
+    let Args {
+        region,
+        config,
+        service,
+        lang,
+        out,
+    } = args;
+    let language = if lang == "ko" {
+        bongsu_widget::words::Language::Korean
+    } else {
+        bongsu_widget::words::Language::English
+    };
+    let svg = badge_for_region(
+        &config,
+        &region,
+        service.as_deref(),
+        language,
+        time::OffsetDateTime::now_utc(),
+    )?;
+    match out {
+        Some(path) => crate::sign::write_atomically(&path, svg.as_bytes()),
+        None => {
+            print!("{svg}");
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

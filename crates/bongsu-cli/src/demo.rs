@@ -32,9 +32,9 @@ use crate::error::CliError;
 use crate::keygen::read_signer;
 use crate::keygen::{keygen_kind, public_path, KeyKind};
 use crate::mirror_source::Source;
-use crate::probe_check::Check;
-use crate::probe_config::{ProbeConfig, ProbedService};
-use crate::probe_watch::ProbeWatch;
+use crate::probe::check::Check;
+use crate::probe::config::{ProbeConfig, ProbedService};
+use crate::probe::watch::ProbeWatch;
 use crate::serve::{parse_witness_specs, Site, SiteKind};
 use crate::sign::LogOptions;
 
@@ -56,16 +56,8 @@ const REISSUE_KEYS_BEFORE: time::Duration = time::Duration::days(7);
 /// Re-sign when the current feed has less than this left.
 const RESIGN_BEFORE_EXPIRY: time::Duration = time::Duration::minutes(10);
 
-pub struct DemoOptions {
-    pub dir: PathBuf,
-    pub app: PathBuf,
-    pub port: u16,
-    /// The sample partner page's folder, served on `port + 4`.
-    pub partner: PathBuf,
-}
-
-pub async fn demo(options: DemoOptions) -> Result<(), CliError> {
-    let DemoOptions {
+pub async fn demo(options: Args) -> Result<(), CliError> {
+    let Args {
         dir,
         app,
         port,
@@ -590,4 +582,27 @@ async fn probe_loop(
             },
         };
     }
+}
+
+/// `bongsu demo`'s flags: what the command line gives, used as its options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where the demo keeps its keys, status file and regions.
+    #[arg(long, default_value = ".bongsu/demo")]
+    dir: PathBuf,
+    /// The built app (trunk build --release).
+    #[arg(long, default_value = "dist")]
+    app: PathBuf,
+    /// The app's port; the regions take the next three, the sample partner page the fourth,
+    /// the admin endpoint the ninth, and the twelve stand-in services the next ones from the tenth.
+    #[arg(long, default_value_t = 8400)]
+    port: u16,
+    /// The sample partner page that embeds the widget (skipped if the folder is missing).
+    #[arg(long, default_value = "examples/partner")]
+    partner: PathBuf,
+}
+
+/// Runs `bongsu demo`.
+pub fn run(args: Args) -> Result<(), CliError> {
+    crate::runtime()?.block_on(demo(args))
 }

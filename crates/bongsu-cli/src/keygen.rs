@@ -159,3 +159,30 @@ pub fn resolve_verifier_key(
 pub fn is_signer_key(key: &str) -> bool {
     signed_note::StandardVerifier::new(key).is_ok()
 }
+
+/// `bongsu keygen`'s flags: what the command line gives, used as its options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Key name, e.g. status.example.com (no spaces or '+').
+    #[arg(long)]
+    name: String,
+    /// Where to write the private key; refuses to overwrite.
+    #[arg(long)]
+    out: PathBuf,
+    /// Make a witness key: <out>.pub holds a cosignature key (C2SP tlog-cosignature)
+    /// for the key set's witness role.
+    #[arg(long)]
+    witness: bool,
+}
+
+/// Runs `bongsu keygen`.
+pub fn run(args: Args) -> Result<(), CliError> {
+    let Args { name, out, witness } = args;
+    let kind = if witness {
+        KeyKind::Witness
+    } else {
+        KeyKind::Signer
+    };
+    println!("{}", keygen_kind(&name, &out, kind)?);
+    Ok(())
+}

@@ -245,3 +245,48 @@ pub fn newest_in(chain: &Path) -> Option<KeySet> {
     let note = signed_note::Note::from_bytes(last.as_bytes()).ok()?;
     bongsu_core::keys::decode_key_set_text(note.text()).ok()
 }
+
+/// `bongsu keyset`'s flags: what the command line gives, used as its options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The key set description (TOML): feed, valid_for, root, status, revoked.
+    #[arg(long)]
+    keys: PathBuf,
+    /// A root private key; repeat to meet the threshold, and pass both the old and the new
+    /// root keys when rotating the root.
+    #[arg(long = "key", required = true)]
+    signers: Vec<PathBuf>,
+    /// The key chain (keys.json) to extend; created with version 1 if missing.
+    #[arg(long)]
+    chain: PathBuf,
+    /// Also write the new chain here, e.g. into every region directory. Repeatable.
+    #[arg(long)]
+    out: Vec<PathBuf>,
+}
+
+/// Runs `bongsu keyset`.
+pub fn run(args: Args) -> Result<(), CliError> {
+    let Args {
+        keys,
+        signers,
+        chain,
+        out,
+    } = args;
+    let published = sign_key_set_file(
+        &keys,
+        &signers,
+        &chain,
+        &out,
+        time::OffsetDateTime::now_utc(),
+    )?;
+    for path in std::iter::once(&chain).chain(&out) {
+        println!(
+            "key set {} version {} (expires {}) -> {}",
+            published.feed,
+            published.version,
+            published.expires_at,
+            path.display()
+        );
+    }
+    Ok(())
+}

@@ -7,6 +7,10 @@
 //! ([`bongsu_core::probe::summarize`]); this module only measures,
 //! remembers and publishes.
 
+pub mod check;
+pub mod config;
+pub mod watch;
+
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,8 +21,8 @@ use signed_note::Signer;
 use time::OffsetDateTime;
 
 use crate::error::CliError;
-use crate::probe_check::{self, Check};
-use crate::probe_config::ProbeConfig;
+use crate::probe::check::Check;
+use crate::probe::config::ProbeConfig;
 
 use bongsu_core::probe::VALID_FOR_INTERVALS;
 
@@ -69,7 +73,7 @@ impl Probe {
         for (s, service) in self.config.services.iter().enumerate() {
             for (c, check) in service.checks.iter().enumerate() {
                 let check: Check = check.clone();
-                tasks.spawn(async move { (s, c, probe_check::run(&check, timeout).await) });
+                tasks.spawn(async move { (s, c, check::run(&check, timeout).await) });
             }
         }
         let mut results: Vec<Vec<Option<CheckResult>>> = self
@@ -209,32 +213,6 @@ pub fn changes(before: Option<&Observation>, now: &Observation) -> Vec<String> {
         .collect()
 }
 
-pub struct ProbeOptions {
-    pub config: ProbeConfig,
-    pub key: PathBuf,
-    pub out: Vec<PathBuf>,
-    /// One round, one observation, then exit (for cron and tests).
-    pub once: bool,
-}
-
-/// Runs the probe until it is stopped (or for one round with `once`).
-pub async fn run_probe(options: ProbeOptions) -> Result<(), CliError> {
-    let signer = crate::keygen::read_signer(&options.key)?;
-    let previous = options
-        .out
-        .iter()
-        .filter_map(|o| previous_observation(o))
-        .max_by_key(|o| o.seq);
-    keep_probing(
-        options.config,
-        previous,
-        &signer,
-        &options.out,
-        options.once,
-    )
-    .await
-}
-
 /// Rounds, observations and publishing, for as long as it runs. A failed
 /// write is reported and retried with the next round, except with `once`,
 /// where it is the answer.
@@ -267,11 +245,43 @@ pub async fn keep_probing(
     }
 }
 
+/// `bongsu probe`'s flags: what the command line gives, used as its options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The probe's configuration (TOML): feed, region, interval, window, timeout, services
+    /// and their http/tcp/dns checks.
+    #[arg(long)]
+    config: PathBuf,
+    /// This region's probe key (private), from `bongsu keygen`.
+    #[arg(long)]
+    key: PathBuf,
+    /// Where to write the signed observation, e.g. regions/seoul/probe.note; repeatable.
+    #[arg(long, required = true)]
+    out: Vec<PathBuf>,
+    /// One round and one observation, then exit.
+    #[arg(long)]
+    once: bool,
+}
+
+/// Runs `bongsu probe` until it is stopped (or for one round with `--once`).
+pub fn run(args: Args) -> Result<(), CliError> {
+    let config = crate::probe::config::read_probe_config(&args.config)?;
+    let signer = crate::keygen::read_signer(&args.key)?;
+    let previous = args
+        .out
+        .iter()
+        .filter_map(|o| previous_observation(o))
+        .max_by_key(|o| o.seq);
+    crate::runtime()?.block_on(keep_probing(
+        config, previous, &signer, &args.out, args.once,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::demo::services::{DemoServices, ServiceFault};
-    use crate::probe_config::ProbedService;
+    use crate::probe::config::ProbedService;
     use bongsu_core::probe::{validate_observation, ErrorClass};
     use std::net::SocketAddr;
 

@@ -26,7 +26,7 @@ use tokio::net::TcpListener;
 
 use crate::error::CliError;
 use crate::keygen::KeyEntryError;
-use crate::witness_server::{add_checkpoint, Witness, ADD_CHECKPOINT_PATH};
+use crate::witness::server::{add_checkpoint, Witness, ADD_CHECKPOINT_PATH};
 use bongsu_core::log::MAX_ADD_CHECKPOINT_BYTES;
 
 pub use connections::Limits;
@@ -465,6 +465,63 @@ pub fn content_type(path: &Path) -> &'static str {
         "webmanifest" => "application/manifest+json",
         _ => "application/octet-stream",
     }
+}
+
+/// `bongsu serve`'s flags: what the command line gives, used as its options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A region: <id>=<dir>@<address>, e.g. seoul=regions/seoul@127.0.0.1:8401. Repeatable.
+    #[arg(long)]
+    region: Vec<String>,
+    /// The built app: <dir>@<address>, e.g. dist@127.0.0.1:8400.
+    #[arg(long)]
+    app: Option<String>,
+    /// Serve this file as the app's /config.json.
+    #[arg(long, requires = "app")]
+    config: Option<PathBuf>,
+    /// Run a witness in a region: <id>=<witness key file> (bongsu keygen --witness). It answers
+    /// POST /witness/add-checkpoint on the region's address. Repeatable.
+    #[arg(long, requires_all = ["witness_log", "witness_state"])]
+    witness: Vec<String>,
+    /// The verifier key of the log the witnesses cosign, or a .pub file holding it.
+    #[arg(long)]
+    witness_log: Option<String>,
+    /// A directory for the witnesses' memory (<id>.json), outside any served directory.
+    /// A witness refuses to start without its file: one that forgot what it cosigned
+    /// would cosign any fork.
+    #[arg(long)]
+    witness_state: Option<PathBuf>,
+    /// Start a witness that has no state file with an empty one: only for a new witness
+    /// that has never cosigned.
+    #[arg(long, requires = "witness_state")]
+    witness_init: bool,
+}
+
+/// Runs `bongsu serve`.
+pub fn run(args: Args) -> Result<(), CliError> {
+    let Args {
+        region,
+        app,
+        config,
+        witness,
+        witness_log,
+        witness_state,
+        witness_init,
+    } = args;
+    let witnesses = parse_witness_specs(
+        &witness,
+        witness_log.as_deref(),
+        witness_state.as_deref(),
+        witness_init,
+    )?;
+    let mut sites = region
+        .iter()
+        .map(|s| parse_region_spec(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(app) = app {
+        sites.push(parse_app_spec(&app, config)?);
+    }
+    crate::runtime()?.block_on(serve(sites, witnesses))
 }
 
 #[cfg(test)]

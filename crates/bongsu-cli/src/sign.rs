@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use crate::error::CliError;
 use crate::keygen::read_signer;
 use crate::log_store::LogStore;
-use crate::probe_watch::ProbeWatch;
+use crate::probe::watch::ProbeWatch;
 use crate::status_file;
 
 /// Where the history log lives and who signs and witnesses it.
@@ -172,7 +172,7 @@ fn record_in_log(
     if let Some(probes) = &options.probes {
         // Judged against the status being signed: declaring the outage
         // ends an undeclared-outage disagreement in the same entry batch.
-        let mut seen = crate::probe_watch::load_seen(&options.dir);
+        let mut seen = crate::probe::watch::load_seen(&options.dir);
         let observed = probes.observe(now, &mut seen);
         warnings.extend(observed.warnings);
         events.extend(disagreement_events(
@@ -184,7 +184,7 @@ fn record_in_log(
             now,
             probes.grace,
         ));
-        crate::probe_watch::save_seen(&options.dir, &seen)?;
+        crate::probe::watch::save_seen(&options.dir, &seen)?;
     }
     store.append(&events)?;
     let key_set = crate::keyset::newest_published(outs);
@@ -198,7 +198,7 @@ fn record_in_log(
     }
     store.commit(&log_key, |s, note| {
         let (note, problems) =
-            crate::witness_client::gather_cosignatures(s, note, &options.witnesses, witness_keys);
+            crate::witness::client::gather_cosignatures(s, note, &options.witnesses, witness_keys);
         warnings.extend(problems);
         note
     })?;
@@ -281,4 +281,95 @@ pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         let _ = std::fs::remove_file(&tmp);
         err(e)
     })
+}
+
+/// `bongsu sign`'s flags: what the command line gives, used as its options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Private key file from `bongsu keygen`.
+    #[arg(long)]
+    key: PathBuf,
+    /// The status file (TOML).
+    #[arg(long)]
+    status: PathBuf,
+    /// Feed file to write; repeat for every region.
+    #[arg(long, required = true)]
+    out: Vec<PathBuf>,
+    /// Sequence number; default: one more than the highest in the existing --out files.
+    #[arg(long)]
+    seq: Option<u64>,
+    /// The history log directory: what changed is appended to it, the feed commits to it,
+    /// and it is copied into log/ beside every --out file.
+    #[arg(long, requires = "log_key")]
+    log: Option<PathBuf>,
+    /// The log's private key (the key set's log role).
+    #[arg(long, requires = "log")]
+    log_key: Option<PathBuf>,
+    /// A witness to ask for a cosignature: its base URL, e.g. http://127.0.0.1:8401/witness/.
+    /// Repeatable. A witness that does not answer is reported, never blocks publishing.
+    #[arg(long, requires = "log")]
+    witness: Vec<String>,
+    /// The app's config.json: ask each of its regions for its probe's observation, and log
+    /// where the probes and this status disagree for longer than the config's
+    /// disagreement_grace_seconds (and when they stop disagreeing). A probe that does not
+    /// answer is reported, never blocks publishing.
+    #[arg(long, requires = "log")]
+    probes: Option<PathBuf>,
+}
+
+/// Runs `bongsu sign`.
+pub fn run(args: Args) -> Result<(), CliError> {
+    let Args {
+        key,
+        status,
+        out,
+        seq,
+        log,
+        log_key,
+        witness,
+        probes,
+    } = args;
+    let mut warnings = Vec::new();
+    let probes = match probes {
+        Some(path) => {
+            let config = crate::config_file::read_app_config(&path)?;
+            let (watch, problems) = crate::probe::watch::ProbeWatch::from_config(&config);
+            warnings.extend(problems);
+            Some(watch)
+        }
+        None => None,
+    };
+    let log = log.zip(log_key).map(|(dir, key)| LogOptions {
+        dir,
+        key,
+        witnesses: witness,
+        probes,
+    });
+    let signed = sign_files(
+        &key,
+        &status,
+        &out,
+        seq,
+        log.as_ref(),
+        time::OffsetDateTime::now_utc(),
+    )?;
+    for warning in warnings.iter().chain(&signed.warnings) {
+        eprintln!("warning: {warning}");
+    }
+    if let Some((commitment, added)) = &signed.log {
+        println!(
+            "logged {added} event(s); the log has {} entries, root {}",
+            commitment.size, commitment.root
+        );
+    }
+    for path in &out {
+        println!(
+            "signed {} seq {} (expires {}) -> {}",
+            signed.feed,
+            signed.seq,
+            signed.expires_at,
+            path.display()
+        );
+    }
+    Ok(())
 }

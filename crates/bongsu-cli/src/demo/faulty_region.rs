@@ -17,7 +17,7 @@ use tower::ServiceExt;
 
 use super::fault::{forged_feed, Fault, Forger, PORTAL_PAGE};
 use crate::serve::{connections, plain, site_router, with_region_headers, Limits, Site};
-use crate::witness_server::Witness;
+use crate::witness::server::Witness;
 
 /// One region with a fault switch.
 pub struct FaultyRegion {

@@ -22,7 +22,7 @@ use crate::keygen::read_signer;
 use crate::log_store::LogStore;
 use crate::sign::{sign_files, write_atomically, LogOptions, Signed};
 use crate::status_file;
-use crate::witness_client::gather_cosignatures;
+use crate::witness::client::gather_cosignatures;
 
 /// The demo opens two and a half hours into the fire.
 pub const DEMO_STARTS_AT: OffsetDateTime = datetime!(2022-10-15 17:00 +09:00);
@@ -137,7 +137,7 @@ impl DemoHistory {
         };
         let history = History::from_events(&events);
         // A look only: signing records what it counts.
-        let mut seen = crate::probe_watch::load_seen(&self.log.dir);
+        let mut seen = crate::probe::watch::load_seen(&self.log.dir);
         let observed = probes.observe(now, &mut seen);
         !disagreement_events(
             &history,

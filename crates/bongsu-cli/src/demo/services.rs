@@ -184,7 +184,7 @@ fn plain(status: StatusCode, body: &'static str) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe_check::{run, Check};
+    use crate::probe::check::{run, Check};
     use bongsu_core::probe::ErrorClass;
 
     async fn free_addr() -> SocketAddr {

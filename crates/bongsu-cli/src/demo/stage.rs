@@ -14,7 +14,7 @@ use super::faulty_region::{self, FaultyRegion};
 use super::services::DemoServices;
 use crate::error::CliError;
 use crate::serve::{self, connections, site_router, Limits, Site, SiteKind};
-use crate::witness_server::Witness;
+use crate::witness::server::Witness;
 
 /// Everything a stage serves.
 pub struct Stage {

@@ -26,7 +26,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::error::CliError;
-use crate::probe_check::Check;
+use crate::probe::check::Check;
 use crate::status_file::parse_duration;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
