@@ -9,20 +9,16 @@ use leptos::prelude::*;
 use time::OffsetDateTime;
 
 use crate::clock;
-use crate::components::{
-    Banner, Disagreements, Evidence, FeedMeta, HistoryAlarms, HistoryPage, HistorySummary,
-    IncidentPage, Incidents, Maintenances, Regions, Services,
-};
+use crate::components::HistoryAlarms;
 use crate::config_loader::load_config;
-use crate::log_head::LogHead;
+use crate::stores::checkpoints::LogHead;
 
-use crate::components::measured::{Inputs, Measured};
 use crate::config_loader::LoadError;
-use crate::history_store::HistoryStore;
 use crate::i18n::{t, t_string, use_i18n, I18nContextProvider, Locale};
-use crate::poller::StatusStore;
-use crate::probe_store::ProbeStore;
+use crate::pages::{HistoryPage, IncidentPage, StatusPage};
 use crate::route::{current_route, href, leave_for, HistoryQuery, Route};
+use crate::stores::history::HistoryStore;
+use crate::stores::status::StatusStore;
 use crate::{entry, locale_choice, theme};
 
 /// What an entry point adds to the shared shell, made once per page load:
@@ -40,11 +36,11 @@ pub type Start = fn(Shared) -> Pages;
 /// What every page is drawn from.
 #[derive(Clone, Copy)]
 pub struct Shared {
-    store: StatusStore,
-    now: RwSignal<OffsetDateTime>,
-    config: StoredValue<AppConfig>,
+    pub store: StatusStore,
+    pub now: RwSignal<OffsetDateTime>,
+    pub config: StoredValue<AppConfig>,
     /// Bumped when the reader asks for a refresh.
-    refreshed: RwSignal<u64>,
+    pub refreshed: RwSignal<u64>,
 }
 
 /// The status entry point: the status page, which checks the history
@@ -108,68 +104,6 @@ pub fn history_start(shared: Shared) -> Pages {
             Route::Incident(id) => Some(view! { <IncidentPage history id now /> }.into_any()),
             Route::Status => None,
         }),
-    }
-}
-
-/// What the operator declares, what the regions' probes measure beside it,
-/// and where the copies came from. The probes are asked on the status
-/// poller's interval, leaving alone the regions it is backing off from.
-#[component]
-fn StatusPage(shared: Shared, head: LogHead) -> impl IntoView {
-    let Shared {
-        store,
-        now,
-        config,
-        refreshed,
-    } = shared;
-    let backing_off = move |index: usize| {
-        store.regions.with_untracked(|r| {
-            r.get(index)
-                .and_then(|r| r.retry_at_ms)
-                .is_some_and(|at| js_sys::Date::now() < at)
-        })
-    };
-    // At once and whenever the keys change (the store), when the reader
-    // asks for a refresh, and on the poll interval.
-    let probes = ProbeStore::new(config.get_value(), store.keys, backing_off);
-    Effect::new(move |first: Option<()>| {
-        refreshed.track();
-        if first.is_some() {
-            probes.poll(backing_off);
-        }
-    });
-    let refresh = Duration::from_secs(u64::from(config.with_value(|c| c.refresh_seconds)));
-    let timer = set_interval_with_handle(move || probes.poll(backing_off), refresh).ok();
-    on_cleanup(move || timer.into_iter().for_each(|t| t.clear()));
-    let grace = time::Duration::seconds(i64::from(
-        config.with_value(|c| c.disagreement_grace_seconds),
-    ));
-    let i18n = use_i18n();
-    let measured = Memo::new(move |_| {
-        let probing = store
-            .keys
-            .with(|k| k.latest().map_or(0, |ks| ks.roles.probes.len()));
-        store.shown.with(|feed| {
-            Measured::new(Inputs {
-                locale: i18n.get_locale(),
-                now: now.get(),
-                grace,
-                feed: feed.as_ref(),
-                regions: &probes.snapshot(),
-                probing,
-            })
-        })
-    });
-    view! {
-        <Banner store now />
-        <Disagreements measured />
-        <Incidents store />
-        <Maintenances store />
-        <Services store measured />
-        <HistorySummary head />
-        <Regions store probes config=config.get_value() now />
-        <Evidence store />
-        <FeedMeta store now />
     }
 }
 

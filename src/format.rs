@@ -165,6 +165,16 @@ pub fn ago(locale: Locale, then: OffsetDateTime, now: OffsetDateTime) -> String 
     }
 }
 
+/// Midnight KST at the start of `date`.
+pub fn kst_start(date: Date) -> OffsetDateTime {
+    date.midnight().assume_offset(offset!(+9))
+}
+
+/// Today's date in KST.
+pub fn kst_today(now: OffsetDateTime) -> Date {
+    now.to_offset(offset!(+9)).date()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,27 +3,24 @@
 //!
 //! The data path reads top to bottom: `config_loader` (which regions and
 //! root keys) → `fetch` (bytes from one region, with a timeout) →
-//! `bongsu_core` (verify key chains and feeds) → [`poller`] (every region in
-//! parallel, merged into signals) → [`components`] (show). What the device
-//! keeps between visits, always re-verified on load: `saved_keys`,
-//! `last_good`, [`saved_evidence`], all in `device_storage` (the shared
-//! browser plumbing is in `crates/bongsu-web`, used by the widget too).
+//! `bongsu_core` (verify key chains and feeds) → [`stores`] (every region
+//! in parallel, merged into signals) → [`pages`] built of [`components`]
+//! (show). What the device keeps between visits, always re-verified on
+//! load: `saved_keys`, `last_good`, `stores::saved_evidence`, all in
+//! `device_storage` (the shared browser plumbing is in
+//! `crates/bongsu-web`, used by the widget too).
 
 mod app;
 mod components;
 mod entry;
 mod error_text;
 mod format;
-mod history_store;
 mod locale_choice;
 #[cfg(test)]
 mod locale_files;
-mod log_head;
-mod poller;
-mod probe_store;
+mod pages;
 mod route;
-mod saved_checkpoint;
-mod saved_evidence;
+mod stores;
 mod theme;
 
 // The browser plumbing the partner widget shares (crates/bongsu-web).

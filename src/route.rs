@@ -3,6 +3,7 @@
 //! permalink). Fragments keep every page a static file any region or CDN
 //! can serve, and work offline from the service worker's cache.
 
+use bongsu_core::log::IncidentFilter;
 use bongsu_core::Status;
 use leptos::prelude::*;
 use time::{Date, Month};
@@ -204,6 +205,17 @@ pub fn go(route: &Route) {
 /// (an old `#/history…` link on the status page, say).
 pub fn leave_for(route: &Route) {
     let _ = window().location().replace(&href(route));
+}
+
+/// The filter the query asks for: dates are whole KST days.
+pub fn incident_filter(query: &HistoryQuery) -> IncidentFilter {
+    use crate::format::kst_start;
+    IncidentFilter {
+        service: query.service.clone(),
+        min_impact: query.impact,
+        from: query.from.map(kst_start),
+        to: query.to.and_then(|d| d.next_day()).map(kst_start),
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
+//! The banner: the overall status, how fresh it is and where it came from.
+
 use bongsu_core::{freshness, region_state, Feed, Freshness, RegionOutcome, RegionState, Status};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
 use crate::format::{ago, banner_headline};
 use crate::i18n::{t, td_string, use_i18n, Locale};
-use crate::poller::StatusStore;
+use crate::stores::status::StatusStore;
 
 /// The overall status, how fresh it is and where it came from, or why there
 /// is none yet.

@@ -1,3 +1,5 @@
+//! A download link that builds its file only when clicked.
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 

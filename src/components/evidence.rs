@@ -1,8 +1,10 @@
+//! Equivocation evidence: two genuine copies with one number, kept and downloadable.
+
 use leptos::prelude::*;
 
 use crate::format::kst;
 use crate::i18n::{t, td_string, use_i18n};
-use crate::poller::StatusStore;
+use crate::stores::status::StatusStore;
 
 /// Proof that the operator's key signed two different versions of one
 /// update, kept and downloadable: a journalist or auditor can check both

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::download::DownloadLink;
 use crate::clock;
-use crate::history_store::VerifiedHistory;
 use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::stores::history::VerifiedHistory;
 
 /// Where this page and the log it verified live, for links in exports.
 pub fn proof_context(v: &VerifiedHistory) -> ProofContext {

@@ -1,10 +1,12 @@
+//! The signed feed on screen: its number, when it was signed and until when it holds.
+
 use bongsu_core::{freshness, Freshness};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
 use crate::format::{ago, kst};
 use crate::i18n::{td_string, use_i18n};
-use crate::poller::StatusStore;
+use crate::stores::status::StatusStore;
 
 /// Which signed feed is on screen, when it was signed and until when it holds.
 #[component]

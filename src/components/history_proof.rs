@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use super::download::DownloadLink;
 use crate::error_text::{feed_conflict, fetch_error};
 use crate::format::kst;
-use crate::history_store::{HistoryProblem, HistoryStore, RegionLog};
 use crate::i18n::{t, t_string, td, td_string, use_i18n, Locale};
-use crate::log_head::LogHead;
 use crate::route::{href, HistoryQuery, Route};
-use crate::saved_checkpoint::RewriteEvidence;
+use crate::stores::checkpoints::LogHead;
+use crate::stores::history::{HistoryProblem, HistoryStore, RegionLog};
+use crate::stores::saved_checkpoint::RewriteEvidence;
 
 fn problem_text(locale: Locale, problem: HistoryProblem) -> &'static str {
     match problem {

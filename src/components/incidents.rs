@@ -1,3 +1,5 @@
+//! Active incidents with their updates, newest first.
+
 use bongsu_core::{ComponentRef, Feed, Incident};
 use leptos::prelude::*;
 
@@ -5,7 +7,7 @@ use super::StatusBadge;
 use super::When;
 use crate::format::incident_state_label;
 use crate::i18n::{t, use_i18n};
-use crate::poller::StatusStore;
+use crate::stores::status::StatusStore;
 
 /// Active incidents, newest update first.
 #[component]

@@ -8,11 +8,11 @@ use bongsu_core::probe::DisagreementKind;
 use leptos::prelude::*;
 
 use super::When;
-use crate::history_store::VerifiedHistory;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::route::HistoryQuery;
+use crate::stores::history::VerifiedHistory;
 
-use super::history_page::incident_filter;
+use crate::route::incident_filter;
 
 /// The disagreements the query's service and dates select, newest first.
 #[component]

@@ -1,10 +1,12 @@
+//! Planned maintenance the feed announces.
+
 use bongsu_core::{ComponentRef, Feed, Maintenance, MaintenanceState};
 use leptos::prelude::*;
 
 use super::When;
 use crate::format::maintenance_state_label;
 use crate::i18n::{t, use_i18n};
-use crate::poller::StatusStore;
+use crate::stores::status::StatusStore;
 
 /// Planned work the feed announces: in progress first, then by start time.
 #[component]

@@ -20,7 +20,7 @@ use time::{Duration, OffsetDateTime};
 use crate::error_text::{fetch_error, observation_error};
 use crate::format::{ago, kst};
 use crate::i18n::{td_string, Locale};
-use crate::probe_store::ProbeReport;
+use crate::stores::probes::ProbeReport;
 
 /// One line of text with a symbol (so that no state is told by colour
 /// alone) and, for operators, technical detail in English.

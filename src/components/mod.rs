@@ -2,29 +2,25 @@
 //! untrusted and only ever inserted as text nodes, never as HTML.
 
 mod banner;
-mod download;
+pub mod download;
 mod evidence;
-mod exports;
+pub mod exports;
 mod feed_meta;
-mod history_page;
-mod history_proof;
-mod incident_page;
+pub mod history_proof;
 mod incidents;
-mod logged_disagreements;
+pub mod logged_disagreements;
 mod maintenances;
 pub mod measured;
 mod regions;
 mod services;
 mod status_badge;
-mod uptime;
-mod when;
+pub mod uptime;
+pub mod when;
 
 pub use banner::Banner;
 pub use evidence::Evidence;
 pub use feed_meta::FeedMeta;
-pub use history_page::HistoryPage;
 pub use history_proof::{HistoryAlarms, HistorySummary};
-pub use incident_page::IncidentPage;
 pub use incidents::Incidents;
 pub use maintenances::Maintenances;
 pub use measured::Disagreements;

@@ -1,3 +1,5 @@
+//! One line per region: whether it answered, whether its copy was genuine, its probe.
+
 use bongsu_core::{region_state, AppConfig, RegionOutcome, RegionState};
 use leptos::prelude::*;
 use time::OffsetDateTime;
@@ -6,8 +8,8 @@ use super::measured::{line, region_lines};
 use crate::error_text::{feed_error, fetch_error, Worded};
 use crate::format::ago;
 use crate::i18n::{t, td_string, use_i18n, Locale};
-use crate::poller::{RegionReport, StatusStore};
-use crate::probe_store::ProbeStore;
+use crate::stores::probes::ProbeStore;
+use crate::stores::status::{RegionReport, StatusStore};
 
 /// One line per region: did it answer, and was what it said genuine? And,
 /// where regions run probes, whether its probe's observation counts.

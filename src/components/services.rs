@@ -1,9 +1,11 @@
+//! Every service and its components, declared beside measured.
+
 use leptos::prelude::*;
 
 use super::measured::{line, Measured};
 use super::StatusBadge;
 use crate::i18n::{t, use_i18n};
-use crate::poller::StatusStore;
+use crate::stores::status::StatusStore;
 
 /// Every service with its components, and what the probes measured of it.
 #[component]

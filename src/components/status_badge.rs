@@ -1,3 +1,5 @@
+//! A status as symbol, words and colour.
+
 use bongsu_core::Status;
 use leptos::prelude::*;
 

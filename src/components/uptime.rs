@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use time::macros::offset;
 use time::{Duration, OffsetDateTime};
 
-use super::history_page::{kst_start, kst_today};
 use super::When;
 use crate::format::{day, duration, percent, status_label};
-use crate::history_store::VerifiedHistory;
+use crate::format::{kst_start, kst_today};
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::route::{format_date, go, href, parse_date, HistoryQuery, Route};
+use crate::stores::history::VerifiedHistory;
 
 pub const DAYS: u16 = 90;
 

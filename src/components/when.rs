@@ -1,3 +1,5 @@
+//! An instant in KST, and in the reader's own zone when that differs.
+
 use leptos::prelude::*;
 use time::OffsetDateTime;
 

@@ -1,30 +1,19 @@
 //! The history page: filters, the incident list, uptime bars and exports.
 
-use bongsu_core::log::{filter_incidents, IncidentFilter};
+use bongsu_core::log::filter_incidents;
 use bongsu_core::Status;
 use leptos::prelude::*;
-use time::macros::offset;
 use time::{Date, OffsetDateTime};
 
-use super::exports::Exports;
-use super::history_proof::{HistoryLoading, HistoryProof};
-use super::logged_disagreements::LoggedDisagreements;
-use super::uptime::Uptime;
-use super::{StatusBadge, When};
+use crate::components::exports::Exports;
+use crate::components::history_proof::{HistoryLoading, HistoryProof};
+use crate::components::logged_disagreements::LoggedDisagreements;
+use crate::components::uptime::Uptime;
+use crate::components::{StatusBadge, When};
 use crate::format::{duration, incident_state_label, status_label};
-use crate::history_store::{HistoryStore, VerifiedHistory};
 use crate::i18n::{t, t_string, td_string, use_i18n};
-use crate::route::{format_date, go, href, parse_date, HistoryQuery, Route};
-
-/// Midnight KST at the start of `date`.
-pub fn kst_start(date: Date) -> OffsetDateTime {
-    date.midnight().assume_offset(offset!(+9))
-}
-
-/// Today's date in KST.
-pub fn kst_today(now: OffsetDateTime) -> Date {
-    now.to_offset(offset!(+9)).date()
-}
+use crate::route::{format_date, go, href, incident_filter, parse_date, HistoryQuery, Route};
+use crate::stores::history::{HistoryStore, VerifiedHistory};
 
 #[component]
 pub fn HistoryPage(
@@ -149,16 +138,6 @@ fn Filters(verified: VerifiedHistory, query: HistoryQuery) -> impl IntoView {
             </label>
             <a href=href(&Route::History(HistoryQuery::default())) class="button-link">{t!(i18n, history.filter_clear)}</a>
         </form>
-    }
-}
-
-/// The filter the query asks for: dates are whole KST days.
-pub fn incident_filter(query: &HistoryQuery) -> IncidentFilter {
-    IncidentFilter {
-        service: query.service.clone(),
-        min_impact: query.impact,
-        from: query.from.map(kst_start),
-        to: query.to.and_then(|d| d.next_day()).map(kst_start),
     }
 }
 

@@ -20,9 +20,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::fetch::{controller, fetch_bytes};
-use crate::history_store::HistoryProblem;
-use crate::saved_checkpoint::{self, RewriteEvidence};
 use crate::signature_checks::checked;
+use crate::stores::history::HistoryProblem;
+use crate::stores::saved_checkpoint::{self, RewriteEvidence};
 
 #[derive(Clone, Copy)]
 pub struct LogHead {

@@ -26,7 +26,8 @@ use web_sys::AbortController;
 use crate::clock;
 use crate::fetch::{controller, fetch_bytes, FetchError, Fetched};
 use crate::signature_checks::checked;
-use crate::{last_good, saved_evidence, saved_keys};
+use crate::stores::saved_evidence;
+use crate::{last_good, saved_keys};
 
 /// Where the feed on screen came from.
 pub const SOURCE_DEVICE: &str = "device";

@@ -8,14 +8,14 @@ use bongsu_core::{IncidentState, Status};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
-use super::download::DownloadLink;
-use super::exports::proof_context;
-use super::history_proof::{HistoryLoading, HistoryProof};
-use super::{StatusBadge, When};
+use crate::components::download::DownloadLink;
+use crate::components::exports::proof_context;
+use crate::components::history_proof::{HistoryLoading, HistoryProof};
+use crate::components::{StatusBadge, When};
 use crate::format::{duration, incident_state_label, status_label};
-use crate::history_store::{HistoryStore, VerifiedHistory};
 use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::route::{href, HistoryQuery, Route};
+use crate::stores::history::{HistoryStore, VerifiedHistory};
 
 /// One line of the incident's timeline.
 #[derive(Debug, Clone, PartialEq)]

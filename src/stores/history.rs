@@ -33,8 +33,8 @@ use leptos::task::spawn_local;
 
 use crate::clock;
 use crate::fetch::{controller, fetch_bytes, FetchError};
-use crate::saved_checkpoint::{self, RewriteEvidence};
 use crate::signature_checks::{checked, checked_completely};
+use crate::stores::saved_checkpoint::{self, RewriteEvidence};
 
 /// Bundles fetched at once: as many as a browser asks one host for at a time.
 const BUNDLES_AT_ONCE: usize = 6;

@@ -1,0 +1,11 @@
+//! The pages, one per route: the status page (the status build) and the
+//! history and incident pages (the history build). Each page is drawn from
+//! the stores and the shared components.
+
+mod history;
+mod incident;
+mod status;
+
+pub use history::HistoryPage;
+pub use incident::IncidentPage;
+pub use status::StatusPage;
