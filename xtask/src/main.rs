@@ -7,6 +7,7 @@ mod build;
 mod cmd;
 mod fuzz;
 mod setup;
+mod tidy;
 
 use std::process::ExitCode;
 
