@@ -50,12 +50,38 @@ pub fn app_and_cli() -> Result<(), String> {
 /// `cargo build` of the CLI. (`cargo test --workspace` also builds it, with
 /// the workspace's unified features; `xtask test` uses that binary instead
 /// of building a second variant.)
+///
+/// `cargo test --workspace` builds `target/debug/bongsu` with the whole
+/// workspace's features (the app's, the dev-dependencies'), which `cargo
+/// build -p bongsu-cli` does not share: it would rebuild most of the CLI's
+/// dependencies for minutes. So a binary newer than everything it is built
+/// from is used as it is, whichever command built it.
 pub fn cli() -> Result<(), String> {
+    let root = repo_root();
+    let newest_input = CLI_INPUTS
+        .iter()
+        .filter_map(|p| newest_mtime(&root.join(p)))
+        .max();
+    let built = cli_binary().metadata().and_then(|m| m.modified()).ok();
+    if matches!((built, newest_input), (Some(b), Some(n)) if b >= n) {
+        step("the CLI is up to date (target/debug/bongsu)");
+        return Ok(());
+    }
     step("building the CLI");
     run(command("cargo")
         .args(["build", "--locked", "-p", "bongsu-cli"])
-        .current_dir(repo_root()))
+        .current_dir(root))
 }
+
+/// What the CLI is built from.
+const CLI_INPUTS: &[&str] = &[
+    "crates/bongsu-cli",
+    "crates/bongsu-core",
+    "crates/bongsu-widget",
+    "src/locales",
+    "Cargo.toml",
+    "Cargo.lock",
+];
 
 /// The release app in dist/ (status page) and dist/history/, and the
 /// widget in dist/embed/, rebuilt only when an input is newer.

@@ -352,7 +352,7 @@ fn ensure_key_set(dir: &Path, root_key: &Path, regions: &[PathBuf]) -> Result<()
 const DEMO_KEYS_TOML: &str = r#"# The demo's key set: the root key signs this, the status key signs feeds.
 # Rotate the status key by adding a new key here, moving the old one to
 # `revoked`, and running `bongsu keyset --keys keys.toml --key keys/root.key
-# --chain keys.json --out regions/<id>/keys.json` (see docs/PROTOCOL.md).
+# --chain keys.json --out regions/<id>/keys.json` (see docs/protocol/keys.md).
 feed = "kakao"
 valid_for = "90d"
 {revoked}

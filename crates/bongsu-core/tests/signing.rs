@@ -75,12 +75,12 @@ fn vector_feed() -> Feed {
     }
 }
 
-/// The fenced block that follows `marker` in docs/PROTOCOL.md.
+/// The fenced block that follows `marker` in docs/protocol/feed.md.
 fn protocol_block(marker: &str) -> String {
-    let doc = include_str!("../../../docs/PROTOCOL.md");
+    let doc = include_str!("../../../docs/protocol/feed.md");
     let after = doc
         .split_once(marker)
-        .unwrap_or_else(|| panic!("PROTOCOL.md lacks {marker}"))
+        .unwrap_or_else(|| panic!("docs/protocol/feed.md lacks {marker}"))
         .1;
     let body = after.split_once("```text\n").unwrap().1;
     body.split_once("```").unwrap().0.to_owned()
@@ -259,7 +259,7 @@ proptest! {
     }
 }
 
-/// Prints the test vector for docs/PROTOCOL.md: `cargo test -p bongsu-core --test signing -- --ignored --nocapture print_vector`.
+/// Prints the test vector for docs/protocol/feed.md: `cargo test -p bongsu-core --test signing -- --ignored --nocapture print_vector`.
 #[test]
 #[ignore]
 fn print_vector() {

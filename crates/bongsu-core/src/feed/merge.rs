@@ -103,7 +103,7 @@ pub enum Choice {
 }
 
 /// The protocol's rule for a verified `candidate` against the feed `shown`
-/// (docs/PROTOCOL.md, "Verification"): only a strictly newer feed replaces
+/// (docs/protocol/feed.md, "Verification"): only a strictly newer feed replaces
 /// it, so no region can roll the page back; of two copies with one
 /// sequence number, the one more regions serve now is shown, and on a tie
 /// the one already shown stays, so one equivocating region cannot decide

@@ -1,5 +1,5 @@
 //! The feed's text inside a C2SP signed note: a format line, then the feed
-//! as one line of compact JSON. See docs/PROTOCOL.md.
+//! as one line of compact JSON. See docs/protocol/feed.md.
 //!
 //! The format line keeps a feed signature from ever being mistaken for a
 //! signature over some other kind of note (a log checkpoint starts with its

@@ -1,7 +1,7 @@
 //! Root-signed key sets and the chain of them: how the app learns which
 //! online keys to trust, and how keys rotate without a rebuild.
 //!
-//! The model is The Update Framework's root metadata (see docs/PROTOCOL.md):
+//! The model is The Update Framework's root metadata (see docs/protocol/keys.md):
 //!
 //! - A **key set** names the root keys and every online role's keys with
 //!   their thresholds, lists revoked keys, and has a version and an expiry.
