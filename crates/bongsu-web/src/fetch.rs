@@ -1,13 +1,15 @@
 //! Fetching bytes from one URL with a deadline. Everything here is about the
-//! network; nothing is trusted yet.
+//! network; nothing is trusted yet. The request goes through gloo-net; the
+//! body is read from its stream, so the size limit holds while reading.
 
 use js_sys::Uint8Array;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+use gloo_net::http::Request;
 use web_sys::{
-    AbortController, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestCache,
-    RequestInit, Response,
+    AbortController, ReadableStream, ReadableStreamDefaultReader, ReadableStreamReadResult,
+    RequestCache,
 };
 
 pub use bongsu_core::FetchError;
@@ -37,10 +39,6 @@ pub async fn fetch_bytes(
     controller: &AbortController,
 ) -> Result<Fetched, FetchError> {
     let window = web_sys::window().ok_or(FetchError::Network)?;
-    let init = RequestInit::new();
-    init.set_cache(RequestCache::NoCache);
-    init.set_signal(Some(&controller.signal()));
-
     let abort = controller.clone();
     let on_deadline = Closure::once(move || abort.abort());
     let deadline = window
@@ -50,18 +48,32 @@ pub async fn fetch_bytes(
         )
         .ok();
 
+    let signal = controller.signal();
     let result = async {
-        let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        let response = Request::get(url)
+            .cache(RequestCache::NoCache)
+            .abort_signal(Some(&signal))
+            .send()
             .await
             .map_err(|_| FetchError::Network)?;
-        let response: Response = response.dyn_into().map_err(|_| FetchError::Network)?;
         if response.status() != 200 {
             return Err(FetchError::Http {
                 status: response.status(),
             });
         }
-        let content_type = response.headers().get("content-type").ok().flatten();
-        let bytes = read_limited(&response, limit).await?;
+        let headers = response.headers();
+        let content_type = headers.get("content-type");
+        let declared = headers
+            .get("content-length")
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|len| len > limit) {
+            return Err(FetchError::TooLarge { limit });
+        }
+        // gloo-net reads a whole body at once; the limit needs the stream.
+        let bytes = match response.body() {
+            Some(stream) => read_limited(stream, limit).await?,
+            None => Vec::new(),
+        };
         Ok(Fetched {
             bytes,
             content_type,
@@ -87,19 +99,7 @@ pub async fn fetch_bytes(
 }
 
 /// Reads the body chunk by chunk, stopping as soon as it exceeds `limit`.
-async fn read_limited(response: &Response, limit: usize) -> Result<Vec<u8>, FetchError> {
-    let declared = response
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > limit) {
-        return Err(FetchError::TooLarge { limit });
-    }
-    let Some(stream) = response.body() else {
-        return Ok(Vec::new());
-    };
+async fn read_limited(stream: ReadableStream, limit: usize) -> Result<Vec<u8>, FetchError> {
     let reader: ReadableStreamDefaultReader = stream
         .get_reader()
         .dyn_into()
