@@ -126,12 +126,7 @@ pub fn App(start: Start) -> impl IntoView {
 #[component]
 fn Loaded(start: Start) -> impl IntoView {
     let i18n = use_i18n();
-    let chosen = locale_choice::initial();
-    i18n.set_locale(chosen);
-    // The provider applies its default in an effect of its own, which runs
-    // after this code; an effect created here runs after that one, so the
-    // reader's language wins.
-    Effect::new(move |_| i18n.set_locale(chosen));
+    i18n.set_locale(locale_choice::initial());
     theme::apply(theme::remembered());
     // A plain signal rather than a LocalResource in a Suspense: the page
     // loads one file once, and Leptos's async machinery was 4 KB of the

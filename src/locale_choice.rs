@@ -2,9 +2,8 @@
 //! first (Korean for a Korean browser, else English); a choice made with the
 //! switch wins over that and is remembered on this device.
 //!
-//! The matching is here, not leptos_i18n's: its matcher links ICU's locale
-//! parser and leptos-use's listeners into the page, 10 KB brotli for two
-//! languages (vendor/README.md).
+//! The matching is by hand: a locale matcher (leptos_i18n's, with ICU's
+//! parser) was 10 KB brotli of the page for a choice between two languages.
 
 use crate::device_storage;
 use crate::i18n::Locale;

@@ -1,7 +1,6 @@
 //! The two locale files must say the same things: every key in both, with
-//! the same interpolated variables. leptos_i18n checks the keys the code
-//! uses at compile time, but only warns when a language lacks one (it falls
-//! back to English); this makes that a test failure.
+//! the same interpolated variables. `build.rs` refuses to generate the
+//! words otherwise; this test says which key, in a test failure.
 
 use std::collections::{BTreeMap, BTreeSet};
 

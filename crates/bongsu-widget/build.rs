@@ -1,7 +1,7 @@
 //! The widget's words come from the app's own locale files
 //! (`src/locales/{en,ko}.json`), so there is one place to translate and the
 //! app's locale tests cover them. A key missing from either file fails the
-//! build, as leptos_i18n does for the app.
+//! build, as the app's own `build.rs` does.
 
 use std::fmt::Write as _;
 use std::path::Path;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::download::DownloadLink;
 use crate::error_text::{feed_conflict, fetch_error};
 use crate::format::kst;
-use crate::i18n::{t, t_string, td, td_string, use_i18n, Locale};
+use crate::i18n::{keys, t, t_string, td_string, use_i18n, Locale, Part};
 use crate::route::{href, HistoryQuery, Route};
 use crate::stores::checkpoints::LogHead;
 use crate::stores::history::{HistoryProblem, HistoryStore, RegionLog};
@@ -202,32 +202,32 @@ pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
                 .join(", ");
             // Log names, hashes and witness names are identifiers, not words:
             // marked so that page translators leave them alone.
-            let ident = |text: String| move || view! { <code translate="no">{text.clone()}</code> };
-            let (size, n) = (c.size, c.cosigned.len());
-            let (origin, root) = (ident(c.origin.clone()), ident(c.root.to_string()));
-            let witnesses = ident(witnesses);
-            let proven = if n == 1 {
-                td!(
-                    locale,
-                    history.proof_verified_one,
-                    size = move || size,
-                    origin = origin,
-                    root = root,
-                    witnesses = witnesses
+            let (size, n) = (c.size.to_string(), c.cosigned.len().to_string());
+            let (origin, root) = (c.origin.clone(), c.root.to_string());
+            let (parts, names) = if c.cosigned.len() == 1 {
+                (
+                    keys::history::proof_verified_one::parts(locale),
+                    keys::history::proof_verified_one::ARGS,
                 )
-                .into_any()
             } else {
-                td!(
-                    locale,
-                    history.proof_verified,
-                    size = move || size,
-                    origin = origin,
-                    root = root,
-                    n = move || n,
-                    witnesses = witnesses
+                (
+                    keys::history::proof_verified::parts(locale),
+                    keys::history::proof_verified::ARGS,
                 )
-                .into_any()
             };
+            let proven = parts
+                .iter()
+                .map(|part| match part {
+                    Part::Text(text) => text.into_any(),
+                    Part::Arg(i) => match names.get(*i).copied() {
+                        Some("size") => size.clone().into_any(),
+                        Some("n") => n.clone().into_any(),
+                        Some("origin") => view! { <code translate="no">{origin.clone()}</code> }.into_any(),
+                        Some("root") => view! { <code translate="no">{root.clone()}</code> }.into_any(),
+                        _ => view! { <code translate="no">{witnesses.clone()}</code> }.into_any(),
+                    },
+                })
+                .collect_view();
             let live = history.feed_check.get().map(|check| match check {
                 Ok(FeedAgreement::Agrees { size }) => {
                     td_string!(locale, history.live_agrees, size = size)

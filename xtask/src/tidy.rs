@@ -230,7 +230,6 @@ mod tests {
                 "public/",
                 "style/",
                 "examples/",
-                "vendor/",
                 "fuzz/",
             ]
             .iter()

@@ -2,11 +2,11 @@
 //! network; nothing is trusted yet. The request goes through gloo-net; the
 //! body is read from its stream, so the size limit holds while reading.
 
+use gloo_net::http::Request;
 use js_sys::Uint8Array;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use gloo_net::http::Request;
 use web_sys::{
     AbortController, ReadableStream, ReadableStreamDefaultReader, ReadableStreamReadResult,
     RequestCache,

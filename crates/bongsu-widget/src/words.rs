@@ -49,7 +49,7 @@ impl Words {
     }
 }
 
-/// Fills `{{ name }}` placeholders, leptos_i18n's syntax in the locale files.
+/// Fills `{{ name }}` placeholders, the locale files' syntax.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     values
         .iter()
