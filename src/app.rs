@@ -44,7 +44,7 @@ pub struct Shared {
 }
 
 /// The status entry point: the status page, which checks the history
-/// log's checkpoints only (`log_head.rs`).
+/// log's checkpoints only (`stores/checkpoints.rs`).
 pub fn status_start(shared: Shared) -> Pages {
     let head = LogHead::new(shared.config.get_value(), shared.store.shown);
     follow_feed_commitments(
@@ -74,7 +74,7 @@ pub fn status_start(shared: Shared) -> Pages {
 }
 
 /// The history entry point: the history and incident pages, from the log
-/// verified in full (`history_store.rs`).
+/// verified in full (`stores/history.rs`).
 pub fn history_start(shared: Shared) -> Pages {
     let history = HistoryStore::new(shared.config.get_value(), shared.store.shown);
     follow_feed_commitments(

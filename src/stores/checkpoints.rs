@@ -2,7 +2,7 @@
 //! checkpoint, verified under the trusted key set (the log key's signature
 //! and the witness threshold), without the entries. The status page's
 //! readers want the status first, on a phone during an outage; fetching and
-//! hashing the whole log is the history pages' work (`history_store.rs`).
+//! hashing the whole log is the history pages' work (`stores/history.rs`).
 //!
 //! From the checkpoints alone the page still sees a split view at one size
 //! and a live feed whose commitment contradicts what the log key signed

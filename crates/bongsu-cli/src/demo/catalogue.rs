@@ -1,6 +1,6 @@
 //! The comment at the top of the demo's status file. The declarations below
 //! it are rendered from the history log, which replays the Kakao outage
-//! from the sourced timeline (see `timeline_replay`).
+//! from the sourced timeline (see `timeline.rs`).
 
 pub const STATUS_HEADER: &str = r#"# Bongsu status file: edit it and save; the demo re-signs it within a second
 # and records what changed in the history log. (Outside the demo: bongsu sign
