@@ -55,7 +55,7 @@ pub enum CliError {
     Sign(#[from] bongsu_core::SignError),
     #[error("another bongsu sign or keyset has been writing {dir} for {waited} s; wait for it to finish, then run this again")]
     Locked { dir: PathBuf, waited: u64 },
-    #[error("witness {id} has no state at {path}: a witness that forgot what it cosigned would cosign any fork of the log. Restore the file, or pass --witness-init if this is a new witness that has never cosigned")]
+    #[error("witness {id} has no state at {path}: a witness that forgot what it cosigned would cosign any fork of the log. Restore the file, or, only if this is a new witness that has never cosigned, start it once with --init (`bongsu witness`) or --witness-init (`bongsu serve`)")]
     WitnessStateMissing { id: String, path: PathBuf },
     #[error("witness {id}'s state {path} is in use by another running serve; one process per witness state")]
     WitnessStateInUse { id: String, path: PathBuf },

@@ -51,6 +51,9 @@ enum Command {
     /// Draw a static SVG status badge from a region's signed feed, verified against the page's
     /// config.json, for places that allow no script. An expired feed is drawn as out of date.
     Badge(badge::Args),
+    /// Run a witness on its own (C2SP tlog-witness, POST /add-checkpoint), apart from any
+    /// region: it cosigns a log's checkpoints only when they extend what it cosigned before.
+    Witness(witness::Args),
     /// Run this region's probe: check every service's endpoints on an interval and sign what
     /// was seen into probe.note (the key set's probes.<region> key). Runs until stopped.
     Probe(probe::Args),
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Badge(args) => badge::run(args),
         Command::Probe(args) => probe::run(args),
+        Command::Witness(args) => witness::run(args),
         Command::FaultRegions(args) => {
             runtime().and_then(|rt| rt.block_on(demo::stage::run_fault_regions(args)))
         }

@@ -867,6 +867,58 @@ fn audit_never_accepts_a_log_key_revoked_by_a_later_key_set() {
 }
 
 #[test]
+fn a_witness_on_its_own_cosigns_what_sign_publishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let op = Operator::new(dir.path(), &["a"], 1);
+    let key = dir.path().join("witness-a.key");
+    let state = dir.path().join("witness-a-state");
+    let args = [
+        "--listen",
+        "127.0.0.1:0",
+        "--key",
+        key.to_str().unwrap(),
+        "--log",
+        &format!("{}.pub", op.log_key),
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    // Without its memory it refuses to start.
+    let mut refused = vec!["witness"];
+    refused.extend(args);
+    assert_fails_with(&bongsu(&refused), "--init");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bongsu"))
+        .arg("witness")
+        .args(args)
+        .arg("--init")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(url) = line.strip_prefix("witness http://") {
+            break format!("http://{url}");
+        }
+    };
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    std::thread::spawn(move || lines.for_each(drop));
+    let _witness = Server(child);
+    let out = op.sign(&status("major_outage", &[U1]), std::slice::from_ref(&url));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("did not cosign"), "{}", stderr(&out));
+    let mirrors: Vec<&str> = op.regions.iter().map(String::as_str).collect();
+    let audit = op.audit(&[], &mirrors);
+    assert!(audit.status.success(), "{}", stdout(&audit));
+    assert!(
+        stdout(&audit).contains("cosigned by witness-a.test"),
+        "{}",
+        stdout(&audit)
+    );
+}
+
+#[test]
 fn maintenance_and_a_postmortem_are_logged_from_the_status_file() {
     let dir = tempfile::tempdir().unwrap();
     let op = Operator::new(dir.path(), &[], 0);
