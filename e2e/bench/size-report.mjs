@@ -4,7 +4,8 @@
 //
 //   node bench/size-report.mjs <name>=<folder>=<budget KB> ...
 //
-// Every file directly in a folder counts, and the JS snippets wasm-bindgen
+// Every file directly in a folder counts (not the build's precompressed
+// copies of them), and the JS snippets wasm-bindgen
 // puts in its snippets/ (the page preloads them). Other sub-folders are
 // other builds, or loaded only on demand (fallback/).
 // KB here is 1,000 bytes. Exit status 1 if any build is over its budget and
@@ -45,7 +46,10 @@ for (const { name, dir, budget } of builds) {
     files = [
       ...readdirSync(dir).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()),
       ...snippets(join(dir, 'snippets')),
-    ].sort();
+    ]
+      // The build's precompressed copies (x.wasm.br) are the same files.
+      .filter((f) => !/\.(br|gz)$/.test(f))
+      .sort();
   } catch (error) {
     console.log(`\n${name}: not built (${dir}: ${error.code ?? error.message})`);
     over = true;

@@ -24,9 +24,15 @@
 //    loader, the status page's link forwarder), never 'unsafe-inline'. So
 //    nothing a feed or a log says can become script, not even a
 //    `javascript:` link that a future bug let through.
+// 4. In a release build, writes the best brotli and gzip copy of every
+//    compressible file beside it (`x_bg.wasm.br`, `x_bg.wasm.gz`), as
+//    static servers know them: `bongsu serve` sends one when it decodes to
+//    the file's own bytes, `bongsu publish` uploads it, so compressing at
+//    brotli's slowest level is paid once per build, not per server start.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { buildSync, transformSync } from 'esbuild';
 
 const staging = process.env.TRUNK_STAGING_DIR;
@@ -120,4 +126,21 @@ for (const page of files(staging).filter((p) => p.endsWith('.html'))) {
   const html = readFileSync(page, 'utf8');
   const updated = withPolicy(html);
   if (updated !== html) writeFileSync(page, updated);
+}
+
+// Step 4, after every rewrite above.
+const COMPRESSIBLE = /\.(html|js|mjs|css|wasm|json|svg|txt|webmanifest)$/;
+if (release) {
+  for (const path of files(staging).filter((p) => COMPRESSIBLE.test(p))) {
+    const bytes = readFileSync(path);
+    const br = brotliCompressSync(bytes, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 11,
+        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
+    });
+    const gz = gzipSync(bytes, { level: 9 });
+    if (br.length < bytes.length) writeFileSync(`${path}.br`, br);
+    if (gz.length < bytes.length) writeFileSync(`${path}.gz`, gz);
+  }
 }

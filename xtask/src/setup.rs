@@ -3,7 +3,8 @@
 //! Versions are pinned where the machines need them (see ARCHITECTURE.md,
 //! "Toolchain"): trunk 0.21.14 (0.22 needs a newer rustc), wasm-bindgen-cli
 //! exactly the version the app's `wasm-bindgen` crate is pinned to, and
-//! wasm-opt from the npm `binaryen` package (Debian's is too old).
+//! wasm-opt from the npm `binaryen` package (Debian's is too old), and the
+//! storage servers the publish tests run (moto from pip, Azurite from npm).
 
 use std::path::Path;
 
@@ -34,6 +35,7 @@ pub fn ensure_tools(with_browser: bool) -> Result<(), String> {
         ],
     )?;
     ensure_npm_packages()?;
+    ensure_storage_emulators()?;
     if with_browser {
         ensure_chromium()?;
     }
@@ -73,10 +75,47 @@ fn ensure_npm_packages() -> Result<(), String> {
     if is_newer_or_same(&installed, &lock) && e2e.join("node_modules/.bin/wasm-opt").exists() {
         return Ok(());
     }
-    step("installing npm packages (wasm-opt, esbuild, playwright-core)");
+    step("installing npm packages (wasm-opt, esbuild, playwright-core, azurite)");
     run(command("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&e2e))
+}
+
+/// Where pip puts the S3-compatible server (moto) that the publish tests
+/// and `demo --stores` start: in target/, beside what cargo builds.
+pub const MOTO_DIR: &str = "target/storage-emulators/moto";
+const MOTO_REQUIREMENTS: &str = "xtask/storage/requirements.txt";
+
+/// `pip install --target` of the pinned moto server, when the pins
+/// changed: no virtualenv (Debian's needs an apt package), and --target is
+/// allowed where the system Python is externally managed (PEP 668).
+fn ensure_storage_emulators() -> Result<(), String> {
+    let root = cmd::repo_root();
+    let requirements = std::fs::read_to_string(root.join(MOTO_REQUIREMENTS))
+        .map_err(|e| format!("cannot read {MOTO_REQUIREMENTS}: {e}"))?;
+    let dir = root.join(MOTO_DIR);
+    let stamp = dir.join(".requirements.txt");
+    let installed = std::fs::read_to_string(&stamp).ok();
+    if installed.as_deref() == Some(requirements.as_str()) && dir.join("moto").is_dir() {
+        return Ok(());
+    }
+    step("installing the S3-compatible storage server for the publish tests (pip: moto)");
+    let _ = std::fs::remove_dir_all(&dir);
+    run(command("python3").args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-warn-script-location",
+        "--no-warn-conflicts",
+        "--root-user-action=ignore",
+        "--target",
+        &dir.to_string_lossy(),
+        "-r",
+        &root.join(MOTO_REQUIREMENTS).to_string_lossy(),
+    ]))?;
+    std::fs::write(&stamp, requirements).map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
 fn ensure_chromium() -> Result<(), String> {

@@ -83,7 +83,6 @@ pub fn read_roots(roots: &[String], threshold: usize) -> Result<RoleKeys, CliErr
 
 pub fn audit(options: &Args, now: OffsetDateTime) -> Result<AuditReport, CliError> {
     let anchor = read_roots(&options.roots, options.root_threshold)?;
-    let agent = crate::mirror_source::agent(FETCH_TIMEOUT);
     let seen = match &options.seen {
         Some(path) => Some(std::fs::read(path).map_err(|source| CliError::ReadFile {
             path: path.clone(),
@@ -91,18 +90,36 @@ pub fn audit(options: &Args, now: OffsetDateTime) -> Result<AuditReport, CliErro
         })?),
         None => None,
     };
+    Ok(audit_mirrors(
+        anchor,
+        &options.feed,
+        &options.mirrors,
+        seen.as_deref(),
+        now,
+    ))
+}
+
+/// Audits `mirrors` under the pinned `anchor` (also `publish`'s read-back).
+pub fn audit_mirrors(
+    anchor: RoleKeys,
+    feed: &str,
+    mirrors: &[String],
+    seen: Option<&[u8]>,
+    now: OffsetDateTime,
+) -> AuditReport {
+    let agent = crate::mirror_source::agent(FETCH_TIMEOUT);
     let mut views = Vec::new();
     let mut problems = Vec::new();
     // One chain from every mirror's keys.json: a mirror cannot roll an
     // auditor back to a key set from before a revocation by serving an old
     // chain, as long as any mirror audited with it serves the newer one.
-    let mut chain = KeyChain::new(anchor.clone(), &options.feed);
+    let mut chain = KeyChain::new(anchor.clone(), feed);
     let mut chain_notes: Vec<Vec<String>> = Vec::new();
-    for mirror in &options.mirrors {
+    for mirror in mirrors {
         chain_notes.push(learn_chain(&agent, mirror, &mut chain));
     }
-    for (mirror, mut notes) in options.mirrors.iter().zip(chain_notes) {
-        match audit_mirror(&agent, mirror, &chain, seen.as_deref(), now) {
+    for (mirror, mut notes) in mirrors.iter().zip(chain_notes) {
+        match audit_mirror(&agent, mirror, &chain, seen, now) {
             Ok(mut view) => {
                 notes.append(&mut view.notes);
                 view.notes = notes;
@@ -139,7 +156,7 @@ pub fn audit(options: &Args, now: OffsetDateTime) -> Result<AuditReport, CliErro
             }
         }
     }
-    Ok(AuditReport { views, problems })
+    AuditReport { views, problems }
 }
 
 /// Extends `chain` with what `mirror` serves as `keys.json`; returns notes

@@ -126,5 +126,25 @@ pub enum CliError {
     #[error("the bundled Kakao timeline cannot be replayed: {0}")]
     Replay(String),
     #[error("{0}")]
+    PublishUsage(String),
+    #[error("{} of {total} destination(s) lag: {}; {retry}", lagging.len(), lagging.join(", "))]
+    PublishIncomplete {
+        lagging: Vec<String>,
+        total: usize,
+        /// How to catch them up.
+        retry: String,
+    },
+    #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+impl CliError {
+    /// The process's exit status: 3 when some destinations lag (what was
+    /// asked was done locally, and the others have it), 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::PublishIncomplete { .. } => 3,
+            _ => 1,
+        }
+    }
 }

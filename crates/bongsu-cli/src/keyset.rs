@@ -262,6 +262,8 @@ pub struct Args {
     /// Also write the new chain here, e.g. into every region directory. Repeatable.
     #[arg(long)]
     out: Vec<PathBuf>,
+    #[command(flatten)]
+    to: crate::publish::To,
 }
 
 /// Runs `bongsu keyset`.
@@ -271,7 +273,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
         signers,
         chain,
         out,
+        to,
     } = args;
+    let destinations = to.plan(&out)?;
     let published = sign_key_set_file(
         &keys,
         &signers,
@@ -288,5 +292,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
             path.display()
         );
     }
-    Ok(())
+    // Only the chain: a key set is published before anything it signs.
+    to.publish(
+        &destinations,
+        false,
+        &format!("key set version {}", published.version),
+    )
 }

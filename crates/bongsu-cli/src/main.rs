@@ -8,12 +8,14 @@ mod badge;
 mod config_file;
 mod demo;
 mod error;
+mod files;
 mod keygen;
 mod keyset;
 mod lock;
 mod log_store;
 mod mirror_source;
 mod probe;
+mod publish;
 mod serve;
 mod sign;
 mod status_file;
@@ -54,6 +56,10 @@ enum Command {
     /// Run a witness on its own (C2SP tlog-witness, POST /add-checkpoint), apart from any
     /// region: it cosigns a log's checkpoints only when they extend what it cosigned before.
     Witness(witness::Args),
+    /// Publish a staged region tree (--from) or the built app (--app) to object stores and
+    /// directories, all at once, in an order readers can follow; read each back over HTTP.
+    /// Exits 3 naming the destinations that lag; running it again catches them up.
+    Publish(publish::Args),
     /// Run this region's probe: check every service's endpoints on an interval and sign what
     /// was seen into probe.note (the key set's probes.<region> key). Runs until stopped.
     Probe(probe::Args),
@@ -79,6 +85,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Badge(args) => badge::run(args),
         Command::Probe(args) => probe::run(args),
+        Command::Publish(args) => publish::run(args),
         Command::Witness(args) => witness::run(args),
         Command::FaultRegions(args) => {
             runtime().and_then(|rt| rt.block_on(demo::stage::run_fault_regions(args)))
@@ -90,7 +97,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
-            ExitCode::FAILURE
+            ExitCode::from(error.exit_code())
         }
     }
 }

@@ -222,13 +222,20 @@ pub async fn keep_probing(
     signer: &(dyn Signer + Sync),
     outs: &[PathBuf],
     once: bool,
+    publishing: Option<(&crate::publish::To, &[crate::publish::Planned])>,
 ) -> Result<(), CliError> {
     let mut last = previous.clone();
     let mut probe = Probe::new(config, previous);
     loop {
         probe.run_round().await;
         let observation = probe.observation(OffsetDateTime::now_utc());
-        match publish(&observation, signer, outs) {
+        let mut written = publish(&observation, signer, outs);
+        if let (Ok(()), Some((to, planned))) = (&written, publishing) {
+            // Only the observation: the rest of the region is the operator's.
+            let what = format!("observation seq {}", observation.seq);
+            written = to.publish_async(planned, false, &what).await;
+        }
+        match written {
             Err(error) if once => return Err(error),
             Err(error) => eprintln!("error: {error} (the probe goes on)"),
             Ok(()) => {
@@ -261,6 +268,8 @@ pub struct Args {
     /// One round and one observation, then exit.
     #[arg(long)]
     once: bool,
+    #[command(flatten)]
+    to: crate::publish::To,
 }
 
 /// Runs `bongsu probe` until it is stopped (or for one round with `--once`).
@@ -272,8 +281,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .iter()
         .filter_map(|o| previous_observation(o))
         .max_by_key(|o| o.seq);
+    let destinations = args.to.plan(&args.out)?;
+    let publishing = (!destinations.is_empty()).then_some((&args.to, destinations.as_slice()));
     crate::runtime()?.block_on(keep_probing(
-        config, previous, &signer, &args.out, args.once,
+        config, previous, &signer, &args.out, args.once, publishing,
     ))
 }
 

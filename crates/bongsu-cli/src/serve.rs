@@ -11,7 +11,7 @@
 
 pub mod connections;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
 use crate::error::CliError;
+use crate::files::{self, Encoding, Tree};
 use crate::keygen::KeyEntryError;
 use crate::witness::server::{add_checkpoint, Witness, ADD_CHECKPOINT_PATH};
 use bongsu_core::log::MAX_ADD_CHECKPOINT_BYTES;
@@ -42,12 +43,22 @@ pub struct Site {
 
 #[derive(Debug, Clone)]
 pub enum SiteKind {
-    /// A region: CORS open, feeds always revalidated.
+    /// A region: CORS open, headers by [`files`].
     Region { id: String },
     /// The app, with `/config.json` optionally served from elsewhere.
     App { config: Option<PathBuf> },
-    /// Any other page (the demo's sample partner page): always revalidated.
+    /// Any other page (the demo's sample partner page).
     Page,
+}
+
+impl SiteKind {
+    /// Which table of [`files`] its files are served by.
+    pub fn tree(&self) -> Tree {
+        match self {
+            SiteKind::Region { .. } => Tree::Region,
+            SiteKind::App { .. } | SiteKind::Page => Tree::App,
+        }
+    }
 }
 
 impl Site {
@@ -327,10 +338,10 @@ async fn serve_file(
         } if relative == Path::new("config.json") => config.clone(),
         _ => site.dir.join(&relative),
     };
-    let path = if path.is_dir() {
-        path.join("index.html")
+    let (path, relative) = if path.is_dir() {
+        (path.join("index.html"), relative.join("index.html"))
     } else {
-        path
+        (path, relative)
     };
     // Files only, inside the site: not a symlink out of it.
     let inside = tokio::fs::canonicalize(&path)
@@ -346,28 +357,124 @@ async fn serve_file(
     }) else {
         return plain(StatusCode::NOT_FOUND, "not found\n");
     };
-    let etag = format!("\"{}\"", hex_prefix(&Sha256::digest(&bytes)));
-    let cache = cache_control(&site.kind, &relative);
+    let class = files::classify(site.kind.tree(), &url_form(&relative));
+    let hash = hex_prefix(&Sha256::digest(&bytes));
+    let encoding = if class.compressible {
+        files::negotiate(
+            headers
+                .get(header::ACCEPT_ENCODING)
+                .and_then(|v| v.to_str().ok()),
+        )
+    } else {
+        Encoding::Identity
+    };
+    let (encoding, body) = encoded_body(&path, bytes, &hash, encoding).await;
+    let etag = format!("\"{hash}{}\"", encoding.etag_suffix());
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let builder = Response::builder()
+    let mut builder = Response::builder()
         .header(header::ETAG, &etag)
-        .header(header::CACHE_CONTROL, cache);
+        .header(header::CACHE_CONTROL, class.cache_control());
+    if class.compressible {
+        builder = builder.header(header::VARY, "Accept-Encoding");
+    }
     let built = if not_modified {
         builder.status(StatusCode::NOT_MODIFIED).body(Body::empty())
     } else {
-        let builder = builder
-            .header(header::CONTENT_TYPE, content_type(&path))
-            .header(header::CONTENT_LENGTH, bytes.len());
+        let mut builder = builder
+            .header(header::CONTENT_TYPE, class.content_type)
+            .header(header::CONTENT_LENGTH, body.len());
+        if let Some(coding) = encoding.header() {
+            builder = builder.header(header::CONTENT_ENCODING, coding);
+        }
         builder.body(if head {
             Body::empty()
         } else {
-            Body::from(bytes)
+            Body::from(body)
         })
     };
     built.unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "\n"))
+}
+
+/// The relative path as in a URL, '/'-separated.
+fn url_form(relative: &Path) -> String {
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Compressed bodies by content hash and encoding: a file is compressed
+/// once per content, whichever site or name serves it. Bounded: when full,
+/// it starts again (the app's assets come back from their precompressed
+/// copies, the regions' files are small).
+static ENCODED: std::sync::LazyLock<std::sync::Mutex<EncodedCache>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Bytes held, and the bodies by (content hash, encoding).
+type EncodedCache = (usize, HashMap<(String, Encoding), Bytes>);
+const ENCODED_CACHE_BYTES: usize = 64 << 20;
+
+/// The body to send for `bytes` (the file at `path`) in `wanted`: a
+/// precompressed copy beside the file if it decodes to exactly these bytes
+/// (the app's build writes them, at the best compression), else compressed
+/// now; identity if compressing does not make it smaller.
+async fn encoded_body(
+    path: &Path,
+    bytes: Vec<u8>,
+    hash: &str,
+    wanted: Encoding,
+) -> (Encoding, Bytes) {
+    if wanted == Encoding::Identity {
+        return (Encoding::Identity, Bytes::from(bytes));
+    }
+    let key = (hash.to_owned(), wanted);
+    let cached = ENCODED
+        .lock()
+        .ok()
+        .and_then(|cache| cache.1.get(&key).cloned());
+    let encoded = match cached {
+        Some(encoded) => encoded,
+        None => {
+            let sibling = wanted
+                .sibling_suffix()
+                .map(|suffix| {
+                    let mut name = path.as_os_str().to_owned();
+                    name.push(suffix);
+                    PathBuf::from(name)
+                })
+                .filter(|p| p.is_file());
+            let source = bytes.clone();
+            let made = tokio::task::spawn_blocking(move || {
+                let precompressed = sibling
+                    .and_then(|p| std::fs::read(p).ok())
+                    .filter(|c| files::decode(c, wanted, source.len()).as_deref() == Some(&source));
+                precompressed
+                    .unwrap_or_else(|| files::encode(&source, wanted, files::Effort::Quick))
+            })
+            .await;
+            let Ok(made) = made else {
+                return (Encoding::Identity, Bytes::from(bytes));
+            };
+            let made = Bytes::from(made);
+            if let Ok(mut cache) = ENCODED.lock() {
+                if cache.0 + made.len() > ENCODED_CACHE_BYTES {
+                    *cache = Default::default();
+                }
+                cache.0 += made.len();
+                cache.1.insert(key, made.clone());
+            }
+            made
+        }
+    };
+    if encoded.len() < bytes.len() {
+        (wanted, encoded)
+    } else {
+        (Encoding::Identity, Bytes::from(bytes))
+    }
 }
 
 pub fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
@@ -417,54 +524,6 @@ fn percent_decode(s: &str) -> Option<String> {
 
 fn hex_prefix(digest: &[u8]) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
-}
-
-/// Feeds and the app's entry points must always be revalidated; Trunk's
-/// hashed assets may be cached briefly.
-fn cache_control(kind: &SiteKind, path: &Path) -> &'static str {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    match kind {
-        // Full log tiles never change (C2SP tlog-tiles); partial ones and
-        // the checkpoint do.
-        SiteKind::Region { .. }
-            if path.starts_with("log/tile")
-                && !path
-                    .components()
-                    .any(|c| c.as_os_str().to_string_lossy().ends_with(".p")) =>
-        {
-            "public, max-age=31536000, immutable"
-        }
-        SiteKind::Region { .. } => "no-cache",
-        SiteKind::App { .. } if matches!(name, "index.html" | "config.json" | "sw.js") => {
-            "no-cache"
-        }
-        SiteKind::App { .. } => "public, max-age=300",
-        SiteKind::Page => "no-cache",
-    }
-}
-
-pub fn content_type(path: &Path) -> &'static str {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-    {
-        _ if path.file_name().is_some_and(|n| n == "checkpoint") => "text/plain; charset=utf-8",
-        "note" | "txt" => "text/plain; charset=utf-8",
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "wasm" => "application/wasm",
-        "css" => "text/css; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "webmanifest" => "application/manifest+json",
-        _ => "application/octet-stream",
-    }
 }
 
 /// `bongsu serve`'s flags: what the command line gives, used as its options.
@@ -560,14 +619,5 @@ mod tests {
         assert!(parse_region_spec("seoul@127.0.0.1:1").is_err());
         assert!(parse_region_spec("=d@a").is_err());
         assert!(parse_app_spec("dist", None).is_err());
-    }
-
-    #[test]
-    fn wasm_has_its_streaming_content_type() {
-        assert_eq!(content_type(Path::new("a_bg.wasm")), "application/wasm");
-        assert_eq!(
-            content_type(Path::new("feed.note")),
-            "text/plain; charset=utf-8"
-        );
     }
 }

@@ -315,6 +315,8 @@ pub struct Args {
     /// answer is reported, never blocks publishing.
     #[arg(long, requires = "log")]
     probes: Option<PathBuf>,
+    #[command(flatten)]
+    to: crate::publish::To,
 }
 
 /// Runs `bongsu sign`.
@@ -328,7 +330,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
         log_key,
         witness,
         probes,
+        to,
     } = args;
+    // Every destination is checked before anything is signed.
+    let destinations = to.plan(&out)?;
     let mut warnings = Vec::new();
     let probes = match probes {
         Some(path) => {
@@ -371,5 +376,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             path.display()
         );
     }
-    Ok(())
+    // The whole tree: the feed, the log it commits to, and whatever an
+    // earlier publish left behind on a destination that lagged.
+    to.publish(&destinations, true, &format!("seq {}", signed.seq))
 }

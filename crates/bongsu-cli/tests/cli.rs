@@ -225,29 +225,6 @@ fn an_explicit_seq_must_be_greater_than_what_exists() {
     assert_eq!(std::fs::read(&out_file).unwrap(), before);
 }
 
-/// A minimal HTTP/1.1 GET; returns (status line + headers lowercased, body).
-fn get(url: &str, path: &str, extra: &str) -> (String, Vec<u8>) {
-    let host = url.trim_start_matches("http://").trim_end_matches('/');
-    let mut stream = TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    (
-        String::from_utf8_lossy(&raw[..split]).to_lowercase(),
-        raw[split + 4..].to_vec(),
-    )
-}
-
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-}
-
 #[test]
 fn serve_gives_regions_cors_revalidation_and_etags() {
     let dir = tempfile::tempdir().unwrap();
@@ -261,7 +238,7 @@ fn serve_gives_regions_cors_revalidation_and_etags() {
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert_eq!(body, b"hello\n");
     assert_eq!(header(&head, "access-control-allow-origin"), Some("*"));
-    assert_eq!(header(&head, "cache-control"), Some("no-cache"));
+    assert_eq!(header(&head, "cache-control"), Some(MUTABLE));
     assert_eq!(
         header(&head, "content-type"),
         Some("text/plain; charset=utf-8")
@@ -307,12 +284,139 @@ fn serve_overrides_the_apps_config_and_serves_wasm_for_streaming() {
 
     let (head, body) = get(&url, "/config.json", "");
     assert_eq!(body, b"{\"from\":\"override\"}");
-    assert_eq!(header(&head, "cache-control"), Some("no-cache"));
+    assert_eq!(header(&head, "cache-control"), Some(MUTABLE));
     let (head, _) = get(&url, "/app_bg.wasm", "");
     assert_eq!(header(&head, "content-type"), Some("application/wasm"));
     let (head, body) = get(&url, "/", "");
     assert!(head.starts_with("http/1.1 200"));
     assert_eq!(body, b"<!doctype html>");
+}
+
+/// What `serve` and `publish` send for mutable files (src/files.rs).
+const MUTABLE: &str = "public, max-age=5, stale-while-revalidate=30, stale-if-error=604800";
+
+#[test]
+fn serve_compresses_what_is_worth_it_and_validates_each_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = "status: operational\n".repeat(200);
+    std::fs::write(dir.path().join("feed.note"), &feed).unwrap();
+    std::fs::create_dir_all(dir.path().join("log/tile/0")).unwrap();
+    let tile: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    std::fs::write(dir.path().join("log/tile/0/000"), &tile).unwrap();
+    let (_server, url) = serve(&[
+        "--region",
+        &format!("seoul={}@127.0.0.1:0", dir.path().display()),
+    ]);
+
+    let (head, body) = get(&url, "/feed.note", "Accept-Encoding: gzip, deflate, br\r\n");
+    assert_eq!(header(&head, "content-encoding"), Some("br"), "{head}");
+    assert_eq!(header(&head, "vary"), Some("Accept-Encoding"));
+    assert_eq!(
+        header(&head, "content-length"),
+        Some(body.len().to_string().as_str())
+    );
+    let mut decoded = Vec::new();
+    std::io::Read::read_to_end(
+        &mut brotli::Decompressor::new(&body[..], 4096),
+        &mut decoded,
+    )
+    .unwrap();
+    assert_eq!(decoded, feed.as_bytes());
+    assert!(body.len() * 10 < feed.len(), "{} bytes", body.len());
+    let br_etag = header(&head, "etag").unwrap().to_owned();
+
+    let (head, body) = get(&url, "/feed.note", "Accept-Encoding: gzip\r\n");
+    assert_eq!(header(&head, "content-encoding"), Some("gzip"));
+    let mut decoded = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut decoded).unwrap();
+    assert_eq!(decoded, feed.as_bytes());
+    let gzip_etag = header(&head, "etag").unwrap().to_owned();
+
+    let (head, body) = get(&url, "/feed.note", "");
+    assert_eq!(header(&head, "content-encoding"), None);
+    assert_eq!(body, feed.as_bytes());
+    let plain_etag = header(&head, "etag").unwrap().to_owned();
+    assert!(
+        br_etag != gzip_etag && gzip_etag != plain_etag && br_etag != plain_etag,
+        "each representation has its own validator"
+    );
+    let (head, _) = get(
+        &url,
+        "/feed.note",
+        &format!("Accept-Encoding: br\r\nIf-None-Match: {br_etag}\r\n"),
+    );
+    assert!(head.starts_with("http/1.1 304"), "{head}");
+    let (head, _) = get(
+        &url,
+        "/feed.note",
+        &format!("Accept-Encoding: gzip\r\nIf-None-Match: {br_etag}\r\n"),
+    );
+    assert!(
+        head.starts_with("http/1.1 200"),
+        "another encoding's tag: {head}"
+    );
+
+    // Hash tiles are random bytes: never compressed, cached for good.
+    let (head, body) = get(&url, "/log/tile/0/000", "Accept-Encoding: br, gzip\r\n");
+    assert_eq!(header(&head, "content-encoding"), None);
+    assert_eq!(body, tile);
+    assert_eq!(
+        header(&head, "cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(
+        header(&head, "content-type"),
+        Some("application/octet-stream")
+    );
+}
+
+#[test]
+fn serve_sends_the_apps_precompressed_copy_only_if_it_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("dist");
+    std::fs::create_dir(&app).unwrap();
+    std::fs::write(app.join("index.html"), "<!doctype html>").unwrap();
+    let js = "export const x = 'bongsu';\n".repeat(300);
+    let name = "bongsu-app-0123456789abcdef.js";
+    std::fs::write(app.join(name), &js).unwrap();
+    // A copy made at the best compression, as the build hook writes it...
+    let best = {
+        let mut out = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut js.as_bytes(), &mut out, &params).unwrap();
+        out
+    };
+    std::fs::write(app.join(format!("{name}.br")), &best).unwrap();
+    // ...and a stale one, of other content.
+    let other = "export const y = 1;\n".repeat(300);
+    let mut stale = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams::default();
+    brotli::BrotliCompress(&mut other.as_bytes(), &mut stale, &params).unwrap();
+    std::fs::write(app.join("sw.js"), &js).unwrap();
+    std::fs::write(app.join("sw.js.br"), &stale).unwrap();
+    let (_server, url) = serve(&["--app", &format!("{}@127.0.0.1:0", app.display())]);
+
+    let (head, body) = get(&url, &format!("/{name}"), "Accept-Encoding: br\r\n");
+    assert_eq!(header(&head, "content-encoding"), Some("br"));
+    assert_eq!(body, best, "the build's copy");
+    assert_eq!(
+        header(&head, "cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    let (head, body) = get(&url, "/sw.js", "Accept-Encoding: br\r\n");
+    assert_eq!(header(&head, "content-encoding"), Some("br"));
+    assert_ne!(body, stale, "a copy of other content is never sent");
+    let mut decoded = Vec::new();
+    std::io::Read::read_to_end(
+        &mut brotli::Decompressor::new(&body[..], 4096),
+        &mut decoded,
+    )
+    .unwrap();
+    assert_eq!(decoded, js.as_bytes());
+    assert_eq!(header(&head, "cache-control"), Some(MUTABLE));
 }
 
 #[test]

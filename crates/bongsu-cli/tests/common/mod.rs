@@ -1,7 +1,11 @@
 //! Helpers shared by the CLI's integration tests.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+pub mod operator;
+pub mod storage;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
@@ -82,4 +86,35 @@ pub fn keygen_named(dir: &Path, file: &str, name: &str) -> String {
 pub fn serve(args: &[&str]) -> (Server, String) {
     let (server, urls) = serve_all(args);
     (server, urls[0].clone())
+}
+
+/// A minimal HTTP/1.1 GET; returns (status line and headers, body).
+pub fn get(url: &str, path: &str, extra: &str) -> (String, Vec<u8>) {
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    // The status line and header names lowercased; values as sent (an
+    // ETag is case-sensitive).
+    let head = String::from_utf8_lossy(&raw[..split])
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match line.split_once(": ") {
+            Some((name, value)) if i > 0 => format!("{}: {value}", name.to_lowercase()),
+            _ => line.to_lowercase(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (head, raw[split + 4..].to_vec())
+}
+
+pub fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
 }

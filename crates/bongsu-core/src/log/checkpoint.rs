@@ -330,7 +330,7 @@ pub fn add_valid_cosignatures(
     for line in String::from_utf8_lossy(answer).lines() {
         let kept = crate::keys::note::NoteSignature::parse(line).and_then(|sig| {
             let v = verifiers.iter().find(|v| v.key().names(&sig))?;
-            let fits = out.len() + line.len() + 1 <= MAX_CHECKPOINT_BYTES
+            let fits = out.len() + line.len() < MAX_CHECKPOINT_BYTES
                 && signatures < crate::keys::note::MAX_NOTE_SIGNATURES;
             let new = !present.contains(&sig.name);
             (fits && new && v.verified_time(note.text(), &sig.bytes).is_some()).then_some(sig.name)
