@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   DIST, repo, admin, launchBrowser, openPage, readPage, startServer, stopServer,
-  waitForRegionState, ensureScreenshotDir, readFeed, expectedServices, shownServices, freeBase,
+  waitForRegionState, ensureScreenshotDir, readFeed, expectedServices, shownServices, freeBase, isFree,
 } from './harness.mjs';
 
 let browser;
@@ -91,5 +91,51 @@ test("the README's way to break a demo service: the probes see it and the page s
   } finally {
     await stopServer(demo);
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('`demo --stores`: the app and the regions on S3 and Azure Blob servers, every change carried there', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-demo-'));
+  const port = await freeBase();
+  const demo = await startServer(['demo', '--dir', dir, '--app', DIST, '--port', String(port), '--stores', '--emulators', repo], 90000);
+  try {
+    const appUrl = demo.urls['app-bucket'];
+    assert.match(appUrl, new RegExp(`^http://127\\.0\\.0\\.1:${port + 22}/app/index\\.html$`));
+    const page = await openPage(browser, appUrl);
+    for (const id of ['seoul', 'busan', 'tokyo']) await waitForRegionState(page, id, 'valid', 20000);
+    const names = await page.evaluate(() => [...document.querySelectorAll('[data-testid=region]')].map((r) => r.textContent).join(' '));
+    assert.match(names, /Tokyo \(Azure Blob\)/, 'the page names the store behind each region');
+    let feed = readFeed(path.join(dir, 'regions/seoul/feed.note'));
+    assert.deepEqual(shownServices(await readPage(page)), expectedServices(feed));
+
+    // The fire's next moment is logged, re-signed within a second, and
+    // carried to every store.
+    assert.equal((await admin(demo, 'replay', 'next')).status, 200);
+    const signedBy = Date.now() + 10000;
+    let signed = feed;
+    while (signed.seq === feed.seq) {
+      if (Date.now() > signedBy) throw new Error('the demo did not re-sign after the replay step');
+      await new Promise((r) => setTimeout(r, 200));
+      signed = readFeed(path.join(dir, 'regions/seoul/feed.note'));
+    }
+    feed = signed;
+    const end = Date.now() + 20000;
+    while (String((await readPage(page)).seq) !== String(feed.seq)) {
+      if (Date.now() > end) throw new Error(`the page still shows seq ${(await readPage(page)).seq}, not ${feed.seq}`);
+      await page.click('[data-testid=refresh]');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    for (const id of ['seoul', 'busan', 'tokyo']) await waitForRegionState(page, id, 'valid', 20000);
+    assert.deepEqual(shownServices(await readPage(page)), expectedServices(feed));
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await stopServer(demo);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // The storage servers went with the demo.
+  const end = Date.now() + 10000;
+  while (!(await isFree(port + 22)) || !(await isFree(port + 23))) {
+    if (Date.now() > end) throw new Error('the storage servers outlived the demo');
+    await new Promise((r) => setTimeout(r, 200));
   }
 });

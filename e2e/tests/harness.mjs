@@ -91,16 +91,17 @@ export function isFree(port) {
 }
 
 /// A base port with it and the next four free (the app, three regions, the
-/// demo's partner page), base + 9 (the demo's admin endpoint) and base + 10
-/// to base + 21 (the demo's stand-in services).
+/// demo's partner page), base + 9 (the demo's admin endpoint), base + 10
+/// to base + 21 (the demo's stand-in services) and base + 22 and 23 (the
+/// storage servers of `demo --stores`).
 export async function freeBase() {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 40000);
-    const offsets = [0, 1, 2, 3, 4, 9, ...Array.from({ length: 12 }, (_, i) => 10 + i)];
+    const offsets = [0, 1, 2, 3, 4, 9, ...Array.from({ length: 14 }, (_, i) => 10 + i)];
     const free = await Promise.all(offsets.map((i) => isFree(base + i)));
     if (free.every(Boolean)) return base;
   }
-  throw new Error('found no base port with the 18 ports the demo needs free');
+  throw new Error('found no base port with the 20 ports the demo needs free');
 }
 
 /// Starts `bongsu <args>` and resolves once it prints `ready`, with the URLs it printed.
@@ -119,7 +120,7 @@ export function startServer(args, timeoutMs = 15000) {
     proc.stdout.on('data', (d) => {
       out += d;
       for (const line of out.split('\n')) {
-        const m = line.match(/^(region (\S+)|app|admin|partner) (http:\/\/\S+)/);
+        const m = line.match(/^(region (\S+)|app|app-bucket|admin|partner) (http:\/\/\S+)/);
         if (m) urls[m[2] ?? m[1]] = m[3];
         const t = line.match(/^admin \S+ token ([0-9a-f]+)$/);
         if (t) token = t[1];

@@ -6,7 +6,8 @@
 
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repo } from './harness.mjs';
 
@@ -22,29 +23,33 @@ export const CREDENTIALS = {
   AZURE_STORAGE_ACCOUNT_KEY: AZURITE_KEY,
 };
 
-/// Spawns a server and resolves with { proc, url } once a line on `stream`
-/// matches `pattern` (whose first group is the URL).
-function startProcess(command, args, env, stream, pattern) {
+/// Spawns a server and resolves with { proc, url } once its output matches
+/// `pattern` (whose first group is the URL). The output goes to a file, not
+/// a pipe: moto logs every request, and a pipe nobody reads while a test
+/// blocks in execFileSync fills up and stalls the server.
+function startProcess(command, args, env, pattern) {
+  const logDir = mkdtempSync(path.join(tmpdir(), 'bongsu-storage-'));
+  const log = path.join(logDir, 'server.log');
+  const fd = openSync(log, 'w');
+  const proc = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
   return new Promise((resolve, reject) => {
-    const proc = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let seen = '';
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`${command} did not start in 20 s:\n${seen}`));
-    }, 20000);
-    proc[stream].on('data', (d) => {
-      seen += d;
+    const started = Date.now();
+    const poll = setInterval(() => {
+      const seen = readFileSync(log, 'utf8');
       const m = seen.match(pattern);
       if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1].replace(/\/$/, '') });
+        clearInterval(poll);
+        resolve({ proc, url: m[1].replace(/\/$/, ''), log });
+      } else if (Date.now() - started > 20000) {
+        clearInterval(poll);
+        proc.kill('SIGKILL');
+        reject(new Error(`${command} did not start in 20 s:\n${seen}`));
       }
-    });
-    // Keep the other stream drained.
-    proc[stream === 'stdout' ? 'stderr' : 'stdout'].on('data', () => {});
+    }, 50);
     proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${command} exited (${code}) before it started:\n${seen}`));
+      clearInterval(poll);
+      reject(new Error(`${command} exited (${code}) before it started:\n${readFileSync(log, 'utf8')}`));
     });
   });
 }
@@ -54,14 +59,14 @@ export async function startMoto() {
   if (!existsSync(path.join(dir, 'moto'))) throw new Error(`moto is not installed at ${dir}: run \`cargo xtask setup\``);
   return startProcess('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', '0'],
     { PYTHONPATH: dir, MOTO_DISABLE_GLOBAL_CORS: '1', PYTHONDONTWRITEBYTECODE: '1' },
-    'stderr', /Running on (http:\/\/\S+)/);
+    /Running on (http:\/\/\S+)/);
 }
 
 export async function startAzurite() {
   const bin = path.join(repo, 'e2e/node_modules/.bin/azurite-blob');
   if (!existsSync(bin)) throw new Error(`Azurite is not installed at ${bin}: run \`cargo xtask setup\``);
   const server = await startProcess(bin, ['--blobHost', '127.0.0.1', '--blobPort', '0', '--inMemoryPersistence',
-    '--disableTelemetry', '--skipApiVersionCheck'], {}, 'stdout', /successfully listens on (http:\/\/\S+)/);
+    '--disableTelemetry', '--skipApiVersionCheck'], {}, /successfully listens on (http:\/\/\S+)/);
   return { ...server, root: server.url, url: `${server.url}/${AZURITE_ACCOUNT}` };
 }
 

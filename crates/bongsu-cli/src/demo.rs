@@ -14,6 +14,8 @@ pub mod faulty_region;
 pub mod history;
 pub mod services;
 pub mod stage;
+#[cfg(feature = "publish")]
+pub mod stores;
 pub mod timeline;
 
 use std::path::{Path, PathBuf};
@@ -40,9 +42,11 @@ use crate::sign::LogOptions;
 
 const REGIONS: [(&str, &str); 3] = [("seoul", "Seoul"), ("busan", "Busan"), ("tokyo", "Tokyo")];
 const STATUS_KEY_NAME: &str = "status.bongsu.demo";
-/// The demo's ports after the app's: regions, partner page, admin, then one
-/// stand-in per replayed service from `port + 10`.
-const DEMO_PORTS: u16 = 10 + crate::demo::timeline::CATALOGUE.len() as u16 - 1;
+/// The demo's ports after the app's: regions, partner page, admin, one
+/// stand-in per replayed service from `port + 10`, then (with `--stores`)
+/// the S3 and Azure Blob servers at `port + 22` and `port + 23`.
+const DEMO_PORTS: u16 = 23;
+const _: () = assert!(10 + crate::demo::timeline::CATALOGUE.len() as u16 <= 22);
 /// The demo's probes: quick enough to watch a break turn red.
 const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 const PROBE_WINDOW: Duration = Duration::from_secs(60);
@@ -62,6 +66,8 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
         app,
         port,
         partner,
+        stores,
+        emulators,
     } = options;
     if !app.join("index.html").is_file() {
         return Err(CliError::AppNotBuilt { dist: app });
@@ -100,7 +106,20 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
     for region in &region_dirs {
         std::fs::create_dir_all(region)?;
     }
-    let config = demo_config(&root_vkey, port);
+    #[cfg_attr(not(feature = "publish"), allow(unused_mut))]
+    let mut config = demo_config(&root_vkey, port);
+    let stores = start_stores(stores, &emulators, &dir, port)?;
+    #[cfg(feature = "publish")]
+    if let Some(stores) = &stores {
+        // The page reads the regions from their stores; the local region
+        // servers stay, for the witnesses and the signer.
+        for region in &mut config.regions {
+            if let Some(store) = stores.region(&region.id) {
+                region.url = store.public.clone();
+                region.name = store.name.clone();
+            }
+        }
+    }
     config.check()?;
     // The signer reads the probes from the region directories it writes.
     let probes = ProbeWatch {
@@ -133,6 +152,8 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
     let json = serde_json::to_string_pretty(&config).unwrap_or_default();
     crate::sign::write_atomically(&config_path, format!("{json}\n").as_bytes())?;
 
+    let app_dir = app.clone();
+    let app_config = config_path.clone();
     let mut sites = vec![Site {
         kind: SiteKind::App {
             config: Some(config_path),
@@ -205,6 +226,9 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
         tokio::spawn(probe_loop(config, signer, out, replay_epochs.clone()));
     }
     let token_file = dir.join(ADMIN_TOKEN_FILE);
+    let on_stores = stores.is_some();
+    let stores = stores.map(Arc::new);
+    let keep_stores = stores.clone();
     // Signing waits until the regions (and so their witnesses) are serving.
     let start = async move {
         let signed = tokio::task::spawn_blocking({
@@ -224,6 +248,20 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
             REGIONS.len()
         );
         tokio::spawn(resign_loop(history, signed.expires_at));
+        #[cfg(feature = "publish")]
+        if let Some(stores) = &stores {
+            for ((id, _), region_dir) in REGIONS.iter().zip(&region_dirs) {
+                if let Some(sync) = stores.sync_forever(id, region_dir.clone()) {
+                    let written = sync.once().await.map_err(CliError::Stores)?;
+                    println!("published region {id} to its store ({written} files)");
+                    tokio::spawn(sync.forever());
+                }
+            }
+            stores.publish_app(&app_dir, &app_config).await?;
+            crate::demo::stores::explain(stores);
+        }
+        #[cfg(not(feature = "publish"))]
+        let _ = (&stores, &app_dir, &app_config, &region_dirs);
         println!("Bongsu demo: open http://127.0.0.1:{port}/");
         if has_partner {
             println!(
@@ -249,14 +287,47 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
             port + 9,
             ServiceFault::names()
         );
-        println!(
-            "Break a region: curl -X PUT {token} --data blackhole http://127.0.0.1:{}/regions/seoul/fault (modes: {})",
-            port + 9,
-            crate::demo::fault::Fault::names()
-        );
+        // With --stores the page reads the stores, not the local regions
+        // the faults act on: stopping a store is the way to break one.
+        if !on_stores {
+            println!(
+                "Break a region: curl -X PUT {token} --data blackhole http://127.0.0.1:{}/regions/seoul/fault (modes: {})",
+                port + 9,
+                crate::demo::fault::Fault::names()
+            );
+        }
         Ok(())
     };
-    crate::demo::stage::run(stage, start).await
+    let served = crate::demo::stage::run(stage, start).await;
+    // The storage servers stop with the demo.
+    drop(keep_stores);
+    served
+}
+
+#[cfg(feature = "publish")]
+type Stores = crate::demo::stores::Stores;
+#[cfg(not(feature = "publish"))]
+type Stores = std::convert::Infallible;
+
+/// The storage servers, if asked for.
+fn start_stores(
+    wanted: bool,
+    emulators: &Path,
+    dir: &Path,
+    port: u16,
+) -> Result<Option<Stores>, CliError> {
+    if !wanted {
+        return Ok(None);
+    }
+    #[cfg(feature = "publish")]
+    return crate::demo::stores::start(emulators, dir, port).map(Some);
+    #[cfg(not(feature = "publish"))]
+    {
+        let _ = (emulators, dir, port);
+        Err(CliError::Stores(
+            "this bongsu was built without the `publish` feature".into(),
+        ))
+    }
 }
 
 /// Where the control endpoint's token is written, in the demo directory.
@@ -600,6 +671,15 @@ pub struct Args {
     /// The sample partner page that embeds the widget (skipped if the folder is missing).
     #[arg(long, default_value = "examples/partner")]
     partner: PathBuf,
+    /// Put the regions and the app on local storage servers (an S3 server
+    /// for Seoul, Busan and the app, Azure's Blob emulator for Tokyo) and
+    /// publish every change there, as an operator would.
+    #[arg(long)]
+    stores: bool,
+    /// Where `cargo xtask setup` installed the storage servers: the
+    /// repository's folder.
+    #[arg(long, default_value = ".")]
+    emulators: PathBuf,
 }
 
 /// Runs `bongsu demo`.

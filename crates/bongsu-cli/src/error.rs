@@ -82,7 +82,10 @@ pub enum CliError {
     MissingDir { path: PathBuf },
     #[error("{dist} has no index.html: build the app first (`cargo xtask demo` does this)")]
     AppNotBuilt { dist: PathBuf },
-    #[error("--port {port} leaves no room for the demo's other ports (it uses the next 21); pick one below 65515")]
+    /// The demo's storage servers (`bongsu demo --stores`).
+    #[error("demo stores: {0}")]
+    Stores(String),
+    #[error("--port {port} leaves no room for the demo's other ports (it uses the next 23); pick one below 65513")]
     DemoPortTooHigh { port: u16 },
     #[error("cannot listen on {addr} for {what}: {source}")]
     Listen {

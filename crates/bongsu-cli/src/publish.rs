@@ -142,6 +142,38 @@ pub async fn publish_async(
     options: &Options,
     retry: &str,
 ) -> Result<(), CliError> {
+    let (outcomes, readbacks) = publish_quietly(trees, options, true).await?;
+    print_report(&outcomes, &readbacks)?;
+    let lagging: Vec<String> = outcomes
+        .iter()
+        .zip(&readbacks)
+        .filter(|(o, r)| o.error.is_some() || matches!(r, Some(Err(_))))
+        .map(|(o, _)| {
+            let shown = &o.destination.shown;
+            shown.split('?').next().unwrap_or(shown).to_owned()
+        })
+        .collect();
+    if lagging.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::PublishIncomplete {
+            lagging,
+            total: outcomes.len(),
+            retry: retry.to_owned(),
+        })
+    }
+}
+
+/// What one destination's read-back found: None if it was not read back.
+pub type Readback = Option<Result<String, String>>;
+
+/// [`publish_async`] without the report: every destination's outcome and
+/// read-back (only with `readback`), in order.
+pub async fn publish_quietly(
+    trees: &[Staged],
+    options: &Options,
+    readback: bool,
+) -> Result<(Vec<Outcome>, Vec<Readback>), CliError> {
     let deadline = Duration::from_secs(options.deadline.max(1));
     let budget = connect::Budget::within(deadline);
     let mut jobs = Vec::new();
@@ -183,7 +215,7 @@ pub async fn publish_async(
     let checks: Vec<_> = outcomes
         .iter()
         .map(|o| {
-            let public = o.destination.public.clone()?;
+            let public = o.destination.public.clone().filter(|_| readback)?;
             let staged = trees
                 .iter()
                 .find(|t| {
@@ -207,38 +239,17 @@ pub async fn publish_async(
             }))
         })
         .collect();
-    let mut readbacks: Vec<Option<Result<String, String>>> = Vec::new();
+    let mut readbacks: Vec<Readback> = Vec::new();
     for check in checks {
         readbacks.push(match check {
             Some(task) => Some(task.await.unwrap_or_else(|e| Err(e.to_string()))),
             None => None,
         });
     }
-    print_report(&outcomes, &readbacks)?;
-    let lagging: Vec<String> = outcomes
-        .iter()
-        .zip(&readbacks)
-        .filter(|(o, r)| o.error.is_some() || matches!(r, Some(Err(_))))
-        .map(|(o, _)| {
-            let shown = &o.destination.shown;
-            shown.split('?').next().unwrap_or(shown).to_owned()
-        })
-        .collect();
-    if lagging.is_empty() {
-        Ok(())
-    } else {
-        Err(CliError::PublishIncomplete {
-            lagging,
-            total: outcomes.len(),
-            retry: retry.to_owned(),
-        })
-    }
+    Ok((outcomes, readbacks))
 }
 
-fn print_report(
-    outcomes: &[Outcome],
-    readbacks: &[Option<Result<String, String>>],
-) -> Result<(), CliError> {
+fn print_report(outcomes: &[Outcome], readbacks: &[Readback]) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

@@ -501,3 +501,42 @@ fn sign_to_publishes_everywhere_and_a_witness_on_its_own_cosigns_it() {
         std::fs::read(op.dir.join("keys.json")).unwrap()
     );
 }
+
+/// `demo --stores` with the storage servers missing says what to run, and
+/// with a port taken says so, before it writes anything to the stores.
+#[test]
+fn the_stores_demo_says_what_is_missing_or_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("index.html"), "<!doctype html>").unwrap();
+    let demo = |emulators: &Path, port: u16| {
+        bongsu(&[
+            "demo",
+            "--dir",
+            dir.path().join("demo").to_str().unwrap(),
+            "--app",
+            app.to_str().unwrap(),
+            "--port",
+            &port.to_string(),
+            "--stores",
+            "--emulators",
+            emulators.to_str().unwrap(),
+        ])
+    };
+    let out = demo(dir.path(), 40000);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("is not installed at") && said.contains("cargo xtask setup"),
+        "{said}"
+    );
+
+    // The servers are there, but the S3 server's port is taken.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port() - 22;
+    let out = demo(&repo_root(), port);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("the port is taken"), "{said}");
+}

@@ -105,7 +105,7 @@ pub async fn run(
 }
 
 /// Writes `secret` readable by its owner only.
-fn write_secret(path: &std::path::Path, secret: &str) -> Result<(), CliError> {
+pub(crate) fn write_secret(path: &std::path::Path, secret: &str) -> Result<(), CliError> {
     use std::io::Write;
     let err = |source| CliError::Write {
         path: path.to_owned(),
