@@ -45,8 +45,9 @@ const STATUS_KEY_NAME: &str = "status.bongsu.demo";
 /// The demo's ports after the app's: regions, partner page, admin, one
 /// stand-in per replayed service from `port + 10`, then (with `--stores`)
 /// the S3 and Azure Blob servers at `port + 22` and `port + 23`.
-const DEMO_PORTS: u16 = 23;
-const _: () = assert!(10 + crate::demo::timeline::CATALOGUE.len() as u16 <= 22);
+const DEMO_PORTS: u16 = 10 + crate::demo::timeline::CATALOGUE.len() as u16 - 1;
+const DEMO_PORTS_WITH_STORES: u16 = 23;
+const _: () = assert!(DEMO_PORTS < 22);
 /// The demo's probes: quick enough to watch a break turn red.
 const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 const PROBE_WINDOW: Duration = Duration::from_secs(60);
@@ -72,8 +73,17 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
     if !app.join("index.html").is_file() {
         return Err(CliError::AppNotBuilt { dist: app });
     }
-    if port.checked_add(DEMO_PORTS).is_none() {
-        return Err(CliError::DemoPortTooHigh { port });
+    let uses = if stores {
+        DEMO_PORTS_WITH_STORES
+    } else {
+        DEMO_PORTS
+    };
+    if port.checked_add(uses).is_none() {
+        return Err(CliError::DemoPortTooHigh {
+            port,
+            uses,
+            below: u16::MAX - uses + 1,
+        });
     }
     let root_key = dir.join("keys/root.key");
     let root_vkey = ensure_key(&root_key, ROOT_KEY_NAME)?;

@@ -85,8 +85,8 @@ pub enum CliError {
     /// The demo's storage servers (`bongsu demo --stores`).
     #[error("demo stores: {0}")]
     Stores(String),
-    #[error("--port {port} leaves no room for the demo's other ports (it uses the next 23); pick one below 65513")]
-    DemoPortTooHigh { port: u16 },
+    #[error("--port {port} leaves no room for the demo's other ports (it uses the next {uses}); pick one below {below}")]
+    DemoPortTooHigh { port: u16, uses: u16, below: u16 },
     #[error("cannot listen on {addr} for {what}: {source}")]
     Listen {
         addr: String,
