@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repo } from './harness.mjs';
@@ -71,10 +71,14 @@ export async function startAzurite() {
 }
 
 export function stopProcess(server) {
+  const cleanUp = () => { if (server.log) rmSync(path.dirname(server.log), { recursive: true, force: true }); };
   return new Promise((resolve) => {
-    if (server.proc.exitCode !== null || server.proc.signalCode !== null) return resolve();
+    if (server.proc.exitCode !== null || server.proc.signalCode !== null) {
+      cleanUp();
+      return resolve();
+    }
     server.proc.removeAllListeners('exit');
-    server.proc.once('exit', () => resolve());
+    server.proc.once('exit', () => { cleanUp(); resolve(); });
     server.proc.kill('SIGKILL');
   });
 }
