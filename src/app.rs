@@ -182,8 +182,23 @@ fn Page(config: AppConfig, start: Start) -> impl IntoView {
         refreshed,
     };
     let Pages { alarms, show } = start(shared);
-    let main = move || {
+    // A route the other build shows (a link or an old address) is left for
+    // at once, and the page shown so far stays until the document goes:
+    // unmounting it first disposed what its fetches, still in flight, read
+    // when they answered, and that panicked (a wasm trap) in the window
+    // before the next document loaded.
+    let shown = Memo::new(move |previous: Option<&Route>| {
         let route = route.get();
+        match previous {
+            Some(previous) if entry::Entry::of(&route) != entry::here() => {
+                leave_for(&route);
+                previous.clone()
+            }
+            _ => route,
+        }
+    });
+    let main = move || {
+        let route = shown.get();
         show(route.clone()).unwrap_or_else(|| {
             leave_for(&route);
             ().into_any()

@@ -500,6 +500,54 @@ fn sign_to_publishes_everywhere_and_a_witness_on_its_own_cosigns_it() {
         decoded(&head, body),
         std::fs::read(op.dir.join("keys.json")).unwrap()
     );
+
+    // probe --to publishes its observation alone, after each round.
+    let probe_key = op.dir.join("probe.key");
+    let made = bongsu(&[
+        "keygen",
+        "--name",
+        "probe-seoul.test",
+        "--out",
+        probe_key.to_str().unwrap(),
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nobody = closed.local_addr().unwrap();
+    drop(closed);
+    let config = op.dir.join("probe.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "feed = \"kakao\"\nregion = \"seoul\"\ninterval = \"5s\"\nwindow = \"1m\"\ntimeout = \"1s\"\n\n[[service]]\nid = \"talk\"\n[[service.check]]\ntcp = \"{nobody}\"\n"
+        ),
+    )
+    .unwrap();
+    let args = vec![
+        "probe".to_owned(),
+        "--once".into(),
+        "--config".into(),
+        config.to_str().unwrap().into(),
+        "--key".into(),
+        probe_key.to_str().unwrap().into(),
+        "--out".into(),
+        format!("{}/probe.note", op.regions[0]),
+        "--to".into(),
+        s3(&a, &moto.url),
+    ];
+    let out = bongsu_with_credentials(&args);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let (written, unchanged, _, _, _) = row(&out, &s3(&a, &moto.url));
+    assert_eq!(
+        (written, unchanged),
+        (1, 0),
+        "only probe.note: {}",
+        stdout(&out)
+    );
+    let (head, body) = get_url(&format!("{a}/kakao/probe.note"), "");
+    assert_eq!(
+        decoded(&head, body),
+        std::fs::read(format!("{}/probe.note", op.regions[0])).unwrap()
+    );
 }
 
 /// `demo --stores` with the storage servers missing says what to run, and
