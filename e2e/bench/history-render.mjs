@@ -3,32 +3,19 @@
 // following the History link to all 50 uptime strips (90 bars each) and the
 // incident list being in the DOM. Prints each run and the median.
 
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, DIST, bongsu, launchBrowser, startServer, stopServer, freeBase } from '../tests/harness.mjs';
+import { fixtureRegion } from './fixture.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const FIXTURE = process.env.BONGSU_BENCH_BIN;
 const SERVICES = 50;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-render-'));
-const k = (name) => path.join(dir, name);
-bongsu('keygen', '--name', 'root.bench', '--out', k('root.key'));
-bongsu('keygen', '--name', 'status.bench', '--out', k('status.key'));
-bongsu('keygen', '--name', 'log.bench', '--out', k('log.key'));
-writeFileSync(k('keys.toml'), [
-  'feed = "kakao"', 'valid_for = "30d"',
-  '[root]', 'threshold = 1', `keys = ["${k('root.key.pub')}"]`,
-  '[status]', 'threshold = 1', `keys = ["${k('status.key.pub')}"]`,
-  '[log]', 'threshold = 1', `keys = ["${k('log.key.pub')}"]`, '',
-].join('\n'));
-const region = k('region');
-mkdirSync(region, { recursive: true });
-bongsu('keyset', '--keys', k('keys.toml'), '--key', k('root.key'), '--chain', k('keys.json'), '--out', path.join(region, 'keys.json'));
-const made = execFileSync(FIXTURE, ['fixture', '--log-key', k('log.key'), '--out', k('log'), '--status', k('status.toml'),
-  '--services', String(SERVICES), '--days', '90'], { encoding: 'utf8' }).trim();
+const { k, region, made } = fixtureRegion(dir, FIXTURE, { services: SERVICES, days: 90 });
 bongsu('sign', '--key', k('status.key'), '--status', k('status.toml'), '--log', k('log'), '--log-key', k('log.key'),
   '--out', path.join(region, 'feed.note'));
 const rootKey = execFileSync('cat', [k('root.key.pub')], { encoding: 'utf8' }).trim();

@@ -9,11 +9,12 @@
 //   the changed files travel" is a measured ratio.
 // Prints every run and the medians. No timing is asserted.
 
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BIN, bongsu } from '../tests/harness.mjs';
+import { BIN } from '../tests/harness.mjs';
+import { fixtureRegion } from './fixture.mjs';
 import {
   CREDENTIALS, startMoto, startAzurite, stopProcess, motoBucket, azuriteContainer, s3Destination, azureDestination,
 } from '../tests/storage.mjs';
@@ -42,23 +43,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-publish-bench-'));
-const k = (name) => path.join(dir, name);
 const servers = [];
 try {
-  bongsu('keygen', '--name', 'root.bench', '--out', k('root.key'));
-  bongsu('keygen', '--name', 'status.bench', '--out', k('status.key'));
-  bongsu('keygen', '--name', 'log.bench', '--out', k('log.key'));
-  writeFileSync(k('keys.toml'), [
-    'feed = "kakao"', 'valid_for = "30d"',
-    '[root]', 'threshold = 1', `keys = ["${k('root.key.pub')}"]`,
-    '[status]', 'threshold = 1', `keys = ["${k('status.key.pub')}"]`,
-    '[log]', 'threshold = 1', `keys = ["${k('log.key.pub')}"]`, '',
-  ].join('\n'));
-  const region = k('region');
-  mkdirSync(region, { recursive: true });
-  bongsu('keyset', '--keys', k('keys.toml'), '--key', k('root.key'), '--chain', k('keys.json'), '--out', path.join(region, 'keys.json'));
-  const made = execFileSync(FIXTURE, ['fixture', '--log-key', k('log.key'), '--out', k('log'), '--status', k('status.toml'),
-    '--services', String(SERVICES), '--days', String(DAYS)], { encoding: 'utf8' }).trim();
+  const { k, region, made } = fixtureRegion(dir, FIXTURE, { services: SERVICES, days: DAYS });
   const sign = (...to) => run('sign', '--key', k('status.key'), '--status', k('status.toml'), '--log', k('log'),
     '--log-key', k('log.key'), '--out', path.join(region, 'feed.note'), ...to.flatMap((d) => ['--to', d]));
   sign();

@@ -261,7 +261,7 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
         #[cfg(feature = "publish")]
         if let Some(stores) = &stores {
             for ((id, _), region_dir) in REGIONS.iter().zip(&region_dirs) {
-                if let Some(sync) = stores.sync_forever(id, region_dir.clone()) {
+                if let Some(sync) = stores.syncing(id, region_dir.clone()) {
                     let written = sync.once().await.map_err(CliError::Stores)?;
                     println!("published region {id} to its store ({written} files)");
                     tokio::spawn(sync.forever());

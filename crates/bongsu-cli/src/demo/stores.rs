@@ -290,10 +290,9 @@ impl Stores {
         .await
     }
 
-    /// Carries `region_dir` to its store once now, then every second for
-    /// as long as the demo runs. Says when the store falls behind and when
-    /// it has caught up, not every second in between.
-    pub fn sync_forever(&self, id: &str, region_dir: PathBuf) -> Option<Syncing> {
+    /// The way from `region_dir` to its store: [`Syncing::once`] carries it
+    /// now, [`Syncing::forever`] every second for as long as the demo runs.
+    pub fn syncing(&self, id: &str, region_dir: PathBuf) -> Option<Syncing> {
         let store = self.region(id)?;
         Some(Syncing {
             id: id.to_owned(),
@@ -346,6 +345,9 @@ impl Syncing {
         }
     }
 
+    /// Syncs every second for as long as the demo runs; says when the
+    /// store falls behind and when it has caught up, not every second in
+    /// between.
     pub async fn forever(self) {
         let mut lagging = false;
         loop {
@@ -378,24 +380,20 @@ fn snapshot(from: &Path, to: &Path) -> Result<(), CliError> {
 }
 
 fn link_tree(from: &Path, to: &Path) -> Result<(), CliError> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            link_tree(&entry.path(), &to.join(&name))?;
-        } else if kind.is_file() {
-            std::fs::hard_link(entry.path(), to.join(&name))?;
-        }
-    }
-    Ok(())
+    each_file(from, to, &|from, to| std::fs::hard_link(from, to))
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result<(), CliError> {
+    each_file(from, to, &|from, to| std::fs::copy(from, to).map(|_| ()))
+}
+
+/// Recreates `from`'s folders under `to` (dotfiles left out) and puts each
+/// file there with `put`.
+fn each_file(
+    from: &Path,
+    to: &Path,
+    put: &dyn Fn(&Path, &Path) -> std::io::Result<()>,
+) -> Result<(), CliError> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
@@ -405,9 +403,9 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), CliError> {
         }
         let kind = entry.file_type()?;
         if kind.is_dir() {
-            copy_tree(&entry.path(), &to.join(&name))?;
+            each_file(&entry.path(), &to.join(&name), put)?;
         } else if kind.is_file() {
-            std::fs::copy(entry.path(), to.join(&name))?;
+            put(&entry.path(), &to.join(&name))?;
         }
     }
     Ok(())
