@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use time::OffsetDateTime;
 
 use crate::clock;
+use crate::components::ApiLinks;
 use crate::components::HistoryAlarms;
 use crate::config_loader::load_config;
 use crate::stores::checkpoints::LogHead;
@@ -246,6 +247,7 @@ fn Page(config: AppConfig, start: Start) -> impl IntoView {
             </main>
             <footer class="foot">
                 <p>{t!(i18n, app.footer)}</p>
+                <ApiLinks regions=config.get_value().regions />
             </footer>
         </div>
     }

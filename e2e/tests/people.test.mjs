@@ -92,8 +92,13 @@ function pageWords(page) {
 }
 
 /// Latin words left in Korean text once operator content, numbers and the
-/// few Latin terms Korean uses as is are taken out.
-const LATIN_IN_KOREAN = new Set(['UTC', 'HTTP', 'ms', 'JSON', 'CSV', 'Atom', 'bongsu', 'audit', 'text', 'plain']);
+/// few Latin terms Korean uses as is are taken out: formats, a product's
+/// name (Atlassian Statuspage) and the file names the footer links
+/// (`api/v2/summary.json`), which are the same in every language.
+const LATIN_IN_KOREAN = new Set([
+  'UTC', 'HTTP', 'ms', 'JSON', 'CSV', 'Atom', 'RSS', 'bongsu', 'audit', 'text', 'plain',
+  'Atlassian', 'Statuspage', 'api', 'summary', 'json',
+]);
 function untranslated(words) {
   const left = [];
   for (const { text, where } of words) {

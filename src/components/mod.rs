@@ -1,6 +1,7 @@
 //! Thin view components: each reads the store and renders text. Feed text is
 //! untrusted and only ever inserted as text nodes, never as HTML.
 
+mod api_links;
 mod banner;
 pub mod download;
 mod evidence;
@@ -17,6 +18,7 @@ mod status_badge;
 pub mod uptime;
 pub mod when;
 
+pub use api_links::ApiLinks;
 pub use banner::Banner;
 pub use evidence::Evidence;
 pub use feed_meta::FeedMeta;

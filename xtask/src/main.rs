@@ -185,6 +185,8 @@ fn bench() -> Result<(), String> {
             .arg("--write-key")
             .arg(&key),
     )?;
+    cmd::step("the Statuspage-compatible API derived from the history page's 90-day log, native");
+    cmd::run(cmd::command(&bench_bin).arg("statuspage"))?;
 
     cmd::step("the same in wasm (release profile, as the app), under node");
     cmd::run(cmd::command("cargo").current_dir(&root).args([

@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn core_groups_import_only_the_groups_before_them() {
-        const ORDER: [&str; 5] = ["text", "keys", "feed", "probe", "log"];
+        const ORDER: [&str; 6] = ["text", "keys", "feed", "probe", "log", "statuspage"];
         let mut wrong = Vec::new();
         for (rank, group) in ORDER.iter().enumerate() {
             for (path, text) in rust_files(&format!("crates/bongsu-core/src/{group}")) {

@@ -209,3 +209,50 @@ mod wasm {
         super::run(n, runs, &key, vkey, &now)
     }
 }
+
+/// Deriving the Statuspage-compatible API (`sign` does it on every signing)
+/// from the history page benchmark's log: the median time of `runs`, and
+/// the files' sizes. Native only (`Instant` has no clock in wasm32).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn statuspage(services: usize, days: i64, runs: usize) -> String {
+    use bongsu_core::statuspage::{derive, PageInfo};
+    let now = time::OffsetDateTime::now_utc();
+    let events = fixture::history_events(services, days, now - time::Duration::minutes(1));
+    let history = bongsu_core::log::History::from_events(&events);
+    let feed = bongsu_core::Feed {
+        feed: "kakao".into(),
+        seq: 1,
+        issued_at: now,
+        expires_at: now + time::Duration::hours(1),
+        log: Some(bongsu_core::LogCommitment {
+            size: events.len() as u64,
+            root: String::new(),
+        }),
+        services: history.declared_services(),
+        incidents: history.declared_incidents(),
+        maintenances: history.declared_maintenances(),
+    };
+    let page = PageInfo {
+        name: "Bench".into(),
+        url: "https://status.example/".into(),
+    };
+    let mut times = Vec::with_capacity(runs);
+    let mut files = Vec::new();
+    for _ in 0..runs.max(1) {
+        let start = std::time::Instant::now();
+        files = derive(&feed, Some(&events), &page);
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    let sizes: Vec<String> = files
+        .iter()
+        .map(|f| format!("{} {:.1} KB", f.path, f.bytes.len() as f64 / 1000.0))
+        .collect();
+    format!(
+        "Statuspage API from {} events ({} incidents, {services} services): derive median {:.1} ms of {} runs; {}",
+        events.len(),
+        history.incidents.len(),
+        median(&mut times),
+        times.len(),
+        sizes.join(", ")
+    )
+}

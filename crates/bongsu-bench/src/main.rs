@@ -2,6 +2,8 @@
 //! natively (the same code runs in wasm under `cargo xtask bench`).
 //! `bongsu-bench fixture --log-key K --out DIR --status FILE [--services 50] [--days 90]`:
 //! the history page render benchmark's log.
+//! `bongsu-bench statuspage [--services 50] [--days 90] [--runs 7]`: deriving
+//! the Statuspage-compatible API from that log, as `sign` does each time.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,7 +64,14 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("{} events over {days} days for {services} services", events.len());
             Ok(())
         }
-        _ => Err("usage: bongsu-bench log [--events N] [--runs R] | fixture --log-key K --out DIR --status FILE".into()),
+        Some("statuspage") => {
+            let services = number(args, "--services", 50)?;
+            let days = number(args, "--days", 90)? as i64;
+            let runs = number(args, "--runs", 7)?;
+            println!("{}", bongsu_bench::statuspage(services, days, runs));
+            Ok(())
+        }
+        _ => Err("usage: bongsu-bench log [--events N] [--runs R] | statuspage [--services 50] [--days 90] [--runs R] | fixture --log-key K --out DIR --status FILE".into()),
     }
 }
 

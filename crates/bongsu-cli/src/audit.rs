@@ -51,6 +51,9 @@ pub struct MirrorView {
     pub key_set_version: u64,
     pub hash_tiles: usize,
     pub notes: Vec<String>,
+    /// Where the mirror's Statuspage-compatible files and its feed part
+    /// ways (reported as problems; the log itself may still be sound).
+    pub api_problems: Vec<String>,
 }
 
 pub struct AuditReport {
@@ -121,6 +124,7 @@ pub fn audit_mirrors(
     for (mirror, mut notes) in mirrors.iter().zip(chain_notes) {
         match audit_mirror(&agent, mirror, &chain, seen, now) {
             Ok(mut view) => {
+                problems.extend(view.api_problems.iter().map(|p| format!("{mirror}: {p}")));
                 notes.append(&mut view.notes);
                 view.notes = notes;
                 views.push(view);
@@ -220,6 +224,13 @@ fn audit_mirror(
         tiles.push((path, bytes));
     }
     check_hash_tiles(&log, &tiles).map_err(|e| e.to_string())?;
+    let api_problems = match check_statuspage_api(agent, &source, newest, &log) {
+        Ok(note) => {
+            notes.push(note);
+            Vec::new()
+        }
+        Err(problems) => problems,
+    };
     if let Some(seen) = seen {
         // What was seen stays evidence even if its key was revoked since.
         let (old, _) = verify_seen_checkpoint(seen, chain.trusted())
@@ -240,7 +251,72 @@ fn audit_mirror(
         hash_tiles: tiles.len(),
         log,
         notes,
+        api_problems,
     })
+}
+
+/// Checks the mirror's Statuspage-compatible files: its manifest verifies
+/// under the newest key set's status keys, names the feed the mirror serves,
+/// and every file is the one it signs and the one the feed and the verified
+/// log give. A mirror serving no API at all is a note, not a problem (the
+/// operator's status file may have no `[page]`); API files without a
+/// manifest are a problem, since nothing vouches for them.
+fn check_statuspage_api(
+    agent: &ureq::Agent,
+    source: &Source,
+    key_set: &bongsu_core::KeySet,
+    log: &VerifiedLog,
+) -> Result<String, Vec<String>> {
+    use bongsu_core::statuspage::{check_derived, verify_manifest, API_FILES, MANIFEST_PATH};
+    let one = |p: String| vec![format!("Statuspage API: {p}")];
+    let manifest = match source.fetch_if_there(agent, MANIFEST_PATH) {
+        Ok(Some(bytes)) => {
+            verify_manifest(&bytes, key_set).map_err(|e| one(format!("{MANIFEST_PATH}: {e}")))?
+        }
+        Ok(None) => {
+            return match source.fetch_if_there(agent, API_FILES[0]) {
+                Ok(None) => Ok("serves no Statuspage-compatible API".to_owned()),
+                _ => Err(one(format!(
+                    "{} is served without its signed manifest ({MANIFEST_PATH})",
+                    API_FILES[0]
+                ))),
+            };
+        }
+        Err(e) => return Err(one(e)),
+    };
+    let feed = source
+        .fetch(agent, "feed.note")
+        .and_then(|bytes| bongsu_core::verify_feed(&bytes, key_set).map_err(|e| e.to_string()))
+        .map_err(|e| one(format!("feed.note, which the API is checked against: {e}")))?;
+    let events = match &feed.log {
+        Some(c) if c.size > log.tree.size() => {
+            return Err(one(format!(
+                "the feed commits to {} log entries, but the mirror's log has {}",
+                c.size,
+                log.tree.size()
+            )))
+        }
+        Some(c) => Some(&log.events[..c.size as usize]),
+        None => None,
+    };
+    if feed.log.is_some() {
+        bongsu_core::log::check_feed(&feed, log).map_err(|e| one(e.to_string()))?;
+    }
+    let problems = check_derived(&feed, events, &manifest, &|path| {
+        source.fetch_if_there(agent, path).ok().flatten()
+    });
+    if problems.is_empty() {
+        Ok(format!(
+            "its Statuspage-compatible API ({} files) is signed and is exactly what feed seq {} and the log give",
+            API_FILES.len(),
+            feed.seq
+        ))
+    } else {
+        Err(problems
+            .into_iter()
+            .map(|p| format!("Statuspage API: {p}"))
+            .collect())
+    }
 }
 
 /// The proof context of the largest verified view.

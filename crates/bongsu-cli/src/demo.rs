@@ -155,6 +155,10 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
         key.clone(),
         outs.clone(),
         variants.clone(),
+        bongsu_core::statuspage::PageInfo {
+            name: "Kakao".to_owned(),
+            url: format!("http://127.0.0.1:{port}/"),
+        },
     )?);
     let status = history.status.clone();
 

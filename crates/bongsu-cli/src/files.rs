@@ -56,7 +56,13 @@ pub fn classify(tree: Tree, path: &str) -> FileClass {
     let textual = content_type.starts_with("text/")
         || matches!(
             content_type,
-            "application/json" | "application/wasm" | "image/svg+xml" | "application/manifest+json"
+            "application/json"
+                | "application/wasm"
+                | "image/svg+xml"
+                | "application/manifest+json"
+                | "application/xml"
+                | "application/atom+xml"
+                | "application/rss+xml"
         );
     match tree {
         Tree::Region => {
@@ -95,6 +101,7 @@ pub fn content_type(path: &str) -> &'static str {
         "webmanifest" => "application/manifest+json",
         "xml" => "application/xml",
         "atom" => "application/atom+xml",
+        "rss" => "application/rss+xml",
         "csv" => "text/csv; charset=utf-8",
         _ => "application/octet-stream",
     }
@@ -271,6 +278,18 @@ mod tests {
             assert!(class.immutable, "{tile}");
             assert!(!class.compressible, "{tile}: hash tiles are random");
             assert_eq!(class.content_type, "application/octet-stream");
+        }
+        // The Statuspage-compatible files: mutable like the feed they come from.
+        for (path, content_type) in [
+            ("api/v2/summary.json", "application/json"),
+            ("api/v2/incidents/unresolved.json", "application/json"),
+            ("history.rss", "application/rss+xml"),
+            ("history.atom", "application/atom+xml"),
+            ("api/v2/x-bongsu-manifest.note", "text/plain; charset=utf-8"),
+        ] {
+            let class = classify(Tree::Region, path);
+            assert_eq!(class.content_type, content_type, "{path}");
+            assert!(!class.immutable && class.compressible, "{path}");
         }
         let bundle = classify(Tree::Region, "log/tile/entries/000.p/5");
         assert!(bundle.immutable && bundle.compressible);

@@ -39,6 +39,9 @@ pub struct Signed {
     pub log: Option<(LogCommitment, usize)>,
     /// Problems that did not stop publishing (e.g. a witness that is down).
     pub warnings: Vec<String>,
+    /// How many Statuspage-compatible files were derived and written
+    /// beside each feed (0 without a `[page]`).
+    pub api_files: usize,
 }
 
 /// Signs `status` with `key` into every path in `outs`. The sequence number
@@ -98,6 +101,7 @@ pub fn sign_files(
     };
 
     let issued_at = now.replace_nanosecond(0).unwrap_or(now);
+    let page = draft.page.clone();
     let mut feed = draft.into_feed(seq, issued_at);
     let invalid = |v: bongsu_core::ValidationError| CliError::StatusInvalid {
         path: status.to_owned(),
@@ -107,10 +111,13 @@ pub fn sign_files(
     bongsu_core::feed::validate(&feed).map_err(invalid)?;
     let mut warnings = Vec::new();
     let mut logged = None;
+    let mut events = None;
     if let Some(options) = log {
-        let (commitment, added) = record_in_log(options, &feed, status, outs, &mut warnings, now)?;
+        let (commitment, added, all) =
+            record_in_log(options, &feed, status, outs, &mut warnings, now)?;
         feed.log = Some(commitment.clone());
         logged = Some((commitment, added));
+        events = Some(all);
     }
     let bytes = sign_feed(&feed, &[&signer]).map_err(|e| match e {
         SignError::Invalid(v) => CliError::StatusInvalid {
@@ -119,7 +126,30 @@ pub fn sign_files(
         },
         other => CliError::Sign(other),
     })?;
+    let api = match &page {
+        Some(page) => Some(statuspage_files(&feed, events.as_deref(), page, &signer)?),
+        None => {
+            warnings.push(
+                "the status file has no [page] (name and url), so the Statuspage-compatible \
+                 API (api/v2/*.json, history.rss, history.atom) was not written"
+                    .to_owned(),
+            );
+            None
+        }
+    };
     for out in outs {
+        // The derived files and their manifest first: the feed is what
+        // readers poll, and what it implies is then already there.
+        if let Some((files, manifest)) = &api {
+            let region = out.parent().unwrap_or(Path::new("."));
+            for file in files {
+                write_atomically(&region.join(file.path), &file.bytes)?;
+            }
+            write_atomically(
+                &region.join(bongsu_core::statuspage::MANIFEST_PATH),
+                manifest,
+            )?;
+        }
         write_atomically(out, &bytes)?;
     }
     Ok(Signed {
@@ -128,7 +158,25 @@ pub fn sign_files(
         expires_at: feed.expires_at,
         log: logged,
         warnings,
+        api_files: api.as_ref().map_or(0, |(files, _)| files.len()),
     })
+}
+
+/// The Statuspage-compatible files derived from `feed` (and the log it
+/// commits to), and their manifest signed by the feed's own key.
+fn statuspage_files(
+    feed: &Feed,
+    events: Option<&[bongsu_core::log::LogEvent]>,
+    page: &bongsu_core::statuspage::PageInfo,
+    signer: &dyn signed_note::Signer,
+) -> Result<(Vec<bongsu_core::statuspage::ApiFile>, Vec<u8>), CliError> {
+    use bongsu_core::statuspage::{derive, manifest_for};
+    let committed = feed.log.as_ref().map_or(0, |l| l.size) as usize;
+    let files = derive(feed, events.map(|e| &e[..committed.min(e.len())]), page);
+    let manifest = manifest_for(feed, page, &files);
+    let signed = bongsu_core::sign::sign_statuspage_manifest(&manifest, &[signer])
+        .map_err(CliError::Sign)?;
+    Ok((files, signed))
 }
 
 /// Appends what changed to the log, checks the log now declares exactly
@@ -144,10 +192,11 @@ fn record_in_log(
     outs: &[PathBuf],
     warnings: &mut Vec<String>,
     now: OffsetDateTime,
-) -> Result<(LogCommitment, usize), CliError> {
+) -> Result<(LogCommitment, usize, Vec<bongsu_core::log::LogEvent>), CliError> {
     let log_key = read_signer(&options.key)?;
     let mut store = LogStore::open(&options.dir)?;
     let mut logged = store.events()?;
+    let before_len = logged.len();
     let before = History::from_events(&logged);
     let mut events = events_for_change(
         &before.declared_services(),
@@ -186,6 +235,9 @@ fn record_in_log(
         ));
         crate::probe::watch::save_seen(&options.dir, &seen)?;
     }
+    // `logged` holds the change events already; the disagreements follow.
+    let changes = logged.len() - before_len;
+    logged.extend(events[changes..].iter().cloned());
     store.append(&events)?;
     let key_set = crate::keyset::newest_published(outs);
     let witness_keys = key_set.as_ref().and_then(|k| k.roles.witness.as_ref());
@@ -206,7 +258,7 @@ fn record_in_log(
         let region = out.parent().unwrap_or(Path::new("."));
         store.publish(&region.join("log"))?;
     }
-    Ok((store.commitment(), events.len()))
+    Ok((store.commitment(), events.len(), logged))
 }
 
 /// The highest seq among the feed files that exist, and where it is.
@@ -365,6 +417,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
         println!(
             "logged {added} event(s); the log has {} entries, root {}",
             commitment.size, commitment.root
+        );
+    }
+    if signed.api_files > 0 {
+        println!(
+            "derived the Statuspage-compatible API ({} files and {}) beside each feed",
+            signed.api_files,
+            bongsu_core::statuspage::MANIFEST_PATH
         );
     }
     for path in &out {

@@ -4,6 +4,10 @@
 //! feed = "kakao"          # feed identifier
 //! valid_for = "1h"        # optional, default 1h: integer + s/m/h/d, 1m to 30d
 //!
+//! [page]                  # optional: the Statuspage-compatible API's page
+//! name = "Kakao"          # the page's name, as readers know it
+//! url = "https://status.example.kr/"   # the status page's public URL
+//!
 //! [[services]]
 //! id = "kakaotalk"
 //! name = "KakaoTalk"
@@ -36,6 +40,7 @@
 
 use std::ops::Range;
 
+use bongsu_core::statuspage::PageInfo;
 use bongsu_core::{
     Component, Feed, Incident, IncidentState, IncidentUpdate, Maintenance, MaintenanceState,
     Service, Status,
@@ -56,6 +61,9 @@ pub struct StatusFileError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusDraft {
     pub feed: String,
+    /// The page the Statuspage-compatible API describes; without it the API
+    /// is not written.
+    pub page: Option<PageInfo>,
     pub valid_for: Duration,
     pub services: Vec<Service>,
     pub incidents: Vec<Incident>,
@@ -82,6 +90,7 @@ impl StatusDraft {
 struct StatusFile {
     feed: String,
     valid_for: Option<toml::Spanned<String>>,
+    page: Option<toml::Spanned<PageInfo>>,
     #[serde(default)]
     services: Vec<ServiceEntry>,
     #[serde(default)]
@@ -150,6 +159,14 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
             parse_valid_for(v.get_ref()).map_err(|m| at(v.span(), format!("valid_for: {m}")))?
         }
     };
+    let page = match file.page {
+        None => None,
+        Some(page) => {
+            bongsu_core::statuspage::validate_page(page.get_ref())
+                .map_err(|m| at(page.span(), format!("[page]: {m}")))?;
+            Some(page.into_inner())
+        }
+    };
     let mut incidents = Vec::with_capacity(file.incidents.len());
     for entry in file.incidents {
         let mut updates = Vec::with_capacity(entry.updates.len());
@@ -187,6 +204,7 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
     }
     Ok(StatusDraft {
         feed: file.feed,
+        page,
         valid_for,
         services: file
             .services
@@ -207,6 +225,7 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
 pub fn render(
     header: &str,
     feed: &str,
+    page: Option<&PageInfo>,
     valid_for: &str,
     services: &[Service],
     incidents: &[Incident],
@@ -219,6 +238,13 @@ pub fn render(
         q(feed),
         q(valid_for)
     ));
+    if let Some(page) = page {
+        out.push_str(&format!(
+            "\n[page]\nname = {}\nurl = {}\n",
+            q(&page.name),
+            q(&page.url)
+        ));
+    }
     for s in services {
         out.push_str(&format!(
             "\n[[services]]\nid = {}\nname = {}\n",
@@ -446,6 +472,10 @@ message = "Fire."
         tricky.services[0].name = "Kakao \"Talk\" \\ 카카오톡\nline".into();
         tricky.incidents[0].updates[0].message = "a = b\n[[services]]".into();
         let mut planned = draft.clone();
+        planned.page = Some(PageInfo {
+            name: "Kakao \"status\"".into(),
+            url: "https://status.example.kr/".into(),
+        });
         planned.incidents[0].postmortem = Some("https://example.com/pm?a=1&b=\"2\"".into());
         planned.maintenances = vec![Maintenance {
             id: "db".into(),
@@ -459,6 +489,7 @@ message = "Fire."
             let text = render(
                 "# header\n",
                 &d.feed,
+                d.page.as_ref(),
                 "2h",
                 &d.services,
                 &d.incidents,
@@ -484,6 +515,24 @@ message = "Fire."
             .unwrap_err()
             .message
             .contains("in_progress"));
+    }
+
+    #[test]
+    fn a_page_without_an_http_url_is_refused_where_it_is() {
+        let text = GOOD.replacen(
+            "\n[[services]]",
+            "\n[page]\nname = \"Kakao\"\nurl = \"javascript:alert(1)\"\n\n[[services]]",
+            1,
+        );
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.starts_with("[page]:"), "{}", err.message);
+        assert!(err.position.is_some());
+        let unknown = GOOD.replacen(
+            "\n[[services]]",
+            "\n[page]\nname = \"K\"\nurl = \"https://k.kr/\"\ntitle = \"x\"\n\n[[services]]",
+            1,
+        );
+        assert!(parse(&unknown).is_err(), "a typo in [page] is an error");
     }
 
     #[test]

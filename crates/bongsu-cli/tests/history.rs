@@ -771,3 +771,102 @@ fn maintenance_and_a_postmortem_are_logged_from_the_status_file() {
     }
     assert!(csv.contains("https://example.com/pm/dc-fire"), "{csv}");
 }
+
+/// The status file with a `[page]`: `sign` writes the Statuspage-compatible
+/// API and its manifest into every region, and `audit` checks them, naming
+/// a region whose files are stale, altered, or served without a manifest.
+#[test]
+fn audit_checks_each_regions_statuspage_api_against_its_feed() {
+    let page = |s: String| {
+        s.replacen(
+            "\n\n[[services]]",
+            "\n\n[page]\nname = \"Kakao\"\nurl = \"https://status.example.kr/\"\n\n[[services]]",
+            1,
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let op = Operator::new(dir.path(), &[], 0);
+    let out = op.sign(&page(status("major_outage", &[U1])), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let region = |i: usize| PathBuf::from(&op.regions[i]);
+    let summary = region(0).join("api/v2/summary.json");
+    let first_summary = std::fs::read(&summary).unwrap();
+    let first_manifest = std::fs::read(region(0).join("api/v2/x-bongsu-manifest.note")).unwrap();
+    let text = String::from_utf8(first_summary.clone()).unwrap();
+    assert!(text.contains("\"indicator\":\"critical\""), "{text}");
+    assert!(text.contains("\"id\":\"kakaotalk.messaging\""), "{text}");
+
+    let out = op.sign(&page(status("major_outage", &[U1, U2])), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mirrors: Vec<&str> = op.regions.iter().map(String::as_str).collect();
+    let out = op.audit(&[], &mirrors);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stdout(&out)
+            .matches(
+                "Statuspage-compatible API (10 files) is signed and is exactly what feed seq 2"
+            )
+            .count(),
+        2,
+        "{}",
+        stdout(&out)
+    );
+
+    // Region 1 keeps the first signing's API beside the second's feed.
+    let stale = dir.path().join("stale");
+    copy_dir(&region(1), &stale);
+    std::fs::write(stale.join("api/v2/summary.json"), &first_summary).unwrap();
+    std::fs::write(stale.join("api/v2/x-bongsu-manifest.note"), &first_manifest).unwrap();
+    let out = op.audit(&[], &[stale.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).contains("derived from feed seq 1, but the region serves seq 2"),
+        "{}",
+        stdout(&out)
+    );
+
+    // One byte changed in one file: named.
+    let altered = dir.path().join("altered");
+    copy_dir(&region(1), &altered);
+    let status_json = altered.join("api/v2/status.json");
+    let text = std::fs::read_to_string(&status_json).unwrap();
+    std::fs::write(
+        &status_json,
+        text.replace("Major System Outage", "All Systems Operational"),
+    )
+    .unwrap();
+    let out = op.audit(&[], &[altered.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).contains("`api/v2/status.json` is not the file the manifest signs"),
+        "{}",
+        stdout(&out)
+    );
+
+    // The files without their manifest: nothing vouches for them.
+    let unsigned = dir.path().join("unsigned");
+    copy_dir(&region(1), &unsigned);
+    std::fs::remove_file(unsigned.join("api/v2/x-bongsu-manifest.note")).unwrap();
+    let out = op.audit(&[], &[unsigned.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).contains("served without its signed manifest"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Without a [page] the API is not written, and sign says why.
+    let bare = tempfile::tempdir().unwrap();
+    let op = Operator::new(bare.path(), &[], 0);
+    let out = op.sign(&status("major_outage", &[U1]), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("has no [page]"), "{}", stderr(&out));
+    assert!(!PathBuf::from(&op.regions[0]).join("api").exists());
+    let out = op.audit(&[], &[&op.regions[0]]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("serves no Statuspage-compatible API"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -11,7 +11,8 @@
 //!
 //! [`text`] (JSON, RFC 3339, sort) ← [`keys`] (signed notes, roles, key
 //! sets) ← [`feed`] (model, wire, verify, merge) ← [`probe`] (observations,
-//! consensus) ← [`log`] (tree, checkpoints, witnesses, history, exports).
+//! consensus) ← [`log`] (tree, checkpoints, witnesses, history, exports) ←
+//! [`statuspage`] (the Statuspage-compatible API, derived and signed).
 //!
 //! Above them: [`limits`] (how large each file a region serves may be) and,
 //! with the `signing` feature, [`sign`] (making feeds, key sets and
@@ -24,6 +25,7 @@ pub mod log;
 pub mod probe;
 #[cfg(feature = "signing")]
 pub mod sign;
+pub mod statuspage;
 pub mod text;
 
 pub use feed::{

@@ -26,6 +26,7 @@ pub fn max_bytes(path: &str) -> usize {
         "feed.note" => MAX_FEED_BYTES,
         "probe.note" => MAX_OBSERVATION_BYTES,
         "log/checkpoint" => MAX_CHECKPOINT_BYTES,
+        crate::statuspage::MANIFEST_PATH => crate::statuspage::MAX_MANIFEST_BYTES,
         p if p.starts_with("log/tile/entries/") => MAX_BUNDLE_BYTES,
         p if p.starts_with("log/tile/") => MAX_HASH_TILE_BYTES,
         _ => MAX_OTHER_BYTES,
@@ -48,5 +49,7 @@ mod tests {
         assert_eq!(max_bytes("log/tile/entries/000.p/7"), MAX_BUNDLE_BYTES);
         assert_eq!(max_bytes("log/tile/0/000"), 8192);
         assert_eq!(max_bytes("/feed.note"), 256 * 1024);
+        assert_eq!(max_bytes("api/v2/x-bongsu-manifest.note"), 16 * 1024);
+        assert_eq!(max_bytes("api/v2/summary.json"), MAX_OTHER_BYTES);
     }
 }

@@ -16,6 +16,8 @@ pub enum SignError {
     InvalidKeySet(String),
     #[error("the observation is not valid, so it was not signed: {0}")]
     InvalidObservation(String),
+    #[error("the Statuspage API's page settings are not valid, so nothing was signed: {0}")]
+    InvalidManifest(String),
     #[error("no signing key was given")]
     NoSigner,
     #[error("signing failed: {0}")]
@@ -58,6 +60,22 @@ pub fn sign_observation(
         return Err(SignError::NoSigner);
     }
     let text = crate::probe::observation::encode_text(observation);
+    let mut note = Note::new(text.as_bytes(), &[])?;
+    note.add_sigs(signers)?;
+    Ok(note.to_bytes())
+}
+
+/// Signs the manifest of a region's Statuspage-compatible files, with the
+/// same status key(s) as the feed they were derived from.
+pub fn sign_statuspage_manifest(
+    manifest: &crate::statuspage::Manifest,
+    signers: &[&dyn Signer],
+) -> Result<Vec<u8>, SignError> {
+    crate::statuspage::validate_page(&manifest.page).map_err(SignError::InvalidManifest)?;
+    if signers.is_empty() {
+        return Err(SignError::NoSigner);
+    }
+    let text = crate::statuspage::encode_manifest_text(manifest);
     let mut note = Note::new(text.as_bytes(), &[])?;
     note.add_sigs(signers)?;
     Ok(note.to_bytes())

@@ -527,7 +527,7 @@ fn a_checkpoint_seen_before_a_rotation_still_counts_and_a_revoked_key_signs_noth
     }
     // As a log's current checkpoint: never under a key a later set revoked.
     let current = |chain: &[TrustedKeySet]| verify_under_chain(&seen, chain);
-    assert!(current(&[v1.clone()]).unwrap().newest);
+    assert!(current(std::slice::from_ref(&v1)).unwrap().newest);
     assert_eq!(
         current(&[v1.clone(), revoking]).unwrap_err(),
         CheckpointError::RevokedSince { version: 1 }

@@ -1,4 +1,4 @@
-//! The test vectors in docs/protocol/{keys,log,probes}.md, reproduced byte
+//! The test vectors in docs/protocol/{keys,log,probes,statuspage}.md, reproduced byte
 //! for byte from fixed keys and content, and verified as a reader would.
 //! (The feed's vector is checked by `signing.rs`.) A change to any wire
 //! format fails here until the documents say the same.
@@ -99,7 +99,7 @@ fn the_key_set_vector_is_reproduced_and_trusted_from_its_root() {
     same("keys.md", "<!-- vector:keyset -->", KEYS_MD, &note);
     let written = block(KEYS_MD, "<!-- vector:keyset -->");
     let mut chain = KeyChain::new(one(&root_vkey), "kakao");
-    let notes = parse_chain_file(chain_file(&[written.clone()]).as_bytes()).unwrap();
+    let notes = parse_chain_file(chain_file(std::slice::from_ref(&written)).as_bytes()).unwrap();
     assert_eq!(chain.extend(&notes), Ok(1));
     assert_eq!(chain.latest(), Some(&key_set));
     // Any byte changed: not trusted.
@@ -240,4 +240,90 @@ fn the_observation_vector_is_reproduced_and_verifies_for_its_region() {
         Ok(observation)
     );
     assert!(verify_observation(written.as_bytes(), &key_set, "busan").is_err());
+}
+
+const STATUSPAGE_MD: &str = include_str!("../../../docs/protocol/statuspage.md");
+
+/// The Statuspage-compatible API of a one-service feed without a log: its
+/// `status.json` and its manifest, signed by the feed vector's status key.
+#[test]
+fn the_statuspage_vector_is_reproduced_and_checks_out() {
+    use bongsu_core::statuspage::{check_derived, derive, manifest_for, verify_manifest, PageInfo};
+    use bongsu_core::{Component, Feed, Incident, IncidentState, IncidentUpdate, Service, Status};
+    let (status, status_vkey) = key("status.bongsu.example", 0x00);
+    let feed = Feed {
+        feed: "kakao".into(),
+        seq: 42,
+        issued_at: datetime!(2022-10-15 06:50:00 UTC),
+        expires_at: datetime!(2022-10-15 07:50:00 UTC),
+        log: None,
+        services: vec![Service {
+            id: "kakaotalk".into(),
+            name: "KakaoTalk".into(),
+            components: vec![Component {
+                id: "messaging".into(),
+                name: "Messaging".into(),
+                status: Status::MajorOutage,
+            }],
+        }],
+        incidents: vec![Incident {
+            id: "2022-10-15-pangyo-fire".into(),
+            title: "Fire at the Pangyo datacenter".into(),
+            impact: Status::MajorOutage,
+            components: vec!["kakaotalk/messaging".into()],
+            updates: vec![IncidentUpdate {
+                at: datetime!(2022-10-15 06:50:00 UTC),
+                state: IncidentState::Investigating,
+                message: "Messages fail to send.".into(),
+            }],
+            postmortem: None,
+        }],
+        maintenances: vec![],
+    };
+    let page = PageInfo {
+        name: "Kakao".into(),
+        url: "https://status.example.kr/".into(),
+    };
+    let files = derive(&feed, None, &page);
+    let status_json = String::from_utf8(files[1].bytes.clone()).unwrap();
+    same(
+        "statuspage.md",
+        "<!-- vector:status.json -->",
+        STATUSPAGE_MD,
+        &format!("{status_json}\n"),
+    );
+    let manifest = manifest_for(&feed, &page, &files);
+    let note =
+        bongsu_core::sign::sign_statuspage_manifest(&manifest, &[&status as &dyn Signer]).unwrap();
+    let note = String::from_utf8(note).unwrap();
+    same(
+        "statuspage.md",
+        "<!-- vector:manifest -->",
+        STATUSPAGE_MD,
+        &note,
+    );
+
+    let written = block(STATUSPAGE_MD, "<!-- vector:manifest -->");
+    let key_set = KeySet {
+        feed: "kakao".into(),
+        version: 1,
+        issued_at: datetime!(2022-10-01 00:00 UTC),
+        expires_at: datetime!(2023-10-01 00:00 UTC),
+        root: one(&status_vkey),
+        roles: Roles {
+            status: one(&status_vkey),
+            log: None,
+            witness: None,
+            probes: BTreeMap::new(),
+        },
+        revoked: Vec::new(),
+    };
+    let verified = verify_manifest(written.as_bytes(), &key_set).unwrap();
+    assert_eq!(
+        check_derived(&feed, None, &verified, &|p: &str| files
+            .iter()
+            .find(|f| f.path == p)
+            .map(|f| f.bytes.clone())),
+        []
+    );
 }

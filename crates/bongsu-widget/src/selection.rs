@@ -147,7 +147,7 @@ mod tests {
         let v1 = sign(&key_set(1, &status_vkey, Vec::new()));
         let v2 = sign(&key_set(2, &next_vkey, vec![status_vkey.clone()]));
         let mut keys = KeyChain::new(root.clone(), "kakao");
-        keys.extend(&parse_chain_file(chain_file(&[v1.clone()]).as_bytes()).unwrap())
+        keys.extend(&parse_chain_file(chain_file(std::slice::from_ref(&v1)).as_bytes()).unwrap())
             .unwrap();
         Fixture {
             keys,

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use bongsu_core::log::disagreement_events;
 use bongsu_core::log::events_for_change;
 use bongsu_core::log::History;
+use bongsu_core::statuspage::PageInfo;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::OffsetDateTime;
@@ -39,6 +40,8 @@ pub struct DemoHistory {
     /// here, by the holder of the status key, after every signing.
     variants: PathBuf,
     dir: PathBuf,
+    /// The page the regions' Statuspage-compatible API describes.
+    page: PageInfo,
     steps: Vec<ReplayStep>,
     lock: Mutex<()>,
     /// When the replay last moved the stand-ins: until the probes have
@@ -58,6 +61,7 @@ impl DemoHistory {
         status_key: PathBuf,
         outs: Vec<PathBuf>,
         variants: PathBuf,
+        page: PageInfo,
     ) -> Result<DemoHistory, CliError> {
         let steps = kakao_2022().map_err(|e: TimelineError| CliError::Replay(e.to_string()))?;
         Ok(DemoHistory {
@@ -67,6 +71,7 @@ impl DemoHistory {
             status_key,
             variants,
             dir: dir.to_owned(),
+            page,
             steps,
             lock: Mutex::new(()),
             replayed_at: Mutex::new(None),
@@ -255,6 +260,7 @@ impl DemoHistory {
         let text = status_file::render(
             crate::demo::catalogue::STATUS_HEADER,
             "kakao",
+            Some(&self.page),
             "1h",
             &history.declared_services(),
             &history.declared_incidents(),

@@ -451,6 +451,157 @@ mod tests {
     use bongsu_core::log::History;
     use time::Duration;
 
+    /// The Statuspage-compatible API of the whole replay, against the
+    /// replay's own steps: the incident's start, end and updates, and what
+    /// each update changed, recomputed here from the declared states rather
+    /// than from the log the derivation reads.
+    #[test]
+    fn the_statuspage_api_of_the_replay_matches_its_history() {
+        use bongsu_core::statuspage::model::IncidentsDoc;
+        use bongsu_core::statuspage::{derive, PageInfo};
+        use bongsu_core::{Feed, LogCommitment};
+        use std::collections::BTreeMap;
+
+        let steps = kakao_2022().unwrap();
+        let end = steps.last().unwrap().at;
+        let events = replay_events(&steps, end);
+        let history = History::from_events(&events);
+        let feed = Feed {
+            feed: "kakao".into(),
+            seq: 1,
+            issued_at: end + Duration::hours(1),
+            expires_at: end + Duration::hours(2),
+            log: Some(LogCommitment {
+                size: events.len() as u64,
+                root: String::new(),
+            }),
+            services: history.declared_services(),
+            incidents: history.declared_incidents(),
+            maintenances: vec![],
+        };
+        let page = PageInfo {
+            name: "Kakao".into(),
+            url: "https://status.example.kr/".into(),
+        };
+        let files = derive(&feed, Some(&events), &page);
+        let incidents: IncidentsDoc = serde_json::from_slice(&files[3].bytes).unwrap();
+        assert_eq!(incidents.incidents.len(), 1);
+        let api = &incidents.incidents[0];
+        let last = steps.last().unwrap().incidents[0].clone();
+        assert_eq!(api.id, INCIDENT_ID);
+        assert_eq!(api.name, INCIDENT_TITLE);
+        assert_eq!(api.status, "resolved");
+        assert_eq!(api.incident_updates.len(), last.updates.len());
+        let resolved = last.updates.last().unwrap();
+        assert_eq!(resolved.state, IncidentState::Resolved);
+        assert_eq!(api.resolved_at, Some(export_kst(resolved.at)));
+        assert_eq!(api.created_at, export_kst(last.updates[0].at));
+        // The start: the first step with one of the incident's components
+        // down, if that came before the first notice.
+        let first_down = steps
+            .iter()
+            .find(|s| {
+                s.services
+                    .iter()
+                    .flat_map(|x| x.components.iter())
+                    .any(|c| !matches!(c.status, Status::Operational | Status::UnderMaintenance))
+            })
+            .unwrap()
+            .at;
+        assert_eq!(
+            api.started_at,
+            export_kst(first_down.min(last.updates[0].at))
+        );
+        assert!(
+            api.started_at < api.created_at,
+            "Kakao services failed before the first notice"
+        );
+
+        // What each update changed, from the steps: changes accumulate until
+        // the incident's next update takes them; before its first update,
+        // a component that is operational again has nothing pending.
+        let key = |s: &str, c: &str| format!("{s}.{c}");
+        let mut status: BTreeMap<String, Status> = BTreeMap::new();
+        for (s, _, cs) in CATALOGUE {
+            for (c, _) in cs.iter() {
+                status.insert(key(s, c), Status::Operational);
+            }
+        }
+        let order: Vec<String> = last
+            .components
+            .iter()
+            .map(|r| r.replacen('/', ".", 1))
+            .collect();
+        let mut pending: BTreeMap<String, Vec<(Status, Status)>> = BTreeMap::new();
+        let mut expected: Vec<Vec<(String, Status, Status)>> = Vec::new();
+        let mut updates_seen = 0;
+        for step in &steps {
+            for s in &step.services {
+                for c in &s.components {
+                    let k = key(&s.id, &c.id);
+                    let old = status.insert(k.clone(), c.status).unwrap();
+                    if old != c.status {
+                        if updates_seen == 0 && c.status == Status::Operational {
+                            pending.remove(&k);
+                        } else {
+                            pending.entry(k).or_default().push((old, c.status));
+                        }
+                    }
+                }
+            }
+            let now = step.incidents.first().map_or(0, |i| i.updates.len());
+            for n in updates_seen..now {
+                let mut took = Vec::new();
+                if n == updates_seen {
+                    for k in &order {
+                        for (old, new) in pending.remove(k).unwrap_or_default() {
+                            took.push((k.clone(), old, new));
+                        }
+                    }
+                }
+                expected.push(took);
+            }
+            updates_seen = now;
+        }
+        let got: Vec<Vec<(String, Status, Status)>> = api
+            .incident_updates
+            .iter()
+            .rev()
+            .map(|u| {
+                u.affected_components
+                    .iter()
+                    .flatten()
+                    .map(|a| (a.code.clone(), a.old_status, a.new_status))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(got.len(), expected.len());
+        for (n, (g, e)) in got.iter().zip(&expected).enumerate() {
+            assert_eq!(g, e, "update {n}: {}", last.updates[n].message);
+        }
+        assert!(
+            expected.iter().filter(|e| !e.is_empty()).count() > 5,
+            "the replay's updates carry status changes"
+        );
+        // Every component that went down came back, and an update says so.
+        let recoveries = got
+            .iter()
+            .flatten()
+            .filter(|(_, _, new)| *new == Status::Operational)
+            .count();
+        assert_eq!(
+            recoveries,
+            got.iter()
+                .flatten()
+                .filter(|(_, old, _)| *old == Status::Operational)
+                .count()
+        );
+    }
+
+    fn export_kst(t: OffsetDateTime) -> String {
+        bongsu_core::log::export::kst(t)
+    }
+
     #[test]
     fn csv_quoting_keeps_commas_and_quotes() {
         assert_eq!(

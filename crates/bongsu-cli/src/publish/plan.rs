@@ -13,8 +13,10 @@ use crate::files::{self, FileClass, Tree};
 /// The order of writes. A region: history tiles and entry bundles (never
 /// replaced), then the key chain (a feed may be signed by a key it adds),
 /// then the checkpoint (it refers to tiles), then the feed and the probe
-/// observation (the feed commits to the checkpoint), then anything else.
-/// The app: content-hashed assets, then other files, then the entry points
+/// observation (the feed commits to the checkpoint), then anything else
+/// (the Statuspage-compatible files derived from the feed), then the
+/// manifest that signs those (`Entry`: last, so it never names files a
+/// reader cannot fetch yet). The app: content-hashed assets, then other files, then the entry points
 /// that name the hashed assets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
@@ -48,6 +50,7 @@ pub fn step(tree: Tree, path: &str, class: &FileClass) -> Step {
             "keys.json" => Step::KeyChain,
             "log/checkpoint" => Step::Checkpoint,
             "feed.note" | "probe.note" => Step::Heads,
+            bongsu_core::statuspage::MANIFEST_PATH => Step::Entry,
             _ => Step::Rest,
         },
         Tree::App => {

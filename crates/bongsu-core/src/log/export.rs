@@ -42,12 +42,16 @@ impl ProofContext {
     }
 
     pub fn permalink(&self, incident: &str) -> String {
-        format!(
-            "{}#/incidents/{}",
-            self.page_url.trim_end_matches('/'),
-            incident
-        )
+        page_link(&self.page_url, &format!("incidents/{incident}"))
     }
+}
+
+/// `<page_url>#/<route>`: a link into the page's routes. The page URL is
+/// kept as given, path and trailing slash included (`https://x.kr/status`
+/// and `https://x.kr/status/` are different documents), less any fragment.
+pub fn page_link(page_url: &str, route: &str) -> String {
+    let page = page_url.split('#').next().unwrap_or(page_url);
+    format!("{page}#/{route}")
 }
 
 /// An RFC 3339 time in KST.
@@ -416,7 +420,7 @@ pub fn incidents_json(history: &History, proof: &ProofContext, now: OffsetDateTi
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
-fn xml(s: &str) -> String {
+pub(crate) fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -1,0 +1,736 @@
+//! The Statuspage-compatible files, derived from a signed feed and the
+//! verified history log it commits to. A pure function: anyone holding the
+//! feed, the log and the manifest's page settings recomputes the same bytes,
+//! which is how `bongsu audit` checks a region's copy. docs/protocol/statuspage.md
+//! documents every mapping.
+
+use time::OffsetDateTime;
+
+use crate::feed::model::{Feed, IncidentState, MaintenanceState, Status};
+use crate::log::event::{Event, LogEvent};
+use crate::log::export::kst;
+use crate::log::history::{ComponentHistory, History, IncidentRecord, MaintenanceRecord};
+use crate::statuspage::indicator::{impact_of, page_status};
+use crate::statuspage::model::*;
+use crate::statuspage::syndication::{atom, rss, Entry};
+use crate::text::sort::sort_by_key;
+
+/// The page settings the files name, which the feed itself does not carry:
+/// signed in the manifest, so they are part of what can be recomputed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageInfo {
+    /// The page's name, as readers know it ("Kakao").
+    pub name: String,
+    /// The status page's public URL; incident permalinks hang off it.
+    pub url: String,
+}
+
+/// Every derived file, by its path under a region's root, in this order.
+pub const API_FILES: [&str; 10] = [
+    "api/v2/summary.json",
+    "api/v2/status.json",
+    "api/v2/components.json",
+    "api/v2/incidents.json",
+    "api/v2/incidents/unresolved.json",
+    "api/v2/scheduled-maintenances.json",
+    "api/v2/scheduled-maintenances/upcoming.json",
+    "api/v2/scheduled-maintenances/active.json",
+    "history.rss",
+    "history.atom",
+];
+
+/// Statuspage pages carry an IANA zone; Bongsu's times are KST throughout.
+pub const TIME_ZONE: &str = "Asia/Seoul";
+/// `incidents.json`, `scheduled-maintenances.json` and the two history
+/// feeds hold this many of the most recent, as Statuspage's do.
+pub const MOST_RECENT: usize = 50;
+
+/// One derived file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiFile {
+    pub path: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// Derives every file in [`API_FILES`] from `feed` and, when the feed
+/// commits to a log, the log's events up to the committed size (`log`).
+/// Without a log the incidents and maintenances are the feed's own, with no
+/// `affected_components` (there is no record of old statuses).
+pub fn derive(feed: &Feed, log: Option<&[LogEvent]>, page: &PageInfo) -> Vec<ApiFile> {
+    let d = Derivation::new(feed, log, page);
+    let components = d.components();
+    let mut incidents = d.incidents(&components);
+    sort_by_key(&mut incidents, |(at, _)| std::cmp::Reverse(*at));
+    let incidents: Vec<Incident> = incidents.into_iter().map(|(_, i)| i).collect();
+    let unresolved: Vec<Incident> = incidents
+        .iter()
+        .filter(|i| !matches!(i.status.as_str(), "resolved" | "postmortem"))
+        .cloned()
+        .collect();
+    let mut maintenances = d.maintenances(&components);
+    // Soonest first for what is coming or under way; the full list newest first.
+    sort_by_key(&mut maintenances, |m| m.scheduled_for.clone());
+    let of_status = |wanted: &[&str]| -> Vec<Incident> {
+        maintenances
+            .iter()
+            .filter(|m| wanted.contains(&m.status.as_str()))
+            .cloned()
+            .collect()
+    };
+    let upcoming = of_status(&["scheduled"]);
+    let active = of_status(&["in_progress", "verifying"]);
+    let current = of_status(&["in_progress", "verifying", "scheduled"]);
+    let mut recent_maintenances = maintenances.clone();
+    recent_maintenances.reverse();
+    recent_maintenances.truncate(MOST_RECENT);
+
+    let under_maintenance = !active.is_empty();
+    let status = page_status(
+        feed.services
+            .iter()
+            .flat_map(|s| s.components.iter().map(|c| c.status)),
+        feed.incidents
+            .iter()
+            .filter(|i| i.state() != Some(IncidentState::Resolved))
+            .map(|i| i.impact)
+            .chain(d.unresolved_impacts()),
+        under_maintenance,
+    );
+    let page = d.page();
+    let json = |value: &dyn erased::Json| value.to_bytes();
+    let mut recent = incidents.clone();
+    recent.truncate(MOST_RECENT);
+    let entries = d.entries(&incidents, &maintenances);
+    let files: [Vec<u8>; 10] = [
+        json(&Summary {
+            page: page.clone(),
+            components: components.clone(),
+            incidents: unresolved.clone(),
+            scheduled_maintenances: current,
+            status: status.clone(),
+        }),
+        json(&StatusDoc {
+            page: page.clone(),
+            status,
+        }),
+        json(&ComponentsDoc {
+            page: page.clone(),
+            components,
+        }),
+        json(&IncidentsDoc {
+            page: page.clone(),
+            incidents: recent,
+        }),
+        json(&IncidentsDoc {
+            page: page.clone(),
+            incidents: unresolved,
+        }),
+        json(&MaintenancesDoc {
+            page: page.clone(),
+            scheduled_maintenances: recent_maintenances,
+        }),
+        json(&MaintenancesDoc {
+            page: page.clone(),
+            scheduled_maintenances: upcoming,
+        }),
+        json(&MaintenancesDoc {
+            page: page.clone(),
+            scheduled_maintenances: active,
+        }),
+        rss(&page, &entries).into_bytes(),
+        atom(&page, &entries, feed.issued_at).into_bytes(),
+    ];
+    API_FILES
+        .iter()
+        .zip(files)
+        .map(|(path, bytes)| ApiFile { path, bytes })
+        .collect()
+}
+
+/// Serializing plain structs of strings, numbers and enums cannot fail.
+mod erased {
+    pub trait Json {
+        fn to_bytes(&self) -> Vec<u8>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_bytes(&self) -> Vec<u8> {
+            serde_json::to_vec(self).unwrap_or_default()
+        }
+    }
+}
+
+struct Derivation<'a> {
+    feed: &'a Feed,
+    events: &'a [LogEvent],
+    history: Option<History>,
+    page: &'a PageInfo,
+}
+
+/// The Statuspage id of a component: its service's id, a dot, its own id.
+/// Bongsu ids never hold a dot, so these never meet a group's id.
+pub fn component_id(service: &str, component: &str) -> String {
+    format!("{service}.{component}")
+}
+
+fn date(at: OffsetDateTime) -> String {
+    kst(at).chars().take(10).collect()
+}
+
+impl<'a> Derivation<'a> {
+    fn new(feed: &'a Feed, log: Option<&'a [LogEvent]>, page: &'a PageInfo) -> Self {
+        Derivation {
+            feed,
+            events: log.unwrap_or(&[]),
+            history: log.map(History::from_events),
+            page,
+        }
+    }
+
+    fn page(&self) -> Page {
+        Page {
+            id: self.feed.feed.clone(),
+            name: self.page.name.clone(),
+            url: self.page.url.clone(),
+            time_zone: TIME_ZONE.to_owned(),
+            updated_at: kst(self.feed.issued_at),
+        }
+    }
+
+    fn permalink(&self, route: &str) -> String {
+        crate::log::export::page_link(&self.page.url, route)
+    }
+
+    fn component_history(&self, service: &str, component: &str) -> Option<&ComponentHistory> {
+        self.history
+            .as_ref()?
+            .service(service)?
+            .components
+            .iter()
+            .find(|c| c.id == component)
+    }
+
+    /// Groups (Bongsu's services) each followed by their children, in the
+    /// feed's order. Created when listed, updated at the last status change.
+    fn components(&self) -> Vec<Component> {
+        let issued = self.feed.issued_at;
+        let mut out = Vec::new();
+        for (si, s) in self.feed.services.iter().enumerate() {
+            let listed = self
+                .history
+                .as_ref()
+                .and_then(|h| h.service(&s.id))
+                .map(|h| h.listed_at);
+            let children: Vec<Component> = s
+                .components
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| {
+                    let h = self.component_history(&s.id, &c.id);
+                    let created = h.and_then(|h| h.changes.first()).map(|x| x.at);
+                    let updated = h.and_then(|h| h.changes.last()).map(|x| x.at);
+                    Component {
+                        id: component_id(&s.id, &c.id),
+                        name: c.name.clone(),
+                        status: c.status,
+                        created_at: kst(created.unwrap_or(issued)),
+                        updated_at: kst(updated.unwrap_or(issued)),
+                        position: ci as u32 + 1,
+                        description: None,
+                        showcase: true,
+                        start_date: created.map(date),
+                        group_id: Some(s.id.clone()),
+                        page_id: self.feed.feed.clone(),
+                        group: false,
+                        only_show_if_degraded: false,
+                        components: None,
+                    }
+                })
+                .collect();
+            let updated = children
+                .iter()
+                .map(|c| c.updated_at.clone())
+                .max()
+                .unwrap_or_else(|| kst(listed.unwrap_or(issued)));
+            out.push(Component {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                status: s.status(),
+                created_at: kst(listed.unwrap_or(issued)),
+                updated_at: updated,
+                position: si as u32 + 1,
+                description: None,
+                showcase: false,
+                start_date: listed.map(date),
+                group_id: None,
+                page_id: self.feed.feed.clone(),
+                group: true,
+                only_show_if_degraded: false,
+                components: Some(children.iter().map(|c| c.id.clone()).collect()),
+            });
+            out.extend(children);
+        }
+        out
+    }
+
+    /// The full objects of the components `refs` name, once each.
+    fn named(&self, components: &[Component], refs: &[String]) -> Vec<Component> {
+        let mut out: Vec<Component> = Vec::new();
+        for r in refs {
+            let id = r.replacen('/', ".", 1);
+            if let Some(c) = components.iter().find(|c| c.id == id && !c.group) {
+                if !out.iter().any(|o| o.id == c.id) {
+                    out.push(c.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// The log's unresolved incidents' impacts (the feed's are counted too:
+    /// without a log they are all there is).
+    fn unresolved_impacts(&self) -> Vec<Status> {
+        self.history.as_ref().map_or_else(Vec::new, |h| {
+            h.incidents
+                .iter()
+                .filter(|i| i.resolved_at.is_none())
+                .map(|i| i.impact)
+                .collect()
+        })
+    }
+
+    /// Every incident, with the time to order it by (newest first).
+    fn incidents(&self, components: &[Component]) -> Vec<(OffsetDateTime, Incident)> {
+        match &self.history {
+            Some(h) => shown_incidents(h)
+                .into_iter()
+                .map(|r| (r.opened_at, self.logged_incident(h, r, components)))
+                .collect(),
+            None => self
+                .feed
+                .incidents
+                .iter()
+                .map(|i| {
+                    let opened = i.updates.first().map_or(self.feed.issued_at, |u| u.at);
+                    let updates = i
+                        .updates
+                        .iter()
+                        .enumerate()
+                        .map(|(n, u)| {
+                            update(
+                                &i.id,
+                                format!("{}.{}", i.id, n + 1),
+                                u.state.as_str(),
+                                &u.message,
+                                u.at,
+                                None,
+                            )
+                        })
+                        .rev()
+                        .collect();
+                    let incident = self.incident(IncidentParts {
+                        id: &i.id,
+                        title: &i.title,
+                        state: i.state().unwrap_or(IncidentState::Investigating),
+                        postmortem: i.postmortem.is_some(),
+                        impact: i.impact,
+                        refs: &i.components,
+                        opened,
+                        started: opened,
+                        last: i.updates.last().map_or(opened, |u| u.at),
+                        monitoring: i
+                            .updates
+                            .iter()
+                            .find(|u| u.state == IncidentState::Monitoring)
+                            .map(|u| u.at),
+                        resolved: i
+                            .updates
+                            .iter()
+                            .rev()
+                            .find(|u| u.state == IncidentState::Resolved)
+                            .filter(|_| i.state() == Some(IncidentState::Resolved))
+                            .map(|u| u.at),
+                        updates,
+                        components,
+                    });
+                    (opened, incident)
+                })
+                .collect(),
+        }
+    }
+
+    fn logged_incident(
+        &self,
+        h: &History,
+        r: &IncidentRecord,
+        components: &[Component],
+    ) -> Incident {
+        let mut previous: Option<u64> = None;
+        let mut updates: Vec<IncidentUpdate> = Vec::with_capacity(r.updates.len());
+        for u in &r.updates {
+            let affected = self.affected(&r.components, previous, u.entry);
+            previous = Some(u.entry);
+            updates.push(update(
+                &r.id,
+                format!("{}.{}", r.id, u.entry),
+                u.state.as_str(),
+                &u.message,
+                u.at,
+                Some(affected),
+            ));
+        }
+        updates.reverse();
+        // The impact may begin before the first notice (the fire before the
+        // operator's first word); never after it.
+        let started = h
+            .impact_window(r, self.feed.issued_at)
+            .map_or(r.opened_at, |(start, _)| start.min(r.opened_at));
+        self.incident(IncidentParts {
+            id: &r.id,
+            title: &r.title,
+            state: r.state(),
+            postmortem: r.postmortem.is_some(),
+            impact: r.impact,
+            refs: &r.components,
+            opened: r.opened_at,
+            started,
+            last: r.updates.last().map_or(r.opened_at, |u| u.at),
+            monitoring: r
+                .updates
+                .iter()
+                .find(|u| u.state == IncidentState::Monitoring)
+                .map(|u| u.at),
+            resolved: r.resolved_at,
+            updates,
+            components,
+        })
+    }
+
+    fn incident(&self, p: IncidentParts<'_>) -> Incident {
+        let status = match (p.state, p.postmortem) {
+            (IncidentState::Resolved, true) => "postmortem",
+            (state, _) => state.as_str(),
+        };
+        Incident {
+            id: p.id.to_owned(),
+            name: p.title.to_owned(),
+            status: status.to_owned(),
+            created_at: kst(p.opened),
+            updated_at: kst(p.last),
+            monitoring_at: p.monitoring.map(kst),
+            resolved_at: p.resolved.map(kst),
+            impact: impact_of(p.impact),
+            shortlink: self.permalink(&format!("incidents/{}", p.id)),
+            started_at: kst(p.started),
+            page_id: self.feed.feed.clone(),
+            incident_updates: p.updates,
+            components: self.named(p.components, p.refs),
+            scheduled_for: None,
+            scheduled_until: None,
+        }
+    }
+
+    /// What an update changed, from the log: for an incident's first update,
+    /// what took each of its components from operational to where it stood
+    /// then; for a later one, every change logged since the update before.
+    fn affected(
+        &self,
+        refs: &[String],
+        previous: Option<u64>,
+        entry: u64,
+    ) -> Vec<AffectedComponent> {
+        let mut out = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for r in refs {
+            if seen.contains(&r.as_str()) {
+                continue;
+            }
+            seen.push(r);
+            let Some((service, component)) = r.split_once('/') else {
+                continue;
+            };
+            let Some(h) = self.component_history(service, component) else {
+                continue;
+            };
+            // Changes are in log order: find the stretch by bisection.
+            let before = &h.changes[..h.changes.partition_point(|c| c.entry < entry)];
+            let from = match previous {
+                Some(p) => before.partition_point(|c| c.entry <= p),
+                None => before
+                    .iter()
+                    .rposition(|c| c.status == Status::Operational)
+                    .map_or(0, |i| i + 1),
+            };
+            for i in from.max(1)..before.len() {
+                let (old, new) = (before[i - 1].status, before[i].status);
+                if old != new {
+                    out.push(AffectedComponent {
+                        code: component_id(service, component),
+                        name: h.name.clone(),
+                        old_status: old,
+                        new_status: new,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn maintenances(&self, components: &[Component]) -> Vec<Incident> {
+        match &self.history {
+            Some(h) => h
+                .maintenances
+                .iter()
+                .map(|m| self.logged_maintenance(m, components))
+                .collect(),
+            None => self
+                .feed
+                .maintenances
+                .iter()
+                .map(|m| {
+                    let at = match m.state {
+                        MaintenanceState::Scheduled => self.feed.issued_at,
+                        MaintenanceState::InProgress => m.starts_at,
+                        MaintenanceState::Completed => m.ends_at,
+                    };
+                    let body = maintenance_body(m.state, &m.title, m.starts_at, m.ends_at);
+                    let u = update(
+                        &m.id,
+                        format!("{}.1", m.id),
+                        m.state.as_str(),
+                        &body,
+                        at,
+                        None,
+                    );
+                    self.maintenance(MaintenanceParts {
+                        id: &m.id,
+                        title: &m.title,
+                        state: m.state,
+                        refs: &m.components,
+                        starts: m.starts_at,
+                        ends: m.ends_at,
+                        created: at,
+                        last: at,
+                        started: (m.state != MaintenanceState::Scheduled).then_some(m.starts_at),
+                        ended: (m.state == MaintenanceState::Completed).then_some(m.ends_at),
+                        updates: vec![u],
+                        components,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn logged_maintenance(&self, m: &MaintenanceRecord, components: &[Component]) -> Incident {
+        let mut previous = None;
+        let mut updates = Vec::new();
+        for &entry in &m.entries {
+            let Some(e) = self.events.get(entry as usize) else {
+                continue;
+            };
+            let body;
+            let state = match &e.event {
+                Event::MaintenanceScheduled {
+                    title,
+                    starts_at,
+                    ends_at,
+                    ..
+                } => {
+                    body =
+                        maintenance_body(MaintenanceState::Scheduled, title, *starts_at, *ends_at);
+                    MaintenanceState::Scheduled
+                }
+                Event::MaintenanceStarted { .. } => {
+                    body = maintenance_body(
+                        MaintenanceState::InProgress,
+                        &m.title,
+                        m.starts_at,
+                        m.ends_at,
+                    );
+                    MaintenanceState::InProgress
+                }
+                Event::MaintenanceEnded { .. } => {
+                    body = maintenance_body(
+                        MaintenanceState::Completed,
+                        &m.title,
+                        m.starts_at,
+                        m.ends_at,
+                    );
+                    MaintenanceState::Completed
+                }
+                _ => continue,
+            };
+            let affected = self.affected(&m.components, previous, entry);
+            previous = Some(entry);
+            updates.push(update(
+                &m.id,
+                format!("{}.{}", m.id, entry),
+                state.as_str(),
+                &body,
+                e.at,
+                Some(affected),
+            ));
+        }
+        let first = m.entries.first().and_then(|&e| self.events.get(e as usize));
+        let last = m.entries.last().and_then(|&e| self.events.get(e as usize));
+        let created = first.map_or(m.starts_at, |e| e.at);
+        updates.reverse();
+        self.maintenance(MaintenanceParts {
+            id: &m.id,
+            title: &m.title,
+            state: m.state(),
+            refs: &m.components,
+            starts: m.starts_at,
+            ends: m.ends_at,
+            created,
+            last: last.map_or(created, |e| e.at),
+            started: m.started_at,
+            ended: m.ended_at,
+            updates,
+            components,
+        })
+    }
+
+    fn maintenance(&self, p: MaintenanceParts<'_>) -> Incident {
+        Incident {
+            id: p.id.to_owned(),
+            name: p.title.to_owned(),
+            status: p.state.as_str().to_owned(),
+            created_at: kst(p.created),
+            updated_at: kst(p.last),
+            monitoring_at: None,
+            resolved_at: p.ended.map(kst),
+            impact: Impact::Maintenance,
+            // The status page shows planned work on its front page.
+            shortlink: self.permalink(""),
+            started_at: kst(p.started.unwrap_or(p.starts)),
+            page_id: self.feed.feed.clone(),
+            incident_updates: p.updates,
+            components: self.named(p.components, p.refs),
+            scheduled_for: Some(kst(p.starts)),
+            scheduled_until: Some(kst(p.ends)),
+        }
+    }
+
+    /// The history feeds' entries: every incident and maintenance, the most
+    /// recently updated first.
+    fn entries<'i>(
+        &self,
+        incidents: &'i [Incident],
+        maintenances: &'i [Incident],
+    ) -> Vec<Entry<'i>> {
+        let mut out: Vec<Entry<'i>> = incidents
+            .iter()
+            .map(|i| Entry {
+                item: i,
+                id: self.permalink(&format!("incidents/{}", i.id)),
+                link: i.shortlink.clone(),
+            })
+            .chain(maintenances.iter().map(|m| Entry {
+                item: m,
+                id: self.permalink(&format!("maintenances/{}", m.id)),
+                link: m.shortlink.clone(),
+            }))
+            .collect();
+        sort_by_key(&mut out, |e| std::cmp::Reverse(e.item.updated_at.clone()));
+        out.truncate(MOST_RECENT);
+        out
+    }
+}
+
+/// The incidents some file shows: the [`MOST_RECENT`] opened last (for
+/// `incidents.json`), those updated last (for the history feeds, ties kept),
+/// and every unresolved one. Deriving only these keeps signing fast on a log
+/// of thousands of incidents (see `bongsu-bench statuspage`).
+fn shown_incidents(h: &History) -> Vec<&IncidentRecord> {
+    let last = |r: &IncidentRecord| r.updates.last().map_or(r.opened_at, |u| u.at);
+    let nth_newest = |key: &dyn Fn(&IncidentRecord) -> OffsetDateTime| {
+        let mut times: Vec<OffsetDateTime> = h.incidents.iter().map(key).collect();
+        sort_by_key(&mut times, |t| std::cmp::Reverse(*t));
+        times.get(MOST_RECENT - 1).copied()
+    };
+    let (opened, updated) = (nth_newest(&|r| r.opened_at), nth_newest(&last));
+    h.incidents
+        .iter()
+        .filter(|r| {
+            r.resolved_at.is_none()
+                || opened.is_none_or(|t| r.opened_at >= t)
+                || updated.is_none_or(|t| last(r) >= t)
+        })
+        .collect()
+}
+
+struct IncidentParts<'a> {
+    id: &'a str,
+    title: &'a str,
+    state: IncidentState,
+    postmortem: bool,
+    impact: Status,
+    refs: &'a [String],
+    opened: OffsetDateTime,
+    started: OffsetDateTime,
+    last: OffsetDateTime,
+    monitoring: Option<OffsetDateTime>,
+    resolved: Option<OffsetDateTime>,
+    updates: Vec<IncidentUpdate>,
+    components: &'a [Component],
+}
+
+struct MaintenanceParts<'a> {
+    id: &'a str,
+    title: &'a str,
+    state: MaintenanceState,
+    refs: &'a [String],
+    starts: OffsetDateTime,
+    ends: OffsetDateTime,
+    created: OffsetDateTime,
+    last: OffsetDateTime,
+    started: Option<OffsetDateTime>,
+    ended: Option<OffsetDateTime>,
+    updates: Vec<IncidentUpdate>,
+    components: &'a [Component],
+}
+
+fn update(
+    parent: &str,
+    id: String,
+    status: &str,
+    body: &str,
+    at: OffsetDateTime,
+    affected: Option<Vec<AffectedComponent>>,
+) -> IncidentUpdate {
+    IncidentUpdate {
+        id,
+        status: status.to_owned(),
+        body: body.to_owned(),
+        incident_id: parent.to_owned(),
+        created_at: kst(at),
+        updated_at: kst(at),
+        display_at: kst(at),
+        // An empty list would say "we know nothing changed"; Statuspage
+        // writes null for that too.
+        affected_components: affected.filter(|a| !a.is_empty()),
+        deliver_notifications: true,
+        custom_tweet: None,
+        tweet_id: None,
+    }
+}
+
+/// Bongsu's maintenances carry a title and a window, no messages: each
+/// update says what the log recorded, in the page's default language.
+fn maintenance_body(
+    state: MaintenanceState,
+    title: &str,
+    starts: OffsetDateTime,
+    ends: OffsetDateTime,
+) -> String {
+    match state {
+        MaintenanceState::Scheduled => format!(
+            "{title}: scheduled from {} to {} (KST).",
+            kst(starts),
+            kst(ends)
+        ),
+        MaintenanceState::InProgress => format!("{title}: the maintenance has begun."),
+        MaintenanceState::Completed => format!("{title}: the maintenance is complete."),
+    }
+}
