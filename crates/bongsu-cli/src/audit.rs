@@ -274,12 +274,21 @@ fn check_statuspage_api(
             verify_manifest(&bytes, key_set).map_err(|e| one(format!("{MANIFEST_PATH}: {e}")))?
         }
         Ok(None) => {
-            return match source.fetch_if_there(agent, API_FILES[0]) {
-                Ok(None) => Ok("serves no Statuspage-compatible API".to_owned()),
-                _ => Err(one(format!(
-                    "{} is served without its signed manifest ({MANIFEST_PATH})",
-                    API_FILES[0]
-                ))),
+            // Any one of the files without the manifest: nothing vouches for it.
+            let served: Vec<String> = API_FILES
+                .iter()
+                .filter(|path| !matches!(source.fetch_if_there(agent, path), Ok(None)))
+                .map(|path| {
+                    format!("`{path}` is served without its signed manifest ({MANIFEST_PATH})")
+                })
+                .collect();
+            return if served.is_empty() {
+                Ok("serves no Statuspage-compatible API".to_owned())
+            } else {
+                Err(served
+                    .into_iter()
+                    .map(|p| format!("Statuspage API: {p}"))
+                    .collect())
             };
         }
         Err(e) => return Err(one(e)),
@@ -303,7 +312,7 @@ fn check_statuspage_api(
         bongsu_core::log::check_feed(&feed, log).map_err(|e| one(e.to_string()))?;
     }
     let problems = check_derived(&feed, events, &manifest, &|path| {
-        source.fetch_if_there(agent, path).ok().flatten()
+        source.fetch_if_there(agent, path)
     });
     if problems.is_empty() {
         Ok(format!(

@@ -127,7 +127,13 @@ pub fn sign_files(
         other => CliError::Sign(other),
     })?;
     let api = match &page {
-        Some(page) => Some(statuspage_files(&feed, events.as_deref(), page, &signer)?),
+        Some(page) => Some(statuspage_files(
+            &feed,
+            events.as_deref(),
+            page,
+            &signer,
+            &mut warnings,
+        )?),
         None => {
             warnings.push(
                 "the status file has no [page] (name and url), so the Statuspage-compatible \
@@ -138,8 +144,10 @@ pub fn sign_files(
         }
     };
     for out in outs {
-        // The derived files and their manifest first: the feed is what
-        // readers poll, and what it implies is then already there.
+        // The derived files and their manifest first, so a region served
+        // from this directory has them by the time the feed names the seq.
+        // (`publish` uploads in its own order: the feed, then the files,
+        // then the manifest; a reader may meet the old files for a moment.)
         if let Some((files, manifest)) = &api {
             let region = out.parent().unwrap_or(Path::new("."));
             for file in files {
@@ -169,10 +177,22 @@ fn statuspage_files(
     events: Option<&[bongsu_core::log::LogEvent]>,
     page: &bongsu_core::statuspage::PageInfo,
     signer: &dyn signed_note::Signer,
+    warnings: &mut Vec<String>,
 ) -> Result<(Vec<bongsu_core::statuspage::ApiFile>, Vec<u8>), CliError> {
     use bongsu_core::statuspage::{derive, manifest_for};
     let committed = feed.log.as_ref().map_or(0, |l| l.size) as usize;
     let files = derive(feed, events.map(|e| &e[..committed.min(e.len())]), page);
+    for f in &files {
+        let limit = bongsu_core::limits::max_bytes(f.path);
+        if f.bytes.len() > limit {
+            // Never a reason to withhold the status itself: written, and said.
+            warnings.push(format!(
+                "{} is {} bytes, over the {limit} readers accept; shorten the longest incidents' updates",
+                f.path,
+                f.bytes.len()
+            ));
+        }
+    }
     let manifest = manifest_for(feed, page, &files);
     let signed = bongsu_core::sign::sign_statuspage_manifest(&manifest, &[signer])
         .map_err(CliError::Sign)?;

@@ -855,6 +855,16 @@ fn audit_checks_each_regions_statuspage_api_against_its_feed() {
         stdout(&out)
     );
 
+    // Even with summary.json gone too, any one file left unsigned is named.
+    std::fs::remove_file(unsigned.join("api/v2/summary.json")).unwrap();
+    let out = op.audit(&[], &[unsigned.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).contains("`api/v2/status.json` is served without its signed manifest"),
+        "{}",
+        stdout(&out)
+    );
+
     // Without a [page] the API is not written, and sign says why.
     let bare = tempfile::tempdir().unwrap();
     let op = Operator::new(bare.path(), &[], 0);

@@ -403,10 +403,10 @@ fn the_manifest_verifies_and_any_changed_byte_fails_it() {
     assert_eq!(verified, manifest);
     let served = |files: Vec<bongsu_core::statuspage::ApiFile>| {
         move |path: &str| {
-            files
+            Ok(files
                 .iter()
                 .find(|f| f.path == path)
-                .map(|f| f.bytes.clone())
+                .map(|f| f.bytes.clone()))
         }
     };
     assert_eq!(
@@ -472,10 +472,10 @@ fn files_from_another_feed_or_derived_wrongly_are_reported() {
         sign_statuspage_manifest(&manifest_for(&stale, &page(), &old_files), &[&signer]).unwrap();
     let manifest = verify_manifest(&note, &keys).unwrap();
     let problems = check_derived(&feed, Some(&events), &manifest, &|p: &str| {
-        old_files
+        Ok(old_files
             .iter()
             .find(|f| f.path == p)
-            .map(|f| f.bytes.clone())
+            .map(|f| f.bytes.clone()))
     });
     assert_eq!(
         problems,
@@ -498,7 +498,7 @@ fn files_from_another_feed_or_derived_wrongly_are_reported() {
     let note = sign_statuspage_manifest(&manifest_for(&feed, &page(), &lying), &[&signer]).unwrap();
     let manifest = verify_manifest(&note, &keys).unwrap();
     let problems = check_derived(&feed, Some(&events), &manifest, &|p: &str| {
-        lying.iter().find(|f| f.path == p).map(|f| f.bytes.clone())
+        Ok(lying.iter().find(|f| f.path == p).map(|f| f.bytes.clone()))
     });
     assert_eq!(
         problems,
@@ -569,7 +569,8 @@ fn long_histories_list_the_most_recent_fifty_and_every_open_incident() {
         expires_at: late + time::Duration::hours(1),
         log: None,
         services: svc,
-        incidents: vec![],
+        // The feed lists every incident; the open one among them.
+        incidents: incidents.clone(),
         maintenances: vec![],
     };
     let files = derive(&feed, Some(&events), &page());
@@ -594,4 +595,225 @@ fn long_histories_list_the_most_recent_fifty_and_every_open_incident() {
     assert!(atom.contains("#/incidents/incident-11</id>"));
     assert!(!atom.contains("#/incidents/incident-10</id>"));
     assert!(!atom.contains("#/incidents/incident-03</id>"));
+}
+
+fn feed_of(services: Vec<Service>, incidents: Vec<Incident>, log_size: usize) -> Feed {
+    let at = datetime!(2022-10-25 00:00 +09:00);
+    Feed {
+        feed: "kakao".into(),
+        seq: 9,
+        issued_at: at,
+        expires_at: at + time::Duration::hours(1),
+        log: Some(LogCommitment {
+            size: log_size as u64,
+            root: String::new(),
+        }),
+        services,
+        incidents,
+        maintenances: vec![],
+    }
+}
+
+/// Two incidents naming the same component: the second's first update does
+/// not claim again the change the first's update already reported, only
+/// what changed since.
+#[test]
+fn a_change_is_reported_by_one_update_only() {
+    use IncidentState::*;
+    use Status::*;
+    let t0 = datetime!(2022-10-15 15:30 +09:00);
+    let t1 = datetime!(2022-10-15 18:00 +09:00);
+    let up = service([Operational; 2]);
+    let down = service([MajorOutage, Operational]);
+    let worse = service([MajorOutage, PartialOutage]);
+    let a = fire(&[(t0, Investigating, "Messaging is down.")]);
+    let mut b = fire(&[(t1, Investigating, "PC login too.")]);
+    b[0].id = "login".into();
+    let both: Vec<Incident> = a.iter().chain(&b).cloned().collect();
+    let mut events = events_for_change(&[], &[], &up, &[], t0);
+    events.extend(events_for_change(&up, &[], &down, &a, t0));
+    events.extend(events_for_change(&down, &a, &worse, &both, t1));
+    let feed = feed_of(worse, both, events.len());
+    let files = derive(&feed, Some(&events), &page());
+    let doc: IncidentsDoc = serde_json::from_slice(file(&files, "api/v2/incidents.json")).unwrap();
+    let codes = |id: &str| -> Vec<(String, Status)> {
+        let i = doc.incidents.iter().find(|i| i.id == id).unwrap();
+        i.incident_updates[0]
+            .affected_components
+            .iter()
+            .flatten()
+            .map(|a| (a.code.clone(), a.new_status))
+            .collect()
+    };
+    assert_eq!(
+        codes("fire"),
+        [("kakaotalk.messaging".to_owned(), MajorOutage)]
+    );
+    assert_eq!(
+        codes("login"),
+        [("kakaotalk.pc-login".to_owned(), PartialOutage)]
+    );
+}
+
+/// An incident dropped from the status file unresolved keeps its last
+/// logged status in `incidents.json`, but is no longer open: the page does
+/// not show it, and neither do `unresolved.json`, `summary.json` or the
+/// indicator.
+#[test]
+fn an_incident_dropped_unresolved_is_no_longer_open() {
+    use IncidentState::*;
+    let t0 = datetime!(2022-10-15 15:30 +09:00);
+    let up = service([Status::Operational; 2]);
+    let down = service([Status::MajorOutage, Status::Operational]);
+    let a = fire(&[(t0, Investigating, "Down.")]);
+    let mut events = events_for_change(&[], &[], &up, &[], t0);
+    events.extend(events_for_change(&up, &[], &down, &a, t0));
+    events.extend(events_for_change(
+        &down,
+        &a,
+        &up,
+        &[],
+        t0 + time::Duration::hours(2),
+    ));
+    let feed = feed_of(up, vec![], events.len());
+    let files = derive(&feed, Some(&events), &page());
+    let all: IncidentsDoc = serde_json::from_slice(file(&files, "api/v2/incidents.json")).unwrap();
+    assert_eq!(all.incidents[0].status, "investigating");
+    let s: Summary = serde_json::from_slice(file(&files, "api/v2/summary.json")).unwrap();
+    assert!(s.incidents.is_empty());
+    assert_eq!(s.status.description, "All Systems Operational");
+}
+
+/// Publishing the postmortem is the incident's latest change: its status
+/// becomes `postmortem` and its `updated_at` (and feed entry) move.
+#[test]
+fn a_postmortem_moves_the_incident() {
+    let (mut events, mut feed) = logged();
+    let mut with = feed.incidents.clone();
+    with[0].postmortem = Some("https://example.kr/postmortem".into());
+    let later = datetime!(2022-12-07 12:00 +09:00);
+    events.extend(events_for_change(
+        &feed.services,
+        &feed.incidents,
+        &feed.services,
+        &with,
+        later,
+    ));
+    feed.incidents = with;
+    feed.log.as_mut().unwrap().size = events.len() as u64;
+    let files = derive(&feed, Some(&events), &page());
+    let doc: IncidentsDoc = serde_json::from_slice(file(&files, "api/v2/incidents.json")).unwrap();
+    assert_eq!(doc.incidents[0].status, "postmortem");
+    assert_eq!(doc.incidents[0].updated_at, "2022-12-07T12:00:00+09:00");
+    assert_eq!(
+        doc.incidents[0].resolved_at.as_deref(),
+        Some("2022-10-20T23:00:00+09:00")
+    );
+}
+
+/// A maintenance's announcement changes nothing; its start reports the
+/// components going into maintenance, and nothing else that changed since.
+#[test]
+fn maintenance_updates_report_only_the_maintenance() {
+    use bongsu_core::log::events_for_maintenances;
+    use bongsu_core::{Maintenance, MaintenanceState};
+    use Status::*;
+    let t0 = datetime!(2022-10-18 10:00 +09:00);
+    let (start, end) = (
+        datetime!(2022-10-20 02:00 +09:00),
+        datetime!(2022-10-20 04:00 +09:00),
+    );
+    let plan = |state| Maintenance {
+        id: "db".into(),
+        title: "Database upgrade".into(),
+        starts_at: start,
+        ends_at: end,
+        components: vec!["kakaotalk/messaging".into()],
+        state,
+    };
+    let up = service([Operational; 2]);
+    let mut events = events_for_change(&[], &[], &up, &[], t0);
+    events.extend(events_for_maintenances(
+        &[],
+        &[plan(MaintenanceState::Scheduled)],
+        t0,
+    ));
+    // An unrelated blip on messaging between the announcement and the work.
+    let blip = service([DegradedPerformance, Operational]);
+    events.extend(events_for_change(
+        &up,
+        &[],
+        &blip,
+        &[],
+        t0 + time::Duration::hours(1),
+    ));
+    events.extend(events_for_change(
+        &blip,
+        &[],
+        &up,
+        &[],
+        t0 + time::Duration::hours(2),
+    ));
+    let during = service([UnderMaintenance, Operational]);
+    events.extend(events_for_change(&up, &[], &during, &[], start));
+    events.extend(events_for_maintenances(
+        &[plan(MaintenanceState::Scheduled)],
+        &[plan(MaintenanceState::InProgress)],
+        start,
+    ));
+    let mut feed = feed_of(during, vec![], events.len());
+    feed.maintenances = vec![plan(MaintenanceState::InProgress)];
+    let files = derive(&feed, Some(&events), &page());
+    let s: Summary = serde_json::from_slice(file(&files, "api/v2/summary.json")).unwrap();
+    let m = &s.scheduled_maintenances[0];
+    assert_eq!(m.status, "in_progress");
+    assert_eq!(
+        m.impact,
+        bongsu_core::statuspage::model::Impact::Maintenance
+    );
+    assert_eq!(
+        m.scheduled_for.as_deref(),
+        Some("2022-10-20T02:00:00+09:00")
+    );
+    assert_eq!(s.status.description, "Service Under Maintenance");
+    let started = &m.incident_updates[0];
+    let changes: Vec<(Status, Status)> = started
+        .affected_components
+        .iter()
+        .flatten()
+        .map(|a| (a.old_status, a.new_status))
+        .collect();
+    assert_eq!(changes, [(Operational, UnderMaintenance)]);
+    assert_eq!(m.incident_updates[1].status, "scheduled");
+    assert_eq!(m.incident_updates[1].affected_components, None);
+}
+
+#[test]
+fn a_manifest_of_more_than_two_lines_or_unreadable_files_are_refused() {
+    let (signer, vkey) = key("status.bongsu.example", 7);
+    let (events, feed) = logged();
+    let files = derive(&feed, Some(&events), &page());
+    let manifest = manifest_for(&feed, &page(), &files);
+    let text = bongsu_core::statuspage::encode_manifest_text(&manifest);
+    let spread = text.replacen("{\"feed\"", "\n{\"feed\"", 1);
+    let mut note = signed_note::Note::new(spread.as_bytes(), &[]).unwrap();
+    note.add_sigs(&[&signer]).unwrap();
+    assert!(matches!(
+        verify_manifest(&note.to_bytes(), &key_set(&vkey)),
+        Err(ManifestError::Format(_))
+    ));
+    let problems = check_derived(&feed, Some(&events), &manifest, &|p: &str| {
+        if p == "history.rss" {
+            Err("over the 1048576-byte limit".into())
+        } else {
+            Ok(files.iter().find(|f| f.path == p).map(|f| f.bytes.clone()))
+        }
+    });
+    assert_eq!(
+        problems,
+        [DerivedProblem::Unreadable {
+            path: "history.rss".into(),
+            why: "over the 1048576-byte limit".into()
+        }]
+    );
 }

@@ -320,10 +320,10 @@ fn the_statuspage_vector_is_reproduced_and_checks_out() {
     };
     let verified = verify_manifest(written.as_bytes(), &key_set).unwrap();
     assert_eq!(
-        check_derived(&feed, None, &verified, &|p: &str| files
+        check_derived(&feed, None, &verified, &|p: &str| Ok(files
             .iter()
             .find(|f| f.path == p)
-            .map(|f| f.bytes.clone())),
+            .map(|f| f.bytes.clone()))),
         []
     );
 }

@@ -4,12 +4,16 @@
 //! which is how `bongsu audit` checks a region's copy. docs/protocol/statuspage.md
 //! documents every mapping.
 
+use std::collections::BTreeMap;
+
 use time::OffsetDateTime;
 
 use crate::feed::model::{Feed, IncidentState, MaintenanceState, Status};
 use crate::log::event::{Event, LogEvent};
 use crate::log::export::kst;
-use crate::log::history::{ComponentHistory, History, IncidentRecord, MaintenanceRecord};
+use crate::log::history::{
+    ComponentHistory, History, IncidentRecord, MaintenanceRecord, StatusChange,
+};
 use crate::statuspage::indicator::{impact_of, page_status};
 use crate::statuspage::model::*;
 use crate::statuspage::syndication::{atom, rss, Entry};
@@ -63,18 +67,31 @@ pub fn derive(feed: &Feed, log: Option<&[LogEvent]>, page: &PageInfo) -> Vec<Api
     let mut incidents = d.incidents(&components);
     sort_by_key(&mut incidents, |(at, _)| std::cmp::Reverse(*at));
     let incidents: Vec<Incident> = incidents.into_iter().map(|(_, i)| i).collect();
+    // Open: not resolved, and still on the page. An incident or maintenance
+    // the operator dropped from the status file unfinished keeps its last
+    // logged status in the full lists, but no longer counts as open.
+    let on_page = |id: &str, maintenance: bool| {
+        log.is_none()
+            || if maintenance {
+                feed.maintenances.iter().any(|m| m.id == id)
+            } else {
+                feed.incidents.iter().any(|i| i.id == id)
+            }
+    };
     let unresolved: Vec<Incident> = incidents
         .iter()
-        .filter(|i| !matches!(i.status.as_str(), "resolved" | "postmortem"))
+        .filter(|i| {
+            !matches!(i.status.as_str(), "resolved" | "postmortem") && on_page(&i.id, false)
+        })
         .cloned()
         .collect();
     let mut maintenances = d.maintenances(&components);
-    // Soonest first for what is coming or under way; the full list newest first.
+    // Soonest first for what is coming or under way (ties in log order).
     sort_by_key(&mut maintenances, |m| m.scheduled_for.clone());
     let of_status = |wanted: &[&str]| -> Vec<Incident> {
         maintenances
             .iter()
-            .filter(|m| wanted.contains(&m.status.as_str()))
+            .filter(|m| wanted.contains(&m.status.as_str()) && on_page(&m.id, true))
             .cloned()
             .collect()
     };
@@ -82,20 +99,19 @@ pub fn derive(feed: &Feed, log: Option<&[LogEvent]>, page: &PageInfo) -> Vec<Api
     let active = of_status(&["in_progress", "verifying"]);
     let current = of_status(&["in_progress", "verifying", "scheduled"]);
     let mut recent_maintenances = maintenances.clone();
-    recent_maintenances.reverse();
+    sort_by_key(&mut recent_maintenances, |m| {
+        std::cmp::Reverse(m.scheduled_for.clone())
+    });
     recent_maintenances.truncate(MOST_RECENT);
 
-    let under_maintenance = !active.is_empty();
+    // What the page shows: the feed's components and its open incidents
+    // (the log and the feed agree on them; `sign` and readers check it).
     let status = page_status(
         feed.services
             .iter()
             .flat_map(|s| s.components.iter().map(|c| c.status)),
-        feed.incidents
-            .iter()
-            .filter(|i| i.state() != Some(IncidentState::Resolved))
-            .map(|i| i.impact)
-            .chain(d.unresolved_impacts()),
-        under_maintenance,
+        feed.active_incidents().map(|i| i.impact),
+        !active.is_empty(),
     );
     let page = d.page();
     let json = |value: &dyn erased::Json| value.to_bytes();
@@ -165,6 +181,10 @@ struct Derivation<'a> {
     events: &'a [LogEvent],
     history: Option<History>,
     page: &'a PageInfo,
+    /// For each `service/component`, the log entries of every incident
+    /// update naming it, in log order: what an update changed starts after
+    /// the last of these before it.
+    updates_naming: BTreeMap<String, Vec<u64>>,
 }
 
 /// The Statuspage id of a component: its service's id, a dot, its own id.
@@ -179,11 +199,25 @@ fn date(at: OffsetDateTime) -> String {
 
 impl<'a> Derivation<'a> {
     fn new(feed: &'a Feed, log: Option<&'a [LogEvent]>, page: &'a PageInfo) -> Self {
+        let history = log.map(History::from_events);
+        let mut updates_naming: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        for i in history.iter().flat_map(|h| &h.incidents) {
+            for r in &i.components {
+                updates_naming
+                    .entry(r.clone())
+                    .or_default()
+                    .extend(i.updates.iter().map(|u| u.entry));
+            }
+        }
+        for entries in updates_naming.values_mut() {
+            entries.sort_unstable();
+        }
         Derivation {
             feed,
             events: log.unwrap_or(&[]),
-            history: log.map(History::from_events),
+            history,
             page,
+            updates_naming,
         }
     }
 
@@ -287,18 +321,6 @@ impl<'a> Derivation<'a> {
         out
     }
 
-    /// The log's unresolved incidents' impacts (the feed's are counted too:
-    /// without a log they are all there is).
-    fn unresolved_impacts(&self) -> Vec<Status> {
-        self.history.as_ref().map_or_else(Vec::new, |h| {
-            h.incidents
-                .iter()
-                .filter(|i| i.resolved_at.is_none())
-                .map(|i| i.impact)
-                .collect()
-        })
-    }
-
     /// Every incident, with the time to order it by (newest first).
     fn incidents(&self, components: &[Component]) -> Vec<(OffsetDateTime, Incident)> {
         match &self.history {
@@ -365,11 +387,9 @@ impl<'a> Derivation<'a> {
         r: &IncidentRecord,
         components: &[Component],
     ) -> Incident {
-        let mut previous: Option<u64> = None;
         let mut updates: Vec<IncidentUpdate> = Vec::with_capacity(r.updates.len());
-        for u in &r.updates {
-            let affected = self.affected(&r.components, previous, u.entry);
-            previous = Some(u.entry);
+        for (n, u) in r.updates.iter().enumerate() {
+            let affected = self.affected(&r.components, n == 0, u.entry);
             updates.push(update(
                 &r.id,
                 format!("{}.{}", r.id, u.entry),
@@ -385,22 +405,35 @@ impl<'a> Derivation<'a> {
         let started = h
             .impact_window(r, self.feed.issued_at)
             .map_or(r.opened_at, |(start, _)| start.min(r.opened_at));
+        // The latest update's state, as the feed has it (an incident may be
+        // reopened after it was resolved).
+        let last = r.updates.last();
+        let state = last.map_or(IncidentState::Investigating, |u| u.state);
+        // A postmortem published later is the incident's latest change.
+        let postmortem_at = r
+            .entries
+            .iter()
+            .filter_map(|&e| self.events.get(e as usize))
+            .filter(|e| matches!(e.event, Event::PostmortemPublished { .. }))
+            .map(|e| e.at)
+            .max();
+        let updated = last.map_or(r.opened_at, |u| u.at);
         self.incident(IncidentParts {
             id: &r.id,
             title: &r.title,
-            state: r.state(),
+            state,
             postmortem: r.postmortem.is_some(),
             impact: r.impact,
             refs: &r.components,
             opened: r.opened_at,
             started,
-            last: r.updates.last().map_or(r.opened_at, |u| u.at),
+            last: postmortem_at.map_or(updated, |p| p.max(updated)),
             monitoring: r
                 .updates
                 .iter()
                 .find(|u| u.state == IncidentState::Monitoring)
                 .map(|u| u.at),
-            resolved: r.resolved_at,
+            resolved: (state == IncidentState::Resolved).then_some(updated),
             updates,
             components,
         })
@@ -430,14 +463,47 @@ impl<'a> Derivation<'a> {
         }
     }
 
-    /// What an update changed, from the log: for an incident's first update,
-    /// what took each of its components from operational to where it stood
-    /// then; for a later one, every change logged since the update before.
-    fn affected(
+    /// What an incident update changed, from the log: for each component
+    /// it names, the changes logged since the last update (of any incident)
+    /// naming that component; for an incident's first update, no further
+    /// back than the component's last operational state.
+    fn affected(&self, refs: &[String], first: bool, entry: u64) -> Vec<AffectedComponent> {
+        self.changes(refs, entry, |r, before| {
+            let naming = self.updates_naming.get(r).map_or(&[][..], Vec::as_slice);
+            let since = naming[..naming.partition_point(|e| *e < entry)].last();
+            let mut from = since.map_or(0, |p| before.partition_point(|c| c.entry <= *p));
+            if first {
+                let operational = before
+                    .iter()
+                    .rposition(|c| c.status == Status::Operational)
+                    .map_or(0, |i| i + 1);
+                from = from.max(operational);
+            }
+            (from, false)
+        })
+    }
+
+    /// What a maintenance's start or end changed: its components going
+    /// into or out of maintenance since its previous entry.
+    fn maintenance_affected(
         &self,
         refs: &[String],
-        previous: Option<u64>,
+        previous: u64,
         entry: u64,
+    ) -> Vec<AffectedComponent> {
+        self.changes(refs, entry, |_, before| {
+            (before.partition_point(|c| c.entry <= previous), true)
+        })
+    }
+
+    /// The status changes of `refs`' components logged before `entry`,
+    /// from where `start` says (and, if it says so, only those into or out
+    /// of maintenance), in the order `refs` names them.
+    fn changes(
+        &self,
+        refs: &[String],
+        entry: u64,
+        start: impl Fn(&str, &[StatusChange]) -> (usize, bool),
     ) -> Vec<AffectedComponent> {
         let mut out = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
@@ -454,16 +520,13 @@ impl<'a> Derivation<'a> {
             };
             // Changes are in log order: find the stretch by bisection.
             let before = &h.changes[..h.changes.partition_point(|c| c.entry < entry)];
-            let from = match previous {
-                Some(p) => before.partition_point(|c| c.entry <= p),
-                None => before
-                    .iter()
-                    .rposition(|c| c.status == Status::Operational)
-                    .map_or(0, |i| i + 1),
-            };
+            let (from, maintenance_only) = start(r, before);
             for i in from.max(1)..before.len() {
                 let (old, new) = (before[i - 1].status, before[i].status);
-                if old != new {
+                let kept = !maintenance_only
+                    || old == Status::UnderMaintenance
+                    || new == Status::UnderMaintenance;
+                if old != new && kept {
                     out.push(AffectedComponent {
                         code: component_id(service, component),
                         name: h.name.clone(),
@@ -488,8 +551,10 @@ impl<'a> Derivation<'a> {
                 .maintenances
                 .iter()
                 .map(|m| {
+                    // Without a log the announcement's time is unknown: the
+                    // window's start dates it, so re-signing changes nothing.
                     let at = match m.state {
-                        MaintenanceState::Scheduled => self.feed.issued_at,
+                        MaintenanceState::Scheduled => m.starts_at,
                         MaintenanceState::InProgress => m.starts_at,
                         MaintenanceState::Completed => m.ends_at,
                     };
@@ -560,7 +625,13 @@ impl<'a> Derivation<'a> {
                 }
                 _ => continue,
             };
-            let affected = self.affected(&m.components, previous, entry);
+            // An announcement, often days ahead, changes nothing yet.
+            let affected = match previous {
+                Some(p) if state != MaintenanceState::Scheduled => {
+                    self.maintenance_affected(&m.components, p, entry)
+                }
+                _ => Vec::new(),
+            };
             previous = Some(entry);
             updates.push(update(
                 &m.id,
@@ -653,7 +724,9 @@ fn shown_incidents(h: &History) -> Vec<&IncidentRecord> {
     h.incidents
         .iter()
         .filter(|r| {
-            r.resolved_at.is_none()
+            r.updates
+                .last()
+                .is_none_or(|u| u.state != IncidentState::Resolved)
                 || opened.is_none_or(|t| r.opened_at >= t)
                 || updated.is_none_or(|t| last(r) >= t)
         })

@@ -109,8 +109,13 @@ pub fn verify_manifest(bytes: &[u8], key_set: &KeySet) -> Result<Manifest, Manif
         .ok_or_else(|| {
             ManifestError::Format(format!("its first line is not `{MANIFEST_FORMAT}`"))
         })?;
-    let manifest: Manifest = serde_json::from_str(body.trim_end_matches('\n'))
-        .map_err(|e| ManifestError::Format(e.to_string()))?;
+    // Exactly one JSON line after the format line, as for the feed.
+    let json = body
+        .strip_suffix('\n')
+        .filter(|json| !json.contains('\n'))
+        .ok_or_else(|| ManifestError::Format("its text is not exactly two lines".into()))?;
+    let manifest: Manifest =
+        serde_json::from_str(json).map_err(|e| ManifestError::Format(e.to_string()))?;
     if manifest.feed != key_set.feed {
         return Err(ManifestError::WrongFeed {
             expected: key_set.feed.clone(),
@@ -130,6 +135,8 @@ pub enum DerivedProblem {
     OtherLog,
     #[error("`{path}` is not served")]
     Missing { path: String },
+    #[error("`{path}` could not be read: {why}")]
+    Unreadable { path: String, why: String },
     #[error("`{path}` is not in the signed manifest")]
     Unlisted { path: String },
     #[error(
@@ -140,6 +147,10 @@ pub enum DerivedProblem {
     NotDerived { path: String },
 }
 
+/// What a region served at a path: its bytes, `None` if it has no such
+/// file, or why it could not be read (a network error, over the limit).
+pub type Served = Result<Option<Vec<u8>>, String>;
+
 /// Checks a region's served files (`served(path)`) against its verified
 /// manifest, and both against the files recomputed from its verified feed
 /// and the log entries the feed commits to.
@@ -147,7 +158,7 @@ pub fn check_derived(
     feed: &Feed,
     log: Option<&[LogEvent]>,
     manifest: &Manifest,
-    served: &dyn Fn(&str) -> Option<Vec<u8>>,
+    served: &dyn Fn(&str) -> Served,
 ) -> Vec<DerivedProblem> {
     let mut problems = Vec::new();
     if manifest.seq != feed.seq {
@@ -165,9 +176,19 @@ pub fn check_derived(
     for path in API_FILES {
         let listed = manifest.files.iter().find(|f| f.path == path);
         let recomputed = expected.iter().find(|f| f.path == path);
-        let Some(bytes) = served(path) else {
-            problems.push(DerivedProblem::Missing { path: path.into() });
-            continue;
+        let bytes = match served(path) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                problems.push(DerivedProblem::Missing { path: path.into() });
+                continue;
+            }
+            Err(why) => {
+                problems.push(DerivedProblem::Unreadable {
+                    path: path.into(),
+                    why,
+                });
+                continue;
+            }
         };
         let Some(listed) = listed else {
             problems.push(DerivedProblem::Unlisted { path: path.into() });
