@@ -1198,3 +1198,34 @@ fn maintenance_and_postmortems_become_events_and_come_back_out() {
     let dropped = h.disagreement(&feed(vec![], vec![incident(None)]));
     assert!(dropped.is_some_and(|m| m.contains("postmortem")));
 }
+
+/// Incidents are found by id however many there are, and still after a
+/// caller filters the public list (as one incident's export does).
+#[test]
+fn incidents_are_found_by_id_even_after_the_list_is_filtered() {
+    use bongsu_core::log::{Event, LogEvent};
+    let at = time::macros::datetime!(2022-10-15 15:30 +09:00);
+    let events: Vec<LogEvent> = ["a", "b", "c"]
+        .iter()
+        .map(|id| LogEvent {
+            at,
+            event: Event::IncidentOpened {
+                incident: (*id).into(),
+                title: format!("Incident {id}"),
+                impact: Status::MajorOutage,
+                components: vec![],
+            },
+        })
+        .collect();
+    let mut h = History::from_events(&events);
+    for id in ["a", "b", "c"] {
+        assert_eq!(h.incident(id).map(|i| i.id.as_str()), Some(id));
+    }
+    assert!(h.incident("d").is_none());
+    h.incidents.retain(|i| i.id == "c");
+    assert_eq!(
+        h.incident("c").map(|i| i.title.as_str()),
+        Some("Incident c")
+    );
+    assert!(h.incident("a").is_none());
+}

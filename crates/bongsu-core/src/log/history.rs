@@ -124,6 +124,11 @@ pub struct History {
     /// Oldest first.
     pub disagreements: Vec<DisagreementRecord>,
     pub problems: Vec<String>,
+    /// Where each incident is in `incidents`: every update looks its
+    /// incident up, and a linear search made reading a log of thousands of
+    /// incidents quadratic (50,000 events with 5,530 incidents: 150 ms
+    /// natively, 61 ms with the index; `bongsu-bench statuspage --days 3650`).
+    incident_at: BTreeMap<String, usize>,
 }
 
 impl History {
@@ -183,6 +188,8 @@ impl History {
                     return self
                         .problem(entry, format!("opens incident `{incident}` a second time"));
                 }
+                self.incident_at
+                    .insert(incident.clone(), self.incidents.len());
                 self.incidents.push(IncidentRecord {
                     id: incident.clone(),
                     title: title.clone(),
@@ -396,7 +403,17 @@ impl History {
     }
 
     fn incident_mut(&mut self, id: &str) -> Option<&mut IncidentRecord> {
-        self.incidents.iter_mut().find(|i| i.id == id)
+        let at = self.incident_position(id)?;
+        self.incidents.get_mut(at)
+    }
+
+    /// By the index, checked: `incidents` is public, and a caller that
+    /// filters it (one incident's export) leaves the index behind.
+    fn incident_position(&self, id: &str) -> Option<usize> {
+        match self.incident_at.get(id) {
+            Some(&at) if self.incidents.get(at).is_some_and(|i| i.id == id) => Some(at),
+            _ => self.incidents.iter().position(|i| i.id == id),
+        }
     }
 
     pub fn service(&self, id: &str) -> Option<&ServiceHistory> {
@@ -404,7 +421,7 @@ impl History {
     }
 
     pub fn incident(&self, id: &str) -> Option<&IncidentRecord> {
-        self.incidents.iter().find(|i| i.id == id)
+        self.incidents.get(self.incident_position(id)?)
     }
 
     /// How each service named by `incident` was affected: the stretches in
