@@ -91,7 +91,10 @@ pub fn history_events(services: usize, days: i64, now: OffsetDateTime) -> Vec<Lo
 
 /// The status file for the fixture's final state: every service operational.
 pub fn status_file(feed: &str, services: usize) -> String {
-    let mut out = format!("feed = \"{feed}\"\nvalid_for = \"1h\"\n");
+    // With a page, as an operator publishing the Statuspage-compatible API has.
+    let mut out = format!(
+        "feed = \"{feed}\"\nvalid_for = \"1h\"\n\n[page]\nname = \"Bench\"\nurl = \"https://status.example/\"\n"
+    );
     for s in 0..services {
         out.push_str(&format!(
             "\n[[services]]\nid = \"service-{s:02}\"\nname = \"Service {s:02}\"\n"
