@@ -32,6 +32,19 @@ pub fn banner_headline(locale: Locale, status: Status) -> String {
     .to_string()
 }
 
+/// The declared status as a claim someone makes: "The operator reports
+/// {claim}" (in Korean, "운영자는 {claim}고 밝혔지만").
+pub fn claim(locale: Locale, status: Status) -> String {
+    match status {
+        Status::Operational => td_string!(locale, claim.operational),
+        Status::UnderMaintenance => td_string!(locale, claim.under_maintenance),
+        Status::DegradedPerformance => td_string!(locale, claim.degraded_performance),
+        Status::PartialOutage => td_string!(locale, claim.partial_outage),
+        Status::MajorOutage => td_string!(locale, claim.major_outage),
+    }
+    .to_string()
+}
+
 pub fn incident_state_label(locale: Locale, state: IncidentState) -> String {
     match state {
         IncidentState::Investigating => td_string!(locale, incident_state.investigating),

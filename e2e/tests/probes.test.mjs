@@ -128,8 +128,14 @@ test('a broken service the operator has not declared is called out within one pr
     assert.match(measured.text, /failing from 2 of 2 regions/);
     const notice = await page.locator('[data-testid=disagreements]').textContent();
     assert.match(notice, /KakaoTalk: probes in 2 of 2 regions have found it failing since .*the operator has not declared an outage/);
-    // The declared status is untouched: the page shows both, side by side.
+    // The declared status is untouched: the page shows both, side by side,
+    // and the headline says whose claim the green is.
     assert.equal(await page.locator('[data-testid=service][data-service-id=talk]').getAttribute('data-status'), 'operational');
+    const banner = page.locator('[data-testid=banner]');
+    assert.equal(await banner.getAttribute('data-status'), 'operational', 'the banner keeps the declared status');
+    assert.equal(await banner.getAttribute('data-disputed'), 'true');
+    assert.equal(await banner.locator('h2').textContent(),
+      'The operator reports all services operational; independent probes in 2 of 2 regions see KakaoTalk failing');
     await page.screenshot({ path: path.join(ensureScreenshotDir(), 'probes-undeclared-outage.png'), fullPage: true });
     // The notice, the measured lines and the probe lines pass axe in both themes.
     for (const colorScheme of ['light', 'dark']) {
@@ -147,6 +153,9 @@ test('a broken service the operator has not declared is called out within one pr
     await page.click('[data-testid=language-switch]');
     const ko = await page.locator('[data-testid=disagreements]').textContent();
     assert.match(ko, /운영자는 장애를 공지하지 않았습니다/);
+    assert.equal(await page.locator('[data-testid=banner] h2').textContent(),
+      '운영자는 모든 서비스가 정상이라고 밝혔지만, 독립 프로브는 2개 지역 중 2곳에서 KakaoTalk 장애를 확인했습니다');
+    await page.screenshot({ path: path.join(ensureScreenshotDir(), 'probes-undeclared-outage-ko.png'), fullPage: true });
     assert.match(await page.locator('[data-testid=measured]').textContent(), /2개 지역 중 2곳에서 실패/);
     await page.click('[data-testid=language-switch]');
 
@@ -155,6 +164,7 @@ test('a broken service the operator has not declared is called out within one pr
     service.mode = 'healthy';
     await page.waitForFunction(() => document.querySelector('[data-testid=measured]')?.dataset.state === 'up', null, { timeout: 30000 });
     assert.equal(await page.locator('[data-testid=disagreements]').count(), 0, 'the notice is gone');
+    assert.equal(await page.locator('[data-testid=banner]').getAttribute('data-disputed'), 'false', 'and the plain headline is back');
     assert.deepEqual(page.errors, []);
   } finally {
     service.server.close();

@@ -4,14 +4,20 @@ use bongsu_core::{freshness, region_state, Feed, Freshness, RegionOutcome, Regio
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
+use crate::components::measured::Measured;
 use crate::format::{ago, banner_headline};
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::stores::status::StatusStore;
 
 /// The overall status, how fresh it is and where it came from, or why there
-/// is none yet.
+/// is none yet. While the probes dispute the declared status, the headline
+/// says whose claim it is (the status and its colour stay the declared ones).
 #[component]
-pub fn Banner(store: StatusStore, now: RwSignal<OffsetDateTime>) -> impl IntoView {
+pub fn Banner(
+    store: StatusStore,
+    now: RwSignal<OffsetDateTime>,
+    measured: Memo<Measured>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let view_model = move || {
         let locale = i18n.get_locale();
@@ -23,7 +29,15 @@ pub fn Banner(store: StatusStore, now: RwSignal<OffsetDateTime>) -> impl IntoVie
                     region_state(&r.effective_outcome(), Some(feed), now) == RegionState::Valid
                 })
             });
-            Some(BannerModel::new(locale, feed, now, confirmed))
+            let mut model = BannerModel::new(locale, feed, now, confirmed);
+            // Out of date says more than a dispute about an old status.
+            if model.expired.is_none() {
+                if let Some(disputed) = measured.with(|m| m.headline.clone()) {
+                    model.headline = disputed;
+                    model.disputed = true;
+                }
+            }
+            Some(model)
         })
     };
     let all_failed = move || {
@@ -45,6 +59,7 @@ pub fn Banner(store: StatusStore, now: RwSignal<OffsetDateTime>) -> impl IntoVie
                             data-status=model.status.as_str()
                             data-fresh=if stale { "expired" } else { "current" }
                             data-source=if model.confirmed { "region" } else { "device" }
+                            data-disputed=model.disputed.to_string()
                         >
                             <span class="symbol" aria-hidden="true">{model.status.symbol()}</span>
                             <div>
@@ -89,6 +104,8 @@ struct BannerModel {
     /// Whether a region has served this feed during this visit.
     confirmed: bool,
     source_note: String,
+    /// The headline is the probes' dispute of the declared status.
+    disputed: bool,
 }
 
 impl BannerModel {
@@ -116,6 +133,7 @@ impl BannerModel {
             affected: affected(locale, feed),
             expired,
             confirmed,
+            disputed: false,
             source_note: td_string!(
                 locale,
                 headline.from_device,

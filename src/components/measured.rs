@@ -58,6 +58,11 @@ pub struct Measured {
     pub services: Vec<Line>,
     /// The disagreements that have lasted the grace period.
     pub notices: Vec<Line>,
+    /// While there are any, the banner's headline: whose claim the declared
+    /// status is, and what the probes see ("The operator reports all
+    /// services operational; independent probes in 3 of 3 regions see
+    /// KakaoTalk failing"). The declared status itself stays as it is.
+    pub headline: Option<String>,
 }
 
 /// Per region, in config order: its id, its last report and its newest
@@ -99,6 +104,9 @@ impl Measured {
             .filter_map(|(_, _, kept)| kept.clone())
             .filter(|o| is_current(o, i.now))
             .collect();
+        // (names, the fewest regions finding one so, the most counted)
+        let mut failing: (Vec<&str>, usize, usize) = (Vec::new(), usize::MAX, 0);
+        let mut working: (Vec<&str>, usize, usize) = (Vec::new(), usize::MAX, 0);
         for s in &feed.services {
             let c = consensus(&s.id, &counted, i.now);
             m.services.push(measured_line(i.locale, &s.id, &c));
@@ -109,6 +117,13 @@ impl Measured {
                 .filter(|d| d.is_due(i.now, i.grace));
             if let Some(d) = due {
                 let (regions, since) = (c.regions(), kst(i.locale, d.since));
+                let (seen, found) = match d.kind {
+                    DisagreementKind::UndeclaredOutage => (&mut failing, c.failing.len()),
+                    DisagreementKind::UnconfirmedOutage => (&mut working, c.passing.len()),
+                };
+                seen.0.push(&s.name);
+                seen.1 = seen.1.min(found);
+                seen.2 = seen.2.max(regions);
                 let text = match d.kind {
                     DisagreementKind::UndeclaredOutage => td_string!(
                         i.locale,
@@ -136,6 +151,29 @@ impl Measured {
                 });
             }
         }
+        // An outage the operator has not declared outweighs one the probes
+        // do not confirm.
+        let claim = crate::format::claim(i.locale, feed.overall());
+        m.headline = if !failing.0.is_empty() {
+            Some(td_string!(
+                i.locale,
+                headline.disputed_failing,
+                claim = &claim,
+                failing = failing.1,
+                regions = failing.2,
+                services = failing.0.join(", ")
+            ))
+        } else if !working.0.is_empty() {
+            Some(td_string!(
+                i.locale,
+                headline.disputed_working,
+                claim = &claim,
+                regions = working.2,
+                services = working.0.join(", ")
+            ))
+        } else {
+            None
+        };
         m
     }
 
@@ -376,6 +414,7 @@ mod tests {
     struct Said {
         services: Vec<Line>,
         notices: Vec<Line>,
+        headline: Option<String>,
         regions: Vec<Line>,
     }
 
@@ -395,6 +434,7 @@ mod tests {
         Said {
             services: m.services,
             notices: m.notices,
+            headline: m.headline,
             regions: region_lines(locale, &regions, NOW),
         }
     }
@@ -419,6 +459,7 @@ mod tests {
             Said {
                 services: vec![],
                 notices: vec![],
+                headline: None,
                 regions: vec![]
             }
         );
@@ -462,6 +503,16 @@ mod tests {
             ko.notices[0].text
         );
         assert_eq!(ko.services[0].text, "측정: 2개 지역 중 2곳에서 실패");
+        // The headline says whose claim the declared status is.
+        assert_eq!(early.headline, None);
+        assert_eq!(
+            due.headline.as_deref(),
+            Some("The operator reports all services operational; independent probes in 2 of 2 regions see KakaoTalk failing")
+        );
+        assert_eq!(
+            ko.headline.as_deref(),
+            Some("운영자는 모든 서비스가 정상이라고 밝혔지만, 독립 프로브는 2개 지역 중 2곳에서 KakaoTalk 장애를 확인했습니다")
+        );
         // Declared: no disagreement, whatever the probes say.
         assert_eq!(
             measured(

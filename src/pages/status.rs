@@ -66,7 +66,7 @@ pub fn StatusPage(shared: Shared, head: LogHead) -> impl IntoView {
         })
     });
     view! {
-        <Banner store now />
+        <Banner store now measured />
         <Disagreements measured />
         <Incidents store />
         <Maintenances store />
