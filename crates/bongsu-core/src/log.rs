@@ -3,12 +3,14 @@
 //! cosigned checkpoints (`checkpoint`), the witness's rules (`witness`), a
 //! whole copy verified (`audit`) or its checkpoints only (`head`), what the
 //! events say (`history`), status changes as events (`status_diff`), which
-//! disagreements with the probes are logged (`disagreements`), and exports.
+//! disagreements with the probes are logged (`disagreements`), how long each
+//! level of trouble lasted (`durations`), and exports.
 //! The top of the core: imports every other group.
 
 pub(crate) mod audit;
 pub(crate) mod checkpoint;
 pub(crate) mod disagreements;
+pub(crate) mod durations;
 pub(crate) mod event;
 /// JSON, CSV and Atom exports of the history, with proof links.
 pub mod export;
@@ -22,6 +24,7 @@ pub(crate) mod witness;
 pub use audit::*;
 pub use checkpoint::*;
 pub use disagreements::*;
+pub use durations::*;
 pub use event::*;
 pub use head::*;
 pub use history::*;

@@ -598,6 +598,143 @@ mod tests {
         );
     }
 
+    /// The time at each level, first partial recovery and full recovery of
+    /// every replayed component, from the log, against the same worked out
+    /// row by row from the sourced timeline itself; and KakaoTalk's
+    /// course as the sources tell it (text back in part at 01:31 on the
+    /// 16th, fully at 09:00 on the 17th), not "down for 127 hours".
+    #[test]
+    fn time_at_each_level_matches_the_timeline_row_by_row() {
+        use bongsu_core::log::{component_recovery, service_recovery};
+        use std::collections::BTreeMap;
+
+        let rows = parse_timeline(TIMELINE_CSV).unwrap();
+        let steps = kakao_2022().unwrap();
+        let to = steps.last().unwrap().at + Duration::days(1);
+        let history = History::from_events(&replay_events(&steps, to));
+
+        // Each component's (time, status) straight from the rows.
+        let mut course: BTreeMap<(&str, &str), Vec<(OffsetDateTime, Status)>> = BTreeMap::new();
+        for (s, _, cs) in CATALOGUE {
+            for (c, _) in cs.iter() {
+                course.insert((s, c), vec![(LISTED_AT, Status::Operational)]);
+            }
+        }
+        for (i, row) in rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.event_type == "outage")
+        {
+            let status = || parse_status(row, i + 2).unwrap();
+            let mut hit: Vec<(&str, &str, Status)> = Vec::new();
+            if (row.service.as_str(), row.component.as_str()) == ("kakao", "all_components") {
+                hit.extend(course.keys().map(|(s, c)| (*s, *c, status())));
+            }
+            hit.extend(
+                components_for(&row.service, &row.component)
+                    .iter()
+                    .map(|(s, c)| (*s, *c, status())),
+            );
+            hit.extend(
+                also_affected(row.seq)
+                    .iter()
+                    .map(|(s, c, given)| (*s, *c, given.unwrap_or_else(status))),
+            );
+            for (s, c, st) in hit {
+                // A row restating the status it already has changes nothing.
+                let changes = course.get_mut(&(s, c)).unwrap();
+                if changes.last().is_some_and(|last| last.0 == row.at) {
+                    changes.pop();
+                }
+                if changes.last().is_none_or(|last| last.1 != st) {
+                    changes.push((row.at, st));
+                }
+            }
+        }
+        let mut checked = 0;
+        for ((s, c), changes) in &course {
+            let mut levels: BTreeMap<&str, i64> = BTreeMap::new();
+            for (i, (at, st)) in changes.iter().enumerate() {
+                let end = changes.get(i + 1).map_or(to, |n| n.0);
+                *levels.entry(st.as_str()).or_default() += (end - *at).whole_minutes();
+            }
+            let start = changes
+                .iter()
+                .find(|(_, st)| *st != Status::Operational)
+                .map(|x| x.0);
+            let first_partial = changes
+                .windows(2)
+                .find(|w| w[1].1.rank() < w[0].1.rank() && w[1].1 != Status::Operational)
+                .map(|w| w[1].0);
+            let full = changes
+                .last()
+                .filter(|x| x.1 == Status::Operational)
+                .map(|x| x.0);
+            let h = history
+                .service(s)
+                .unwrap()
+                .components
+                .iter()
+                .find(|x| x.id == *c)
+                .unwrap();
+            let got = component_recovery(h, LISTED_AT, to);
+            assert_eq!(got.as_ref().map(|r| r.start), start, "{s}/{c} start");
+            let Some(got) = got else { continue };
+            for st in [
+                Status::MajorOutage,
+                Status::PartialOutage,
+                Status::DegradedPerformance,
+            ] {
+                assert_eq!(
+                    got.levels.at(st).whole_minutes(),
+                    levels.get(st.as_str()).copied().unwrap_or(0),
+                    "{s}/{c} at {}",
+                    st.as_str()
+                );
+            }
+            assert_eq!(
+                got.first_partial_recovery, first_partial,
+                "{s}/{c} first partial recovery"
+            );
+            assert_eq!(got.full_recovery, full, "{s}/{c} full recovery");
+            checked += 1;
+        }
+        assert_eq!(checked, 22, "every replayed component went down");
+
+        let kst = |t: &str| {
+            OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).unwrap()
+        };
+        let talk = service_recovery(history.service("kakaotalk").unwrap(), LISTED_AT, to).unwrap();
+        assert_eq!(talk.start, kst("2022-10-15T15:30:00+09:00"));
+        assert_eq!(
+            talk.first_partial_recovery,
+            Some(kst("2022-10-16T01:31:00+09:00"))
+        );
+        assert_eq!(
+            talk.core_recovery,
+            Some(kst("2022-10-17T09:00:00+09:00")),
+            "text messaging, the core"
+        );
+        let full = talk.full_recovery.unwrap();
+        assert!(
+            full >= kst("2022-10-19T15:00:00+09:00"),
+            "TalkChannel ads last: {full}"
+        );
+        // Time at major outage is far shorter than the whole window.
+        assert!(talk.levels.major_outage < full - talk.start);
+        let messaging = component_recovery(
+            &history.service("kakaotalk").unwrap().components[0],
+            LISTED_AT,
+            to,
+        )
+        .unwrap();
+        assert_eq!(
+            messaging.levels.major_outage,
+            Duration::minutes(10 * 60 + 1),
+            "15:30 to 01:31"
+        );
+    }
+
     fn export_kst(t: OffsetDateTime) -> String {
         bongsu_core::log::export::kst(t)
     }
