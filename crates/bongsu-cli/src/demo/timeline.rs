@@ -733,6 +733,39 @@ mod tests {
             Duration::minutes(10 * 60 + 1),
             "15:30 to 01:31"
         );
+
+        // The JSON export carries the same figures, per service and component.
+        let proof = bongsu_core::log::export::ProofContext {
+            origin: "log.test".into(),
+            size: 0,
+            root: String::new(),
+            log_url: "https://status.example.kr/log".into(),
+            page_url: "https://status.example.kr/".into(),
+        };
+        let json: serde_json::Value = serde_json::from_str(
+            &bongsu_core::log::export::incidents_json(&history, &proof, to),
+        )
+        .unwrap();
+        let services = json["incidents"][0]["services"].as_array().unwrap();
+        let talk_json = services
+            .iter()
+            .find(|s| s["service"] == "kakaotalk")
+            .unwrap();
+        assert_eq!(
+            talk_json["first_partial_recovery"],
+            "2022-10-16T01:31:00+09:00"
+        );
+        assert_eq!(talk_json["core_recovery"], "2022-10-17T09:00:00+09:00");
+        assert_eq!(talk_json["full_recovery"], export_kst(full));
+        assert_eq!(
+            talk_json["minutes_at"]["major_outage"],
+            talk.levels.major_outage.whole_minutes()
+        );
+        let messaging_json = &talk_json["components"][0];
+        assert_eq!(messaging_json["component"], "messaging");
+        assert_eq!(messaging_json["minutes_at"]["major_outage"], 601);
+        assert_eq!(messaging_json["full_recovery"], "2022-10-17T09:00:00+09:00");
+        assert_eq!(talk_json["components"].as_array().unwrap().len(), 4);
     }
 
     fn export_kst(t: OffsetDateTime) -> String {

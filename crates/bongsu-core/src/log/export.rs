@@ -393,13 +393,21 @@ pub fn incidents_json(history: &History, proof: &ProofContext, now: OffsetDateTi
                 "impact_start": s.impact_start.map(kst),
                 "impact_end": s.impact_end.map(kst),
                 "duration_minutes": s.minutes,
-                "services": history.service_impacts(record, now).iter().map(|i| serde_json::json!({
-                    "service": i.service,
-                    "name": i.name,
-                    "worst": i.worst,
-                    "start": kst(i.start),
-                    "end": i.end.map(kst),
-                })).collect::<Vec<_>>(),
+                "services": history.service_impacts(record, now).iter().map(|i| {
+                    let mut row = serde_json::json!({
+                        "service": i.service,
+                        "name": i.name,
+                        "worst": i.worst,
+                        "start": kst(i.start),
+                        "end": i.end.map(kst),
+                    });
+                    if let Some(course) = service_course(history, i, now) {
+                        if let Some(fields) = row.as_object_mut() {
+                            fields.extend(course);
+                        }
+                    }
+                    row
+                }).collect::<Vec<_>>(),
                 "updates": record.updates.iter().map(|u| serde_json::json!({
                     "at": kst(u.at),
                     "state": u.state,
@@ -418,6 +426,51 @@ pub fn incidents_json(history: &History, proof: &ProofContext, now: OffsetDateTi
         "incidents": incidents,
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+/// How down, and for how long, one service was in an incident's window and
+/// each of its components: minutes at each level, and when it began to
+/// recover, recovered its core and recovered in full.
+fn service_course(
+    history: &History,
+    impact: &crate::log::history::ServiceImpact,
+    now: OffsetDateTime,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    use crate::log::durations::{component_recovery, service_recovery, Recovery};
+    let service = history.service(&impact.service)?;
+    // Just past the end, so that the recovery itself is inside the window.
+    let to = impact.end.map_or(now, |end| end + time::Duration::SECOND);
+    let fields = |r: &Recovery| {
+        let minutes = |s: crate::feed::model::Status| r.levels.at(s).whole_minutes();
+        use crate::feed::model::Status::*;
+        serde_json::json!({
+            "minutes_at": {
+                "major_outage": minutes(MajorOutage),
+                "partial_outage": minutes(PartialOutage),
+                "degraded_performance": minutes(DegradedPerformance),
+                "under_maintenance": minutes(UnderMaintenance),
+            },
+            "first_partial_recovery": r.first_partial_recovery.map(kst),
+            "core_recovery": r.core_recovery.map(kst),
+            "full_recovery": r.full_recovery.map(kst),
+        })
+    };
+    let whole = service_recovery(service, impact.start, to)?;
+    let mut out = fields(&whole).as_object().cloned()?;
+    let components: Vec<serde_json::Value> = service
+        .components
+        .iter()
+        .filter_map(|c| {
+            let r = component_recovery(c, impact.start, to)?;
+            let mut row = serde_json::json!({ "component": c.id, "name": c.name });
+            if let (Some(row), Some(more)) = (row.as_object_mut(), fields(&r).as_object()) {
+                row.extend(more.clone());
+            }
+            Some(row)
+        })
+        .collect();
+    out.insert("components".into(), serde_json::Value::Array(components));
+    Some(out)
 }
 
 pub(crate) fn xml(s: &str) -> String {
