@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
-use crate::feed::model::{Feed, IncidentState, MaintenanceState, Status};
+use crate::feed::model::{ComponentRef, Feed, IncidentState, MaintenanceState, Status};
 use crate::log::event::{Event, LogEvent};
 use crate::log::export::kst;
 use crate::log::history::{
@@ -114,7 +114,6 @@ pub fn derive(feed: &Feed, log: Option<&[LogEvent]>, page: &PageInfo) -> Vec<Api
         !active.is_empty(),
     );
     let page = d.page();
-    let json = |value: &dyn erased::Json| value.to_bytes();
     let mut recent = incidents.clone();
     recent.truncate(MOST_RECENT);
     let entries = d.entries(&incidents, &maintenances);
@@ -165,15 +164,8 @@ pub fn derive(feed: &Feed, log: Option<&[LogEvent]>, page: &PageInfo) -> Vec<Api
 }
 
 /// Serializing plain structs of strings, numbers and enums cannot fail.
-mod erased {
-    pub trait Json {
-        fn to_bytes(&self) -> Vec<u8>;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn to_bytes(&self) -> Vec<u8> {
-            serde_json::to_vec(self).unwrap_or_default()
-        }
-    }
+fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
 }
 
 struct Derivation<'a> {
@@ -310,8 +302,8 @@ impl<'a> Derivation<'a> {
     /// The full objects of the components `refs` name, once each.
     fn named(&self, components: &[Component], refs: &[String]) -> Vec<Component> {
         let mut out: Vec<Component> = Vec::new();
-        for r in refs {
-            let id = r.replacen('/', ".", 1);
+        for r in refs.iter().filter_map(|r| ComponentRef::parse(r)) {
+            let id = component_id(&r.service, &r.component);
             if let Some(c) = components.iter().find(|c| c.id == id && !c.group) {
                 if !out.iter().any(|o| o.id == c.id) {
                     out.push(c.clone());
