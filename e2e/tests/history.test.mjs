@@ -330,11 +330,17 @@ test('a region given by a URL relative to config.json works from every page: sta
     await page.goto(`${app}#/`);
     assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'the worker controls the page');
     await seqShown(page, newer);
-    const kept = await page.evaluate(async () => {
+    // The worker stores what it fetched after answering: give its cache write a moment (bounded).
+    const cached = () => page.evaluate(async () => {
       const urls = [];
       for (const name of await caches.keys()) urls.push(...(await (await caches.open(name)).keys()).map((r) => r.url));
       return urls;
     });
+    let kept = await cached();
+    for (let i = 0; i < 20 && !kept.some((u) => u.endsWith('/history/')); i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      kept = await cached();
+    }
     assert.ok(kept.some((u) => u.endsWith('/history/')), 'the history page is kept once visited');
     assert.deepEqual(kept.filter((u) => u.includes('/mirror/')), [], 'the worker kept region files');
     assert.deepEqual(page.errors, []);
