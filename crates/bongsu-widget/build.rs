@@ -31,6 +31,9 @@ const KEYS: &[&str] = &[
     "widget.badge_expired",
     "widget.none_found",
     "widget.missing",
+    "operator.names_original",
+    "operator.lang_ko",
+    "operator.lang_en",
 ];
 
 fn main() {

@@ -176,6 +176,7 @@ mod tests {
                 id: "talk".into(),
                 name: "Talk".into(),
                 components: vec![Component {
+                    depends_on: Vec::new(),
                     id: "msg".into(),
                     name: "Msg".into(),
                     status,

@@ -6,11 +6,12 @@ use leptos::prelude::*;
 
 use super::download::DownloadLink;
 use crate::clock;
-use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::stores::history::VerifiedHistory;
 
 /// Where this page and the log it verified live, for links in exports.
-pub fn proof_context(v: &VerifiedHistory) -> ProofContext {
+/// Text in the exports is in `locale`, each falling back to its original.
+pub fn proof_context(v: &VerifiedHistory, locale: Locale) -> ProofContext {
     let location = window().location();
     let page_url = format!(
         "{}{}",
@@ -27,12 +28,13 @@ pub fn proof_context(v: &VerifiedHistory) -> ProofContext {
         root: v.log.tree.root().to_string(),
         log_url,
         page_url,
+        lang: Some(locale.as_str().to_owned()),
     }
 }
 
 #[component]
 pub fn Exports(verified: VerifiedHistory) -> impl IntoView {
-    let proof = StoredValue::new(proof_context(&verified));
+    let proof = StoredValue::new(proof_context(&verified, use_i18n().get_locale_untracked()));
     let v = StoredValue::new_local(verified);
     let size = proof.with_value(|p| p.size);
     let i18n = use_i18n();

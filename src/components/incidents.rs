@@ -1,12 +1,12 @@
 //! Active incidents with their updates, newest first.
 
-use bongsu_core::{ComponentRef, Feed, Incident};
 use leptos::prelude::*;
 
-use super::StatusBadge;
+use super::said::component_names;
 use super::When;
+use super::{Said, StatusBadge};
 use crate::format::incident_state_label;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{t, td_string, use_i18n};
 use crate::stores::status::StatusStore;
 
 /// Active incidents, newest update first.
@@ -14,11 +14,12 @@ use crate::stores::status::StatusStore;
 pub fn Incidents(store: StatusStore) -> impl IntoView {
     let i18n = use_i18n();
     let incidents = move || {
+        let locale = i18n.get_locale();
         store.shown.with(|f| {
             f.as_ref()
                 .map(|feed| {
                     feed.active_incidents()
-                        .map(|i| (i.clone(), affected_names(feed, i)))
+                        .map(|i| (i.clone(), component_names(locale, feed, &i.components)))
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
@@ -35,7 +36,7 @@ pub fn Incidents(store: StatusStore) -> impl IntoView {
                             view! {
                                 <article class="incident" data-testid="incident" data-incident-id=incident.id.clone()>
                                     <header>
-                                        <h3>{incident.title.clone()}</h3>
+                                        <h3><Said text=incident.title.clone() marked=true /></h3>
                                         <StatusBadge status=incident.impact />
                                     </header>
                                     <p class="affected">{t!(i18n, incidents.affects)} " " {affected}</p>
@@ -53,7 +54,12 @@ pub fn Incidents(store: StatusStore) -> impl IntoView {
                                                             " · "
                                                             <When at=u.at />
                                                         </p>
-                                                        <p class="message">{u.message.clone()}</p>
+                                                        <p class="message"><Said text=u.message.clone() marked=true /></p>
+                                                        {u.sources.clone().map(|sources| view! {
+                                                            <p class="sources" data-testid="update-sources">
+                                                                {move || td_string!(i18n.get_locale(), operator.source, sources = sources)}
+                                                            </p>
+                                                        })}
                                                     </li>
                                                 }
                                             })
@@ -67,19 +73,4 @@ pub fn Incidents(store: StatusStore) -> impl IntoView {
             </section>
         </Show>
     }
-}
-
-/// "KakaoTalk: Messaging, Kakao Pay: Payments" from the incident's references.
-fn affected_names(feed: &Feed, incident: &Incident) -> String {
-    incident
-        .components
-        .iter()
-        .filter_map(|r| ComponentRef::parse(r))
-        .filter_map(|r| {
-            let service = feed.services.iter().find(|s| s.id == r.service)?;
-            let component = service.components.iter().find(|c| c.id == r.component)?;
-            Some(format!("{}: {}", service.name, component.name))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }

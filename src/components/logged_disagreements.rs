@@ -7,10 +7,12 @@ use bongsu_core::log::DisagreementRecord;
 use bongsu_core::probe::DisagreementKind;
 use leptos::prelude::*;
 
+use super::said::said;
 use super::When;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::route::HistoryQuery;
 use crate::stores::history::VerifiedHistory;
+use bongsu_core::text::Localized;
 
 use crate::route::incident_filter;
 
@@ -40,18 +42,18 @@ pub fn LoggedDisagreements(verified: VerifiedHistory, query: HistoryQuery) -> im
         .map(|d| {
             let name = h
                 .service(&d.service)
-                .map_or_else(|| d.service.clone(), |s| s.name.clone());
+                .map_or_else(|| Localized::plain(d.service.clone()), |s| s.name.clone());
             let (kind, failing, regions) = (d.kind, d.failing.len(), d.failing.len() + d.passing.len());
             let text = move || {
                 let l = i18n.get_locale();
                 match kind {
                     DisagreementKind::UndeclaredOutage => td_string!(
                         l, history.disagreement_undeclared,
-                        service = name.clone(), failing = failing, regions = regions
+                        service = said(l, &name), failing = failing, regions = regions
                     ),
                     DisagreementKind::UnconfirmedOutage => td_string!(
                         l, history.disagreement_unconfirmed,
-                        service = name.clone(), regions = regions
+                        service = said(l, &name), regions = regions
                     ),
                 }
             };

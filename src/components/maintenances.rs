@@ -1,9 +1,10 @@
 //! Planned maintenance the feed announces.
 
-use bongsu_core::{ComponentRef, Feed, Maintenance, MaintenanceState};
+use bongsu_core::{Maintenance, MaintenanceState};
 use leptos::prelude::*;
 
-use super::When;
+use super::said::component_names;
+use super::{Said, When};
 use crate::format::maintenance_state_label;
 use crate::i18n::{t, use_i18n};
 use crate::stores::status::StatusStore;
@@ -13,6 +14,7 @@ use crate::stores::status::StatusStore;
 pub fn Maintenances(store: StatusStore) -> impl IntoView {
     let i18n = use_i18n();
     let items = move || {
+        let locale = i18n.get_locale();
         store.shown.with(|f| {
             f.as_ref()
                 .map(|feed| {
@@ -20,7 +22,7 @@ pub fn Maintenances(store: StatusStore) -> impl IntoView {
                         .maintenances
                         .iter()
                         .filter(|m| m.state != MaintenanceState::Completed)
-                        .map(|m| (m.clone(), affected(feed, m)))
+                        .map(|m| (m.clone(), component_names(locale, feed, &m.components)))
                         .collect();
                     bongsu_core::text::sort::sort_by_key(&mut items, |(m, _)| {
                         (m.state != MaintenanceState::InProgress, m.starts_at)
@@ -40,7 +42,7 @@ pub fn Maintenances(store: StatusStore) -> impl IntoView {
                         .map(|(m, names)| { let state = m.state; view! {
                             <article class="maintenance" data-testid="maintenance" data-maintenance-id=m.id.clone() data-state=m.state.as_str()>
                                 <header>
-                                    <h3>{m.title.clone()}</h3>
+                                    <h3><Said text=m.title.clone() marked=true /></h3>
                                     <span class="badge status-under_maintenance">
                                         <span class="symbol" aria-hidden="true">"⚙"</span>
                                         <span class="label">{move || maintenance_state_label(i18n.get_locale(), state)}</span>
@@ -55,17 +57,4 @@ pub fn Maintenances(store: StatusStore) -> impl IntoView {
             </section>
         </Show>
     }
-}
-
-fn affected(feed: &Feed, m: &Maintenance) -> String {
-    m.components
-        .iter()
-        .filter_map(|r| ComponentRef::parse(r))
-        .filter_map(|r| {
-            let s = feed.services.iter().find(|s| s.id == r.service)?;
-            let c = s.components.iter().find(|c| c.id == r.component)?;
-            Some(format!("{}: {}", s.name, c.name))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -10,13 +10,14 @@
 //! distinct reactive view costs code.
 
 use bongsu_core::probe::{
-    consensus, declared_since, disagreement, Consensus, DisagreementKind, Verdict,
+    consensus, declared_since, disagreement_about, Consensus, DisagreementKind, Verdict,
 };
 use bongsu_core::probe::{is_current, Observation};
 use bongsu_core::Feed;
 use leptos::prelude::*;
 use time::{Duration, OffsetDateTime};
 
+use super::said::said;
 use crate::error_text::{fetch_error, observation_error};
 use crate::format::{ago, kst};
 use crate::i18n::{td_string, Locale};
@@ -105,15 +106,15 @@ impl Measured {
             .filter(|o| is_current(o, i.now))
             .collect();
         // (names, the fewest regions finding one so, the most counted)
-        let mut failing: (Vec<&str>, usize, usize) = (Vec::new(), usize::MAX, 0);
-        let mut working: (Vec<&str>, usize, usize) = (Vec::new(), usize::MAX, 0);
+        let mut failing: (Vec<String>, usize, usize) = (Vec::new(), usize::MAX, 0);
+        let mut working: (Vec<String>, usize, usize) = (Vec::new(), usize::MAX, 0);
         for s in &feed.services {
             let c = consensus(&s.id, &counted, i.now);
             m.services.push(measured_line(i.locale, &s.id, &c));
             // The page has the feed, not the log: the incidents date the
             // declaration (the signer also knows the log's status changes).
             let declared = declared_since(&feed.incidents, &s.id);
-            let due = disagreement(s.status(), &c, declared, i.probing)
+            let due = disagreement_about(&feed.services, s, &c, declared, i.probing)
                 .filter(|d| d.is_due(i.now, i.grace));
             if let Some(d) = due {
                 let (regions, since) = (c.regions(), kst(i.locale, d.since));
@@ -121,14 +122,15 @@ impl Measured {
                     DisagreementKind::UndeclaredOutage => (&mut failing, c.failing.len()),
                     DisagreementKind::UnconfirmedOutage => (&mut working, c.passing.len()),
                 };
-                seen.0.push(&s.name);
+                let name = said(i.locale, &s.name);
+                seen.0.push(name.clone());
                 seen.1 = seen.1.min(found);
                 seen.2 = seen.2.max(regions);
                 let text = match d.kind {
                     DisagreementKind::UndeclaredOutage => td_string!(
                         i.locale,
                         probes.undeclared,
-                        service = &s.name,
+                        service = name,
                         failing = c.failing.len(),
                         regions = regions,
                         since = since
@@ -136,7 +138,7 @@ impl Measured {
                     DisagreementKind::UnconfirmedOutage => td_string!(
                         i.locale,
                         probes.unconfirmed,
-                        service = &s.name,
+                        service = name,
                         regions = regions,
                         since = since
                     ),
@@ -370,6 +372,7 @@ mod tests {
                 id: "talk".into(),
                 name: "KakaoTalk".into(),
                 components: vec![Component {
+                    depends_on: Vec::new(),
                     id: "msg".into(),
                     name: "Messaging".into(),
                     status,

@@ -1,20 +1,41 @@
 //! Every service and its components, declared beside measured.
 
+use bongsu_core::feed::affected_through;
+use bongsu_core::text::Localized;
+use bongsu_core::{ComponentRef, Service, Status};
 use leptos::prelude::*;
 
 use super::measured::{line, Measured};
-use super::StatusBadge;
-use crate::i18n::{t, use_i18n};
+use super::said::said;
+use super::{Said, StatusBadge};
+use crate::format::status_label;
+use crate::i18n::{t, td_string, use_i18n, I18n};
 use crate::stores::status::StatusStore;
 
 /// Every service with its components, and what the probes measured of it.
 #[component]
 pub fn Services(store: StatusStore, measured: Memo<Measured>) -> impl IntoView {
     let i18n = use_i18n();
+    // Each service, and for each of its components what it is affected
+    // through: the core's one rule, over the feed on show.
     let services = move || {
-        store
-            .shown
-            .with(|f| f.as_ref().map(|f| f.services.clone()).unwrap_or_default())
+        store.shown.with(|f| {
+            f.as_ref()
+                .map(|f| {
+                    f.services
+                        .iter()
+                        .map(|s| {
+                            let through: Vec<Vec<Needed>> = s
+                                .components
+                                .iter()
+                                .map(|c| needed(&f.services, &s.id, &c.id))
+                                .collect();
+                            (s.clone(), through)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
     };
     view! {
         <section class="services" aria-labelledby="services-heading">
@@ -23,7 +44,7 @@ pub fn Services(store: StatusStore, measured: Memo<Measured>) -> impl IntoView {
                 {move || {
                     services()
                         .into_iter()
-                        .map(|service| {
+                        .map(|(service, through)| {
                             let status = service.status();
                             view! {
                                 <li
@@ -33,7 +54,7 @@ pub fn Services(store: StatusStore, measured: Memo<Measured>) -> impl IntoView {
                                     data-status=status.as_str()
                                 >
                                     <div class="service-head">
-                                        <h3 class="name">{service.name.clone()}</h3>
+                                        <h3 class="name"><Said text=service.name.clone() /></h3>
                                         <StatusBadge status />
                                     </div>
                                     {
@@ -44,7 +65,9 @@ pub fn Services(store: StatusStore, measured: Memo<Measured>) -> impl IntoView {
                                         {service
                                             .components
                                             .into_iter()
-                                            .map(|c| {
+                                            .zip(through)
+                                            .map(|(c, through)| {
+                                                let depends = dependency_line(i18n, c.status, through);
                                                 view! {
                                                     <li
                                                         class="component"
@@ -52,8 +75,9 @@ pub fn Services(store: StatusStore, measured: Memo<Measured>) -> impl IntoView {
                                                         data-component-id=c.id
                                                         data-status=c.status.as_str()
                                                     >
-                                                        <span class="name">{c.name}</span>
+                                                        <span class="name"><Said text=c.name /></span>
                                                         <StatusBadge status=c.status />
+                                                        {depends}
                                                     </li>
                                                 }
                                             })
@@ -67,4 +91,58 @@ pub fn Services(store: StatusStore, measured: Memo<Measured>) -> impl IntoView {
             </ul>
         </section>
     }
+}
+
+/// A component another needs that is not operational, named for the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Needed {
+    service: Localized,
+    component: Localized,
+    status: Status,
+}
+
+/// What `service/component` is affected through, nearest first.
+fn needed(services: &[Service], service: &str, component: &str) -> Vec<Needed> {
+    let of = ComponentRef {
+        service: service.to_owned(),
+        component: component.to_owned(),
+    };
+    affected_through(services, &of)
+        .into_iter()
+        .map(|t| Needed {
+            service: t.service.name.clone(),
+            component: t.component.name.clone(),
+            status: t.component.status,
+        })
+        .collect()
+}
+
+/// "Affected through Kakao Account: Login (Major outage)" beside an
+/// affected component, or "Needs …, which is not operational" beside one
+/// the operator still calls operational; nothing when all it needs is up.
+fn dependency_line(i18n: I18n, status: Status, through: Vec<Needed>) -> Option<impl IntoView> {
+    if through.is_empty() {
+        return None;
+    }
+    let text = move || {
+        let locale = i18n.get_locale();
+        let what = through
+            .iter()
+            .map(|n| {
+                format!(
+                    "{}: {} ({})",
+                    said(locale, &n.service),
+                    said(locale, &n.component),
+                    status_label(locale, n.status)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        if status == Status::Operational {
+            td_string!(locale, services.depends_on_down, what = what)
+        } else {
+            td_string!(locale, services.affected_through, what = what)
+        }
+    };
+    Some(view! { <p class="depends" data-testid="affected-through">{text}</p> })
 }

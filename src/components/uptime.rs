@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use time::macros::offset;
 use time::{Duration, OffsetDateTime};
 
-use super::When;
+use super::said::said;
+use super::{Said, When};
 use crate::format::{day, duration, percent, status_label};
 use crate::format::{kst_start, kst_today};
 use crate::i18n::{t, td_string, use_i18n, Locale};
@@ -253,7 +254,7 @@ fn ServiceUptime(
             .collect_view();
         view! {
             <div class="drill-down" data-testid="uptime-drill-down" data-date=format_date(bar.date)>
-                <h4>{service.name.clone()} ", " {td_string!(locale, time.kst_day, day = day(locale, bar.date))}</h4>
+                <h4><Said text=service.name.clone() /> ", " {td_string!(locale, time.kst_day, day = day(locale, bar.date))}</h4>
                 <ul>{spans}</ul>
             </div>
         }
@@ -261,7 +262,7 @@ fn ServiceUptime(
     view! {
         <li class="uptime-row" data-testid="uptime-row" data-service=service.id.clone()>
             <div class="uptime-head">
-                <span class="name">{service.name.clone()}</span>
+                <span class="name"><Said text=service.name.clone() /></span>
                 <span class="share" data-testid="uptime-share">
                     {move || match share {
                         Some(s) => td_string!(i18n.get_locale(), uptime.share, percent = percent(s)),
@@ -272,13 +273,13 @@ fn ServiceUptime(
             </div>
             <ol
                 class="bars"
-                aria-label=td_string!(locale, uptime.bars_label, service = service.name.clone())
+                aria-label=td_string!(locale, uptime.bars_label, service = said(locale, &service.name))
                 on:click=on_strip_click
             >
                 {strip}
             </ol>
             <div class="day-chooser">
-                <label for=chooser_id.clone()>{td_string!(locale, uptime.choose_day, service = service.name.clone())}</label>
+                <label for=chooser_id.clone()>{td_string!(locale, uptime.choose_day, service = said(locale, &service.name))}</label>
                 <select id=chooser_id data-testid="uptime-day" on:change=on_choose>
                     <option value="" selected=open_date.is_none()>{td_string!(locale, uptime.no_day)}</option>
                     {choices}

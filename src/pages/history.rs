@@ -1,6 +1,7 @@
 //! The history page: filters, the incident list, uptime bars and exports.
 
 use bongsu_core::log::filter_incidents;
+use bongsu_core::text::Localized;
 use bongsu_core::Status;
 use leptos::prelude::*;
 use time::{Date, OffsetDateTime};
@@ -8,9 +9,10 @@ use time::{Date, OffsetDateTime};
 use crate::components::exports::Exports;
 use crate::components::history_proof::{HistoryLoading, HistoryProof};
 use crate::components::logged_disagreements::LoggedDisagreements;
+use crate::components::said::said;
 use crate::components::uptime::Uptime;
-use crate::components::{StatusBadge, When};
-use crate::format::{duration, incident_state_label, status_label};
+use crate::components::{Said, StatusBadge, When};
+use crate::format::{duration, incident_state_label, kst, status_label};
 use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::route::{format_date, go, href, incident_filter, parse_date, HistoryQuery, Route};
 use crate::stores::history::{HistoryStore, VerifiedHistory};
@@ -27,11 +29,21 @@ pub fn HistoryPage(
     let body = move || {
         let _ = i18n.get_locale();
         let verified = history.verified.get()?;
+        let as_of = history.as_of(&verified.history, now.get_untracked());
+        let replay = history.replay().then(|| {
+            let when = kst(i18n.get_locale_untracked(), as_of);
+            view! {
+                <p class="notice" data-testid="replay-as-of">
+                    {td_string!(i18n.get_locale_untracked(), history.replay_as_of, when = when)}
+                </p>
+            }
+        });
         Some(view! {
+            {replay}
             <Filters verified=verified.clone() query=q.get_value() />
-            <IncidentList verified=verified.clone() query=q.get_value() now=now.get_untracked() />
+            <IncidentList verified=verified.clone() query=q.get_value() now=as_of />
             <LoggedDisagreements verified=verified.clone() query=q.get_value() />
-            <Uptime verified=verified.clone() query=q.get_value() now=now.get_untracked() />
+            <Uptime verified=verified.clone() query=q.get_value() now=as_of />
             <Exports verified />
         })
     };
@@ -55,7 +67,7 @@ fn Filters(verified: VerifiedHistory, query: HistoryQuery) -> impl IntoView {
         next.day = None;
         go(&Route::History(next));
     };
-    let services: Vec<(String, String)> = verified
+    let services: Vec<(String, Localized)> = verified
         .history
         .services
         .iter()
@@ -65,7 +77,7 @@ fn Filters(verified: VerifiedHistory, query: HistoryQuery) -> impl IntoView {
         .into_iter()
         .map(|(id, name)| {
             let selected = query.service.as_deref() == Some(id.as_str());
-            view! { <option value=id selected=selected>{name}</option> }
+            view! { <option value=id selected=selected>{move || said(i18n.get_locale(), &name)}</option> }
         })
         .collect_view();
     let impact_options = [
@@ -158,7 +170,7 @@ fn IncidentList(
             let services = h
                 .service_impacts(i, now)
                 .into_iter()
-                .map(|s| s.name)
+                .map(|s| said(i18n.get_locale_untracked(), &s.name))
                 .collect::<Vec<_>>()
                 .join(", ");
             let span = window.map(|(start, end)| {
@@ -180,7 +192,7 @@ fn IncidentList(
             view! {
                 <li class="history-incident" data-testid="history-incident" data-incident-id=i.id.clone()>
                     <header>
-                        <a href=href(&Route::Incident(i.id.clone())) class="incident-title">{i.title.clone()}</a>
+                        <a href=href(&Route::Incident(i.id.clone())) class="incident-title"><Said text=i.title.clone() marked=true /></a>
                         <StatusBadge status=i.impact />
                         <span class="state">{move || incident_state_label(i18n.get_locale(), state)}</span>
                     </header>

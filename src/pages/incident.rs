@@ -4,6 +4,7 @@
 
 use bongsu_core::log::export::ProofContext;
 use bongsu_core::log::{History, IncidentRecord};
+use bongsu_core::text::Localized;
 use bongsu_core::{IncidentState, Status};
 use leptos::prelude::*;
 use time::OffsetDateTime;
@@ -11,9 +12,10 @@ use time::OffsetDateTime;
 use crate::components::download::DownloadLink;
 use crate::components::exports::proof_context;
 use crate::components::history_proof::{HistoryLoading, HistoryProof};
-use crate::components::{StatusBadge, When};
+use crate::components::said::said;
+use crate::components::{Said, StatusBadge, When};
 use crate::format::{duration, incident_state_label, status_label};
-use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::route::{href, HistoryQuery, Route};
 use crate::stores::history::{HistoryStore, VerifiedHistory};
 
@@ -23,7 +25,8 @@ enum Line {
     Update {
         at: OffsetDateTime,
         state: IncidentState,
-        message: String,
+        message: Localized,
+        sources: Option<String>,
         entry: u64,
     },
     Change {
@@ -50,7 +53,7 @@ impl Line {
 
 /// Updates, and status changes of the incident's components within its
 /// impact window, oldest first (log order for the same time).
-fn timeline(h: &History, i: &IncidentRecord, now: OffsetDateTime) -> Vec<Line> {
+fn timeline(locale: Locale, h: &History, i: &IncidentRecord, now: OffsetDateTime) -> Vec<Line> {
     let mut lines: Vec<Line> = i
         .updates
         .iter()
@@ -58,6 +61,7 @@ fn timeline(h: &History, i: &IncidentRecord, now: OffsetDateTime) -> Vec<Line> {
             at: u.at,
             state: u.state,
             message: u.message.clone(),
+            sources: u.sources.clone(),
             entry: u.entry,
         })
         .collect();
@@ -71,7 +75,7 @@ fn timeline(h: &History, i: &IncidentRecord, now: OffsetDateTime) -> Vec<Line> {
                 for change in c.changes.iter().filter(|x| x.at >= start && x.at <= end) {
                     lines.push(Line::Change {
                         at: change.at,
-                        what: format!("{}: {}", s.name, c.name),
+                        what: format!("{}: {}", said(locale, &s.name), said(locale, &c.name)),
                         status: change.status,
                         entry: change.entry,
                     });
@@ -97,8 +101,8 @@ pub fn IncidentPage(
         let verified = history.verified.get()?;
         let found = verified.history.incident(&id.get_value()).is_some();
         Some(if found {
-            view! { <IncidentDetail verified id=id.get_value() now=now.get_untracked() /> }
-                .into_any()
+            let as_of = history.as_of(&verified.history, now.get_untracked());
+            view! { <IncidentDetail verified id=id.get_value() now=as_of /> }.into_any()
         } else {
             view! {
                 <p class="notice error" data-testid="incident-missing">
@@ -129,10 +133,10 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
     let Some(i) = h.incident(&id).cloned() else {
         return ().into_any();
     };
-    let proof: ProofContext = proof_context(&verified);
+    let proof: ProofContext = proof_context(&verified, locale);
     let window = h.impact_window(&i, now);
     let impacts = h.service_impacts(&i, now);
-    let lines = timeline(&h, &i, now);
+    let lines = timeline(locale, &h, &i, now);
     let permalink = proof.permalink(&i.id);
     let json = {
         let h = verified.history.clone();
@@ -150,7 +154,7 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
             let length = s.end.map(|e| duration(locale, (e - s.start).whole_minutes()));
             view! {
                 <tr data-testid="incident-service" data-service=s.service.clone()>
-                    <th scope="row">{s.name}</th>
+                    <th scope="row"><Said text=s.name /></th>
                     <td><When at=s.start /></td>
                     <td>{s.end.map(|e| view! { <When at=e /> }.into_any()).unwrap_or_else(|| ongoing().into_any())}</td>
                     <td>{length.unwrap_or_else(ongoing)}</td>
@@ -177,16 +181,19 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
                 }
                 .into_any(),
             };
-            let (kind, message) = match &line {
-                Line::Update { message, .. } => ("update", Some(message.clone())),
-                Line::Change { .. } => ("change", None),
+            let (kind, message, sources) = match &line {
+                Line::Update { message, sources, .. } => ("update", Some(message.clone()), sources.clone()),
+                Line::Change { .. } => ("change", None, None),
             };
             view! {
                 <li class=format!("timeline-{kind}") data-testid=format!("timeline-{kind}") data-entry=entry.to_string()>
                     <p class="update-head">
                         <When at=line.at() /> " · " {head}
                     </p>
-                    {message.map(|m| view! { <p class="message">{m}</p> })}
+                    {message.map(|m| view! { <p class="message"><Said text=m marked=true /></p> })}
+                    {sources.map(|s| view! {
+                        <p class="sources" data-testid="update-sources">{td_string!(locale, operator.source, sources = s)}</p>
+                    })}
                     <p class="proof-ref">
                         <a href=proof_url title=td_string!(locale, incident_page.log_entry_title)>
                             {td_string!(locale, incident_page.log_entry, entry = entry)}
@@ -199,7 +206,7 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
     view! {
         <article class="incident-detail" data-testid="incident-detail" data-incident-id=i.id.clone()>
             <header>
-                <h2>{i.title.clone()}</h2>
+                <h2><Said text=i.title.clone() marked=true /></h2>
                 <StatusBadge status=i.impact />
                 <span class="state" data-testid="incident-state">{incident_state_label(locale, i.state())}</span>
             </header>

@@ -112,6 +112,21 @@ pub struct HistoryStore {
 }
 
 impl HistoryStore {
+    /// Does this page replay a past outage (its history ends at the log's
+    /// last declared moment)?
+    pub fn replay(&self) -> bool {
+        self.config.with_value(|c| c.replay)
+    }
+
+    /// The moment the history pages show `history` as of (see [`History::as_of`]).
+    pub fn as_of(
+        &self,
+        history: &bongsu_core::log::History,
+        now: time::OffsetDateTime,
+    ) -> time::OffsetDateTime {
+        history.as_of(self.replay(), now)
+    }
+
     pub fn new(config: AppConfig, shown: RwSignal<Option<Feed>>) -> HistoryStore {
         let rewrite = saved_checkpoint::load_evidence(&config.feed);
         let verified: RwSignal<Option<VerifiedHistory>> = RwSignal::new(None);

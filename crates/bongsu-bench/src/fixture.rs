@@ -20,12 +20,13 @@ pub fn history_events(services: usize, days: i64, now: OffsetDateTime) -> Vec<Lo
             at: start,
             event: Event::ServiceListed {
                 service: format!("service-{s:02}"),
-                name: format!("Service {s:02}"),
+                name: format!("Service {s:02}").into(),
                 components: ["api", "web"]
                     .iter()
                     .map(|c| ComponentName {
+                        depends_on: Vec::new(),
                         id: (*c).to_owned(),
-                        name: c.to_uppercase(),
+                        name: c.to_uppercase().into(),
                     })
                     .collect(),
             },
@@ -61,7 +62,7 @@ pub fn history_events(services: usize, days: i64, now: OffsetDateTime) -> Vec<Lo
                     at: begin + Duration::minutes(5),
                     event: Event::IncidentOpened {
                         incident: incident.clone(),
-                        title: format!("{service} API errors"),
+                        title: format!("{service} API errors").into(),
                         impact: status,
                         components: vec![format!("{service}/api")],
                     },
@@ -69,6 +70,7 @@ pub fn history_events(services: usize, days: i64, now: OffsetDateTime) -> Vec<Lo
                 out.push(LogEvent {
                     at: begin + Duration::minutes(5),
                     event: Event::IncidentUpdated {
+                        sources: None,
                         incident: incident.clone(),
                         state: IncidentState::Investigating,
                         message: "Requests to the API fail; we are looking into it.".into(),
@@ -77,6 +79,7 @@ pub fn history_events(services: usize, days: i64, now: OffsetDateTime) -> Vec<Lo
                 out.push(LogEvent {
                     at: end,
                     event: Event::IncidentResolved {
+                        sources: None,
                         incident,
                         message: "Fixed.".into(),
                     },

@@ -25,11 +25,12 @@ pub fn events(n: usize, services: usize, components: usize) -> Vec<LogEvent> {
             at: start,
             event: Event::ServiceListed {
                 service: format!("service-{s}"),
-                name: format!("Service {s}"),
+                name: format!("Service {s}").into(),
                 components: (0..components)
                     .map(|c| ComponentName {
+                        depends_on: Vec::new(),
                         id: format!("c{c}"),
-                        name: format!("Component {c}"),
+                        name: format!("Component {c}").into(),
                     })
                     .collect(),
             },
@@ -235,6 +236,7 @@ pub fn statuspage(services: usize, days: i64, runs: usize) -> String {
     let page = PageInfo {
         name: "Bench".into(),
         url: "https://status.example/".into(),
+        lang: None,
     };
     let mut times = Vec::with_capacity(runs);
     let mut files = Vec::new();

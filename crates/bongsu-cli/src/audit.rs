@@ -340,6 +340,7 @@ fn proof_context(view: &MirrorView, page_url: Option<&str>) -> ProofContext {
         root: view.log.tree.root().to_string(),
         log_url: base,
         page_url: page_url.unwrap_or("").to_owned(),
+        lang: None,
     }
 }
 
@@ -420,7 +421,7 @@ fn timeline_text(
         out.push_str(&format!(
             "\n{}  {}\n  impact {}, {}\n",
             i.id,
-            i.title,
+            i.title.source(),
             i.impact.as_str(),
             i.state().as_str()
         ));
@@ -438,7 +439,7 @@ fn timeline_text(
         for s in history.service_impacts(i, now) {
             out.push_str(&format!(
                 "    {:<30} {} to {}  worst {}\n",
-                s.name,
+                s.name.source(),
                 short(s.start),
                 s.end.map_or("ongoing".to_owned(), short),
                 s.worst.as_str()
@@ -449,7 +450,7 @@ fn timeline_text(
                 "  {} {:<13} {}  [entry {}]\n",
                 short(u.at),
                 u.state.as_str(),
-                u.message,
+                u.message.source(),
                 u.entry
             ));
         }

@@ -74,7 +74,10 @@ pub fn badge_for_region(
                         .join(", "),
                 }
             })?;
-            (found.name.clone(), found.status())
+            (
+                found.name.pick(language.tag()).text.to_owned(),
+                found.status(),
+            )
         }
     };
     let shown = match freshness(&feed, now) {

@@ -158,6 +158,7 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
         bongsu_core::statuspage::PageInfo {
             name: "Kakao".to_owned(),
             url: format!("http://127.0.0.1:{port}/"),
+            lang: Some(crate::demo::catalogue::LANG.to_owned()),
         },
     )?);
     let status = history.status.clone();
@@ -195,7 +196,7 @@ pub async fn demo(options: Args) -> Result<(), CliError> {
     let service_addrs: Vec<(String, std::net::SocketAddr)> = crate::demo::timeline::CATALOGUE
         .iter()
         .enumerate()
-        .map(|(i, (id, _, _))| {
+        .map(|(i, (id, ..))| {
             (
                 (*id).to_owned(),
                 ([127, 0, 0, 1], port + 10 + i as u16).into(),
@@ -502,6 +503,8 @@ fn ensure_key_kind(key: &Path, name: &str, kind: KeyKind) -> Result<String, CliE
 /// The app's config: the root key is the only key it pins.
 pub fn demo_config(root_vkey: &str, port: u16) -> AppConfig {
     AppConfig {
+        // The demo replays the 2022 fire: its history ends on the replay's dates.
+        replay: true,
         feed: "kakao".to_owned(),
         title: "Kakao services".to_owned(),
         trust: TrustPolicy {

@@ -41,6 +41,7 @@
 use std::ops::Range;
 
 use bongsu_core::statuspage::PageInfo;
+use bongsu_core::text::Localized;
 use bongsu_core::{
     Component, Feed, Incident, IncidentState, IncidentUpdate, Maintenance, MaintenanceState,
     Service, Status,
@@ -61,6 +62,9 @@ pub struct StatusFileError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusDraft {
     pub feed: String,
+    /// The language plain strings in the file are written in; `None`
+    /// leaves them of unstated language (a format-1 feed).
+    pub lang: Option<String>,
     /// The page the Statuspage-compatible API describes; without it the API
     /// is not written.
     pub page: Option<PageInfo>,
@@ -85,10 +89,14 @@ impl StatusDraft {
     }
 }
 
+/// Operator text as the file writes it: a string, or a table of languages.
+type TextEntry = toml::Spanned<toml::Value>;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StatusFile {
     feed: String,
+    lang: Option<toml::Spanned<String>>,
     valid_for: Option<toml::Spanned<String>>,
     page: Option<toml::Spanned<PageInfo>>,
     #[serde(default)]
@@ -103,7 +111,7 @@ struct StatusFile {
 #[serde(deny_unknown_fields)]
 struct MaintenanceEntry {
     id: String,
-    title: String,
+    title: TextEntry,
     starts_at: toml::Spanned<toml::Value>,
     ends_at: toml::Spanned<toml::Value>,
     #[serde(default)]
@@ -115,16 +123,26 @@ struct MaintenanceEntry {
 #[serde(deny_unknown_fields)]
 struct ServiceEntry {
     id: String,
-    name: String,
+    name: TextEntry,
     #[serde(default)]
-    components: Vec<Component>,
+    components: Vec<ComponentEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComponentEntry {
+    id: String,
+    name: TextEntry,
+    status: Status,
+    #[serde(default)]
+    depends_on: Vec<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct IncidentEntry {
     id: String,
-    title: String,
+    title: TextEntry,
     impact: Status,
     #[serde(default)]
     components: Vec<String>,
@@ -138,10 +156,156 @@ struct IncidentEntry {
 struct UpdateEntry {
     at: toml::Spanned<toml::Value>,
     state: IncidentState,
-    message: String,
+    message: TextEntry,
+    /// Where the statement comes from, shown apart from it.
+    sources: Option<String>,
 }
 
 pub const DEFAULT_VALID_FOR: Duration = Duration::hours(1);
+
+/// One text read from the file, kept with where it is for the structure check.
+struct ReadText {
+    path: String,
+    span: Range<usize>,
+    text: Localized,
+    untranslated: bool,
+}
+
+/// Reads operator texts, remembering each for [`check_translations`].
+struct Texts<'f> {
+    file: &'f str,
+    lang: Option<String>,
+    read: Vec<ReadText>,
+}
+
+impl Texts<'_> {
+    fn error(&self, span: Range<usize>, message: String) -> StatusFileError {
+        StatusFileError {
+            position: Some(line_column(self.file, span.start)),
+            message,
+        }
+    }
+
+    /// A string (in the file's `lang`), or a table `{ ko = "…", en = "…" }`
+    /// with `source = "<tag>"` when the original is not the file's `lang`,
+    /// and `untranslated = true` to publish it without every language.
+    fn read(&mut self, path: String, entry: &TextEntry) -> Result<Localized, StatusFileError> {
+        let span = entry.span();
+        let fail = |m: String| self.error(span.clone(), format!("{path}: {m}"));
+        let (text, untranslated) = match entry.get_ref() {
+            toml::Value::String(s) => (
+                match &self.lang {
+                    Some(lang) => Localized::new(lang.clone(), s.clone(), []),
+                    None => Localized::plain(s.clone()),
+                },
+                false,
+            ),
+            toml::Value::Table(table) => {
+                let mut source = None;
+                let mut untranslated = false;
+                let mut texts: Vec<(String, String)> = Vec::new();
+                for (key, value) in table {
+                    match (key.as_str(), value) {
+                        ("source", toml::Value::String(tag)) => source = Some(tag.clone()),
+                        ("untranslated", toml::Value::Boolean(b)) => untranslated = *b,
+                        ("source" | "untranslated", other) => {
+                            return Err(fail(format!("`{key}` cannot be a {}", other.type_str())))
+                        }
+                        (tag, toml::Value::String(text)) => {
+                            if !bongsu_core::text::is_valid_lang_tag(tag) {
+                                return Err(fail(format!("`{tag}` is not a language tag like `ko`, `en` or `en-GB` (or `source`, `untranslated`)")));
+                            }
+                            texts.push((tag.to_owned(), text.clone()))
+                        }
+                        (tag, other) => {
+                            return Err(fail(format!(
+                                "`{tag}` should be text, found a {}",
+                                other.type_str()
+                            )))
+                        }
+                    }
+                }
+                let source = match source {
+                    Some(tag) => tag,
+                    None => match (&self.lang, texts.as_slice()) {
+                        (Some(lang), _) if texts.iter().any(|(t, _)| t == lang) => lang.clone(),
+                        (_, [(only, _)]) => only.clone(),
+                        (_, []) => {
+                            return Err(fail(
+                                "has no text; write `{ ko = \"…\", en = \"…\" }`".into(),
+                            ))
+                        }
+                        _ => {
+                            return Err(fail(format!(
+                                "say which language is the original: add `source = \"{}\"`{}",
+                                texts[0].0,
+                                if self.lang.is_none() {
+                                    " (or set `lang` at the top of the file)"
+                                } else {
+                                    ""
+                                }
+                            )))
+                        }
+                    },
+                };
+                let Some(i) = texts.iter().position(|(t, _)| *t == source) else {
+                    return Err(fail(format!(
+                        "source = \"{source}\" but there is no `{source}` text"
+                    )));
+                };
+                let (_, original) = texts.remove(i);
+                (Localized::new(source, original, texts), untranslated)
+            }
+            other => {
+                return Err(fail(format!(
+                    "expected text or a table of languages, found a {}",
+                    other.type_str()
+                )))
+            }
+        };
+        self.read.push(ReadText {
+            path,
+            span,
+            text: text.clone(),
+            untranslated,
+        });
+        Ok(text)
+    }
+
+    /// Translations agree in structure: once any text is written in several
+    /// languages, every text has all of them, unless marked untranslated.
+    fn check_translations(&self) -> Result<(), StatusFileError> {
+        let mut all: Vec<&str> = Vec::new();
+        for r in &self.read {
+            for lang in r.text.languages() {
+                if !all.contains(&lang) {
+                    all.push(lang);
+                }
+            }
+        }
+        if all.len() < 2 {
+            return Ok(());
+        }
+        for r in self.read.iter().filter(|r| !r.untranslated) {
+            if let Some(missing) = all.iter().find(|l| r.text.get(l).is_none()) {
+                let has: Vec<&str> = r.text.languages().collect();
+                let has = if has.is_empty() {
+                    "no stated language".to_owned()
+                } else {
+                    has.join(", ")
+                };
+                return Err(self.error(
+                    r.span.clone(),
+                    format!(
+                        "{}: has {has} but not `{missing}`, which other texts in this file have; add `{missing} = \"…\"`, or mark it `untranslated = true` to publish it without",
+                        r.path
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Parses a status file's text.
 pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
@@ -159,29 +323,76 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
             parse_valid_for(v.get_ref()).map_err(|m| at(v.span(), format!("valid_for: {m}")))?
         }
     };
+    let lang = match &file.lang {
+        None => None,
+        Some(l) if bongsu_core::text::is_valid_lang_tag(l.get_ref()) => Some(l.get_ref().clone()),
+        Some(l) => {
+            return Err(at(
+                l.span(),
+                format!(
+                    "lang: `{}` is not a language tag like `ko` or `en`",
+                    l.get_ref()
+                ),
+            ))
+        }
+    };
     let page = match file.page {
         None => None,
         Some(page) => {
-            bongsu_core::statuspage::validate_page(page.get_ref())
-                .map_err(|m| at(page.span(), format!("[page]: {m}")))?;
-            Some(page.into_inner())
+            let span = page.span();
+            let mut page = page.into_inner();
+            // The API speaks the page's language: the file's, unless [page] says.
+            if page.lang.is_none() {
+                page.lang = lang.clone();
+            }
+            bongsu_core::statuspage::validate_page(&page)
+                .map_err(|m| at(span, format!("[page]: {m}")))?;
+            Some(page)
         }
     };
+    let mut texts = Texts {
+        file: text,
+        lang: lang.clone(),
+        read: Vec::new(),
+    };
+    let mut services = Vec::with_capacity(file.services.len());
+    for (i, entry) in file.services.into_iter().enumerate() {
+        let name = texts.read(format!("services[{i}].name"), &entry.name)?;
+        let mut components = Vec::with_capacity(entry.components.len());
+        for (j, c) in entry.components.into_iter().enumerate() {
+            components.push(Component {
+                name: texts.read(format!("services[{i}].components[{j}].name"), &c.name)?,
+                id: c.id,
+                status: c.status,
+                depends_on: c.depends_on,
+            });
+        }
+        services.push(Service {
+            id: entry.id,
+            name,
+            components,
+        });
+    }
     let mut incidents = Vec::with_capacity(file.incidents.len());
-    for entry in file.incidents {
+    for (i, entry) in file.incidents.into_iter().enumerate() {
+        let title = texts.read(format!("incidents[{i}].title"), &entry.title)?;
         let mut updates = Vec::with_capacity(entry.updates.len());
-        for update in entry.updates {
+        for (j, update) in entry.updates.into_iter().enumerate() {
             let when = parse_time(update.at.get_ref())
                 .map_err(|m| at(update.at.span(), format!("at: {m}")))?;
             updates.push(IncidentUpdate {
                 at: when,
                 state: update.state,
-                message: update.message,
+                message: texts.read(
+                    format!("incidents[{i}].updates[{j}].message"),
+                    &update.message,
+                )?,
+                sources: update.sources,
             });
         }
         incidents.push(Incident {
             id: entry.id,
-            title: entry.title,
+            title,
             impact: entry.impact,
             components: entry.components,
             updates,
@@ -189,82 +400,156 @@ pub fn parse(text: &str) -> Result<StatusDraft, StatusFileError> {
         });
     }
     let mut maintenances = Vec::with_capacity(file.maintenances.len());
-    for entry in file.maintenances {
+    for (i, entry) in file.maintenances.into_iter().enumerate() {
         let time = |v: &toml::Spanned<toml::Value>, field: &str| {
             parse_time(v.get_ref()).map_err(|m| at(v.span(), format!("{field}: {m}")))
         };
         maintenances.push(Maintenance {
+            title: texts.read(format!("maintenances[{i}].title"), &entry.title)?,
             id: entry.id,
-            title: entry.title,
             starts_at: time(&entry.starts_at, "starts_at")?,
             ends_at: time(&entry.ends_at, "ends_at")?,
             components: entry.components,
             state: entry.state,
         });
     }
+    texts.check_translations()?;
     Ok(StatusDraft {
         feed: file.feed,
+        lang,
         page,
         valid_for,
-        services: file
-            .services
-            .into_iter()
-            .map(|s| Service {
-                id: s.id,
-                name: s.name,
-                components: s.components,
-            })
-            .collect(),
+        services,
         incidents,
         maintenances,
     })
 }
 
-/// A status file declaring `services` and `incidents`, after `header`
-/// (comment lines). [`parse`] reads back exactly what was rendered.
-pub fn render(
-    header: &str,
-    feed: &str,
-    page: Option<&PageInfo>,
-    valid_for: &str,
-    services: &[Service],
-    incidents: &[Incident],
-    maintenances: &[Maintenance],
-) -> String {
+/// How [`render`] writes texts: in the file's language as plain strings,
+/// the rest as tables, marked untranslated where they lack a language
+/// another text has (so the file parses back to the same state).
+struct TextWriter {
+    lang: Option<String>,
+    all: Vec<String>,
+}
+
+impl TextWriter {
+    fn new<'a>(lang: Option<&str>, texts: impl Iterator<Item = &'a Localized>) -> TextWriter {
+        let mut all: Vec<String> = Vec::new();
+        for t in texts {
+            for l in t.languages() {
+                if !all.iter().any(|a| a == l) {
+                    all.push(l.to_owned());
+                }
+            }
+        }
+        TextWriter {
+            lang: lang.map(str::to_owned),
+            all,
+        }
+    }
+
+    fn write(&self, text: &Localized) -> String {
+        let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
+        let untranslated = self.all.len() > 1 && self.all.iter().any(|l| text.get(l).is_none());
+        match text.source_lang() {
+            None => q(text.source()),
+            Some(source)
+                if Some(source) == self.lang.as_deref()
+                    && text.translations().is_empty()
+                    && !untranslated =>
+            {
+                q(text.source())
+            }
+            Some(source) => {
+                let mut parts: Vec<String> = text
+                    .texts()
+                    .filter_map(|(l, t)| Some(format!("{} = {}", bare_key(l?), q(t))))
+                    .collect();
+                if Some(source) != self.lang.as_deref() {
+                    parts.push(format!("source = {}", q(source)));
+                }
+                if untranslated {
+                    parts.push("untranslated = true".to_owned());
+                }
+                format!("{{ {} }}", parts.join(", "))
+            }
+        }
+    }
+}
+
+/// A language tag as a TOML key: bare when it can be (`ko`, `en-GB`).
+fn bare_key(tag: &str) -> String {
+    if tag
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        tag.to_owned()
+    } else {
+        toml::Value::String(tag.to_owned()).to_string()
+    }
+}
+
+/// A status file declaring `draft`'s state after `header` (comment lines),
+/// with `valid_for` as written. [`parse`] reads back exactly what was rendered.
+pub fn render(header: &str, draft: &StatusDraft, valid_for: &str) -> String {
     let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
+    let feed = Feed {
+        services: draft.services.clone(),
+        incidents: draft.incidents.clone(),
+        maintenances: draft.maintenances.clone(),
+        ..draft.clone().into_feed(1, OffsetDateTime::UNIX_EPOCH)
+    };
+    let w = TextWriter::new(draft.lang.as_deref(), feed.texts());
     let mut out = String::from(header);
-    out.push_str(&format!(
-        "feed = {}\nvalid_for = {}\n",
-        q(feed),
-        q(valid_for)
-    ));
-    if let Some(page) = page {
+    out.push_str(&format!("feed = {}\n", q(&draft.feed)));
+    if let Some(lang) = &draft.lang {
+        out.push_str(&format!("lang = {}\n", q(lang)));
+    }
+    out.push_str(&format!("valid_for = {}\n", q(valid_for)));
+    if let Some(page) = &draft.page {
         out.push_str(&format!(
             "\n[page]\nname = {}\nurl = {}\n",
             q(&page.name),
             q(&page.url)
         ));
+        if page.lang.is_some() && page.lang != draft.lang {
+            out.push_str(&format!(
+                "lang = {}\n",
+                q(page.lang.as_deref().unwrap_or_default())
+            ));
+        }
     }
-    for s in services {
+    for s in &draft.services {
         out.push_str(&format!(
             "\n[[services]]\nid = {}\nname = {}\n",
             q(&s.id),
-            q(&s.name)
+            w.write(&s.name)
         ));
         for c in &s.components {
             out.push_str(&format!(
                 "[[services.components]]\nid = {}\nname = {}\nstatus = {}\n",
                 q(&c.id),
-                q(&c.name),
+                w.write(&c.name),
                 q(c.status.as_str())
             ));
+            if !c.depends_on.is_empty() {
+                out.push_str(&format!(
+                    "depends_on = [{}]\n",
+                    c.depends_on
+                        .iter()
+                        .map(|d| q(d))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
         }
     }
-    for i in incidents {
+    for i in &draft.incidents {
         out.push_str(&format!(
             "\n[[incidents]]\nid = {}\ntitle = {}\nimpact = {}\ncomponents = [\n",
             q(&i.id),
-            q(&i.title),
+            w.write(&i.title),
             q(i.impact.as_str())
         ));
         for c in &i.components {
@@ -280,16 +565,19 @@ pub fn render(
             out.push_str(&format!(
                 "[[incidents.updates]]\nat = {at}\nstate = {}\nmessage = {}\n",
                 q(u.state.as_str()),
-                q(&u.message)
+                w.write(&u.message)
             ));
+            if let Some(sources) = &u.sources {
+                out.push_str(&format!("sources = {}\n", q(sources)));
+            }
         }
     }
-    for m in maintenances {
+    for m in &draft.maintenances {
         let time = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
         out.push_str(&format!(
             "\n[[maintenances]]\nid = {}\ntitle = {}\nstarts_at = {}\nends_at = {}\ncomponents = [{}]\nstate = {}\n",
             q(&m.id),
-            q(&m.title),
+            w.write(&m.title),
             time(m.starts_at),
             time(m.ends_at),
             m.components.iter().map(|c| q(c)).collect::<Vec<_>>().join(", "),
@@ -475,6 +763,7 @@ message = "Fire."
         planned.page = Some(PageInfo {
             name: "Kakao \"status\"".into(),
             url: "https://status.example.kr/".into(),
+            lang: None,
         });
         planned.incidents[0].postmortem = Some("https://example.com/pm?a=1&b=\"2\"".into());
         planned.maintenances = vec![Maintenance {
@@ -485,19 +774,155 @@ message = "Fire."
             components: vec!["kakaotalk/messaging".into()],
             state: MaintenanceState::InProgress,
         }];
-        for d in [draft, tricky, planned] {
-            let text = render(
-                "# header\n",
-                &d.feed,
-                d.page.as_ref(),
-                "2h",
-                &d.services,
-                &d.incidents,
-                &d.maintenances,
-            );
+        let mut bilingual = parse(BILINGUAL).unwrap();
+        bilingual.valid_for = Duration::hours(2);
+        bilingual.incidents[0].updates[0].message = Localized::new(
+            "ja",
+            "確認中",
+            [("ko".to_owned(), "확인 중 \"x\"".to_owned())],
+        );
+        for d in [draft, tricky, planned, bilingual] {
+            let text = render("# header\n", &d, "2h");
             assert!(text.starts_with("# header\n"));
             assert_eq!(parse(&text).unwrap(), d, "{text}");
         }
+    }
+
+    const BILINGUAL: &str = r#"
+feed = "kakao"
+lang = "ko"
+
+[[services]]
+id = "kakao-account"
+name = { ko = "카카오계정", en = "Kakao Account" }
+[[services.components]]
+id = "login"
+name = { ko = "로그인", en = "Login" }
+status = "major_outage"
+
+[[services]]
+id = "kakaopay"
+name = { ko = "카카오페이", en = "Kakao Pay" }
+[[services.components]]
+id = "payments"
+name = { ko = "결제", en = "Payments" }
+status = "partial_outage"
+depends_on = ["kakao-account/login"]
+
+[[incidents]]
+id = "fire"
+title = { en = "Fire", ko = "화재", source = "en" }
+impact = "major_outage"
+components = ["kakao-account/login"]
+[[incidents.updates]]
+at = 2022-10-15T15:50:00+09:00
+state = "investigating"
+message = { ko = "확인 중입니다.", en = "Checking." }
+sources = "timeline row 23 · K18 · confidence B"
+[[incidents.updates]]
+at = 2022-10-15T16:12:00+09:00
+state = "identified"
+message = { en = "Fire at the datacenter.", untranslated = true }
+"#;
+
+    #[test]
+    fn texts_carry_their_languages_and_the_original() {
+        let d = parse(BILINGUAL).unwrap();
+        assert_eq!(d.lang.as_deref(), Some("ko"));
+        let name = &d.services[0].name;
+        assert_eq!(
+            (name.source_lang(), name.source()),
+            (Some("ko"), "카카오계정")
+        );
+        assert_eq!(name.get("en"), Some("Kakao Account"));
+        let title = &d.incidents[0].title;
+        assert_eq!(
+            (title.source_lang(), title.get("ko")),
+            (Some("en"), Some("화재"))
+        );
+        let update = &d.incidents[0].updates[0];
+        assert_eq!(update.message.source_lang(), Some("ko"));
+        assert_eq!(
+            update.sources.as_deref(),
+            Some("timeline row 23 · K18 · confidence B")
+        );
+        let lone = &d.incidents[0].updates[1].message;
+        assert_eq!((lone.source_lang(), lone.get("ko")), (Some("en"), None));
+        assert_eq!(
+            d.services[1].components[0].depends_on,
+            ["kakao-account/login"]
+        );
+        let feed = d.into_feed(1, OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(feed.format_version(), 2);
+        assert_eq!(bongsu_core::feed::validate(&feed), Ok(()));
+    }
+
+    #[test]
+    fn a_text_in_one_language_only_is_refused_where_it_is_unless_marked() {
+        let bad = BILINGUAL.replace(
+            "message = { en = \"Fire at the datacenter.\", untranslated = true }",
+            "message = { en = \"Fire at the datacenter.\" }",
+        );
+        let err = parse(&bad).unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(BILINGUAL.lines().count()));
+        assert!(
+            err.message.contains("incidents[0].updates[1].message"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("not `ko`"), "{}", err.message);
+        assert!(
+            err.message.contains("untranslated = true"),
+            "{}",
+            err.message
+        );
+        // A plain string is in `lang` only: refused in a two-language file.
+        let plain = BILINGUAL.replace(
+            "name = { ko = \"결제\", en = \"Payments\" }",
+            "name = \"결제\"",
+        );
+        let err = parse(&plain).unwrap_err();
+        assert!(err.message.contains("not `en`"), "{}", err.message);
+    }
+
+    #[test]
+    fn language_tables_are_checked() {
+        for (from, to, says) in [
+            (
+                "title = { en = \"Fire\", ko = \"화재\", source = \"en\" }",
+                "title = { en = \"Fire\", ko = \"화재\", source = \"ja\" }",
+                "no `ja` text",
+            ),
+            (
+                "title = { en = \"Fire\", ko = \"화재\", source = \"en\" }",
+                "title = { english = \"Fire\", ko = \"화재\" }",
+                "not a language tag",
+            ),
+            (
+                "title = { en = \"Fire\", ko = \"화재\", source = \"en\" }",
+                "title = { en = 1, ko = \"화재\" }",
+                "should be text",
+            ),
+            ("lang = \"ko\"", "lang = \"Korean\"", "lang:"),
+        ] {
+            let text = BILINGUAL.replace(from, to);
+            let err = parse(&text).unwrap_err();
+            assert!(err.message.contains(says), "{to}: {}", err.message);
+            assert!(err.position.is_some(), "{to}");
+        }
+        // Without `lang`, a table of several languages must name its original.
+        let no_lang = BILINGUAL.replace("lang = \"ko\"\n", "");
+        let err = parse(&no_lang).unwrap_err();
+        assert!(err.message.contains("source = "), "{}", err.message);
+    }
+
+    #[test]
+    fn a_file_without_languages_stays_format_1() {
+        let feed = parse(GOOD)
+            .unwrap()
+            .into_feed(1, OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(feed.format_version(), 1);
+        assert!(bongsu_core::feed::encode_text(&feed).starts_with("bongsu-status-feed/v1\n"));
     }
 
     #[test]

@@ -125,10 +125,12 @@ fn sample_events(n: usize) -> Vec<LogEvent> {
             name: "KakaoTalk".into(),
             components: vec![
                 ComponentName {
+                    depends_on: Vec::new(),
                     id: "msg".into(),
                     name: "Messaging".into(),
                 },
                 ComponentName {
+                    depends_on: Vec::new(),
                     id: "media".into(),
                     name: "Media".into(),
                 },
@@ -701,6 +703,7 @@ fn status_changes_become_events_and_history_derives_the_same_state() {
             id: "talk".into(),
             name: "KakaoTalk".into(),
             components: vec![Component {
+                depends_on: Vec::new(),
                 id: "msg".into(),
                 name: "Messaging".into(),
                 status: s,
@@ -716,6 +719,7 @@ fn status_changes_become_events_and_history_derives_the_same_state() {
             updates: updates
                 .into_iter()
                 .map(|(m, state, msg)| IncidentUpdate {
+                    sources: None,
                     at: t0 + Duration::minutes(m),
                     state,
                     message: msg.into(),
@@ -805,10 +809,12 @@ fn uptime_and_daily_bars() {
                 name: "KakaoTalk".into(),
                 components: vec![
                     ComponentName {
+                        depends_on: Vec::new(),
                         id: "msg".into(),
                         name: "Messaging".into(),
                     },
                     ComponentName {
+                        depends_on: Vec::new(),
                         id: "media".into(),
                         name: "Media".into(),
                     },
@@ -883,6 +889,7 @@ fn incident_filters() {
         events.push(e.clone());
         e.at += Duration::hours(2);
         e.event = Event::IncidentResolved {
+            sources: None,
             incident: format!("i{i}"),
             message: "ok".into(),
         };
@@ -949,9 +956,10 @@ fn a_log_entry_breaking_the_field_rules_is_reported_not_shown() {
         event(
             5,
             Event::IncidentUpdated {
+                sources: None,
                 incident: "fire".into(),
                 state: IncidentState::Identified,
-                message: "x".repeat(5000),
+                message: "x".repeat(5000).into(),
             },
         ),
         event(
@@ -992,6 +1000,7 @@ fn events_about_unknown_things_are_reported_not_applied() {
         event(
             2,
             Event::IncidentUpdated {
+                sources: None,
                 incident: "nope".into(),
                 state: IncidentState::Identified,
                 message: "m".into(),
@@ -1079,6 +1088,7 @@ fn maintenance_and_postmortems_become_events_and_come_back_out() {
         id: "talk".into(),
         name: "KakaoTalk".into(),
         components: vec![Component {
+            depends_on: Vec::new(),
             id: "msg".into(),
             name: "Messaging".into(),
             status: Status::Operational,
@@ -1165,6 +1175,7 @@ fn maintenance_and_postmortems_become_events_and_come_back_out() {
         impact: Status::MajorOutage,
         components: vec!["talk/msg".into()],
         updates: vec![IncidentUpdate {
+            sources: None,
             at: t0,
             state: IncidentState::Resolved,
             message: "Done".into(),
@@ -1211,7 +1222,7 @@ fn incidents_are_found_by_id_even_after_the_list_is_filtered() {
             at,
             event: Event::IncidentOpened {
                 incident: (*id).into(),
-                title: format!("Incident {id}"),
+                title: format!("Incident {id}").into(),
                 impact: Status::MajorOutage,
                 components: vec![],
             },
@@ -1224,7 +1235,7 @@ fn incidents_are_found_by_id_even_after_the_list_is_filtered() {
     assert!(h.incident("d").is_none());
     h.incidents.retain(|i| i.id == "c");
     assert_eq!(
-        h.incident("c").map(|i| i.title.as_str()),
+        h.incident("c").map(|i| i.title.source()),
         Some("Incident c")
     );
     assert!(h.incident("a").is_none());

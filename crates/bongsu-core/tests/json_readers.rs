@@ -15,6 +15,7 @@ use bongsu_core::log::{ComponentName, Event, LogEvent};
 use bongsu_core::probe::DisagreementKind;
 use bongsu_core::probe::{ErrorClass, Observation, ProbeState, ServiceObservation};
 use bongsu_core::text::json::{self, FromJson, Problem};
+use bongsu_core::text::Localized;
 use time::OffsetDateTime;
 
 use proptest::prelude::*;
@@ -35,6 +36,23 @@ fn at() -> impl Strategy<Value = OffsetDateTime> {
     })
 }
 
+/// Operator text: plain, or in a language with 0 to 3 translations.
+fn localized() -> impl Strategy<Value = Localized> {
+    prop_oneof![
+        text().prop_map(Localized::plain),
+        (
+            prop::sample::select(vec!["ko", "en", "ja", "zh-Hant"]),
+            text(),
+            prop::sample::subsequence(vec!["de", "es-419", "fr", "pt-BR"], 0..3),
+            prop::collection::vec(text(), 3),
+        )
+            .prop_map(|(lang, source, tags, texts)| {
+                let translations = tags.iter().zip(texts).map(|(t, x)| ((*t).to_owned(), x));
+                Localized::new(lang, source, translations)
+            }),
+    ]
+}
+
 fn status() -> impl Strategy<Value = Status> {
     prop::sample::select(Status::ALL.to_vec())
 }
@@ -45,28 +63,41 @@ fn keys() -> impl Strategy<Value = RoleKeys> {
 }
 
 fn arb_feed() -> impl Strategy<Value = Feed> {
-    let component =
-        (text(), text(), status()).prop_map(|(id, name, status)| Component { id, name, status });
-    let service = (text(), text(), prop::collection::vec(component, 0..3)).prop_map(
+    let component = (
+        text(),
+        localized(),
+        status(),
+        prop::collection::vec(text(), 0..2),
+    )
+        .prop_map(|(id, name, status, depends_on)| Component {
+            id,
+            name,
+            status,
+            depends_on,
+        });
+    let service = (text(), localized(), prop::collection::vec(component, 0..3)).prop_map(
         |(id, name, components)| Service {
             id,
             name,
             components,
         },
     );
-    let update = (at(), 0usize..4, text()).prop_map(|(at, s, message)| IncidentUpdate {
-        at,
-        state: [
-            IncidentState::Investigating,
-            IncidentState::Identified,
-            IncidentState::Monitoring,
-            IncidentState::Resolved,
-        ][s],
-        message,
-    });
+    let update = (at(), 0usize..4, localized(), prop::option::of(text())).prop_map(
+        |(at, s, message, sources)| IncidentUpdate {
+            sources,
+            at,
+            state: [
+                IncidentState::Investigating,
+                IncidentState::Identified,
+                IncidentState::Monitoring,
+                IncidentState::Resolved,
+            ][s],
+            message,
+        },
+    );
     let incident = (
         text(),
-        text(),
+        localized(),
         status(),
         prop::collection::vec(text(), 0..2),
         prop::collection::vec(update, 0..3),
@@ -84,7 +115,7 @@ fn arb_feed() -> impl Strategy<Value = Feed> {
         );
     let maintenance = (
         text(),
-        text(),
+        localized(),
         at(),
         at(),
         prop::collection::vec(text(), 0..2),
@@ -176,9 +207,11 @@ fn arb_config() -> impl Strategy<Value = AppConfig> {
         any::<u32>(),
         any::<u32>(),
         any::<u32>(),
+        any::<bool>(),
     )
         .prop_map(
-            |(feed, title, root, regions, refresh_seconds, timeout_ms, grace)| AppConfig {
+            |(feed, title, root, regions, refresh_seconds, timeout_ms, grace, replay)| AppConfig {
+                replay,
                 feed,
                 title,
                 trust: TrustPolicy { root },
@@ -191,10 +224,16 @@ fn arb_config() -> impl Strategy<Value = AppConfig> {
 }
 
 fn arb_log_event() -> impl Strategy<Value = LogEvent> {
-    let name = (text(), text()).prop_map(|(id, name)| ComponentName { id, name });
+    let name = (text(), localized(), prop::collection::vec(text(), 0..2)).prop_map(
+        |(id, name, depends_on)| ComponentName {
+            id,
+            name,
+            depends_on,
+        },
+    );
     let refs = || prop::collection::vec(text(), 0..3);
     let event = prop_oneof![
-        (text(), text(), prop::collection::vec(name, 0..3)).prop_map(
+        (text(), localized(), prop::collection::vec(name, 0..3)).prop_map(
             |(service, name, components)| {
                 Event::ServiceListed {
                     service,
@@ -211,23 +250,33 @@ fn arb_log_event() -> impl Strategy<Value = LogEvent> {
                 status,
             }
         }),
-        (text(), text(), status(), refs()).prop_map(|(incident, title, impact, components)| {
-            Event::IncidentOpened {
+        (text(), localized(), status(), refs()).prop_map(
+            |(incident, title, impact, components)| {
+                Event::IncidentOpened {
+                    incident,
+                    title,
+                    impact,
+                    components,
+                }
+            }
+        ),
+        (text(), localized(), prop::option::of(text())).prop_map(|(incident, message, sources)| {
+            Event::IncidentUpdated {
                 incident,
-                title,
-                impact,
-                components,
+                state: IncidentState::Monitoring,
+                message,
+                sources,
             }
         }),
-        (text(), text()).prop_map(|(incident, message)| Event::IncidentUpdated {
-            incident,
-            state: IncidentState::Monitoring,
-            message,
+        (text(), localized(), prop::option::of(text())).prop_map(|(incident, message, sources)| {
+            Event::IncidentResolved {
+                incident,
+                message,
+                sources,
+            }
         }),
-        (text(), text())
-            .prop_map(|(incident, message)| Event::IncidentResolved { incident, message }),
         (text(), text()).prop_map(|(incident, url)| Event::PostmortemPublished { incident, url }),
-        (text(), text(), at(), at(), refs()).prop_map(
+        (text(), localized(), at(), at(), refs()).prop_map(
             |(maintenance, title, starts_at, ends_at, components)| {
                 Event::MaintenanceScheduled {
                     maintenance,

@@ -92,6 +92,7 @@ fn feed(seq: u64) -> Feed {
             id: "talk".into(),
             name: "KakaoTalk".into(),
             components: vec![Component {
+                depends_on: Vec::new(),
                 id: "msg".into(),
                 name: "Messaging".into(),
                 status: Status::MajorOutage,

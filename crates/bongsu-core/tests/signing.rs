@@ -48,11 +48,13 @@ fn vector_feed() -> Feed {
             name: "KakaoTalk".into(),
             components: vec![
                 Component {
+                    depends_on: Vec::new(),
                     id: "messaging".into(),
                     name: "Messaging".into(),
                     status: Status::MajorOutage,
                 },
                 Component {
+                    depends_on: Vec::new(),
                     id: "pc-login".into(),
                     name: "PC login".into(),
                     status: Status::PartialOutage,
@@ -65,6 +67,7 @@ fn vector_feed() -> Feed {
             impact: Status::MajorOutage,
             components: vec!["kakaotalk/messaging".into()],
             updates: vec![IncidentUpdate {
+                sources: None,
                 at: datetime!(2022-10-15 06:50:00 UTC),
                 state: IncidentState::Investigating,
                 message: "Messages fail to send.".into(),

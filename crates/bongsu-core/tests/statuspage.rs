@@ -56,6 +56,7 @@ fn page() -> PageInfo {
     PageInfo {
         name: "Kakao".into(),
         url: "https://status.example.kr/".into(),
+        lang: None,
     }
 }
 
@@ -65,11 +66,13 @@ fn service(statuses: [Status; 2]) -> Vec<Service> {
         name: "KakaoTalk".into(),
         components: vec![
             Component {
+                depends_on: Vec::new(),
                 id: "messaging".into(),
                 name: "Messaging".into(),
                 status: statuses[0],
             },
             Component {
+                depends_on: Vec::new(),
                 id: "pc-login".into(),
                 name: "PC login".into(),
                 status: statuses[1],
@@ -87,6 +90,7 @@ fn fire(updates: &[(OffsetDateTime, IncidentState, &str)]) -> Vec<Incident> {
         updates: updates
             .iter()
             .map(|(at, state, message)| IncidentUpdate {
+                sources: None,
                 at: *at,
                 state: *state,
                 message: (*message).into(),
@@ -535,6 +539,7 @@ fn long_histories_list_the_most_recent_fifty_and_every_open_incident() {
         i[0].id = format!("incident-{n:02}");
         if n != 3 {
             i[0].updates.push(IncidentUpdate {
+                sources: None,
                 at: at + time::Duration::hours(1),
                 state: Resolved,
                 message: "Back.".into(),
@@ -547,6 +552,7 @@ fn long_histories_list_the_most_recent_fifty_and_every_open_incident() {
     // Incident 5, long resolved, gets a late word today.
     let late = t0 + time::Duration::days(400);
     incidents[5].updates.push(IncidentUpdate {
+        sources: None,
         at: late,
         state: Resolved,
         message: "The review is out.".into(),

@@ -117,6 +117,7 @@ fn vector_event() -> LogEvent {
             service: "kakaotalk".into(),
             name: "KakaoTalk".into(),
             components: vec![ComponentName {
+                depends_on: Vec::new(),
                 id: "messaging".into(),
                 name: "Messaging".into(),
             }],
@@ -261,6 +262,7 @@ fn the_statuspage_vector_is_reproduced_and_checks_out() {
             id: "kakaotalk".into(),
             name: "KakaoTalk".into(),
             components: vec![Component {
+                depends_on: Vec::new(),
                 id: "messaging".into(),
                 name: "Messaging".into(),
                 status: Status::MajorOutage,
@@ -272,6 +274,7 @@ fn the_statuspage_vector_is_reproduced_and_checks_out() {
             impact: Status::MajorOutage,
             components: vec!["kakaotalk/messaging".into()],
             updates: vec![IncidentUpdate {
+                sources: None,
                 at: datetime!(2022-10-15 06:50:00 UTC),
                 state: IncidentState::Investigating,
                 message: "Messages fail to send.".into(),
@@ -283,6 +286,7 @@ fn the_statuspage_vector_is_reproduced_and_checks_out() {
     let page = PageInfo {
         name: "Kakao".into(),
         url: "https://status.example.kr/".into(),
+        lang: None,
     };
     let files = derive(&feed, None, &page);
     let status_json = String::from_utf8(files[1].bytes.clone()).unwrap();

@@ -81,6 +81,7 @@ mod tests {
                 id: "talk".into(),
                 name: "Talk".into(),
                 components: vec![Component {
+                    depends_on: Vec::new(),
                     id: "m".into(),
                     name: "M".into(),
                     status: Status::Operational,

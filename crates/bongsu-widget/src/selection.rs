@@ -169,6 +169,7 @@ mod tests {
                 id: "talk".into(),
                 name: "KakaoTalk".into(),
                 components: vec![Component {
+                    depends_on: Vec::new(),
                     id: "messages".into(),
                     name: "Messages".into(),
                     status,

@@ -3,6 +3,7 @@
 //! operator string is escaped; status is told by symbol and words as well
 //! as colour.
 
+use bongsu_core::text::{same_language, Rendition};
 use bongsu_core::{Feed, Service, Status};
 use time::{macros::offset, OffsetDateTime};
 
@@ -259,23 +260,55 @@ fn status(html: &mut String, shown: &Shown, options: &Options, words: &Words) {
     }
     if options.mode == Mode::Detailed {
         html.push_str("<ul class=\"services\">");
+        // The source language of the first name that is not in the reader's.
+        let mut fell_back: Option<&str> = None;
         for row in &rows {
             let (id, name, status) = match row {
-                Row::Found(s) => (s.id.as_str(), s.name.as_str(), Some(s.status())),
-                Row::Missing(id) => (*id, *id, None),
+                Row::Found(s) => (
+                    s.id.as_str(),
+                    Some(s.name.pick(options.language.tag())),
+                    Some(s.status()),
+                ),
+                Row::Missing(id) => (*id, None, None),
             };
             let (class, symbol, label) = match status {
                 Some(s) => (s.as_str(), s.symbol(), words.status(s)),
                 None => ("unknown", "?", words.widget_not_in_feed),
             };
+            let (name, lang) = match name {
+                Some(shown) => {
+                    if let Rendition::Fallback { lang } = shown.rendition {
+                        fell_back.get_or_insert(lang);
+                    }
+                    (
+                        shown.text,
+                        shown
+                            .lang
+                            .filter(|l| !same_language(l, options.language.tag())),
+                    )
+                }
+                None => (id, None),
+            };
+            let lang = lang
+                .map(|l| format!(" lang=\"{}\"", escape(l)))
+                .unwrap_or_default();
             html.push_str(&format!(
-                "<li class=\"service\" data-testid=\"widget-service\" data-service=\"{}\" data-status=\"{class}\"><span class=\"name\">{}</span> <span class=\"status status-{class}\"><span class=\"symbol\" aria-hidden=\"true\">{symbol}</span> {}</span></li>",
+                "<li class=\"service\" data-testid=\"widget-service\" data-service=\"{}\" data-status=\"{class}\"><span class=\"name\"{lang}>{}</span> <span class=\"status status-{class}\"><span class=\"symbol\" aria-hidden=\"true\">{symbol}</span> {}</span></li>",
                 escape(id),
                 escape(name),
                 escape(label)
             ));
         }
         html.push_str("</ul>");
+        if let Some(lang) = fell_back {
+            html.push_str(&format!(
+                "<p class=\"original\" data-testid=\"widget-original\">{}</p>",
+                escape(&fill(
+                    words.operator_names_original,
+                    &[("lang", words.language_name(lang))]
+                ))
+            ));
+        }
     }
     let source = if shown.from_device {
         "device"
@@ -337,6 +370,7 @@ mod tests {
             id: id.into(),
             name: name.into(),
             components: vec![Component {
+                depends_on: Vec::new(),
                 id: "main".into(),
                 name: "Main".into(),
                 status,

@@ -38,6 +38,18 @@ impl Language {
 }
 
 impl Words {
+    /// A language's name in these words (`Korean`, `영어`), or its tag.
+    pub fn language_name<'a>(&self, tag: &'a str) -> &'a str {
+        use bongsu_core::text::same_language;
+        if same_language(tag, "ko") {
+            self.operator_lang_ko
+        } else if same_language(tag, "en") {
+            self.operator_lang_en
+        } else {
+            tag
+        }
+    }
+
     pub fn status(&self, status: Status) -> &'static str {
         match status {
             Status::Operational => self.status_operational,

@@ -304,11 +304,13 @@ mod tests {
                 name: "Talk".into(),
                 components: vec![
                     Component {
+                        depends_on: Vec::new(),
                         id: "a".into(),
                         name: "A".into(),
                         status: Status::Operational,
                     },
                     Component {
+                        depends_on: Vec::new(),
                         id: "b".into(),
                         name: "B".into(),
                         status: Status::PartialOutage,

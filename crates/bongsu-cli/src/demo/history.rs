@@ -257,15 +257,16 @@ impl DemoHistory {
     /// Rewrites the status file from what the log declares, and remembers
     /// how far the replay has come.
     fn write_status(&self, history: &History, reached: OffsetDateTime) -> Result<(), CliError> {
-        let text = status_file::render(
-            crate::demo::catalogue::STATUS_HEADER,
-            "kakao",
-            Some(&self.page),
-            "1h",
-            &history.declared_services(),
-            &history.declared_incidents(),
-            &history.declared_maintenances(),
-        );
+        let draft = status_file::StatusDraft {
+            feed: "kakao".to_owned(),
+            lang: self.page.lang.clone(),
+            page: Some(self.page.clone()),
+            valid_for: time::Duration::hours(1),
+            services: history.declared_services(),
+            incidents: history.declared_incidents(),
+            maintenances: history.declared_maintenances(),
+        };
+        let text = status_file::render(crate::demo::catalogue::STATUS_HEADER, &draft, "1h");
         write_atomically(&self.status, text.as_bytes())?;
         let at = reached.format(&Rfc3339).unwrap_or_default();
         write_atomically(&self.dir.join(POSITION_FILE), format!("{at}\n").as_bytes())

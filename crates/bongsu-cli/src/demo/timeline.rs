@@ -8,6 +8,7 @@
 
 use bongsu_core::log::events_for_change;
 use bongsu_core::log::LogEvent;
+use bongsu_core::text::Localized;
 use bongsu_core::{Component, Incident, IncidentState, IncidentUpdate, Service, Status};
 use time::macros::{datetime, format_description};
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
@@ -15,90 +16,162 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 pub const TIMELINE_CSV: &str = include_str!("../../data/kakao_2022_timeline.csv");
 pub const INCIDENT_ID: &str = "2022-10-15-pangyo-datacenter-fire";
 pub const INCIDENT_TITLE: &str = "Fire at the SK C&C Pangyo datacenter";
+/// The title in Korean: a translation, as the incident is written in English.
+pub const INCIDENT_TITLE_KO: &str = "SK C&C 판교 데이터센터 화재";
 /// When the replayed catalogue is published: the start of the day of the
 /// fire, in KST, so that day's uptime bar covers the whole day.
 pub const LISTED_AT: OffsetDateTime = datetime!(2022-10-15 00:00 +09:00);
 
-/// (service id, service name, [(component id, component name)]).
+/// One component: id, Korean name, English name, and the components it
+/// needs (`service/component`).
+type CatalogueComponent = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// (service id, Korean name, English name, components). Kakao named its
+/// services in Korean first, so Korean is each name's original.
 type CatalogueEntry = (
     &'static str,
     &'static str,
-    &'static [(&'static str, &'static str)],
+    &'static str,
+    &'static [CatalogueComponent],
 );
+
+/// Kakao account's login, which the fire took down and with it every
+/// service that signs its users in through it.
+const LOGIN: &[&str] = &["kakao-account/login"];
 
 /// The replay's catalogue: twelve services, 22 components.
 pub const CATALOGUE: [CatalogueEntry; 12] = [
     (
         "kakaotalk",
+        "카카오톡",
         "KakaoTalk",
         &[
-            ("messaging", "Messaging"),
-            ("media", "Photo & file transfer"),
-            ("pc-login", "PC & web login"),
-            ("channel", "TalkChannel & Alimtalk"),
+            ("messaging", "메시지", "Messaging", &[]),
+            ("media", "사진·파일 전송", "Photo & file transfer", &[]),
+            ("pc-login", "PC·웹 로그인", "PC & web login", LOGIN),
+            ("channel", "톡채널·알림톡", "TalkChannel & Alimtalk", &[]),
         ],
     ),
     (
         "kakao-account",
+        "카카오계정",
         "Kakao Account",
         &[
-            ("login", "Login & authentication"),
-            ("developers", "Kakao Login for partners"),
+            ("login", "로그인·인증", "Login & authentication", &[]),
+            (
+                "developers",
+                "파트너 사이트의 카카오 로그인",
+                "Kakao Login for partners",
+                LOGIN,
+            ),
         ],
     ),
     (
         "kakaopay",
+        "카카오페이",
         "Kakao Pay",
-        &[("payments", "Payments & transfers")],
+        &[("payments", "결제·송금", "Payments & transfers", LOGIN)],
     ),
     (
         "kakao-t",
+        "카카오T",
         "Kakao T",
         &[
-            ("mobility", "Taxi & mobility"),
-            ("bike", "Bike & kickboard"),
+            ("mobility", "택시·모빌리티", "Taxi & mobility", &[]),
+            ("bike", "바이크·킥보드", "Bike & kickboard", &[]),
         ],
     ),
-    ("kakao-navi", "Kakao Navi", &[("navigation", "Navigation")]),
+    (
+        "kakao-navi",
+        "카카오내비",
+        "Kakao Navi",
+        &[("navigation", "길안내", "Navigation", &[])],
+    ),
     (
         "kakao-map",
+        "카카오맵",
         "Kakao Map",
         &[
-            ("map", "Map & place search"),
-            ("transit", "Kakao Bus & Subway"),
+            ("map", "지도·장소 검색", "Map & place search", &[]),
+            (
+                "transit",
+                "카카오버스·카카오지하철",
+                "Kakao Bus & Subway",
+                &[],
+            ),
         ],
     ),
     (
         "daum",
+        "다음",
         "Daum",
         &[
-            ("portal", "Portal, news & search"),
-            ("cafe", "Cafe"),
-            ("mail", "Mail"),
+            ("portal", "포털·뉴스·검색", "Portal, news & search", &[]),
+            ("cafe", "다음 카페", "Cafe", &[]),
+            ("mail", "다음 메일", "Mail", &[]),
         ],
     ),
-    ("kakaobank", "KakaoBank", &[("banking", "Banking app")]),
+    (
+        "kakaobank",
+        "카카오뱅크",
+        "KakaoBank",
+        &[("banking", "뱅킹 앱", "Banking app", &[])],
+    ),
     (
         "kakao-games",
+        "카카오게임즈",
         "Kakao Games",
-        &[("mobile", "Mobile games"), ("pc", "PC games")],
+        &[
+            ("mobile", "모바일 게임", "Mobile games", &[]),
+            ("pc", "PC 게임", "PC games", LOGIN),
+        ],
     ),
     (
         "kakao-webtoon",
+        "카카오웹툰",
         "Kakao Webtoon",
-        &[("webtoon", "Webtoon, Kakao Page & Piccoma")],
+        &[(
+            "webtoon",
+            "웹툰·카카오페이지·픽코마",
+            "Webtoon, Kakao Page & Piccoma",
+            &[],
+        )],
     ),
     (
         "melon",
+        "멜론",
         "Melon",
-        &[("streaming", "Streaming"), ("charts", "Charts & search")],
+        &[
+            ("streaming", "스트리밍", "Streaming", LOGIN),
+            ("charts", "차트·검색", "Charts & search", &[]),
+        ],
     ),
     (
         "blogs",
+        "티스토리·카카오스토리·브런치",
         "Tistory, KakaoStory & Brunch",
-        &[("blogs", "Blogs & stories")],
+        &[("blogs", "블로그·스토리", "Blogs & stories", &[])],
     ),
 ];
+
+/// A name in Korean, its original, and English.
+fn name(ko: &str, en: &str) -> Localized {
+    Localized::new("ko", ko, [("en".to_owned(), en.to_owned())])
+}
+
+/// The incident's title, written in English and translated into Korean.
+pub fn incident_title() -> Localized {
+    Localized::new(
+        "en",
+        INCIDENT_TITLE,
+        [("ko".to_owned(), INCIDENT_TITLE_KO.to_owned())],
+    )
+}
 
 /// Which of the catalogue's components a timeline row's (service, component) is.
 fn components_for(service: &str, component: &str) -> &'static [(&'static str, &'static str)] {
@@ -159,15 +232,84 @@ fn also_affected(seq: u32) -> &'static [(&'static str, &'static str, Option<Stat
     }
 }
 
-/// Kakao's own statements, as updates of the incident, and the state each
-/// left the incident in.
-fn incident_state(seq: u32) -> Option<IncidentState> {
-    match seq {
-        23 => Some(IncidentState::Investigating),
-        26 | 29 | 34 | 35 | 36 | 37 | 45 | 59 => Some(IncidentState::Identified),
-        70 | 93 => Some(IncidentState::Monitoring),
-        _ => None,
-    }
+/// One of Kakao's statements, as an update of the incident: the state it
+/// left the incident in, and its words in English and Korean.
+pub struct Statement {
+    pub state: IncidentState,
+    pub en: &'static str,
+    pub ko: &'static str,
+}
+
+/// Kakao's own statements in the timeline, by row. The timeline describes
+/// each in English and does not quote Kakao's Korean, so the English here
+/// is that description written as the notice, and the Korean a faithful
+/// translation of it (marked as a translation wherever it is shown).
+pub fn statement(seq: u32) -> Option<Statement> {
+    use IncidentState::*;
+    let (state, en, ko) = match seq {
+        23 => (
+            Investigating,
+            "Some Kakao services, KakaoTalk among them, are not working. We are carrying out an emergency check.",
+            "카카오톡 등 일부 카카오 서비스가 원활하지 않습니다. 긴급 점검을 진행하고 있습니다.",
+        ),
+        26 => (
+            Identified,
+            "A fire at our datacenter since about 15:30 is why KakaoTalk and other services are failing.",
+            "오후 3시 30분경 데이터센터에서 발생한 화재로 카카오톡 등 서비스에 장애가 생겼습니다.",
+        ),
+        29 => (
+            Identified,
+            "Kakao Pay: we are restoring the service.",
+            "카카오페이: 서비스를 복구하고 있습니다.",
+        ),
+        34 => (
+            Identified,
+            "Once power is restored, all services will be back within two hours.",
+            "전원이 복구되면 2시간 안에 모든 서비스를 정상화할 예정입니다.",
+        ),
+        35 => (
+            Identified,
+            "Recovery is delayed: power was cut while the fire was being put out. Work is likely to go on overnight.",
+            "화재 진압 과정에서 전원이 차단되어 복구가 늦어지고 있습니다. 작업은 밤새 이어질 것으로 보입니다.",
+        ),
+        36 => (
+            Identified,
+            "We apologise for the disruption. You can now reach us on our telephone hotline; an email address will follow.",
+            "불편을 드려 죄송합니다. 이제 전화 상담 창구로 문의하실 수 있으며, 이메일 주소도 곧 안내하겠습니다.",
+        ),
+        37 => (
+            Identified,
+            "Our co-CEOs apologise for the outage and report where recovery stands.",
+            "공동대표가 이번 장애에 대해 사과드리며 복구 현황을 알려 드립니다.",
+        ),
+        45 => (
+            Identified,
+            "Messaging is partly restored. Login and other errors are still being fixed.",
+            "메시지 수발신이 일부 복구되었습니다. 로그인 등 다른 오류는 계속 복구하고 있습니다.",
+        ),
+        59 => (
+            Identified,
+            "About 12,000 of our 32,000 servers are back. We cannot yet say when recovery will be complete.",
+            "서버 3만 2천 대 가운데 약 1만 2천 대가 복구되었습니다. 완전 복구 시점은 아직 말씀드리기 어렵습니다.",
+        ),
+        70 => (
+            Monitoring,
+            "The main features are restored. A banner at the top of KakaoTalk links to this status.",
+            "주요 기능이 복구되었습니다. 카카오톡 상단 배너에서 복구 현황을 확인하실 수 있습니다.",
+        ),
+        93 => (
+            Monitoring,
+            "We apologise. Co-CEO Namkoong Hoon is resigning. Our developer and operations tools were not redundant.",
+            "사과드립니다. 남궁훈 공동대표가 사임합니다. 개발·운영 도구가 이중화되어 있지 않았습니다.",
+        ),
+        95 => (
+            Resolved,
+            "Every service and function is restored, 127 h 30 min after the outage began at about 15:30 on 15 October.",
+            "모든 서비스와 기능이 복구되었습니다. 10월 15일 오후 3시 30분경 장애가 시작된 지 127시간 30분 만입니다.",
+        ),
+        _ => return None,
+    };
+    Some(Statement { state, en, ko })
 }
 
 /// One row of the timeline.
@@ -303,15 +445,16 @@ fn parse_status(row: &TimelineRow, line: usize) -> Result<Status, TimelineError>
 fn catalogue() -> Vec<Service> {
     CATALOGUE
         .iter()
-        .map(|(id, name, components)| Service {
+        .map(|(id, ko, en, components)| Service {
             id: (*id).to_owned(),
-            name: (*name).to_owned(),
+            name: name(ko, en),
             components: components
                 .iter()
-                .map(|(id, name)| Component {
+                .map(|(id, ko, en, needs)| Component {
                     id: (*id).to_owned(),
-                    name: (*name).to_owned(),
+                    name: name(ko, en),
                     status: Status::Operational,
+                    depends_on: needs.iter().map(|n| (*n).to_owned()).collect(),
                 })
                 .collect(),
         })
@@ -329,11 +472,28 @@ fn set_status(services: &mut [Service], service: &str, component: &str, status: 
     }
 }
 
-fn update_message(row: &TimelineRow) -> String {
-    let sources = row.sources.replace(';', ", ");
+/// An update for one of Kakao's statements: its words, and where the
+/// timeline has it from, kept apart from them.
+fn statement_update(row: &TimelineRow, statement: Statement) -> IncidentUpdate {
+    IncidentUpdate {
+        at: row.at,
+        state: statement.state,
+        message: Localized::new(
+            "en",
+            statement.en,
+            [("ko".to_owned(), statement.ko.to_owned())],
+        ),
+        sources: Some(sources(row)),
+    }
+}
+
+/// "timeline row 29 · K38 · confidence B": the research behind a row.
+pub fn sources(row: &TimelineRow) -> String {
     format!(
-        "{} (timeline row {}; sources {}; confidence {})",
-        row.event, row.seq, sources, row.confidence
+        "timeline row {} · {} · confidence {}",
+        row.seq,
+        row.sources.replace(';', ", "),
+        row.confidence
     )
 }
 
@@ -354,12 +514,15 @@ pub fn replay_steps(rows: &[TimelineRow]) -> Result<Vec<ReplayStep>, TimelineErr
                         c.status = status;
                     }
                 }
+                let words = statement(row.seq).ok_or_else(|| TimelineError::Row {
+                    line,
+                    message: format!(
+                        "row {} ends the outage but has no statement's words",
+                        row.seq
+                    ),
+                })?;
                 let incident = incident.get_or_insert_with(|| new_incident(&services));
-                incident.updates.push(IncidentUpdate {
-                    at: row.at,
-                    state: IncidentState::Resolved,
-                    message: update_message(row),
-                });
+                incident.updates.push(statement_update(row, words));
                 touched = true;
             }
             for (service, component) in components_for(&row.service, &row.component) {
@@ -375,13 +538,9 @@ pub fn replay_steps(rows: &[TimelineRow]) -> Result<Vec<ReplayStep>, TimelineErr
                 touched = true;
             }
         } else if row.event_type == "comms" {
-            if let Some(state) = incident_state(row.seq) {
+            if let Some(words) = statement(row.seq) {
                 let incident = incident.get_or_insert_with(|| new_incident(&services));
-                incident.updates.push(IncidentUpdate {
-                    at: row.at,
-                    state,
-                    message: update_message(row),
-                });
+                incident.updates.push(statement_update(row, words));
                 touched = true;
             }
         }
@@ -405,7 +564,7 @@ pub fn replay_steps(rows: &[TimelineRow]) -> Result<Vec<ReplayStep>, TimelineErr
 fn new_incident(services: &[Service]) -> Incident {
     Incident {
         id: INCIDENT_ID.to_owned(),
-        title: INCIDENT_TITLE.to_owned(),
+        title: incident_title(),
         impact: Status::MajorOutage,
         components: services
             .iter()
@@ -482,6 +641,7 @@ mod tests {
         let page = PageInfo {
             name: "Kakao".into(),
             url: "https://status.example.kr/".into(),
+            lang: None,
         };
         let files = derive(&feed, Some(&events), &page);
         let incidents: IncidentsDoc = serde_json::from_slice(&files[3].bytes).unwrap();
@@ -522,8 +682,8 @@ mod tests {
         // a component that is operational again has nothing pending.
         let key = |s: &str, c: &str| format!("{s}.{c}");
         let mut status: BTreeMap<String, Status> = BTreeMap::new();
-        for (s, _, cs) in CATALOGUE {
-            for (c, _) in cs.iter() {
+        for (s, _, _, cs) in CATALOGUE {
+            for (c, ..) in cs.iter() {
                 status.insert(key(s, c), Status::Operational);
             }
         }
@@ -577,7 +737,7 @@ mod tests {
             .collect();
         assert_eq!(got.len(), expected.len());
         for (n, (g, e)) in got.iter().zip(&expected).enumerate() {
-            assert_eq!(g, e, "update {n}: {}", last.updates[n].message);
+            assert_eq!(g, e, "update {n}: {}", last.updates[n].message.source());
         }
         assert!(
             expected.iter().filter(|e| !e.is_empty()).count() > 5,
@@ -615,8 +775,8 @@ mod tests {
 
         // Each component's (time, status) straight from the rows.
         let mut course: BTreeMap<(&str, &str), Vec<(OffsetDateTime, Status)>> = BTreeMap::new();
-        for (s, _, cs) in CATALOGUE {
-            for (c, _) in cs.iter() {
+        for (s, _, _, cs) in CATALOGUE {
+            for (c, ..) in cs.iter() {
                 course.insert((s, c), vec![(LISTED_AT, Status::Operational)]);
             }
         }
@@ -741,6 +901,7 @@ mod tests {
             root: String::new(),
             log_url: "https://status.example.kr/log".into(),
             page_url: "https://status.example.kr/".into(),
+            lang: None,
         };
         let json: serde_json::Value = serde_json::from_str(
             &bongsu_core::log::export::incidents_json(&history, &proof, to),

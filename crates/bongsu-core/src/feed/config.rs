@@ -34,6 +34,10 @@ pub struct AppConfig {
     /// disagreements are the ordinary lag between an outage and its notice.
     #[serde(default = "default_grace")]
     pub disagreement_grace_seconds: u32,
+    /// The page replays a past outage (a demo or a drill): its history
+    /// pages end at the log's last declared moment, not today, and say so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replay: bool,
 }
 
 pub(crate) fn default_refresh() -> u32 {
@@ -192,6 +196,13 @@ impl FromJson for AppConfig {
                     .map(Value::u32)
                     .transpose()?
                     .unwrap_or_else(default_grace),
+                replay: match f.get("replay") {
+                    None => false,
+                    Some(v) => match v.kind {
+                        crate::text::json::Kind::Bool(b) => b,
+                        _ => return Err(Problem::new(v.at, "replay must be true or false")),
+                    },
+                },
             })
         })
     }

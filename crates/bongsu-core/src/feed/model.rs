@@ -1,6 +1,7 @@
 //! The status feed's data model: what one signed feed says.
 
 use crate::text::json::{FromJson, Problem, Value};
+use crate::text::Localized;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -132,7 +133,7 @@ pub struct LogCommitment {
 #[serde(deny_unknown_fields)]
 pub struct Service {
     pub id: String,
-    pub name: String,
+    pub name: Localized,
     pub components: Vec<Component>,
 }
 
@@ -147,12 +148,17 @@ impl Service {
 #[serde(deny_unknown_fields)]
 pub struct Component {
     pub id: String,
-    pub name: String,
+    pub name: Localized,
     pub status: Status,
+    /// `service/component` references to the components this one needs
+    /// (payments need login): when one of them is down, this one is
+    /// affected through it. Format v2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
 }
 
 /// `service/component`, as incidents name what they affect.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ComponentRef {
     pub service: String,
     pub component: String,
@@ -172,7 +178,7 @@ impl ComponentRef {
 #[serde(deny_unknown_fields)]
 pub struct Incident {
     pub id: String,
-    pub title: String,
+    pub title: Localized,
     /// The worst status the incident causes.
     pub impact: Status,
     /// `service/component` references to components in this feed.
@@ -208,7 +214,7 @@ impl MaintenanceState {
 #[serde(deny_unknown_fields)]
 pub struct Maintenance {
     pub id: String,
-    pub title: String,
+    pub title: Localized,
     #[serde(with = "crate::text::rfc3339")]
     pub starts_at: OffsetDateTime,
     #[serde(with = "crate::text::rfc3339")]
@@ -231,10 +237,48 @@ pub struct IncidentUpdate {
     #[serde(with = "crate::text::rfc3339")]
     pub at: OffsetDateTime,
     pub state: IncidentState,
-    pub message: String,
+    pub message: Localized,
+    /// Where the statement comes from (its first publication, or the
+    /// research behind a replay), shown apart from the message. Format v2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<String>,
 }
 
 impl Feed {
+    /// Every operator-written text in the feed, in field order.
+    pub fn texts(&self) -> impl Iterator<Item = &Localized> {
+        let services = self
+            .services
+            .iter()
+            .flat_map(|s| std::iter::once(&s.name).chain(s.components.iter().map(|c| &c.name)));
+        let incidents = self
+            .incidents
+            .iter()
+            .flat_map(|i| std::iter::once(&i.title).chain(i.updates.iter().map(|u| &u.message)));
+        services
+            .chain(incidents)
+            .chain(self.maintenances.iter().map(|m| &m.title))
+    }
+
+    /// The oldest format that can carry this feed: 2 when a text states its
+    /// language or a component has dependencies, else 1, so a feed without
+    /// them stays readable by readers from before format 2.
+    pub fn format_version(&self) -> u32 {
+        let deps = self
+            .services
+            .iter()
+            .any(|s| s.components.iter().any(|c| !c.depends_on.is_empty()));
+        let sources = self
+            .incidents
+            .iter()
+            .any(|i| i.updates.iter().any(|u| u.sources.is_some()));
+        if deps || sources || self.texts().any(|t| !t.is_plain()) {
+            2
+        } else {
+            1
+        }
+    }
+
     /// The page's overall status: the worst component anywhere.
     pub fn overall(&self) -> Status {
         Status::worst(self.services.iter().map(Service::status))
@@ -321,7 +365,7 @@ impl FromJson for Service {
         v.object(|f| {
             Ok(Service {
                 id: f.text("id")?,
-                name: f.text("name")?,
+                name: Localized::from_json(f.required("name")?)?,
                 components: f.required("components")?.list(Component::from_json)?,
             })
         })
@@ -333,8 +377,13 @@ impl FromJson for Component {
         v.object(|f| {
             Ok(Component {
                 id: f.text("id")?,
-                name: f.text("name")?,
+                name: Localized::from_json(f.required("name")?)?,
                 status: Status::from_json(f.required("status")?)?,
+                depends_on: f
+                    .get("depends_on")
+                    .map(Value::strings)
+                    .transpose()?
+                    .unwrap_or_default(),
             })
         })
     }
@@ -345,7 +394,7 @@ impl FromJson for Incident {
         v.object(|f| {
             Ok(Incident {
                 id: f.text("id")?,
-                title: f.text("title")?,
+                title: Localized::from_json(f.required("title")?)?,
                 impact: Status::from_json(f.required("impact")?)?,
                 components: f.required("components")?.strings()?,
                 updates: f.required("updates")?.list(IncidentUpdate::from_json)?,
@@ -361,7 +410,8 @@ impl FromJson for IncidentUpdate {
             Ok(IncidentUpdate {
                 at: f.required("at")?.time()?,
                 state: IncidentState::from_json(f.required("state")?)?,
-                message: f.text("message")?,
+                message: Localized::from_json(f.required("message")?)?,
+                sources: f.optional("sources").map(Value::string).transpose()?,
             })
         })
     }
@@ -372,7 +422,7 @@ impl FromJson for Maintenance {
         v.object(|f| {
             Ok(Maintenance {
                 id: f.text("id")?,
-                title: f.text("title")?,
+                title: Localized::from_json(f.required("title")?)?,
                 starts_at: f.required("starts_at")?.time()?,
                 ends_at: f.required("ends_at")?.time()?,
                 components: f.required("components")?.strings()?,

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use crate::feed::model::{ComponentRef, Feed};
+use crate::text::Localized;
 
 use crate::text::{is_valid_id, MAX_ID_LEN};
 /// Longest name or title.
@@ -45,6 +46,12 @@ pub enum ValidationError {
     BadUrl { path: String, value: String },
     #[error("{path}: ends_at must be after starts_at")]
     EndsBeforeStart { path: String },
+    #[error("{path}: {problem}")]
+    BadLanguage { path: String, problem: String },
+    #[error("{path}: `{reference}` is this component itself; a component cannot depend on itself")]
+    DependsOnItself { path: String, reference: String },
+    #[error("dependencies go round in a circle: {}; remove one of them", cycle.join(" → "))]
+    DependencyCycle { cycle: Vec<String> },
 }
 
 /// Longest postmortem URL.
@@ -65,8 +72,9 @@ pub(crate) fn check_url(path: &str, value: &str) -> Result<(), ValidationError> 
     }
 }
 
+/// `list` is the path of the list of references (`incidents[0].components`).
 fn check_components(
-    path: &str,
+    list: &str,
     references: &[String],
     components: &HashSet<ComponentRef>,
 ) -> Result<(), ValidationError> {
@@ -74,7 +82,7 @@ fn check_components(
         let known = ComponentRef::parse(reference).is_some_and(|r| components.contains(&r));
         if !known {
             return Err(ValidationError::UnknownComponent {
-                path: format!("{path}.components[{j}]"),
+                path: format!("{list}[{j}]"),
                 reference: reference.clone(),
             });
         }
@@ -108,6 +116,27 @@ pub(crate) fn check_text(path: &str, value: &str, max: usize) -> Result<(), Vali
     } else {
         Ok(())
     }
+}
+
+/// Every language of an operator-written text: valid tags, each text
+/// non-empty and at most `max` characters. A translation's path ends in its
+/// tag (`incidents[0].title.translations.en`).
+pub(crate) fn check_localized(
+    path: &str,
+    value: &Localized,
+    max: usize,
+) -> Result<(), ValidationError> {
+    if let Some(problem) = value.problem() {
+        return Err(ValidationError::BadLanguage {
+            path: path.to_owned(),
+            problem,
+        });
+    }
+    check_text(path, value.source(), max)?;
+    for (lang, text) in value.translations() {
+        check_text(&format!("{path}.translations.{lang}"), text, max)?;
+    }
+    Ok(())
 }
 
 fn check_unique<'a>(
@@ -144,13 +173,13 @@ pub fn validate(feed: &Feed) -> Result<(), ValidationError> {
         let path = format!("services[{i}]");
         check_id(&format!("{path}.id"), &service.id)?;
         check_unique(&mut service_ids, &format!("{path}.id"), &service.id)?;
-        check_text(&format!("{path}.name"), &service.name, MAX_NAME_LEN)?;
+        check_localized(&format!("{path}.name"), &service.name, MAX_NAME_LEN)?;
         let mut component_ids = HashSet::new();
         for (j, component) in service.components.iter().enumerate() {
             let cpath = format!("{path}.components[{j}]");
             check_id(&format!("{cpath}.id"), &component.id)?;
             check_unique(&mut component_ids, &format!("{cpath}.id"), &component.id)?;
-            check_text(&format!("{cpath}.name"), &component.name, MAX_NAME_LEN)?;
+            check_localized(&format!("{cpath}.name"), &component.name, MAX_NAME_LEN)?;
             components.insert(ComponentRef {
                 service: service.id.clone(),
                 component: component.id.clone(),
@@ -158,13 +187,34 @@ pub fn validate(feed: &Feed) -> Result<(), ValidationError> {
         }
     }
 
+    for (i, service) in feed.services.iter().enumerate() {
+        for (j, component) in service.components.iter().enumerate() {
+            let path = format!("services[{i}].components[{j}].depends_on");
+            check_components(&path, &component.depends_on, &components)?;
+            let itself = format!("{}/{}", service.id, component.id);
+            if let Some(r) = component.depends_on.iter().find(|r| **r == itself) {
+                return Err(ValidationError::DependsOnItself {
+                    path,
+                    reference: r.clone(),
+                });
+            }
+        }
+    }
+    if let Some(cycle) = crate::feed::dependencies::find_cycle(&feed.services) {
+        return Err(ValidationError::DependencyCycle { cycle });
+    }
+
     let mut incident_ids = HashSet::new();
     for (i, incident) in feed.incidents.iter().enumerate() {
         let path = format!("incidents[{i}]");
         check_id(&format!("{path}.id"), &incident.id)?;
         check_unique(&mut incident_ids, &format!("{path}.id"), &incident.id)?;
-        check_text(&format!("{path}.title"), &incident.title, MAX_NAME_LEN)?;
-        check_components(&path, &incident.components, &components)?;
+        check_localized(&format!("{path}.title"), &incident.title, MAX_NAME_LEN)?;
+        check_components(
+            &format!("{path}.components"),
+            &incident.components,
+            &components,
+        )?;
         if let Some(url) = &incident.postmortem {
             check_url(&format!("{path}.postmortem"), url)?;
         }
@@ -174,11 +224,18 @@ pub fn validate(feed: &Feed) -> Result<(), ValidationError> {
             });
         }
         for (j, update) in incident.updates.iter().enumerate() {
-            check_text(
+            check_localized(
                 &format!("{path}.updates[{j}].message"),
                 &update.message,
                 MAX_MESSAGE_LEN,
             )?;
+            if let Some(sources) = &update.sources {
+                check_text(
+                    &format!("{path}.updates[{j}].sources"),
+                    sources,
+                    MAX_NAME_LEN,
+                )?;
+            }
         }
         if incident.updates.windows(2).any(|w| w[0].at > w[1].at) {
             return Err(ValidationError::UpdatesOutOfOrder {
@@ -192,11 +249,11 @@ pub fn validate(feed: &Feed) -> Result<(), ValidationError> {
         let path = format!("maintenances[{i}]");
         check_id(&format!("{path}.id"), &m.id)?;
         check_unique(&mut maintenance_ids, &format!("{path}.id"), &m.id)?;
-        check_text(&format!("{path}.title"), &m.title, MAX_NAME_LEN)?;
+        check_localized(&format!("{path}.title"), &m.title, MAX_NAME_LEN)?;
         if m.ends_at <= m.starts_at {
             return Err(ValidationError::EndsBeforeStart { path });
         }
-        check_components(&path, &m.components, &components)?;
+        check_components(&format!("{path}.components"), &m.components, &components)?;
     }
     Ok(())
 }
@@ -273,6 +330,7 @@ mod tests {
                 id: "kakaotalk".into(),
                 name: "KakaoTalk".into(),
                 components: vec![Component {
+                    depends_on: Vec::new(),
                     id: "messaging".into(),
                     name: "Messaging".into(),
                     status: Status::MajorOutage,
@@ -284,6 +342,7 @@ mod tests {
                 impact: Status::MajorOutage,
                 components: vec!["kakaotalk/messaging".into()],
                 updates: vec![IncidentUpdate {
+                    sources: None,
                     at: datetime!(2022-10-15 15:50 +09:00),
                     state: IncidentState::Investigating,
                     message: "Messages fail to send.".into(),
@@ -369,7 +428,7 @@ mod tests {
         f.services[0].name = "  ".into();
         assert!(matches!(validate(&f), Err(ValidationError::Empty { .. })));
         let mut f = feed();
-        f.incidents[0].updates[0].message = "가".repeat(MAX_MESSAGE_LEN + 1);
+        f.incidents[0].updates[0].message = "가".repeat(MAX_MESSAGE_LEN + 1).into();
         assert!(matches!(validate(&f), Err(ValidationError::TooLong { .. })));
     }
 

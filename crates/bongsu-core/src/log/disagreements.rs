@@ -13,7 +13,7 @@ use time::{Duration, OffsetDateTime};
 use crate::feed::model::{Incident, Service};
 use crate::log::event::{Event, LogEvent};
 use crate::log::history::History;
-use crate::probe::consensus::{consensus, declared_since, disagreement, Verdict};
+use crate::probe::consensus::{consensus, declared_since, disagreement_about, Verdict};
 use crate::probe::observation::Observation;
 
 /// The events that bring the log's record of disagreements up to date at
@@ -51,7 +51,7 @@ pub fn disagreement_events(
         // incident saying so.
         let declared =
             declared_since(incidents, &service.id).max(history.status_changed_at(&service.id));
-        let seen = disagreement(service.status(), &c, declared, probing);
+        let seen = disagreement_about(services, service, &c, declared, probing);
         let open = history.open_disagreement(&service.id).map(|d| d.kind);
         if open.is_some() && open != seen.map(|d| d.kind) {
             log(Event::DisagreementEnded {
@@ -105,6 +105,7 @@ mod tests {
             id: "talk".into(),
             name: "KakaoTalk".into(),
             components: vec![Component {
+                depends_on: Vec::new(),
                 id: "msg".into(),
                 name: "Messaging".into(),
                 status,
@@ -120,6 +121,7 @@ mod tests {
                 service: "talk".into(),
                 name: "KakaoTalk".into(),
                 components: vec![ComponentName {
+                    depends_on: Vec::new(),
                     id: "msg".into(),
                     name: "Messaging".into(),
                 }],
@@ -218,9 +220,10 @@ mod tests {
             impact: Status::MajorOutage,
             components: vec!["talk/msg".into()],
             updates: vec![IncidentUpdate {
+                sources: None,
                 at: now,
                 state: IncidentState::Investigating,
-                message: String::new(),
+                message: "".into(),
             }],
             postmortem: None,
         };

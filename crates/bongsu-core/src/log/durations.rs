@@ -169,6 +169,7 @@ mod tests {
 
     fn component(id: &str, changes: &[(OffsetDateTime, Status)]) -> ComponentHistory {
         ComponentHistory {
+            dependencies: Vec::new(),
             id: id.into(),
             name: id.into(),
             changes: changes

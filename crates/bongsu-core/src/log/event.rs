@@ -13,8 +13,13 @@ use crate::feed::validate::ValidationError;
 use crate::probe::consensus::DisagreementKind;
 use crate::text::is_valid_id;
 use crate::text::json::{FromJson, Problem, Value};
+use crate::text::Localized;
 
 pub const EVENT_HEADER: &str = "bongsu-log-event/v1";
+/// Events with texts that state their language, or components with
+/// dependencies, are written under this header; all others keep v1, so a
+/// log that uses neither stays readable by readers from before it.
+pub const EVENT_HEADER_V2: &str = "bongsu-log-event/v2";
 /// C2SP tlog-tiles entry bundles length-prefix entries with 16 bits.
 pub const MAX_EVENT_BYTES: usize = 16 * 1024;
 
@@ -31,7 +36,10 @@ pub struct LogEvent {
 #[serde(deny_unknown_fields)]
 pub struct ComponentName {
     pub id: String,
-    pub name: String,
+    pub name: Localized,
+    /// `service/component` references, as the feed had them then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +48,7 @@ pub enum Event {
     /// A service enters the catalogue (or is renamed); its components start operational.
     ServiceListed {
         service: String,
-        name: String,
+        name: Localized,
         components: Vec<ComponentName>,
     },
     /// The service leaves the catalogue; its history stays.
@@ -54,7 +62,7 @@ pub enum Event {
     },
     IncidentOpened {
         incident: String,
-        title: String,
+        title: Localized,
         impact: Status,
         /// `service/component` references.
         components: Vec<String>,
@@ -62,11 +70,16 @@ pub enum Event {
     IncidentUpdated {
         incident: String,
         state: IncidentState,
-        message: String,
+        message: Localized,
+        /// Where the statement comes from, apart from it (format v2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sources: Option<String>,
     },
     IncidentResolved {
         incident: String,
-        message: String,
+        message: Localized,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sources: Option<String>,
     },
     PostmortemPublished {
         incident: String,
@@ -74,7 +87,7 @@ pub enum Event {
     },
     MaintenanceScheduled {
         maintenance: String,
-        title: String,
+        title: Localized,
         #[serde(with = "crate::text::rfc3339")]
         starts_at: OffsetDateTime,
         #[serde(with = "crate::text::rfc3339")]
@@ -108,6 +121,46 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event's operator-written text, if it has one (a listing's names
+    /// are in [`Event::ServiceListed`]'s components too).
+    pub fn texts(&self) -> Vec<&Localized> {
+        match self {
+            Event::ServiceListed {
+                name, components, ..
+            } => std::iter::once(name)
+                .chain(components.iter().map(|c| &c.name))
+                .collect(),
+            Event::IncidentOpened { title, .. } | Event::MaintenanceScheduled { title, .. } => {
+                vec![title]
+            }
+            Event::IncidentUpdated { message, .. } | Event::IncidentResolved { message, .. } => {
+                vec![message]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The header this event is written under: v2 when it needs format 2.
+    pub fn header(&self) -> &'static str {
+        let deps = matches!(self, Event::ServiceListed { components, .. }
+            if components.iter().any(|c| !c.depends_on.is_empty()));
+        let sources = matches!(
+            self,
+            Event::IncidentUpdated {
+                sources: Some(_),
+                ..
+            } | Event::IncidentResolved {
+                sources: Some(_),
+                ..
+            }
+        );
+        if deps || sources || self.texts().iter().any(|t| !t.is_plain()) {
+            EVENT_HEADER_V2
+        } else {
+            EVENT_HEADER
+        }
+    }
+
     /// The wire name of the kind, for filters and exports.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -133,7 +186,9 @@ impl Event {
 /// before anything of the event is shown: a `javascript:` postmortem link
 /// or a megabyte-long title in the log is refused like one in a feed.
 pub fn validate_event(event: &Event) -> Result<(), ValidationError> {
-    use crate::feed::validate::{check_id, check_text, check_url, MAX_MESSAGE_LEN, MAX_NAME_LEN};
+    use crate::feed::validate::{
+        check_id, check_localized, check_url, MAX_MESSAGE_LEN, MAX_NAME_LEN,
+    };
     let components = |path: &str, refs: &[String]| {
         for (i, r) in refs.iter().enumerate() {
             let ok = crate::feed::model::ComponentRef::parse(r)
@@ -159,10 +214,11 @@ pub fn validate_event(event: &Event) -> Result<(), ValidationError> {
             components: listed,
         } => {
             check_id("service", service)?;
-            check_text("name", name, MAX_NAME_LEN)?;
+            check_localized("name", name, MAX_NAME_LEN)?;
             for (i, c) in listed.iter().enumerate() {
                 check_id(&format!("components[{i}].id"), &c.id)?;
-                check_text(&format!("components[{i}].name"), &c.name, MAX_NAME_LEN)?;
+                check_localized(&format!("components[{i}].name"), &c.name, MAX_NAME_LEN)?;
+                components(&format!("components[{i}].depends_on"), &c.depends_on)?;
             }
             Ok(())
         }
@@ -182,15 +238,25 @@ pub fn validate_event(event: &Event) -> Result<(), ValidationError> {
             ..
         } => {
             check_id("incident", incident)?;
-            check_text("title", title, MAX_NAME_LEN)?;
+            check_localized("title", title, MAX_NAME_LEN)?;
             components("components", refs)
         }
         Event::IncidentUpdated {
-            incident, message, ..
+            incident,
+            message,
+            sources,
+            ..
         }
-        | Event::IncidentResolved { incident, message } => {
+        | Event::IncidentResolved {
+            incident,
+            message,
+            sources,
+        } => {
             check_id("incident", incident)?;
-            check_text("message", message, MAX_MESSAGE_LEN)
+            if let Some(sources) = sources {
+                crate::feed::validate::check_text("sources", sources, MAX_NAME_LEN)?;
+            }
+            check_localized("message", message, MAX_MESSAGE_LEN)
         }
         Event::PostmortemPublished { incident, url } => {
             check_id("incident", incident)?;
@@ -204,7 +270,7 @@ pub fn validate_event(event: &Event) -> Result<(), ValidationError> {
             components: refs,
         } => {
             check_id("maintenance", maintenance)?;
-            check_text("title", title, MAX_NAME_LEN)?;
+            check_localized("title", title, MAX_NAME_LEN)?;
             if ends_at <= starts_at {
                 return Err(ValidationError::EndsBeforeStart {
                     path: "ends_at".to_owned(),
@@ -232,7 +298,7 @@ pub fn validate_event(event: &Event) -> Result<(), ValidationError> {
 pub enum EventError {
     #[error("entry {index} is {len} bytes, over the {MAX_EVENT_BYTES}-byte limit")]
     TooLarge { index: u64, len: usize },
-    #[error("entry {index} does not start with the line `{EVENT_HEADER}`")]
+    #[error("entry {index} does not start with the line `{EVENT_HEADER}` or `{EVENT_HEADER_V2}` (a newer Bongsu may have written it)")]
     WrongHeader { index: u64 },
     #[error("entry {index} is not a valid event: {message}")]
     Json { index: u64, message: String },
@@ -243,7 +309,7 @@ pub enum EventError {
 pub fn encode_event(event: &LogEvent) -> Vec<u8> {
     let json =
         crate::text::invariant::holds(serde_json::to_string(event), "events always serialize");
-    format!("{EVENT_HEADER}\n{json}").into_bytes()
+    format!("{}\n{json}", event.event.header()).into_bytes()
 }
 
 pub fn decode_event(index: u64, entry: &[u8]) -> Result<LogEvent, EventError> {
@@ -253,8 +319,9 @@ pub fn decode_event(index: u64, entry: &[u8]) -> Result<LogEvent, EventError> {
             len: entry.len(),
         });
     }
-    let rest = entry
-        .strip_prefix(EVENT_HEADER.as_bytes())
+    let rest = [EVENT_HEADER, EVENT_HEADER_V2]
+        .iter()
+        .find_map(|h| entry.strip_prefix(h.as_bytes()))
         .and_then(|r| r.strip_prefix(b"\n"))
         .ok_or(EventError::WrongHeader { index })?;
     let json_error = |message| EventError::Json { index, message };
@@ -266,7 +333,9 @@ pub fn decode_event(index: u64, entry: &[u8]) -> Result<LogEvent, EventError> {
     if encode_event(&event) != entry {
         return Err(EventError::Json {
             index,
-            message: "not in canonical form (field order, spacing or time format differ)".into(),
+            message:
+                "not in canonical form (header version, field order, spacing or time format differ)"
+                    .into(),
         });
     }
     Ok(event)
@@ -305,7 +374,7 @@ impl FromJson for Event {
             Ok(match KINDS[kind] {
                 "service_listed" => Event::ServiceListed {
                     service: f.text("service")?,
-                    name: f.text("name")?,
+                    name: Localized::from_json(f.required("name")?)?,
                     components: f.required("components")?.list(ComponentName::from_json)?,
                 },
                 "service_delisted" => Event::ServiceDelisted {
@@ -318,18 +387,20 @@ impl FromJson for Event {
                 },
                 "incident_opened" => Event::IncidentOpened {
                     incident: f.text("incident")?,
-                    title: f.text("title")?,
+                    title: Localized::from_json(f.required("title")?)?,
                     impact: Status::from_json(f.required("impact")?)?,
                     components: f.required("components")?.strings()?,
                 },
                 "incident_updated" => Event::IncidentUpdated {
                     incident: f.text("incident")?,
                     state: IncidentState::from_json(f.required("state")?)?,
-                    message: f.text("message")?,
+                    message: Localized::from_json(f.required("message")?)?,
+                    sources: f.optional("sources").map(Value::string).transpose()?,
                 },
                 "incident_resolved" => Event::IncidentResolved {
                     incident: f.text("incident")?,
-                    message: f.text("message")?,
+                    message: Localized::from_json(f.required("message")?)?,
+                    sources: f.optional("sources").map(Value::string).transpose()?,
                 },
                 "postmortem_published" => Event::PostmortemPublished {
                     incident: f.text("incident")?,
@@ -337,7 +408,7 @@ impl FromJson for Event {
                 },
                 "maintenance_scheduled" => Event::MaintenanceScheduled {
                     maintenance: f.text("maintenance")?,
-                    title: f.text("title")?,
+                    title: Localized::from_json(f.required("title")?)?,
                     starts_at: f.required("starts_at")?.time()?,
                     ends_at: f.required("ends_at")?.time()?,
                     components: f.required("components")?.strings()?,
@@ -368,7 +439,12 @@ impl FromJson for ComponentName {
         v.object(|f| {
             Ok(ComponentName {
                 id: f.text("id")?,
-                name: f.text("name")?,
+                name: Localized::from_json(f.required("name")?)?,
+                depends_on: f
+                    .get("depends_on")
+                    .map(Value::strings)
+                    .transpose()?
+                    .unwrap_or_default(),
             })
         })
     }
@@ -398,6 +474,36 @@ mod tests {
             "bongsu-log-event/v1\n{\"at\":\"2022-10-15T15:30:00+09:00\",\"event\":{\"kind\":\"component_status\",\"service\":\"kakaotalk\",\"component\":\"messaging\",\"status\":\"major_outage\"}}"
         );
         assert_eq!(decode_event(0, &bytes).unwrap(), sample());
+    }
+
+    #[test]
+    fn localized_text_takes_the_v2_header_and_plain_keeps_v1() {
+        let event = |message: Localized| LogEvent {
+            at: datetime!(2022-10-16 02:16 +09:00),
+            event: Event::IncidentUpdated {
+                sources: None,
+                incident: "fire".into(),
+                state: IncidentState::Identified,
+                message,
+            },
+        };
+        let plain = encode_event(&event(Localized::plain("Partly back")));
+        assert!(plain.starts_with(b"bongsu-log-event/v1\n"));
+        let both = event(Localized::new(
+            "en",
+            "Partly back",
+            [("ko".to_owned(), "일부 복구".to_owned())],
+        ));
+        let bytes = encode_event(&both);
+        assert!(bytes.starts_with(b"bongsu-log-event/v2\n"));
+        assert_eq!(decode_event(0, &bytes).unwrap(), both);
+        // The same event under the other header is not canonical.
+        let mut swapped = bytes.clone();
+        swapped[18] = b'1';
+        assert!(decode_event(0, &swapped).is_err());
+        let mut plain_v2 = plain.clone();
+        plain_v2[18] = b'2';
+        assert!(decode_event(0, &plain_v2).is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use crate::log::event::{Event, LogEvent};
 use crate::log::history::{filter_incidents, History, IncidentFilter, IncidentRecord};
 use crate::log::tree::entry_hash;
+use crate::text::Localized;
 
 /// The checkpoint an export was made from, and where its proof material is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,9 +25,18 @@ pub struct ProofContext {
     pub log_url: String,
     /// URL of the page; incident permalinks are `<page_url>#/incidents/<id>`.
     pub page_url: String,
+    /// The language CSV, text and Atom exports write operator text in (each
+    /// text falls back to the language it was written in); `None` writes
+    /// every text as written. JSON exports carry every language.
+    pub lang: Option<String>,
 }
 
 impl ProofContext {
+    /// An operator-written text in the export's language.
+    pub fn text<'a>(&self, text: &'a Localized) -> &'a str {
+        text.in_lang(self.lang.as_deref())
+    }
+
     pub fn checkpoint_url(&self) -> String {
         format!("{}/checkpoint", self.log_url.trim_end_matches('/'))
     }
@@ -76,6 +86,8 @@ pub struct EventRow {
     pub incident: String,
     pub state: String,
     pub text: String,
+    /// Where an update's statement comes from, kept apart from its text.
+    pub sources: String,
     pub leaf_hash: String,
     pub proof: String,
 }
@@ -97,10 +109,11 @@ pub fn event_row(index: u64, event: &LogEvent, entry: &[u8], proof: &ProofContex
         } => {
             row.service = service.clone();
             row.text = format!(
-                "{name}: {}",
+                "{}: {}",
+                proof.text(name),
                 components
                     .iter()
-                    .map(|c| c.name.as_str())
+                    .map(|c| proof.text(&c.name))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
@@ -123,21 +136,28 @@ pub fn event_row(index: u64, event: &LogEvent, entry: &[u8], proof: &ProofContex
         } => {
             row.incident = incident.clone();
             row.status = impact.as_str().to_owned();
-            row.text = format!("{title} [{}]", components.join(" "));
+            row.text = format!("{} [{}]", proof.text(title), components.join(" "));
         }
         Event::IncidentUpdated {
             incident,
             state,
             message,
+            sources,
         } => {
             row.incident = incident.clone();
             row.state = state.as_str().to_owned();
-            row.text = message.clone();
+            row.text = proof.text(message).to_owned();
+            row.sources = sources.clone().unwrap_or_default();
         }
-        Event::IncidentResolved { incident, message } => {
+        Event::IncidentResolved {
+            incident,
+            message,
+            sources,
+        } => {
             row.incident = incident.clone();
             row.state = "resolved".to_owned();
-            row.text = message.clone();
+            row.text = proof.text(message).to_owned();
+            row.sources = sources.clone().unwrap_or_default();
         }
         Event::PostmortemPublished { incident, url } => {
             row.incident = incident.clone();
@@ -152,7 +172,8 @@ pub fn event_row(index: u64, event: &LogEvent, entry: &[u8], proof: &ProofContex
         } => {
             row.incident = maintenance.clone();
             row.text = format!(
-                "{title}: {} to {} [{}]",
+                "{}: {} to {} [{}]",
+                proof.text(title),
                 kst(*starts_at),
                 kst(*ends_at),
                 components.join(" ")
@@ -220,6 +241,7 @@ pub fn events_csv(events: &[LogEvent], entries: &[Vec<u8>], proof: &ProofContext
         "incident",
         "state",
         "text",
+        "sources",
         "leaf_hash",
         "proof",
         "checkpoint_origin",
@@ -239,6 +261,7 @@ pub fn events_csv(events: &[LogEvent], entries: &[Vec<u8>], proof: &ProofContext
             &r.incident,
             &r.state,
             &r.text,
+            &r.sources,
             &r.leaf_hash,
             &r.proof,
             &proof.origin,
@@ -346,7 +369,7 @@ pub fn incidents_csv(history: &History, proof: &ProofContext, now: OffsetDateTim
         services.dedup();
         out.push_str(&csv_line(&[
             &record.id,
-            &record.title,
+            proof.text(&record.title),
             record.impact.as_str(),
             record.state().as_str(),
             &kst(record.opened_at),
@@ -462,7 +485,11 @@ fn service_course(
         .iter()
         .filter_map(|c| {
             let r = component_recovery(c, impact.start, to)?;
-            let mut row = serde_json::json!({ "component": c.id, "name": c.name });
+            let mut row = serde_json::json!({
+                "component": c.id,
+                "name": c.name,
+                "depends_on": c.depends_on_at(impact.start),
+            });
             if let (Some(row), Some(more)) = (row.as_object_mut(), fields(&r).as_object()) {
                 row.extend(more.clone());
             }
@@ -506,7 +533,12 @@ pub fn incidents_atom(
         .max()
         .unwrap_or(now);
     let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>{}</id>\n  <updated>{}</updated>\n  <link rel=\"alternate\" href=\"{}\"/>\n  <link rel=\"related\" title=\"Signed checkpoint of the history log\" href=\"{}\"/>\n",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"{}>\n  <title>{}</title>\n  <id>{}</id>\n  <updated>{}</updated>\n  <link rel=\"alternate\" href=\"{}\"/>\n  <link rel=\"related\" title=\"Signed checkpoint of the history log\" href=\"{}\"/>\n",
+        proof
+            .lang
+            .as_deref()
+            .map(|l| format!(" xml:lang=\"{}\"", xml(l)))
+            .unwrap_or_default(),
         xml(title),
         xml(&proof.permalink("")),
         kst(updated),
@@ -531,7 +563,7 @@ pub fn incidents_atom(
                 "{} [{}] {} (log entry {})\n",
                 kst(u.at),
                 u.state.as_str(),
-                u.message,
+                proof.text(&u.message),
                 u.entry
             ));
         }
@@ -544,7 +576,7 @@ pub fn incidents_atom(
         ));
         out.push_str(&format!(
             "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <published>{}</published>\n    <updated>{}</updated>\n    <link rel=\"alternate\" href=\"{}\"/>\n    <link rel=\"related\" title=\"Proof\" href=\"{}\"/>\n    <category term=\"{}\"/>\n    <content type=\"text\">{}</content>\n  </entry>\n",
-            xml(&record.title),
+            xml(proof.text(&record.title)),
             xml(&proof.permalink(&record.id)),
             kst(record.opened_at),
             kst(last),

@@ -13,6 +13,7 @@ use crate::feed::model::{
 };
 use crate::log::event::{ComponentName, Event, LogEvent};
 use crate::probe::consensus::DisagreementKind;
+use crate::text::Localized;
 
 /// One status a component entered, and the log entry that says so.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,15 +26,29 @@ pub struct StatusChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComponentHistory {
     pub id: String,
-    pub name: String,
+    pub name: Localized,
     /// Oldest first; the first is the listing (operational).
     pub changes: Vec<StatusChange>,
+    /// What the component depended on, from each listing that changed it:
+    /// `(since, service/component references)`, oldest first.
+    pub dependencies: Vec<(OffsetDateTime, Vec<String>)>,
+}
+
+impl ComponentHistory {
+    /// The components this one depended on at `t`.
+    pub fn depends_on_at(&self, t: OffsetDateTime) -> &[String] {
+        self.dependencies
+            .iter()
+            .rev()
+            .find(|(since, _)| *since <= t)
+            .map_or(&[], |(_, deps)| deps.as_slice())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceHistory {
     pub id: String,
-    pub name: String,
+    pub name: Localized,
     pub listed_at: OffsetDateTime,
     /// When the service left the catalogue, if it did.
     pub delisted_at: Option<OffsetDateTime>,
@@ -45,14 +60,15 @@ pub struct ServiceHistory {
 pub struct TimelineItem {
     pub at: OffsetDateTime,
     pub state: IncidentState,
-    pub message: String,
+    pub message: Localized,
+    pub sources: Option<String>,
     pub entry: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentRecord {
     pub id: String,
-    pub title: String,
+    pub title: Localized,
     pub impact: Status,
     /// `service/component` references.
     pub components: Vec<String>,
@@ -87,7 +103,7 @@ impl IncidentRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MaintenanceRecord {
     pub id: String,
-    pub title: String,
+    pub title: Localized,
     pub starts_at: OffsetDateTime,
     pub ends_at: OffsetDateTime,
     pub components: Vec<String>,
@@ -206,9 +222,21 @@ impl History {
                 incident,
                 state,
                 message,
-            } => self.update(entry, at, incident, *state, message),
-            Event::IncidentResolved { incident, message } => {
-                self.update(entry, at, incident, IncidentState::Resolved, message);
+                sources,
+            } => self.update(entry, at, incident, *state, message, sources),
+            Event::IncidentResolved {
+                incident,
+                message,
+                sources,
+            } => {
+                self.update(
+                    entry,
+                    at,
+                    incident,
+                    IncidentState::Resolved,
+                    message,
+                    sources,
+                );
                 if let Some(i) = self.incident_mut(incident) {
                     i.resolved_at.get_or_insert(at);
                 }
@@ -319,6 +347,38 @@ impl History {
             .max()
     }
 
+    /// The time of the newest declaration in the log (a listing, a status,
+    /// an incident or maintenance), leaving out the probes' disagreements,
+    /// which are logged when seen.
+    pub fn last_declared_at(&self) -> Option<OffsetDateTime> {
+        let services = self.services.iter().flat_map(|s| {
+            std::iter::once(s.listed_at).chain(
+                s.components
+                    .iter()
+                    .flat_map(|c| c.changes.iter().map(|x| x.at)),
+            )
+        });
+        let incidents = self
+            .incidents
+            .iter()
+            .flat_map(|i| std::iter::once(i.opened_at).chain(i.updates.iter().map(|u| u.at)));
+        let maintenances = self
+            .maintenances
+            .iter()
+            .flat_map(|m| m.started_at.into_iter().chain(m.ended_at));
+        services.chain(incidents).chain(maintenances).max()
+    }
+
+    /// The moment history pages show the log as of: `now`, or for a page
+    /// replaying a past outage, the log's last declared moment (never later
+    /// than `now`), so its strips end on the replay's own dates.
+    pub fn as_of(&self, replay: bool, now: OffsetDateTime) -> OffsetDateTime {
+        match self.last_declared_at() {
+            Some(t) if replay => t.min(now),
+            _ => now,
+        }
+    }
+
     /// The disagreement about `service` the log holds open, if any.
     pub fn open_disagreement(&self, service: &str) -> Option<&DisagreementRecord> {
         self.disagreements
@@ -332,7 +392,7 @@ impl History {
         entry: u64,
         at: OffsetDateTime,
         service: &str,
-        name: &str,
+        name: &Localized,
         components: &[ComponentName],
     ) {
         let listing = |c: &ComponentName| ComponentHistory {
@@ -343,10 +403,15 @@ impl History {
                 status: Status::Operational,
                 entry,
             }],
+            dependencies: if c.depends_on.is_empty() {
+                Vec::new()
+            } else {
+                vec![(at, c.depends_on.clone())]
+            },
         };
         match self.service_mut(service) {
             Some(s) => {
-                s.name = name.to_owned();
+                s.name = name.clone();
                 s.delisted_at = None;
                 // Keep the history of components that stay; new ones start operational.
                 let mut next = Vec::with_capacity(components.len());
@@ -355,6 +420,9 @@ impl History {
                         Some(i) => {
                             let mut old = s.components.swap_remove(i);
                             old.name = c.name.clone();
+                            if old.depends_on_at(at) != c.depends_on.as_slice() {
+                                old.dependencies.push((at, c.depends_on.clone()));
+                            }
                             next.push(old);
                         }
                         None => next.push(listing(c)),
@@ -364,7 +432,7 @@ impl History {
             }
             None => self.services.push(ServiceHistory {
                 id: service.to_owned(),
-                name: name.to_owned(),
+                name: name.clone(),
                 listed_at: at,
                 delisted_at: None,
                 components: components.iter().map(listing).collect(),
@@ -378,14 +446,16 @@ impl History {
         at: OffsetDateTime,
         incident: &str,
         state: IncidentState,
-        message: &str,
+        message: &Localized,
+        sources: &Option<String>,
     ) {
         match self.incident_mut(incident) {
             Some(i) => {
                 i.updates.push(TimelineItem {
                     at,
                     state,
-                    message: message.to_owned(),
+                    message: message.clone(),
+                    sources: sources.clone(),
                     entry,
                 });
                 i.entries.push(entry);
@@ -566,6 +636,11 @@ impl History {
                         id: c.id.clone(),
                         name: c.name.clone(),
                         status: c.changes.last().map_or(Status::Operational, |x| x.status),
+                        depends_on: c
+                            .dependencies
+                            .last()
+                            .map(|(_, d)| d.clone())
+                            .unwrap_or_default(),
                     })
                     .collect(),
             })
@@ -588,6 +663,7 @@ impl History {
                         at: u.at,
                         state: u.state,
                         message: u.message.clone(),
+                        sources: u.sources.clone(),
                     })
                     .collect(),
                 postmortem: i.postmortem.clone(),
@@ -625,7 +701,7 @@ impl MaintenanceRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceImpact {
     pub service: String,
-    pub name: String,
+    pub name: Localized,
     pub start: OffsetDateTime,
     /// `None` while still affected.
     pub end: Option<OffsetDateTime>,

@@ -28,7 +28,7 @@ pub fn events_for_change(
                 && o.components
                     .iter()
                     .zip(&s.components)
-                    .all(|(a, b)| a.id == b.id && a.name == b.name)
+                    .all(|(a, b)| a.id == b.id && a.name == b.name && a.depends_on == b.depends_on)
         });
         if !same_catalogue {
             push(
@@ -42,6 +42,7 @@ pub fn events_for_change(
                         .map(|c| ComponentName {
                             id: c.id.clone(),
                             name: c.name.clone(),
+                            depends_on: c.depends_on.clone(),
                         })
                         .collect(),
                 },
@@ -93,12 +94,14 @@ pub fn events_for_change(
                 Event::IncidentResolved {
                     incident: i.id.clone(),
                     message: u.message.clone(),
+                    sources: u.sources.clone(),
                 }
             } else {
                 Event::IncidentUpdated {
                     incident: i.id.clone(),
                     state: u.state,
                     message: u.message.clone(),
+                    sources: u.sources.clone(),
                 }
             };
             push(u.at, event);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use time::{Duration, OffsetDateTime};
 
-use crate::feed::model::{Incident, IncidentState, Status};
+use crate::feed::model::{Incident, IncidentState, Service, Status};
 use crate::probe::observation::{
     is_current, ErrorClass, Observation, ProbeState, ServiceObservation,
 };
@@ -204,6 +204,24 @@ pub fn disagreement(
         _ => return None,
     };
     Some(Disagreement { kind, since })
+}
+
+/// [`disagreement`] about one service of a feed, with dependencies taken
+/// into account: a service declared down only through a dependency that is
+/// itself declared down (Kakao Pay, because Kakao login is down) is not
+/// contradicted by probes that find its own endpoints answering.
+pub fn disagreement_about(
+    services: &[Service],
+    service: &Service,
+    consensus: &Consensus,
+    declared_since: Option<OffsetDateTime>,
+    probing: usize,
+) -> Option<Disagreement> {
+    let d = disagreement(service.status(), consensus, declared_since, probing)?;
+    let confirmable = crate::feed::confirmable_status(services, service);
+    let explained = d.kind == DisagreementKind::UnconfirmedOutage
+        && !matches!(confirmable, Status::PartialOutage | Status::MajorOutage);
+    (!explained).then_some(d)
 }
 
 /// When the operator's declaration about `service` began, as far as the
@@ -491,13 +509,14 @@ mod tests {
     fn a_declaration_dates_from_its_incident() {
         use crate::feed::model::{Incident, IncidentUpdate};
         let update = |m: i64, state| IncidentUpdate {
+            sources: None,
             at: NOW - Duration::minutes(m),
             state,
-            message: String::new(),
+            message: "".into(),
         };
         let incident = |id: &str, c: &str, updates| Incident {
             id: id.into(),
-            title: String::new(),
+            title: "".into(),
             impact: Status::MajorOutage,
             components: vec![c.into()],
             updates,

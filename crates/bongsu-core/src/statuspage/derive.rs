@@ -18,6 +18,7 @@ use crate::statuspage::indicator::{impact_of, page_status};
 use crate::statuspage::model::*;
 use crate::statuspage::syndication::{atom, rss, Entry};
 use crate::text::sort::sort_by_key;
+use crate::text::Localized;
 
 /// The page settings the files name, which the feed itself does not carry:
 /// signed in the manifest, so they are part of what can be recomputed.
@@ -28,6 +29,11 @@ pub struct PageInfo {
     pub name: String,
     /// The status page's public URL; incident permalinks hang off it.
     pub url: String,
+    /// The page's language (BCP 47): the one language of operator text the
+    /// files carry, each text falling back to its original. `None` carries
+    /// every text as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 /// Every derived file, by its path under a region's root, in this order.
@@ -223,6 +229,11 @@ impl<'a> Derivation<'a> {
         }
     }
 
+    /// Operator text in the page's language: Statuspage's objects carry one.
+    fn text<'t>(&self, text: &'t Localized) -> &'t str {
+        text.in_lang(self.page.lang.as_deref())
+    }
+
     fn permalink(&self, route: &str) -> String {
         crate::log::export::page_link(&self.page.url, route)
     }
@@ -257,7 +268,7 @@ impl<'a> Derivation<'a> {
                     let updated = h.and_then(|h| h.changes.last()).map(|x| x.at);
                     Component {
                         id: component_id(&s.id, &c.id),
-                        name: c.name.clone(),
+                        name: self.text(&c.name).to_owned(),
                         status: c.status,
                         created_at: kst(created.unwrap_or(issued)),
                         updated_at: kst(updated.unwrap_or(issued)),
@@ -280,7 +291,7 @@ impl<'a> Derivation<'a> {
                 .unwrap_or_else(|| kst(listed.unwrap_or(issued)));
             out.push(Component {
                 id: s.id.clone(),
-                name: s.name.clone(),
+                name: self.text(&s.name).to_owned(),
                 status: s.status(),
                 created_at: kst(listed.unwrap_or(issued)),
                 updated_at: updated,
@@ -335,7 +346,7 @@ impl<'a> Derivation<'a> {
                                 &i.id,
                                 format!("{}.{}", i.id, n + 1),
                                 u.state.as_str(),
-                                &u.message,
+                                self.text(&u.message),
                                 u.at,
                                 None,
                             )
@@ -344,7 +355,7 @@ impl<'a> Derivation<'a> {
                         .collect();
                     let incident = self.incident(IncidentParts {
                         id: &i.id,
-                        title: &i.title,
+                        title: self.text(&i.title),
                         state: i.state().unwrap_or(IncidentState::Investigating),
                         postmortem: i.postmortem.is_some(),
                         impact: i.impact,
@@ -386,7 +397,7 @@ impl<'a> Derivation<'a> {
                 &r.id,
                 format!("{}.{}", r.id, u.entry),
                 u.state.as_str(),
-                &u.message,
+                self.text(&u.message),
                 u.at,
                 Some(affected),
             ));
@@ -412,7 +423,7 @@ impl<'a> Derivation<'a> {
         let updated = last.map_or(r.opened_at, |u| u.at);
         self.incident(IncidentParts {
             id: &r.id,
-            title: &r.title,
+            title: self.text(&r.title),
             state,
             postmortem: r.postmortem.is_some(),
             impact: r.impact,
@@ -521,7 +532,7 @@ impl<'a> Derivation<'a> {
                 if old != new && kept {
                     out.push(AffectedComponent {
                         code: component_id(service, component),
-                        name: h.name.clone(),
+                        name: self.text(&h.name).to_owned(),
                         old_status: old,
                         new_status: new,
                     });
@@ -550,7 +561,8 @@ impl<'a> Derivation<'a> {
                         MaintenanceState::InProgress => m.starts_at,
                         MaintenanceState::Completed => m.ends_at,
                     };
-                    let body = maintenance_body(m.state, &m.title, m.starts_at, m.ends_at);
+                    let body =
+                        maintenance_body(m.state, self.text(&m.title), m.starts_at, m.ends_at);
                     let u = update(
                         &m.id,
                         format!("{}.1", m.id),
@@ -561,7 +573,7 @@ impl<'a> Derivation<'a> {
                     );
                     self.maintenance(MaintenanceParts {
                         id: &m.id,
-                        title: &m.title,
+                        title: self.text(&m.title),
                         state: m.state,
                         refs: &m.components,
                         starts: m.starts_at,
@@ -593,14 +605,18 @@ impl<'a> Derivation<'a> {
                     ends_at,
                     ..
                 } => {
-                    body =
-                        maintenance_body(MaintenanceState::Scheduled, title, *starts_at, *ends_at);
+                    body = maintenance_body(
+                        MaintenanceState::Scheduled,
+                        self.text(title),
+                        *starts_at,
+                        *ends_at,
+                    );
                     MaintenanceState::Scheduled
                 }
                 Event::MaintenanceStarted { .. } => {
                     body = maintenance_body(
                         MaintenanceState::InProgress,
-                        &m.title,
+                        self.text(&m.title),
                         m.starts_at,
                         m.ends_at,
                     );
@@ -609,7 +625,7 @@ impl<'a> Derivation<'a> {
                 Event::MaintenanceEnded { .. } => {
                     body = maintenance_body(
                         MaintenanceState::Completed,
-                        &m.title,
+                        self.text(&m.title),
                         m.starts_at,
                         m.ends_at,
                     );
@@ -640,7 +656,7 @@ impl<'a> Derivation<'a> {
         updates.reverse();
         self.maintenance(MaintenanceParts {
             id: &m.id,
-            title: &m.title,
+            title: self.text(&m.title),
             state: m.state(),
             refs: &m.components,
             starts: m.starts_at,

@@ -91,6 +91,16 @@ pub enum ManifestError {
 /// the feed's limits (they end up in every file a reader parses).
 pub fn validate_page(page: &PageInfo) -> Result<(), String> {
     check_text("page.name", &page.name, MAX_NAME_LEN).map_err(|e| e.to_string())?;
+    if let Some(lang) = page
+        .lang
+        .as_deref()
+        .filter(|l| !crate::text::is_valid_lang_tag(l))
+    {
+        return Err(format!(
+            "page.lang: `{}` is not a language tag like `ko` or `en`",
+            lang.chars().take(40).collect::<String>()
+        ));
+    }
     check_url("page.url", &page.url).map_err(|e| e.to_string())
 }
 
