@@ -149,7 +149,7 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
     const statusFile = path.join(dir, 'status.toml');
     const edited = readFileSync(statusFile, 'utf8')
       .replace(/(components = \[\n(?: {2}.*\n)*\]\n)/, '$1postmortem = "https://example.com/postmortems/pangyo"\n')
-      + '\n[[maintenances]]\nid = "power-test"\ntitle = "Backup power test"\n'
+      + '\n[[maintenances]]\nid = "power-test"\ntitle = { ko = "예비 전원 점검", en = "Backup power test" }\n'
       + 'starts_at = 2030-01-05T02:00:00+09:00\nends_at = 2030-01-05T04:00:00+09:00\n'
       + 'components = ["kakaotalk/messaging", "daum/mail"]\nstate = "scheduled"\n';
     writeFileSync(statusFile, edited);

@@ -1,5 +1,6 @@
 //! Signing and verification, end to end through the wire format.
 
+use bongsu_core::text::Localized;
 use bongsu_core::{
     sign_feed, verify_feed_with_keys, Component, Feed, FeedError, Incident, IncidentState,
     IncidentUpdate, RoleKeys, Service, SignatureError, Status,
@@ -78,6 +79,23 @@ fn vector_feed() -> Feed {
     }
 }
 
+/// The vector feed in format 2: names and notices in Korean and English
+/// (one left untranslated), a dependency, and an update's sources.
+fn vector_feed_v2() -> Feed {
+    let mut feed = vector_feed();
+    let both = |lang: &str, text: &str, other: &str, translation: &str| {
+        Localized::new(lang, text, [(other.to_owned(), translation.to_owned())])
+    };
+    feed.services[0].name = both("ko", "카카오톡", "en", "KakaoTalk");
+    feed.services[0].components[0].name = both("ko", "메시지", "en", "Messaging");
+    feed.services[0].components[1].name = both("ko", "PC 로그인", "en", "PC login");
+    feed.services[0].components[1].depends_on = vec!["kakaotalk/messaging".into()];
+    feed.incidents[0].title = both("ko", "판교 데이터센터 화재", "en", "Fire at the Pangyo datacenter");
+    feed.incidents[0].updates[0].message = Localized::new("en", "Messages fail to send.", []);
+    feed.incidents[0].updates[0].sources = Some("Kakao's notice of 15:50".into());
+    feed
+}
+
 /// The fenced block that follows `marker` in docs/protocol/feed.md.
 fn protocol_block(marker: &str) -> String {
     let doc = include_str!("../../../docs/protocol/feed.md");
@@ -110,6 +128,30 @@ fn protocol_test_vector_verifies_and_is_reproduced() {
     assert_eq!(
         String::from_utf8(sign_feed(&feed, &[&signer]).unwrap()).unwrap(),
         note
+    );
+}
+
+/// Format 2: reproduced byte for byte, read back as written, and under a
+/// line that readers from before it refuse as an unknown format.
+#[test]
+fn the_format_2_vector_verifies_and_is_reproduced() {
+    let (signer, vkey) = vector_key();
+    let note = protocol_block("<!-- vector:note-v2 -->");
+    let made = String::from_utf8(sign_feed(&vector_feed_v2(), &[&signer]).unwrap()).unwrap();
+    assert!(
+        note == made,
+        "feed.md <!-- vector:note-v2 --> should be:\n```text\n{made}```"
+    );
+    assert!(note.starts_with("bongsu-status-feed/v2\n"));
+    let feed = verify_feed_with_keys(note.as_bytes(), &one_key(&vkey), &[], "kakao").unwrap();
+    assert_eq!(feed, vector_feed_v2());
+    // The v1 vector's feed has none of it and keeps its v1 line.
+    assert_eq!(vector_feed().format_version(), 1);
+    // Format 2 content under the v1 line is refused, not half-read.
+    let text = note.split("\n\n").next().unwrap().replacen("/v2", "/v1", 1) + "\n";
+    assert_eq!(
+        bongsu_core::feed::decode_text(text.as_bytes()),
+        Err(bongsu_core::feed::WireError::Format2UnderV1)
     );
 }
 

@@ -159,8 +159,16 @@ pub fn derive(feed: &Feed, log: Option<&[LogEvent]>, page: &PageInfo) -> Vec<Api
             page: page.clone(),
             scheduled_maintenances: active,
         }),
-        rss(&page, &entries).into_bytes(),
-        atom(&page, &entries, feed.issued_at).into_bytes(),
+        // Without a page language the texts are as written; English is
+        // what these files said before languages existed.
+        rss(&page, d.page.lang.as_deref().unwrap_or("en"), &entries).into_bytes(),
+        atom(
+            &page,
+            d.page.lang.as_deref().unwrap_or("en"),
+            &entries,
+            feed.issued_at,
+        )
+        .into_bytes(),
     ];
     API_FILES
         .iter()

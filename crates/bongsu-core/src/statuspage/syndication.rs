@@ -84,12 +84,14 @@ fn rfc822_of(at: &str) -> String {
     rfc3339::parse(at).map(rfc822).unwrap_or_default()
 }
 
-pub fn rss(page: &Page, entries: &[Entry<'_>]) -> String {
+/// `lang`: the language the entries are written in (the page's).
+pub fn rss(page: &Page, lang: &str, entries: &[Entry<'_>]) -> String {
     let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\">\n  <channel>\n    <title>{}</title>\n    <link>{}</link>\n    <description>{}</description>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\">\n  <channel>\n    <title>{}</title>\n    <link>{}</link>\n    <description>{}</description>\n    <language>{}</language>\n",
         xml(&title(page)),
         xml(&page.url),
         xml(&title(page)),
+        xml(lang),
     );
     if let Some(newest) = entries.first() {
         out.push_str(&format!(
@@ -113,12 +115,18 @@ pub fn rss(page: &Page, entries: &[Entry<'_>]) -> String {
 
 /// `issued_at` dates the feed only when it has no entries: otherwise the
 /// newest entry does, so re-signing leaves the file as it was.
-pub fn atom(page: &Page, entries: &[Entry<'_>], issued_at: OffsetDateTime) -> String {
+pub fn atom(
+    page: &Page,
+    lang: &str,
+    entries: &[Entry<'_>],
+    issued_at: OffsetDateTime,
+) -> String {
     let updated = entries
         .first()
         .map_or_else(|| kst(issued_at), |e| e.item.updated_at.clone());
     let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xml:lang=\"en\" xmlns=\"http://www.w3.org/2005/Atom\">\n  <id>{}</id>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n  <title>{}</title>\n  <updated>{}</updated>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xml:lang=\"{}\" xmlns=\"http://www.w3.org/2005/Atom\">\n  <id>{}</id>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n  <title>{}</title>\n  <updated>{}</updated>\n",
+        xml(lang),
         xml(&crate::log::export::page_link(&page.url, "history")),
         xml(&page.url),
         xml(&title(page)),

@@ -256,7 +256,6 @@ impl Serialize for Translations<'_> {
 impl<'de> serde::Deserialize<'de> for Localized {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::{Error, MapAccess, Visitor};
-        use std::collections::BTreeMap;
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Localized;
@@ -273,25 +272,53 @@ impl<'de> serde::Deserialize<'de> for Localized {
                         "lang" if lang.is_none() => lang = Some(map.next_value::<String>()?),
                         "text" if text.is_none() => text = Some(map.next_value::<String>()?),
                         "translations" if translations.is_none() => {
-                            let t: BTreeMap<String, String> = map.next_value()?;
-                            if t.is_empty() {
-                                return Err(A::Error::custom("translations must not be empty"));
-                            }
-                            translations = Some(t)
+                            translations = Some(map.next_value::<SortedTranslations>()?.0)
                         }
                         other => {
                             return Err(A::Error::custom(format!("unexpected field `{other}`")))
                         }
                     }
                 }
-                Ok(Localized::new(
-                    lang.ok_or_else(|| A::Error::missing_field("lang"))?,
-                    text.ok_or_else(|| A::Error::missing_field("text"))?,
-                    translations.unwrap_or_default(),
-                ))
+                Ok(Localized {
+                    lang: Some(lang.ok_or_else(|| A::Error::missing_field("lang"))?),
+                    text: text.ok_or_else(|| A::Error::missing_field("text"))?,
+                    translations: translations.unwrap_or_default(),
+                })
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// Translations as the wire has them: a non-empty object whose tags are
+/// strictly ascending, the rule [`FromJson`] applies too.
+struct SortedTranslations(Vec<(String, String)>);
+
+impl<'de> serde::Deserialize<'de> for SortedTranslations {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, MapAccess, Visitor};
+        const RULE: &str = "translations must be a non-empty object sorted by language tag";
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SortedTranslations;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(RULE)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out: Vec<(String, String)> = Vec::new();
+                while let Some((tag, text)) = map.next_entry::<String, String>()? {
+                    if out.last().is_some_and(|(last, _)| *last >= tag) {
+                        return Err(A::Error::custom(RULE));
+                    }
+                    out.push((tag, text));
+                }
+                if out.is_empty() {
+                    return Err(A::Error::custom(RULE));
+                }
+                Ok(SortedTranslations(out))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
