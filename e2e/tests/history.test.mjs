@@ -76,8 +76,11 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
       end: document.querySelector('[data-testid=impact-end]').textContent,
       duration: document.querySelector('[data-testid=incident-duration]').textContent,
       state: document.querySelector('[data-testid=incident-state]').textContent,
+      // Each service's and component's row, by column.
       services: Object.fromEntries([...document.querySelectorAll('[data-testid=incident-service]')]
-        .map((r) => [r.dataset.service, [...r.querySelectorAll('td')].map((td) => td.textContent)])),
+        .map((r) => [r.dataset.service, Object.fromEntries([...r.querySelectorAll('td')].map((td) => [td.dataset.col, td.textContent]))])),
+      components: Object.fromEntries([...document.querySelectorAll('[data-testid=incident-component]')]
+        .map((r) => [`${r.dataset.service}/${r.dataset.component}`, Object.fromEntries([...r.querySelectorAll('td')].map((td) => [td.dataset.col, td.textContent]))])),
       updates: document.querySelectorAll('[data-testid=timeline-update]').length,
       changes: document.querySelectorAll('[data-testid=timeline-change]').length,
       permalink: document.querySelector('[data-testid=permalink]').href,
@@ -88,15 +91,39 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
     assert.equal(detail.state, 'Resolved');
     assert.equal(Object.keys(detail.services).length, 12);
     // Per-service recovery, as the timeline dates it.
-    const ended = (id) => detail.services[id][1];
+    const ended = (id) => detail.services[id].full;
     assert.match(ended('kakao-webtoon'), /^2022-10-16 07:00 KST/, 'Kakao Webtoon notice, 07:00 on the 16th');
     assert.match(ended('kakaobank'), /^2022-10-17 15:00 KST/);
     assert.match(ended('kakaopay'), /^2022-10-19 06:00 KST/);
     assert.match(ended('kakaotalk'), /^2022-10-20 23:00 KST/);
-    assert.equal(detail.services['kakao-webtoon'][2], '15 h 30 min');
+    // How down, and for how long, as the sourced timeline has it: KakaoTalk's
+    // text messaging was back in part at 01:31 on the 16th and in full (its
+    // core) at 09:00 on the 17th, after 10 h 1 min at major outage; not
+    // "KakaoTalk was down for 127 hours".
+    const talk = detail.services.kakaotalk;
+    assert.match(talk['first-partial'], /^2022-10-16 01:31 KST/);
+    assert.match(talk.core, /^2022-10-17 09:00 KST/);
+    assert.equal(detail.components['kakaotalk/messaging'].major, '10 h 1 min');
+    assert.match(detail.components['kakaotalk/messaging'].full, /^2022-10-17 09:00 KST/);
+    assert.equal(detail.services['kakao-webtoon'].major, '3 h', 'rows 17 to 33');
+    assert.equal(detail.services['kakao-webtoon'].partial, '12 h 30 min', 'rows 33 to 50');
+    assert.equal(Object.keys(detail.components).length, 22);
     assert.equal(detail.updates, 12, "Kakao's eleven statements and the resolution");
     assert.ok(detail.changes > 40, `${detail.changes} status changes`);
     assert.ok(detail.permalink.endsWith(`#/incidents/${INCIDENT}`));
+    // The same figures by service and component, as a CSV for data tools.
+    const perService = (await download(page, 'incident-services-csv')).trim().split('\r\n');
+    const head = csvFields(perService[0]);
+    const course = Object.fromEntries(perService.slice(1).map((line) => {
+      const r = Object.fromEntries(csvFields(line).map((v, i) => [head[i], v]));
+      return [`${r.service}/${r.component}`, r];
+    }));
+    assert.equal(perService.length, 1 + 12 + 22);
+    assert.equal(course['kakaotalk/'].name, 'KakaoTalk', 'in the English reader\'s language');
+    assert.equal(course['kakaotalk/'].first_partial_recovery_kst, '2022-10-16T01:31:00+09:00');
+    assert.equal(course['kakaotalk/'].core_recovery_kst, '2022-10-17T09:00:00+09:00');
+    assert.equal(course['kakaotalk/messaging'].minutes_major_outage, '601');
+    assert.equal(course['kakaopay/payments'].depends_on, 'kakao-account/login');
     await page.screenshot({ path: path.join(ensureScreenshotDir(), 'history-incident-1280.png') });
 
     // The uptime bars around the outage, and one day's drill-down.

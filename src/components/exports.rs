@@ -5,9 +5,9 @@ use bongsu_core::log::export::{self, ProofContext};
 use leptos::prelude::*;
 
 use super::download::DownloadLink;
-use crate::clock;
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::stores::history::VerifiedHistory;
+use time::OffsetDateTime;
 
 /// Where this page and the log it verified live, for links in exports.
 /// Text in the exports is in `locale`, each falling back to its original.
@@ -33,11 +33,17 @@ pub fn proof_context(v: &VerifiedHistory, locale: Locale) -> ProofContext {
 }
 
 #[component]
-pub fn Exports(verified: VerifiedHistory) -> impl IntoView {
-    let proof = StoredValue::new(proof_context(&verified, use_i18n().get_locale_untracked()));
-    let v = StoredValue::new_local(verified);
-    let size = proof.with_value(|p| p.size);
+/// `as_of`: the moment the history is shown as of (today, or a replay's).
+pub fn Exports(verified: VerifiedHistory, as_of: OffsetDateTime) -> impl IntoView {
     let i18n = use_i18n();
+    let base = StoredValue::new(proof_context(&verified, i18n.get_locale_untracked()));
+    // The reader's language when they click, not when the page was drawn.
+    let proof = move || ProofContext {
+        lang: Some(i18n.get_locale_untracked().as_str().to_owned()),
+        ..base.get_value()
+    };
+    let v = StoredValue::new_local(verified);
+    let size = base.with_value(|p| p.size);
     view! {
         <section class="exports" aria-labelledby="exports-heading">
             <h3 id="exports-heading">{t!(i18n, exports.heading)}</h3>
@@ -46,21 +52,26 @@ pub fn Exports(verified: VerifiedHistory) -> impl IntoView {
                 <li>
                     {t!(i18n, exports.incidents)} " "
                     <DownloadLink label="CSV" file="bongsu-incidents.csv".into() mime="text/csv;charset=utf-8" testid="export-incidents-csv"
-                        content=move || v.with_value(|v| export::incidents_csv(&v.history, &proof.get_value(), clock::now())) />
+                        content=move || v.with_value(|v| export::incidents_csv(&v.history, &proof(), as_of)) />
                     " · "
                     <DownloadLink label="JSON" file="bongsu-incidents.json".into() mime="application/json" testid="export-incidents-json"
-                        content=move || v.with_value(|v| export::incidents_json(&v.history, &proof.get_value(), clock::now())) />
+                        content=move || v.with_value(|v| export::incidents_json(&v.history, &proof(), as_of)) />
                     " · "
                     <DownloadLink label=Signal::derive(move || t_string!(i18n, exports.atom).to_string()) file="bongsu-incidents.atom".into() mime="application/atom+xml" testid="export-atom"
-                        content=move || v.with_value(|v| export::incidents_atom(&v.history, "Bongsu incidents", &proof.get_value(), clock::now())) />
+                        content=move || v.with_value(|v| export::incidents_atom(&v.history, "Bongsu incidents", &proof(), as_of)) />
+                </li>
+                <li>
+                    {t!(i18n, exports.services)} " "
+                    <DownloadLink label="CSV" file="bongsu-incident-services.csv".into() mime="text/csv;charset=utf-8" testid="export-services-csv"
+                        content=move || v.with_value(|v| export::incident_services_csv(&v.history, &proof(), as_of)) />
                 </li>
                 <li>
                     {t!(i18n, exports.events)} " "
                     <DownloadLink label="CSV" file="bongsu-events.csv".into() mime="text/csv;charset=utf-8" testid="export-events-csv"
-                        content=move || v.with_value(|v| export::events_csv(&v.log.events, &v.log.entries, &proof.get_value())) />
+                        content=move || v.with_value(|v| export::events_csv(&v.log.events, &v.log.entries, &proof())) />
                     " · "
                     <DownloadLink label="JSON" file="bongsu-events.json".into() mime="application/json" testid="export-events-json"
-                        content=move || v.with_value(|v| export::events_json(&v.log.events, &v.log.entries, &proof.get_value())) />
+                        content=move || v.with_value(|v| export::events_json(&v.log.events, &v.log.entries, &proof())) />
                 </li>
             </ul>
         </section>

@@ -18,6 +18,7 @@ use crate::format::{duration, incident_state_label, status_label};
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::route::{href, HistoryQuery, Route};
 use crate::stores::history::{HistoryStore, VerifiedHistory};
+use bongsu_core::log::{incident_courses, Recovery};
 
 /// One line of the incident's timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,7 +136,7 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
     };
     let proof: ProofContext = proof_context(&verified, locale);
     let window = h.impact_window(&i, now);
-    let impacts = h.service_impacts(&i, now);
+    let courses = incident_courses(&h, &i, now);
     let lines = timeline(locale, &h, &i, now);
     let permalink = proof.permalink(&i.id);
     let json = {
@@ -148,21 +149,44 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
             bongsu_core::log::export::incidents_json(&only, &proof, now)
         }
     };
-    let services = impacts
-        .into_iter()
-        .map(|s| {
-            let length = s.end.map(|e| duration(locale, (e - s.start).whole_minutes()));
-            view! {
-                <tr data-testid="incident-service" data-service=s.service.clone()>
-                    <th scope="row"><Said text=s.name /></th>
-                    <td><When at=s.start /></td>
-                    <td>{s.end.map(|e| view! { <When at=e /> }.into_any()).unwrap_or_else(|| ongoing().into_any())}</td>
-                    <td>{length.unwrap_or_else(ongoing)}</td>
-                    <td><StatusBadge status=s.worst /></td>
-                </tr>
-            }
+    let services = courses
+        .iter()
+        .flat_map(|c| {
+            let service = course_row(
+                locale,
+                "incident-service",
+                &c.impact.service,
+                None,
+                c.impact.name.clone(),
+                &c.whole,
+                c.impact.worst,
+            );
+            let components = c.components.iter().map(|(h, r)| {
+                course_row(
+                    locale,
+                    "incident-component",
+                    &c.impact.service,
+                    Some(&h.id),
+                    h.name.clone(),
+                    r,
+                    r.levels.worst(),
+                )
+            });
+            std::iter::once(service)
+                .chain(components)
+                .collect::<Vec<_>>()
         })
         .collect_view();
+    let services_csv = {
+        let h = verified.history.clone();
+        let proof = proof.clone();
+        let id = i.id.clone();
+        move || {
+            let mut only = (*h).clone();
+            only.incidents.retain(|x| x.id == id);
+            bongsu_core::log::export::incident_services_csv(&only, &proof, now)
+        }
+    };
     let timeline = lines
         .into_iter()
         .map(|line| {
@@ -235,14 +259,20 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
                 })}
             </dl>
             <h3>{t!(i18n, incident_page.by_service)}</h3>
+            <p class="hint">{t!(i18n, incident_page.by_service_note)}</p>
             <div class="table-scroll" tabindex="0" role="region" aria-label=t_string!(i18n, incident_page.by_service)>
             <table class="by-service">
                 <thead>
                     <tr>
                         <th scope="col">{t!(i18n, incident_page.col_service)}</th>
                         <th scope="col">{t!(i18n, incident_page.col_from)}</th>
-                        <th scope="col">{t!(i18n, incident_page.col_to)}</th>
-                        <th scope="col">{t!(i18n, incident_page.col_duration)}</th>
+                        <th scope="col">{t!(i18n, incident_page.col_first_partial)}</th>
+                        <th scope="col">{t!(i18n, incident_page.col_core)}</th>
+                        <th scope="col">{t!(i18n, incident_page.full_recovery)}</th>
+                        <th scope="col">{t!(i18n, incident_page.col_major)}</th>
+                        <th scope="col">{t!(i18n, incident_page.col_partial)}</th>
+                        <th scope="col">{t!(i18n, incident_page.col_degraded)}</th>
+                        <th scope="col">{t!(i18n, incident_page.col_maintenance)}</th>
                         <th scope="col">{t!(i18n, incident_page.col_worst)}</th>
                     </tr>
                 </thead>
@@ -261,8 +291,65 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
                     content=json
                     testid="incident-json"
                 />
+                " · "
+                <DownloadLink
+                    label=t_string!(i18n, incident_page.download_services).to_string()
+                    file=format!("bongsu-incident-{}-services.csv", i.id)
+                    mime="text/csv"
+                    content=services_csv
+                    testid="incident-services-csv"
+                />
             </p>
         </article>
     }
     .into_any()
+}
+
+/// One row of the by-service table: a service (`component` none) or one of
+/// its components, with the time at each level and the three recoveries.
+fn course_row(
+    locale: Locale,
+    testid: &'static str,
+    service: &str,
+    component: Option<&str>,
+    name: Localized,
+    r: &Recovery,
+    worst: Status,
+) -> impl IntoView {
+    let not_yet = move || td_string!(locale, time.not_yet).to_string();
+    let at = move |t: Option<OffsetDateTime>, col: &'static str| {
+        view! {
+            <td data-col=col>
+                {t.map(|t| view! { <When at=t /> }.into_any()).unwrap_or_else(|| not_yet().into_any())}
+            </td>
+        }
+    };
+    let level = move |s: Status, col: &'static str| {
+        let minutes = r.levels.at(s).whole_minutes();
+        let text = if minutes == 0 {
+            td_string!(locale, incident_page.none).to_string()
+        } else {
+            duration(locale, minutes)
+        };
+        view! { <td data-col=col data-minutes=minutes.to_string()>{text}</td> }
+    };
+    let class = if component.is_some() {
+        "component-row"
+    } else {
+        "service-row"
+    };
+    view! {
+        <tr class=class data-testid=testid data-service=service.to_owned() data-component=component.map(str::to_owned)>
+            <th scope="row"><Said text=name /></th>
+            <td data-col="from"><When at=r.start /></td>
+            {at(r.first_partial_recovery, "first-partial")}
+            {at(r.core_recovery, "core")}
+            {at(r.full_recovery, "full")}
+            {level(Status::MajorOutage, "major")}
+            {level(Status::PartialOutage, "partial")}
+            {level(Status::DegradedPerformance, "degraded")}
+            {level(Status::UnderMaintenance, "maintenance")}
+            <td data-col="worst"><StatusBadge status=worst /></td>
+        </tr>
+    }
 }

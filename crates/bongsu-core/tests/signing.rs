@@ -90,7 +90,12 @@ fn vector_feed_v2() -> Feed {
     feed.services[0].components[0].name = both("ko", "메시지", "en", "Messaging");
     feed.services[0].components[1].name = both("ko", "PC 로그인", "en", "PC login");
     feed.services[0].components[1].depends_on = vec!["kakaotalk/messaging".into()];
-    feed.incidents[0].title = both("ko", "판교 데이터센터 화재", "en", "Fire at the Pangyo datacenter");
+    feed.incidents[0].title = both(
+        "ko",
+        "판교 데이터센터 화재",
+        "en",
+        "Fire at the Pangyo datacenter",
+    );
     feed.incidents[0].updates[0].message = Localized::new("en", "Messages fail to send.", []);
     feed.incidents[0].updates[0].sources = Some("Kakao's notice of 15:50".into());
     feed

@@ -139,7 +139,8 @@ pub const CATALOGUE: [CatalogueEntry; 12] = [
             "webtoon",
             "웹툰·카카오페이지·픽코마",
             "Webtoon, Kakao Page & Piccoma",
-            &[],
+            // Row 33: "viewing resumes, but Kakao login still fails".
+            LOGIN,
         )],
     ),
     (
@@ -927,6 +928,61 @@ mod tests {
         assert_eq!(messaging_json["minutes_at"]["major_outage"], 601);
         assert_eq!(messaging_json["full_recovery"], "2022-10-17T09:00:00+09:00");
         assert_eq!(talk_json["components"].as_array().unwrap().len(), 4);
+        // Kakao Pay's payments needed Kakao account login, then as now.
+        let pay = services
+            .iter()
+            .find(|s| s["service"] == "kakaopay")
+            .unwrap();
+        assert_eq!(pay["components"][0]["depends_on"][0], "kakao-account/login");
+
+        // The per-service CSV carries the same, one row per service and per component.
+        let csv = bongsu_core::log::export::incident_services_csv(&history, &proof, to);
+        let rows: Vec<Vec<String>> = csv.lines().map(|l| split_csv_line(l).unwrap()).collect();
+        let column = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+        let row = |service: &str, component: &str| {
+            rows.iter()
+                .find(|r| r[column("service")] == service && r[column("component")] == component)
+                .unwrap()
+        };
+        let talk_row = row("kakaotalk", "");
+        assert_eq!(
+            talk_row[column("name")],
+            "카카오톡",
+            "written as the operator wrote it"
+        );
+        assert_eq!(
+            talk_row[column("first_partial_recovery_kst")],
+            "2022-10-16T01:31:00+09:00"
+        );
+        assert_eq!(
+            talk_row[column("core_recovery_kst")],
+            "2022-10-17T09:00:00+09:00"
+        );
+        assert_eq!(
+            talk_row[column("minutes_major_outage")],
+            talk.levels.major_outage.whole_minutes().to_string()
+        );
+        let messaging_row = row("kakaotalk", "messaging");
+        assert_eq!(messaging_row[column("minutes_major_outage")], "601");
+        assert_eq!(
+            messaging_row[column("full_recovery_kst")],
+            "2022-10-17T09:00:00+09:00"
+        );
+        assert_eq!(
+            row("kakaopay", "payments")[column("depends_on")],
+            "kakao-account/login"
+        );
+        let english = bongsu_core::log::export::ProofContext {
+            lang: Some("en".into()),
+            ..proof.clone()
+        };
+        let csv = bongsu_core::log::export::incident_services_csv(&history, &english, to);
+        assert!(
+            csv.contains(",KakaoTalk,"),
+            "in the reader's language when asked"
+        );
+        // 12 services and the 22 components under them.
+        assert_eq!(rows.len(), 1 + 12 + 22);
     }
 
     fn export_kst(t: OffsetDateTime) -> String {

@@ -29,6 +29,20 @@ impl LevelTimes {
         }
     }
 
+    /// The worst level with any time at it (operational when none).
+    pub fn worst(&self) -> Status {
+        Status::worst(
+            [
+                Status::MajorOutage,
+                Status::PartialOutage,
+                Status::DegradedPerformance,
+                Status::UnderMaintenance,
+            ]
+            .into_iter()
+            .filter(|s| self.at(*s) > Duration::ZERO),
+        )
+    }
+
     /// The time at `status` (zero for operational).
     pub fn at(&self, status: Status) -> Duration {
         match status {
@@ -159,6 +173,49 @@ pub fn service_recovery(
         core_recovery,
         full_recovery,
     })
+}
+
+/// One service's course through an incident, and each of its components'.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceCourse<'h> {
+    pub impact: crate::log::history::ServiceImpact,
+    pub service: &'h ServiceHistory,
+    pub whole: Recovery,
+    /// Components that were affected in the window, in listing order.
+    pub components: Vec<(&'h ComponentHistory, Recovery)>,
+}
+
+/// Every affected service's course through `record`'s impact window, in
+/// the order [`History::service_impacts`] gives: what the incident page,
+/// the JSON export and the per-service CSV all show.
+///
+/// [`History::service_impacts`]: crate::log::history::History::service_impacts
+pub fn incident_courses<'h>(
+    history: &'h crate::log::history::History,
+    record: &crate::log::history::IncidentRecord,
+    now: OffsetDateTime,
+) -> Vec<ServiceCourse<'h>> {
+    history
+        .service_impacts(record, now)
+        .into_iter()
+        .filter_map(|impact| {
+            let service = history.service(&impact.service)?;
+            // Just past the end, so that the recovery itself is inside the window.
+            let to = impact.end.map_or(now, |end| end + Duration::SECOND);
+            let whole = service_recovery(service, impact.start, to)?;
+            let components = service
+                .components
+                .iter()
+                .filter_map(|c| Some((c, component_recovery(c, impact.start, to)?)))
+                .collect();
+            Some(ServiceCourse {
+                impact,
+                service,
+                whole,
+                components,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

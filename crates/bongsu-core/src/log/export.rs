@@ -9,6 +9,8 @@
 use time::macros::offset;
 use time::OffsetDateTime;
 
+use crate::feed::model::Status;
+use crate::log::durations::{incident_courses, Recovery};
 use crate::log::event::{Event, LogEvent};
 use crate::log::history::{filter_incidents, History, IncidentFilter, IncidentRecord};
 use crate::log::tree::entry_hash;
@@ -416,18 +418,27 @@ pub fn incidents_json(history: &History, proof: &ProofContext, now: OffsetDateTi
                 "impact_start": s.impact_start.map(kst),
                 "impact_end": s.impact_end.map(kst),
                 "duration_minutes": s.minutes,
-                "services": history.service_impacts(record, now).iter().map(|i| {
+                "services": incident_courses(history, record, now).iter().map(|c| {
                     let mut row = serde_json::json!({
-                        "service": i.service,
-                        "name": i.name,
-                        "worst": i.worst,
-                        "start": kst(i.start),
-                        "end": i.end.map(kst),
+                        "service": c.impact.service,
+                        "name": c.impact.name,
+                        "worst": c.impact.worst,
+                        "start": kst(c.impact.start),
+                        "end": c.impact.end.map(kst),
                     });
-                    if let Some(course) = service_course(history, i, now) {
-                        if let Some(fields) = row.as_object_mut() {
-                            fields.extend(course);
-                        }
+                    if let (Some(row), Some(course)) = (row.as_object_mut(), course_json(&c.whole).as_object()) {
+                        row.extend(course.clone());
+                        row.insert("components".into(), c.components.iter().map(|(h, r)| {
+                            let mut one = serde_json::json!({
+                                "component": h.id,
+                                "name": h.name,
+                                "depends_on": h.depends_on_at(c.impact.start),
+                            });
+                            if let (Some(one), Some(more)) = (one.as_object_mut(), course_json(r).as_object()) {
+                                one.extend(more.clone());
+                            }
+                            one
+                        }).collect());
                     }
                     row
                 }).collect::<Vec<_>>(),
@@ -451,53 +462,90 @@ pub fn incidents_json(history: &History, proof: &ProofContext, now: OffsetDateTi
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
-/// How down, and for how long, one service was in an incident's window and
-/// each of its components: minutes at each level, and when it began to
-/// recover, recovered its core and recovered in full.
-fn service_course(
+/// How down, and for how long: minutes at each level, and when recovery
+/// began, reached the core and was complete.
+fn course_json(r: &Recovery) -> serde_json::Value {
+    let minutes = |s: Status| r.levels.at(s).whole_minutes();
+    serde_json::json!({
+        "minutes_at": {
+            "major_outage": minutes(Status::MajorOutage),
+            "partial_outage": minutes(Status::PartialOutage),
+            "degraded_performance": minutes(Status::DegradedPerformance),
+            "under_maintenance": minutes(Status::UnderMaintenance),
+        },
+        "first_partial_recovery": r.first_partial_recovery.map(kst),
+        "core_recovery": r.core_recovery.map(kst),
+        "full_recovery": r.full_recovery.map(kst),
+    })
+}
+
+/// One row per service, and one per component under it, for every
+/// incident: how long at each level, and when it began to recover,
+/// recovered its core and recovered in full. (One row per incident, as in
+/// [`incidents_csv`], has no room for a service's course.)
+pub fn incident_services_csv(
     history: &History,
-    impact: &crate::log::history::ServiceImpact,
+    proof: &ProofContext,
     now: OffsetDateTime,
-) -> Option<serde_json::Map<String, serde_json::Value>> {
-    use crate::log::durations::{component_recovery, service_recovery, Recovery};
-    let service = history.service(&impact.service)?;
-    // Just past the end, so that the recovery itself is inside the window.
-    let to = impact.end.map_or(now, |end| end + time::Duration::SECOND);
-    let fields = |r: &Recovery| {
-        let minutes = |s: crate::feed::model::Status| r.levels.at(s).whole_minutes();
-        use crate::feed::model::Status::*;
-        serde_json::json!({
-            "minutes_at": {
-                "major_outage": minutes(MajorOutage),
-                "partial_outage": minutes(PartialOutage),
-                "degraded_performance": minutes(DegradedPerformance),
-                "under_maintenance": minutes(UnderMaintenance),
-            },
-            "first_partial_recovery": r.first_partial_recovery.map(kst),
-            "core_recovery": r.core_recovery.map(kst),
-            "full_recovery": r.full_recovery.map(kst),
-        })
-    };
-    let whole = service_recovery(service, impact.start, to)?;
-    let mut out = fields(&whole).as_object().cloned()?;
-    let components: Vec<serde_json::Value> = service
-        .components
-        .iter()
-        .filter_map(|c| {
-            let r = component_recovery(c, impact.start, to)?;
-            let mut row = serde_json::json!({
-                "component": c.id,
-                "name": c.name,
-                "depends_on": c.depends_on_at(impact.start),
-            });
-            if let (Some(row), Some(more)) = (row.as_object_mut(), fields(&r).as_object()) {
-                row.extend(more.clone());
+) -> String {
+    let mut out = csv_line(&[
+        "incident",
+        "service",
+        "component",
+        "name",
+        "worst",
+        "start_kst",
+        "minutes_major_outage",
+        "minutes_partial_outage",
+        "minutes_degraded_performance",
+        "minutes_under_maintenance",
+        "first_partial_recovery_kst",
+        "core_recovery_kst",
+        "full_recovery_kst",
+        "depends_on",
+        "permalink",
+        "checkpoint_size",
+        "checkpoint_root",
+    ]);
+    let size = proof.size.to_string();
+    let opt = |t: Option<OffsetDateTime>| t.map(kst).unwrap_or_default();
+    for record in newest_first(history, now) {
+        let permalink = proof.permalink(&record.id);
+        for c in incident_courses(history, record, now) {
+            let rows = std::iter::once((None, proof.text(&c.impact.name), &c.whole, String::new()))
+                .chain(c.components.iter().map(|(h, r)| {
+                    let depends = h.depends_on_at(c.impact.start).join(" ");
+                    (Some(h.id.as_str()), proof.text(&h.name), r, depends)
+                }));
+            for (component, name, r, depends) in rows {
+                let minutes = |s: Status| r.levels.at(s).whole_minutes().to_string();
+                let worst = match component {
+                    None => c.impact.worst,
+                    Some(_) => r.levels.worst(),
+                };
+                out.push_str(&csv_line(&[
+                    &record.id,
+                    &c.impact.service,
+                    component.unwrap_or(""),
+                    name,
+                    worst.as_str(),
+                    &kst(r.start),
+                    &minutes(Status::MajorOutage),
+                    &minutes(Status::PartialOutage),
+                    &minutes(Status::DegradedPerformance),
+                    &minutes(Status::UnderMaintenance),
+                    &opt(r.first_partial_recovery),
+                    &opt(r.core_recovery),
+                    &opt(r.full_recovery),
+                    &depends,
+                    &permalink,
+                    &size,
+                    &proof.root,
+                ]));
             }
-            Some(row)
-        })
-        .collect();
-    out.insert("components".into(), serde_json::Value::Array(components));
-    Some(out)
+        }
+    }
+    out
 }
 
 pub(crate) fn xml(s: &str) -> String {

@@ -115,12 +115,7 @@ pub fn rss(page: &Page, lang: &str, entries: &[Entry<'_>]) -> String {
 
 /// `issued_at` dates the feed only when it has no entries: otherwise the
 /// newest entry does, so re-signing leaves the file as it was.
-pub fn atom(
-    page: &Page,
-    lang: &str,
-    entries: &[Entry<'_>],
-    issued_at: OffsetDateTime,
-) -> String {
+pub fn atom(page: &Page, lang: &str, entries: &[Entry<'_>], issued_at: OffsetDateTime) -> String {
     let updated = entries
         .first()
         .map_or_else(|| kst(issued_at), |e| e.item.updated_at.clone());
