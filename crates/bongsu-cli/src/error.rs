@@ -30,6 +30,10 @@ pub enum CliError {
     },
     #[error("{path}: {message}")]
     StatusInvalid { path: PathBuf, message: String },
+    #[error("{path}: {message}; nothing was written")]
+    Declare { path: PathBuf, message: String },
+    #[error("signing needs {0}")]
+    SignFlag(&'static str),
     #[error("{path} exists but is not a signed feed ({why}); pass --seq or remove it")]
     UnreadableFeed { path: PathBuf, why: String },
     #[error("--seq {given} is not greater than seq {existing} already in {path}; sequence numbers must only grow")]

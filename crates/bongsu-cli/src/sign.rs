@@ -57,6 +57,24 @@ pub fn sign_files(
     log: Option<&LogOptions>,
     now: OffsetDateTime,
 ) -> Result<Signed, CliError> {
+    let text = std::fs::read_to_string(status).map_err(|source| CliError::ReadStatus {
+        path: status.to_owned(),
+        source,
+    })?;
+    sign_text(key, status, &text, outs, seq, log, now)
+}
+
+/// [`sign_files`] for a status file's text not yet on disk (`status` names
+/// it in messages): the declare commands sign before they write the file.
+pub fn sign_text(
+    key: &Path,
+    status: &Path,
+    text: &str,
+    outs: &[PathBuf],
+    seq: Option<u64>,
+    log: Option<&LogOptions>,
+    now: OffsetDateTime,
+) -> Result<Signed, CliError> {
     // Held until signing is done: a second run waits, then reads the seq
     // and the log this one wrote.
     let _locks = crate::lock::lock_dirs(
@@ -66,11 +84,7 @@ pub fn sign_files(
         crate::lock::LOCK_WAIT,
     )?;
     let signer = read_signer(key)?;
-    let text = std::fs::read_to_string(status).map_err(|source| CliError::ReadStatus {
-        path: status.to_owned(),
-        source,
-    })?;
-    let draft = status_file::parse(&text).map_err(|e| match e.position {
+    let draft = status_file::parse(text).map_err(|e| match e.position {
         Some((line, column)) => CliError::StatusSyntax {
             path: status.to_owned(),
             line,
@@ -358,14 +372,22 @@ pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
 /// `bongsu sign`'s flags: what the command line gives, used as its options.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Private key file from `bongsu keygen`.
-    #[arg(long)]
-    key: PathBuf,
     /// The status file (TOML).
     #[arg(long)]
     status: PathBuf,
-    /// Feed file to write; repeat for every region.
-    #[arg(long, required = true)]
+    #[command(flatten)]
+    signing: Signing,
+}
+
+/// How to sign, log and publish a status file: shared by `sign` and the
+/// declare commands (`incident`, `component`), which sign what they wrote.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Signing {
+    /// Private key file from `bongsu keygen` (required unless --dry-run).
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// Feed file to write; repeat for every region (at least one unless --dry-run).
+    #[arg(long)]
     out: Vec<PathBuf>,
     /// Sequence number; default: one more than the highest in the existing --out files.
     #[arg(long)]
@@ -393,69 +415,107 @@ pub struct Args {
 
 /// Runs `bongsu sign`.
 pub fn run(args: Args) -> Result<(), CliError> {
-    let Args {
-        key,
-        status,
-        out,
-        seq,
-        log,
-        log_key,
-        witness,
-        probes,
-        to,
-    } = args;
-    // Every destination is checked before anything is signed.
-    let destinations = to.plan(&out)?;
-    let mut warnings = Vec::new();
-    let probes = match probes {
-        Some(path) => {
-            let config = crate::config_file::read_app_config(&path)?;
-            let (watch, problems) = crate::probe::watch::ProbeWatch::from_config(&config);
-            warnings.extend(problems);
-            Some(watch)
+    let Args { status, signing } = args;
+    let destinations = signing.check()?;
+    let text = std::fs::read_to_string(&status).map_err(|source| CliError::ReadStatus {
+        path: status.clone(),
+        source,
+    })?;
+    signing.sign(&status, &text, destinations, |_| Ok(()))
+}
+
+impl Signing {
+    /// Everything that can be checked before anything is written: the key
+    /// file is there, and every `--to` names a folder of an `--out`.
+    pub fn check(&self) -> Result<Vec<crate::publish::Planned>, CliError> {
+        let key = self.key.as_ref().ok_or(CliError::SignFlag("--key <private key file>"))?;
+        if self.out.is_empty() {
+            return Err(CliError::SignFlag("--out <region>/feed.note (once per region)"));
         }
-        None => None,
-    };
-    let log = log.zip(log_key).map(|(dir, key)| LogOptions {
-        dir,
-        key,
-        witnesses: witness,
-        probes,
-    });
-    let signed = sign_files(
-        &key,
-        &status,
-        &out,
-        seq,
-        log.as_ref(),
-        time::OffsetDateTime::now_utc(),
-    )?;
-    for warning in warnings.iter().chain(&signed.warnings) {
-        eprintln!("warning: {warning}");
+        std::fs::metadata(key).map_err(|source| CliError::ReadFile {
+            path: key.clone(),
+            source,
+        })?;
+        self.to.plan(&self.out)
     }
-    if let Some((commitment, added)) = &signed.log {
-        println!(
-            "logged {added} event(s); the log has {} entries, root {}",
-            commitment.size, commitment.root
-        );
+
+    /// Signs the status file `text` (read from, or about to be written to,
+    /// `status`) into every `--out`, logs and publishes as `sign` does.
+    /// `signed` runs once the feeds and the log are written, before
+    /// anything is published (the declare commands write the status file
+    /// there, so that it never says what was not signed).
+    pub fn sign(
+        &self,
+        status: &Path,
+        text: &str,
+        destinations: Vec<crate::publish::Planned>,
+        signed: impl FnOnce(&Signed) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        let after_signing = signed;
+        let Signing {
+            key,
+            out,
+            seq,
+            log,
+            log_key,
+            witness,
+            probes,
+            to,
+        } = self.clone();
+        let mut warnings = Vec::new();
+        let probes = match probes {
+            Some(path) => {
+                let config = crate::config_file::read_app_config(&path)?;
+                let (watch, problems) = crate::probe::watch::ProbeWatch::from_config(&config);
+                warnings.extend(problems);
+                Some(watch)
+            }
+            None => None,
+        };
+        let log = log.zip(log_key).map(|(dir, key)| LogOptions {
+            dir,
+            key,
+            witnesses: witness,
+            probes,
+        });
+        let key = key.ok_or(CliError::SignFlag("--key <private key file>"))?;
+        let signed = sign_text(
+            &key,
+            status,
+            text,
+            &out,
+            seq,
+            log.as_ref(),
+            time::OffsetDateTime::now_utc(),
+        )?;
+        for warning in warnings.iter().chain(&signed.warnings) {
+            eprintln!("warning: {warning}");
+        }
+        if let Some((commitment, added)) = &signed.log {
+            println!(
+                "logged {added} event(s); the log has {} entries, root {}",
+                commitment.size, commitment.root
+            );
+        }
+        if signed.api_files > 0 {
+            println!(
+                "derived the Statuspage-compatible API ({} files and {}) beside each feed",
+                signed.api_files,
+                bongsu_core::statuspage::MANIFEST_PATH
+            );
+        }
+        for path in &out {
+            println!(
+                "signed {} seq {} (expires {}) -> {}",
+                signed.feed,
+                signed.seq,
+                signed.expires_at,
+                path.display()
+            );
+        }
+        after_signing(&signed)?;
+        // The whole tree: the feed, the log it commits to, and whatever an
+        // earlier publish left behind on a destination that lagged.
+        to.publish(&destinations, true, &format!("seq {}", signed.seq))
     }
-    if signed.api_files > 0 {
-        println!(
-            "derived the Statuspage-compatible API ({} files and {}) beside each feed",
-            signed.api_files,
-            bongsu_core::statuspage::MANIFEST_PATH
-        );
-    }
-    for path in &out {
-        println!(
-            "signed {} seq {} (expires {}) -> {}",
-            signed.feed,
-            signed.seq,
-            signed.expires_at,
-            path.display()
-        );
-    }
-    // The whole tree: the feed, the log it commits to, and whatever an
-    // earlier publish left behind on a destination that lagged.
-    to.publish(&destinations, true, &format!("seq {}", signed.seq))
 }

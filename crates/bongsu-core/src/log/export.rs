@@ -446,6 +446,7 @@ pub fn incidents_json(history: &History, proof: &ProofContext, now: OffsetDateTi
                     "at": kst(u.at),
                     "state": u.state,
                     "message": u.message,
+                    "sources": u.sources,
                     "entry": u.entry,
                     "proof": proof.bundle_url(u.entry),
                 })).collect::<Vec<_>>(),
