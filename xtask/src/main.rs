@@ -226,6 +226,15 @@ fn bench() -> Result<(), String> {
             .current_dir(root.join("e2e")),
     )?;
 
+    cmd::step("one command to declare: from enter to verified on a page polling three regions");
+    cmd::run(
+        cmd::command("node")
+            .arg("bench/declare.mjs")
+            .env("BONGSU_BIN", build::cli_binary())
+            .env("BONGSU_DIST", root.join("dist"))
+            .current_dir(root.join("e2e")),
+    )?;
+
     cmd::step("history page render, 50 services × 90 days (headless Chromium)");
     cmd::run(
         cmd::command("node")
