@@ -32,6 +32,13 @@ const KEYS: &[&str] = &[
     "widget.none_found",
     "widget.missing",
     "operator.names_original",
+    "headline.disputed_failing",
+    "headline.disputed_working",
+    "claim.operational",
+    "claim.under_maintenance",
+    "claim.degraded_performance",
+    "claim.partial_outage",
+    "claim.major_outage",
     "operator.lang_ko",
     "operator.lang_en",
 ];

@@ -137,6 +137,21 @@ test('a broken service the operator has not declared is called out within one pr
     assert.equal(await banner.locator('h2').textContent(),
       'The operator reports all services operational; independent probes in 2 of 2 regions see KakaoTalk failing');
     await page.screenshot({ path: path.join(ensureScreenshotDir(), 'probes-undeclared-outage.png'), fullPage: true });
+    // The partner widget says the same in its headline, in both languages,
+    // keeping the declared status; its box passes axe too.
+    for (const [lang, words] of [
+      ['en', 'The operator reports all services operational; independent probes in 2 of 2 regions see KakaoTalk failing'],
+      ['ko', '운영자는 모든 서비스가 정상이라고 밝혔지만, 독립 프로브는 2개 지역 중 2곳에서 KakaoTalk 장애를 확인했습니다'],
+    ]) {
+      const widget = await openPage(browser, `${s.appUrl}embed/?services=talk&lang=${lang}&mode=compact`, { width: 360, height: 400 });
+      await widget.waitForSelector('[data-testid=widget-overall][data-disputed=true]', { timeout: 15000 });
+      const overall = widget.locator('[data-testid=widget-overall]');
+      assert.equal(await overall.getAttribute('data-status'), 'operational', 'the widget keeps the declared status');
+      assert.equal((await overall.textContent()).trim(), `✓ ${words}`);
+      assert.deepEqual(await axeViolations(widget), [], `widget axe, ${lang}`);
+      await widget.screenshot({ path: path.join(ensureScreenshotDir(), `widget-disputed-${lang}.png`) });
+      await widget.context().close();
+    }
     // The notice, the measured lines and the probe lines pass axe in both themes.
     for (const colorScheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme });

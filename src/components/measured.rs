@@ -10,7 +10,7 @@
 //! distinct reactive view costs code.
 
 use bongsu_core::probe::{
-    consensus, declared_since, disagreement_about, Consensus, DisagreementKind, Verdict,
+    consensus, disputed_headline, disputes, Consensus, DisagreementKind, Verdict,
 };
 use bongsu_core::probe::{is_current, Observation};
 use bongsu_core::Feed;
@@ -99,83 +99,77 @@ impl Measured {
         let Some(feed) = i.feed.filter(|_| any_probe(i.regions)) else {
             return m;
         };
-        let counted: Vec<Observation> = i
+        let kept: Vec<Observation> = i
             .regions
             .iter()
             .filter_map(|(_, _, kept)| kept.clone())
-            .filter(|o| is_current(o, i.now))
             .collect();
-        // (names, the fewest regions finding one so, the most counted)
-        let mut failing: (Vec<String>, usize, usize) = (Vec::new(), usize::MAX, 0);
-        let mut working: (Vec<String>, usize, usize) = (Vec::new(), usize::MAX, 0);
+        let counted: Vec<Observation> = kept
+            .iter()
+            .filter(|o| is_current(o, i.now))
+            .cloned()
+            .collect();
         for s in &feed.services {
             let c = consensus(&s.id, &counted, i.now);
             m.services.push(measured_line(i.locale, &s.id, &c));
-            // The page has the feed, not the log: the incidents date the
-            // declaration (the signer also knows the log's status changes).
-            let declared = declared_since(&feed.incidents, &s.id);
-            let due = disagreement_about(&feed.services, s, &c, declared, i.probing)
-                .filter(|d| d.is_due(i.now, i.grace));
-            if let Some(d) = due {
-                let (regions, since) = (c.regions(), kst(i.locale, d.since));
-                let (seen, found) = match d.kind {
-                    DisagreementKind::UndeclaredOutage => (&mut failing, c.failing.len()),
-                    DisagreementKind::UnconfirmedOutage => (&mut working, c.passing.len()),
-                };
-                let name = said(i.locale, &s.name);
-                seen.0.push(name.clone());
-                seen.1 = seen.1.min(found);
-                seen.2 = seen.2.max(regions);
-                let text = match d.kind {
-                    DisagreementKind::UndeclaredOutage => td_string!(
-                        i.locale,
-                        probes.undeclared,
-                        service = name,
-                        failing = c.failing.len(),
-                        regions = regions,
-                        since = since
-                    ),
-                    DisagreementKind::UnconfirmedOutage => td_string!(
-                        i.locale,
-                        probes.unconfirmed,
-                        service = name,
-                        regions = regions,
-                        since = since
-                    ),
-                };
-                m.notices.push(Line {
-                    testid: "disagreement",
-                    state: d.kind.as_str(),
-                    about: s.id.clone(),
-                    symbol: "⚠",
-                    text,
-                    detail: None,
-                });
-            }
         }
-        // An outage the operator has not declared outweighs one the probes
-        // do not confirm.
-        let claim = crate::format::claim(i.locale, feed.overall());
-        m.headline = if !failing.0.is_empty() {
-            Some(td_string!(
-                i.locale,
-                headline.disputed_failing,
-                claim = &claim,
-                failing = failing.1,
-                regions = failing.2,
-                services = failing.0.join(", ")
-            ))
-        } else if !working.0.is_empty() {
-            Some(td_string!(
-                i.locale,
-                headline.disputed_working,
-                claim = &claim,
-                regions = working.2,
-                services = working.0.join(", ")
-            ))
-        } else {
-            None
-        };
+        // The core's one rule for what is disputed, as the widget uses it.
+        let found = disputes(feed, &kept, i.now, i.grace, i.probing);
+        for d in &found {
+            let (c, name) = (&d.consensus, said(i.locale, &d.service.name));
+            let (regions, since) = (c.regions(), kst(i.locale, d.disagreement.since));
+            let text = match d.disagreement.kind {
+                DisagreementKind::UndeclaredOutage => td_string!(
+                    i.locale,
+                    probes.undeclared,
+                    service = name,
+                    failing = c.failing.len(),
+                    regions = regions,
+                    since = since
+                ),
+                DisagreementKind::UnconfirmedOutage => td_string!(
+                    i.locale,
+                    probes.unconfirmed,
+                    service = name,
+                    regions = regions,
+                    since = since
+                ),
+            };
+            m.notices.push(Line {
+                testid: "disagreement",
+                state: d.disagreement.kind.as_str(),
+                about: d.service.id.clone(),
+                symbol: "⚠",
+                text,
+                detail: None,
+            });
+        }
+        m.headline = disputed_headline(&found).map(|h| {
+            let claim = crate::format::claim(i.locale, feed.overall());
+            let services = h
+                .services
+                .iter()
+                .map(|s| said(i.locale, &s.name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            match h.kind {
+                DisagreementKind::UndeclaredOutage => td_string!(
+                    i.locale,
+                    headline.disputed_failing,
+                    claim = &claim,
+                    failing = h.found,
+                    regions = h.regions,
+                    services = services
+                ),
+                DisagreementKind::UnconfirmedOutage => td_string!(
+                    i.locale,
+                    headline.disputed_working,
+                    claim = &claim,
+                    regions = h.regions,
+                    services = services
+                ),
+            }
+        });
         m
     }
 

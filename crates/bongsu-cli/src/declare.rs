@@ -159,12 +159,15 @@ enum ComponentAction {
 }
 
 fn parse_status(s: &str) -> Result<Status, String> {
-    Status::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| {
-        format!(
-            "`{s}` is not a status; use one of {}",
-            Status::ALL.map(Status::as_str).join(", ")
-        )
-    })
+    Status::ALL
+        .into_iter()
+        .find(|x| x.as_str() == s)
+        .ok_or_else(|| {
+            format!(
+                "`{s}` is not a status; use one of {}",
+                Status::ALL.map(Status::as_str).join(", ")
+            )
+        })
 }
 
 fn parse_state(s: &str) -> Result<IncidentState, String> {
@@ -172,7 +175,9 @@ fn parse_state(s: &str) -> Result<IncidentState, String> {
     [Investigating, Identified, Monitoring, Resolved]
         .into_iter()
         .find(|x| x.as_str() == s)
-        .ok_or_else(|| format!("`{s}` is not a state; use investigating, identified, monitoring or resolved"))
+        .ok_or_else(|| {
+            format!("`{s}` is not a state; use investigating, identified, monitoring or resolved")
+        })
 }
 
 /// `service/component=status`, as --set takes it.
@@ -290,7 +295,10 @@ fn check(path: &Path, text: &str) -> Result<(), CliError> {
     let draft = crate::status_file::parse(text).map_err(|e| CliError::Declare {
         path: path.to_owned(),
         message: match e.position {
-            Some((line, column)) => format!("the result would not sign (line {line}, column {column}: {})", e.message),
+            Some((line, column)) => format!(
+                "the result would not sign (line {line}, column {column}: {})",
+                e.message
+            ),
             None => format!("the result would not sign: {}", e.message),
         },
     })?;

@@ -44,9 +44,9 @@ enum Command {
     Sign(sign::Args),
     /// Declare an incident in one step: edit the status file (comments kept), check it, sign,
     /// log and (with --to) publish. `open`, `update` or `resolve`; --ko and --en for the words.
-    Incident(declare::IncidentArgs),
+    Incident(Box<declare::IncidentArgs>),
     /// Set a component's status in one step: edit the status file, check, sign, log, publish.
-    Component(declare::ComponentArgs),
+    Component(Box<declare::ComponentArgs>),
     /// Sign the next version of the key set with the root key(s) and append it to the key chain.
     Keyset(keyset::Args),
     /// Serve region directories and the built app: static files with the headers a status
@@ -86,8 +86,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Keygen(args) => keygen::run(args),
         Command::Sign(args) => sign::run(args),
-        Command::Incident(args) => declare::run_incident(args),
-        Command::Component(args) => declare::run_component(args),
+        Command::Incident(args) => declare::run_incident(*args),
+        Command::Component(args) => declare::run_component(*args),
         Command::Keyset(args) => keyset::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Audit(args) => audit::run(args),

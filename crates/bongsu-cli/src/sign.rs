@@ -428,9 +428,14 @@ impl Signing {
     /// Everything that can be checked before anything is written: the key
     /// file is there, and every `--to` names a folder of an `--out`.
     pub fn check(&self) -> Result<Vec<crate::publish::Planned>, CliError> {
-        let key = self.key.as_ref().ok_or(CliError::SignFlag("--key <private key file>"))?;
+        let key = self
+            .key
+            .as_ref()
+            .ok_or(CliError::SignFlag("--key <private key file>"))?;
         if self.out.is_empty() {
-            return Err(CliError::SignFlag("--out <region>/feed.note (once per region)"));
+            return Err(CliError::SignFlag(
+                "--out <region>/feed.note (once per region)",
+            ));
         }
         std::fs::metadata(key).map_err(|source| CliError::ReadFile {
             path: key.clone(),

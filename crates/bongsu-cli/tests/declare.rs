@@ -102,8 +102,14 @@ fn an_incident_is_declared_updated_and_resolved_in_one_step_each() {
     let out = declare(&op, &dry);
     assert!(out.status.success(), "{}", stderr(&out));
     let diff = stdout(&out);
-    assert!(diff.contains("-status = \"operational\"\n+status = \"major_outage\""), "{diff}");
-    assert!(diff.contains("+title = { ko = \"카카오 로그인 장애\", en = \"Kakao login is down\" }"), "{diff}");
+    assert!(
+        diff.contains("-status = \"operational\"\n+status = \"major_outage\""),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+title = { ko = \"카카오 로그인 장애\", en = \"Kakao login is down\" }"),
+        "{diff}"
+    );
     assert!(diff.contains("nothing was written or signed"), "{diff}");
     assert_eq!(file(&op), STATUS);
     assert_eq!(feed(&op), seq1);
@@ -112,7 +118,10 @@ fn an_incident_is_declared_updated_and_resolved_in_one_step_each() {
     let out = declare(&op, &open);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = file(&op);
-    assert!(text.starts_with("# Kakao: the on-call's status file. Comments stay.\n"), "{text}");
+    assert!(
+        text.starts_with("# Kakao: the on-call's status file. Comments stay.\n"),
+        "{text}"
+    );
     let signed = feed(&op);
     assert!(signed.starts_with("bongsu-status-feed/v2\n"), "{signed}");
     assert!(signed.contains("\"title\":{\"lang\":\"ko\",\"text\":\"카카오 로그인 장애\",\"translations\":{\"en\":\"Kakao login is down\"}}"), "{signed}");
@@ -123,10 +132,22 @@ fn an_incident_is_declared_updated_and_resolved_in_one_step_each() {
     let size = checkpoint_size(&op);
     let out = declare(
         &op,
-        &["incident", "update", "login-down", "--state", "identified", "--en", "Fire at the datacenter."],
+        &[
+            "incident",
+            "update",
+            "login-down",
+            "--state",
+            "identified",
+            "--en",
+            "Fire at the datacenter.",
+        ],
     );
     assert_fails_with(&out, "give --ko too, or pass --untranslated");
-    assert!(stderr(&out).contains("nothing was written"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing was written"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(file(&op), text);
     assert_eq!(feed(&op), signed);
     assert_eq!(checkpoint_size(&op), size);
@@ -134,19 +155,63 @@ fn an_incident_is_declared_updated_and_resolved_in_one_step_each() {
     // Marked untranslated, it goes out in English only.
     let out = declare(
         &op,
-        &["incident", "update", "login-down", "--state", "identified", "--en", "Fire at the datacenter.", "--untranslated", "--at", "2022-10-15T16:12:00+09:00"],
+        &[
+            "incident",
+            "update",
+            "login-down",
+            "--state",
+            "identified",
+            "--en",
+            "Fire at the datacenter.",
+            "--untranslated",
+            "--at",
+            "2022-10-15T16:12:00+09:00",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(feed(&op).contains("\"message\":{\"lang\":\"en\",\"text\":\"Fire at the datacenter.\"}"));
+    assert!(
+        feed(&op).contains("\"message\":{\"lang\":\"en\",\"text\":\"Fire at the datacenter.\"}")
+    );
 
     // Refusals: unknown incident, unknown component, time before the last update.
-    let out = declare(&op, &["incident", "update", "login-dwn", "--state", "monitoring", "--ko", "가", "--en", "a"]);
-    assert_fails_with(&out, "no incident `login-dwn`; the status file has: login-down");
-    let out = declare(&op, &["component", "set", "kakaopay/payment", "operational"]);
+    let out = declare(
+        &op,
+        &[
+            "incident",
+            "update",
+            "login-dwn",
+            "--state",
+            "monitoring",
+            "--ko",
+            "가",
+            "--en",
+            "a",
+        ],
+    );
+    assert_fails_with(
+        &out,
+        "no incident `login-dwn`; the status file has: login-down",
+    );
+    let out = declare(
+        &op,
+        &["component", "set", "kakaopay/payment", "operational"],
+    );
     assert_fails_with(&out, "no component `kakaopay/payment`; the status file has: kakao-account/login, kakaopay/payments");
     let out = declare(
         &op,
-        &["incident", "update", "login-down", "--state", "monitoring", "--ko", "가", "--en", "a", "--at", "2022-10-15T15:00:00+09:00"],
+        &[
+            "incident",
+            "update",
+            "login-down",
+            "--state",
+            "monitoring",
+            "--ko",
+            "가",
+            "--en",
+            "a",
+            "--at",
+            "2022-10-15T15:00:00+09:00",
+        ],
     );
     assert_fails_with(&out, "updates must be in time order");
     let out = declare(&op, &["component", "set", "kakaopay/payments", "down"]);
@@ -154,24 +219,63 @@ fn an_incident_is_declared_updated_and_resolved_in_one_step_each() {
     assert!(stderr(&out).contains("not a status"), "{}", stderr(&out));
 
     // Repaired and resolved.
-    let out = declare(&op, &["component", "set", "kakao-account/login", "operational"]);
+    let out = declare(
+        &op,
+        &["component", "set", "kakao-account/login", "operational"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let out = declare(
         &op,
-        &["incident", "resolve", "login-down", "--set", "kakaopay/payments=operational", "--ko", "복구되었습니다.", "--en", "Restored.", "--at", "2022-10-15T18:00:00+09:00"],
+        &[
+            "incident",
+            "resolve",
+            "login-down",
+            "--set",
+            "kakaopay/payments=operational",
+            "--ko",
+            "복구되었습니다.",
+            "--en",
+            "Restored.",
+            "--at",
+            "2022-10-15T18:00:00+09:00",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let last = feed(&op);
-    assert!(last.contains("\"state\":\"resolved\",\"message\":{\"lang\":\"ko\",\"text\":\"복구되었습니다.\""), "{last}");
+    assert!(
+        last.contains(
+            "\"state\":\"resolved\",\"message\":{\"lang\":\"ko\",\"text\":\"복구되었습니다.\""
+        ),
+        "{last}"
+    );
     for component in ["로그인", "결제"] {
         assert!(
-            last.contains(&format!("\"text\":\"{component}\",\"translations\":{{\"en\":")) ,
+            last.contains(&format!(
+                "\"text\":\"{component}\",\"translations\":{{\"en\":"
+            )),
             "{last}"
         );
     }
-    assert_eq!(last.matches("\"status\":\"operational\"").count(), 2, "both repaired: {last}");
+    assert_eq!(
+        last.matches("\"status\":\"operational\"").count(),
+        2,
+        "both repaired: {last}"
+    );
     // A resolved incident takes no more updates.
-    let out = declare(&op, &["incident", "update", "login-down", "--state", "monitoring", "--ko", "가", "--en", "a"]);
+    let out = declare(
+        &op,
+        &[
+            "incident",
+            "update",
+            "login-down",
+            "--state",
+            "monitoring",
+            "--ko",
+            "가",
+            "--en",
+            "a",
+        ],
+    );
     assert_fails_with(&out, "is resolved; open a new incident");
 
     // The log holds every step: listing, statuses, the incident's four updates.
@@ -180,8 +284,14 @@ fn an_incident_is_declared_updated_and_resolved_in_one_step_each() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&audit)).unwrap();
     let updates = json["incidents"][0]["updates"].as_array().unwrap();
     assert_eq!(updates.len(), 3, "open, identified, resolved");
-    assert_eq!(updates[0]["message"]["translations"]["en"], "Login fails. We are investigating.");
-    assert_eq!(updates[0]["sources"], "on-call", "kept apart from the message");
+    assert_eq!(
+        updates[0]["message"]["translations"]["en"],
+        "Login fails. We are investigating."
+    );
+    assert_eq!(
+        updates[0]["sources"], "on-call",
+        "kept apart from the message"
+    );
 }
 
 #[test]
@@ -189,10 +299,29 @@ fn signing_needs_its_key_and_outputs_unless_dry_run() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("status.toml");
     std::fs::write(&file, STATUS).unwrap();
-    let out = bongsu(&["component", "set", "kakaopay/payments", "degraded_performance", "--status", file.to_str().unwrap()]);
+    let out = bongsu(&[
+        "component",
+        "set",
+        "kakaopay/payments",
+        "degraded_performance",
+        "--status",
+        file.to_str().unwrap(),
+    ]);
     assert_fails_with(&out, "signing needs --key");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), STATUS);
-    let out = bongsu(&["component", "set", "kakaopay/payments", "degraded_performance", "--status", file.to_str().unwrap(), "--dry-run"]);
+    let out = bongsu(&[
+        "component",
+        "set",
+        "kakaopay/payments",
+        "degraded_performance",
+        "--status",
+        file.to_str().unwrap(),
+        "--dry-run",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("+status = \"degraded_performance\""), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("+status = \"degraded_performance\""),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -5,13 +5,16 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use bongsu_core::keys::MAX_KEY_CHAIN_BYTES;
-use bongsu_core::{freshness, parse_chain_file, AppConfig, Freshness, KeyChain, MAX_FEED_BYTES};
+use bongsu_core::probe::{verify_observation, Observation, MAX_OBSERVATION_BYTES};
+use bongsu_core::{
+    check_content_type, freshness, parse_chain_file, AppConfig, Freshness, KeyChain, MAX_FEED_BYTES,
+};
 use bongsu_web::fetch::{controller, fetch_bytes, Fetched};
 use bongsu_web::signature_checks::checked;
 use bongsu_web::{clock, config_loader, last_good, offline_shell, saved_keys};
 use bongsu_widget::options::Options;
 use bongsu_widget::selection::{decide, OnShow};
-use bongsu_widget::view::{announce, announcement, render, Announce, Known, Shown};
+use bongsu_widget::view::{announce, announcement, render, Announce, Known, Probes, Shown};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::AbortController;
 
@@ -33,6 +36,9 @@ struct Widget {
     served: Vec<Option<Fetched>>,
     /// Whether each region's latest feed request was answered.
     answered: Vec<Option<bool>>,
+    /// Each region's newest probe observation verified under the keys
+    /// trusted now (dropped when they change, as the page does).
+    observations: Vec<Option<Observation>>,
     /// The last settled announcement; see [`announce`].
     announced: Option<String>,
     /// Bumped by every poll; an older poll's answers do not count regions.
@@ -69,6 +75,7 @@ pub fn start() {
         conflict: false,
         served: Vec::new(),
         answered: Vec::new(),
+        observations: Vec::new(),
         announced: None,
         generation: 0,
         requests: Vec::new(),
@@ -99,6 +106,7 @@ async fn run(widget: Shared) {
         w.keys = Some(keys);
         w.served = vec![None; config.regions.len()];
         w.answered = vec![None; config.regions.len()];
+        w.observations = vec![None; config.regions.len()];
         w.config = Some(config.clone());
     }
     show(&widget);
@@ -120,14 +128,44 @@ fn poll(widget: &Shared, config: &AppConfig) {
     };
     for (index, region) in config.regions.iter().enumerate() {
         let timeout = config.timeout_ms;
-        let (Some(keys_request), Some(feed_request)) = (controller(), controller()) else {
+        let (Some(keys_request), Some(feed_request), Some(probe_request)) =
+            (controller(), controller(), controller())
+        else {
             continue;
         };
         {
             let mut w = widget.borrow_mut();
-            w.requests
-                .extend([keys_request.clone(), feed_request.clone()]);
+            w.requests.extend([
+                keys_request.clone(),
+                feed_request.clone(),
+                probe_request.clone(),
+            ]);
             w.pending += 2;
+        }
+        {
+            // Not counted in `pending`: a region without a probe must not
+            // hold back "no region served a verified status".
+            let (widget, url, id) = (widget.clone(), region.probe_url(), region.id.clone());
+            spawn_local(async move {
+                let Ok(fetched) =
+                    fetch_bytes(&url, timeout, MAX_OBSERVATION_BYTES, &probe_request).await
+                else {
+                    return;
+                };
+                if check_content_type(fetched.content_type.as_deref()).is_err() {
+                    return;
+                }
+                let verified = checked(|| {
+                    let w = widget.borrow();
+                    let key_set = w.keys.as_ref()?.current(clock::now()).ok()?;
+                    verify_observation(&fetched.bytes, key_set, &id).ok()
+                })
+                .await;
+                if let Some(observation) = verified {
+                    keep_observation(&widget, index, observation);
+                    show(&widget);
+                }
+            });
         }
         {
             let request = keys_request;
@@ -167,6 +205,17 @@ fn poll(widget: &Shared, config: &AppConfig) {
     }
 }
 
+/// Keeps a region's observation if it is newer than the one kept (an older
+/// one served again is a replay and changes nothing).
+fn keep_observation(widget: &Shared, index: usize, observation: Observation) {
+    let mut w = widget.borrow_mut();
+    if let Some(slot) = w.observations.get_mut(index) {
+        if slot.as_ref().is_none_or(|kept| kept.seq < observation.seq) {
+            *slot = Some(observation);
+        }
+    }
+}
+
 /// Counts one of poll `generation`'s requests as finished; true when it was
 /// the current poll's last.
 fn finished(widget: &Shared, generation: u64) -> bool {
@@ -200,6 +249,9 @@ async fn learn_keys(widget: &Shared, bytes: &[u8]) {
             saved_keys::save(&config.feed, &grown);
         }
         w.keys = Some(grown);
+        // Observations verified under the old keys no longer count.
+        let regions = w.observations.len();
+        w.observations = vec![None; regions];
     }
     reconsider(widget).await;
 }
@@ -230,6 +282,7 @@ async fn reconsider(widget: &Shared) {
 fn show(widget: &Shared) {
     let mut w = widget.borrow_mut();
     let words = w.options.language.words();
+    let observations: Vec<Observation> = w.observations.iter().flatten().cloned().collect();
     let known = if w.settings_failed {
         Known::NoSettings
     } else if let Some(shown) = &w.shown {
@@ -243,6 +296,20 @@ fn show(widget: &Shared) {
             ),
             answered: w.answered.iter().filter(|a| **a == Some(true)).count(),
             total: w.answered.len(),
+            probes: Probes {
+                observations: &observations,
+                now: clock::now(),
+                grace: time::Duration::seconds(i64::from(
+                    w.config
+                        .as_ref()
+                        .map_or(0, |c| c.disagreement_grace_seconds),
+                )),
+                probing: w
+                    .keys
+                    .as_ref()
+                    .and_then(KeyChain::latest)
+                    .map_or(0, |ks| ks.roles.probes.len()),
+            },
         })
     } else if w.pending == 0 && !w.answered.is_empty() && w.answered.iter().all(Option::is_some) {
         Known::NoStatus

@@ -3,6 +3,7 @@
 //! operator string is escaped; status is told by symbol and words as well
 //! as colour.
 
+use bongsu_core::probe::{disputed_headline, disputes, DisagreementKind, Observation};
 use bongsu_core::text::{same_language, Rendition};
 use bongsu_core::{Feed, Service, Status};
 use time::{macros::offset, OffsetDateTime};
@@ -35,6 +36,84 @@ pub struct Shown<'a> {
     /// Regions that answered the latest poll, of all configured.
     pub answered: usize,
     pub total: usize,
+    /// What the regions' probes measured, to say whose claim the headline
+    /// is while they dispute it, as the status page does.
+    pub probes: Probes<'a>,
+}
+
+/// Each region's newest verified probe observation, and the page's rules
+/// for when they dispute the declared status.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Probes<'a> {
+    pub observations: &'a [Observation],
+    pub now: OffsetDateTime,
+    pub grace: time::Duration,
+    /// How many regions the key set lets probe.
+    pub probing: usize,
+}
+
+impl Probes<'_> {
+    pub const NONE: Probes<'static> = Probes {
+        observations: &[],
+        now: OffsetDateTime::UNIX_EPOCH,
+        grace: time::Duration::ZERO,
+        probing: 0,
+    };
+}
+
+/// While the probes dispute the declared status of a chosen service, the
+/// headline says whose claim it is and what they see (the status page's
+/// words and the core's rule); the declared status itself stays.
+fn disputed(shown: &Shown, rows: &[Row], overall: Status, words: &Words) -> Option<String> {
+    let p = &shown.probes;
+    let all = disputes(shown.feed, p.observations, p.now, p.grace, p.probing);
+    let chosen: Vec<_> = all
+        .into_iter()
+        .filter(|d| {
+            rows.iter()
+                .any(|r| matches!(r, Row::Found(s) if s.id == d.service.id))
+        })
+        .collect();
+    let h = disputed_headline(&chosen)?;
+    let services = h
+        .services
+        .iter()
+        .map(|s| s.name.pick(words_lang(words)).text)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (claim, regions, found) = (
+        words.claim(overall),
+        h.regions.to_string(),
+        h.found.to_string(),
+    );
+    Some(match h.kind {
+        DisagreementKind::UndeclaredOutage => fill(
+            words.headline_disputed_failing,
+            &[
+                ("claim", claim),
+                ("failing", &found),
+                ("regions", &regions),
+                ("services", &services),
+            ],
+        ),
+        DisagreementKind::UnconfirmedOutage => fill(
+            words.headline_disputed_working,
+            &[
+                ("claim", claim),
+                ("regions", &regions),
+                ("services", &services),
+            ],
+        ),
+    })
+}
+
+/// The language the words are in (the widget speaks Korean or English).
+fn words_lang(words: &Words) -> &'static str {
+    if std::ptr::eq(words, &crate::words::KO) {
+        "ko"
+    } else {
+        "en"
+    }
 }
 
 /// One service row: the feed's service, or an id the feed does not have.
@@ -116,15 +195,25 @@ pub fn kst(at: OffsetDateTime, words: &Words) -> String {
 
 /// The headline as shown: out of date says so in the headline itself, so
 /// a partner who crops the frame to one line cannot hide it.
-fn shown_headline(shown: &Shown, options: &Options, words: &Words) -> (Option<Status>, String) {
-    let (overall, text) = headline(&rows(shown.feed, &options.services), words);
+/// The third field: the probes dispute the declared status (the headline
+/// says whose claim it is).
+fn shown_headline(
+    shown: &Shown,
+    options: &Options,
+    words: &Words,
+) -> (Option<Status>, String, bool) {
+    let rows = rows(shown.feed, &options.services);
+    let (overall, text) = headline(&rows, words);
     if shown.expired {
         (
             overall,
             fill(words.widget_headline_expired, &[("headline", &text)]),
+            false,
         )
+    } else if let Some(disputed) = overall.and_then(|o| disputed(shown, &rows, o, words)) {
+        (overall, disputed, true)
     } else {
-        (overall, text)
+        (overall, text, false)
     }
 }
 
@@ -194,7 +283,7 @@ pub fn render(title: &str, known: &Known, options: &Options, words: &Words) -> S
 }
 
 fn line(html: &mut String, status: &str, symbol: &str, text: &str) {
-    headline_line(html, status, status, symbol, text, false);
+    headline_line(html, status, status, symbol, text, "");
 }
 
 /// The headline; `colour` is the class it is drawn in (an out-of-date
@@ -205,15 +294,10 @@ fn headline_line(
     colour: &str,
     symbol: &str,
     text: &str,
-    expired: bool,
+    flag: &str,
 ) {
-    let expired = if expired {
-        " data-expired=\"true\""
-    } else {
-        ""
-    };
     html.push_str(&format!(
-        "<p class=\"overall status-{colour}\" data-testid=\"widget-overall\" data-status=\"{status}\"{expired}><span class=\"symbol\" aria-hidden=\"true\">{}</span> {}</p>",
+        "<p class=\"overall status-{colour}\" data-testid=\"widget-overall\" data-status=\"{status}\"{flag}><span class=\"symbol\" aria-hidden=\"true\">{}</span> {}</p>",
         escape(symbol),
         escape(text)
     ));
@@ -221,7 +305,7 @@ fn headline_line(
 
 fn status(html: &mut String, shown: &Shown, options: &Options, words: &Words) {
     let rows = rows(shown.feed, &options.services);
-    let (overall, text) = shown_headline(shown, options, words);
+    let (overall, text, disputed) = shown_headline(shown, options, words);
     match overall {
         Some(overall) => {
             let colour = if shown.expired {
@@ -229,13 +313,22 @@ fn status(html: &mut String, shown: &Shown, options: &Options, words: &Words) {
             } else {
                 overall.as_str()
             };
+            // The declared status keeps its colour and symbol; a dispute is
+            // said in the words and drawn with a dashed border.
+            let flag = if shown.expired {
+                " data-expired=\"true\""
+            } else if disputed {
+                " data-disputed=\"true\""
+            } else {
+                ""
+            };
             headline_line(
                 html,
                 overall.as_str(),
                 colour,
                 overall.symbol(),
                 &text,
-                shown.expired,
+                flag,
             );
         }
         None => line(html, "unknown", "?", &text),
@@ -406,6 +499,7 @@ mod tests {
 
     fn shown(feed: &Feed) -> Known<'_> {
         Known::Status(Shown {
+            probes: Probes::NONE,
             feed,
             from_device: false,
             expired: false,
@@ -532,6 +626,7 @@ mod tests {
     fn saved_and_expired_statuses_say_so() {
         let feed = feed();
         let known = Known::Status(Shown {
+            probes: Probes::NONE,
             feed: &feed,
             from_device: true,
             expired: true,
@@ -568,6 +663,7 @@ mod tests {
     fn two_copies_with_one_number_are_said() {
         let feed = feed();
         let known = Known::Status(Shown {
+            probes: Probes::NONE,
             feed: &feed,
             from_device: false,
             expired: false,
@@ -616,5 +712,81 @@ mod tests {
             Announce::Nothing,
             "asking again (a new poll) is not news"
         );
+    }
+
+    /// Two regions have found KakaoTalk failing for five minutes; the
+    /// operator calls it operational.
+    fn failing_probes(now: OffsetDateTime) -> Vec<Observation> {
+        use bongsu_core::probe::{ProbeState, ServiceObservation};
+        ["seoul", "busan"]
+            .iter()
+            .map(|region| Observation {
+                feed: "kakao".into(),
+                region: (*region).into(),
+                seq: 1,
+                issued_at: now - time::Duration::minutes(1),
+                expires_at: now + time::Duration::minutes(2),
+                interval_seconds: 30,
+                window_seconds: 300,
+                services: vec![ServiceObservation {
+                    service: "mail".into(),
+                    state: ProbeState::Failing,
+                    since: now - time::Duration::minutes(5),
+                    attempted: 10,
+                    failed: 10,
+                    latency_p50_ms: None,
+                    latency_p95_ms: None,
+                    last_error: None,
+                }],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_headline_says_whose_claim_it_is_while_the_probes_dispute_it() {
+        let feed = feed();
+        let now = datetime!(2022-10-15 08:30 UTC);
+        let observations = failing_probes(now);
+        let probes = Probes {
+            observations: &observations,
+            now,
+            grace: time::Duration::minutes(2),
+            probing: 2,
+        };
+        let known = |probes| {
+            Known::Status(Shown {
+                probes,
+                feed: &feed,
+                from_device: false,
+                expired: false,
+                conflict: false,
+                answered: 2,
+                total: 2,
+            })
+        };
+        let o = options(&["mail"], Mode::Compact, Language::English);
+        let html = render("Kakao", &known(probes), &o, &EN);
+        assert!(
+            html.contains("data-status=\"operational\" data-disputed=\"true\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("The operator reports all services operational; independent probes in 2 of 2 regions see &lt;b&gt;Daum&lt;/b&gt; Mail failing"),
+            "{html}"
+        );
+        let ko = options(&["mail"], Mode::Compact, Language::Korean);
+        assert!(
+            render("Kakao", &known(probes), &ko, &KO).contains("독립 프로브는 2개 지역 중 2곳에서")
+        );
+        // Only the chosen services count: a box for KakaoTalk is not disputed.
+        let other = options(&["talk"], Mode::Compact, Language::English);
+        assert!(!render("Kakao", &known(probes), &other, &EN).contains("data-disputed"));
+        // Within the grace period, or without probes, the plain headline.
+        let early = Probes {
+            grace: time::Duration::minutes(10),
+            ..probes
+        };
+        assert!(!render("Kakao", &known(early), &o, &EN).contains("data-disputed"));
+        assert!(!render("Kakao", &known(Probes::NONE), &o, &EN).contains("data-disputed"));
     }
 }

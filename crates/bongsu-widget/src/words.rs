@@ -50,6 +50,17 @@ impl Words {
         }
     }
 
+    /// What the operator claims, as the disputed headline quotes it.
+    pub fn claim(&self, status: Status) -> &'static str {
+        match status {
+            Status::Operational => self.claim_operational,
+            Status::UnderMaintenance => self.claim_under_maintenance,
+            Status::DegradedPerformance => self.claim_degraded_performance,
+            Status::PartialOutage => self.claim_partial_outage,
+            Status::MajorOutage => self.claim_major_outage,
+        }
+    }
+
     pub fn status(&self, status: Status) -> &'static str {
         match status {
             Status::Operational => self.status_operational,

@@ -15,7 +15,10 @@ fn script(old: &[&str], new: &[&str]) -> Vec<Op> {
     const MAX_CELLS: usize = 4_000_000;
     let (n, m) = (old.len(), new.len());
     if n.saturating_mul(m) > MAX_CELLS {
-        return (0..n).map(Op::Removed).chain((0..m).map(Op::Added)).collect();
+        return (0..n)
+            .map(Op::Removed)
+            .chain((0..m).map(Op::Added))
+            .collect();
     }
     // lcs[i][j]: the common subsequence of old[i..] and new[j..].
     let mut lcs = vec![vec![0u32; m + 1]; n + 1];
@@ -82,8 +85,14 @@ pub fn unified(old: &str, new: &str, old_name: &str, new_name: &str, context: us
             .iter()
             .filter(|op| !matches!(op, Op::Removed(_)))
             .count();
-        let old_len = slice.iter().filter(|op| !matches!(op, Op::Added(_))).count();
-        let new_len = slice.iter().filter(|op| !matches!(op, Op::Removed(_))).count();
+        let old_len = slice
+            .iter()
+            .filter(|op| !matches!(op, Op::Added(_)))
+            .count();
+        let new_len = slice
+            .iter()
+            .filter(|op| !matches!(op, Op::Removed(_)))
+            .count();
         out.push_str(&format!(
             "@@ -{},{old_len} +{},{new_len} @@\n",
             first_old + usize::from(old_len > 0),

@@ -92,7 +92,11 @@ fn languages(doc: &DocumentMut) -> Vec<String> {
             }
         }
     };
-    for (outer, inner) in [("services", "components"), ("incidents", "updates"), ("maintenances", "")] {
+    for (outer, inner) in [
+        ("services", "components"),
+        ("incidents", "updates"),
+        ("maintenances", ""),
+    ] {
         for t in tables(doc.as_table(), outer) {
             visit(t);
             for u in tables(t, inner) {
@@ -151,7 +155,11 @@ pub fn text_value(
         return Err(EditError::Untranslated {
             what,
             languages: all.join(", "),
-            missing: missing.iter().map(|l| format!("--{l}")).collect::<Vec<_>>().join(" and "),
+            missing: missing
+                .iter()
+                .map(|l| format!("--{l}"))
+                .collect::<Vec<_>>()
+                .join(" and "),
         });
     }
     if let ([(lang, text)], Some(file)) = (given_texts.as_slice(), &file_lang) {
@@ -179,7 +187,11 @@ pub fn text_value(
 }
 
 /// Sets one component's status.
-pub fn set_component(doc: &mut DocumentMut, reference: &str, status: Status) -> Result<(), EditError> {
+pub fn set_component(
+    doc: &mut DocumentMut,
+    reference: &str,
+    status: Status,
+) -> Result<(), EditError> {
     let (service, component) = reference
         .split_once('/')
         .ok_or_else(|| EditError::BadReference(reference.to_owned()))?;
@@ -273,7 +285,10 @@ pub fn open_incident(doc: &mut DocumentMut, incident: &NewIncident) -> Result<()
     if !root.get("incidents").is_some_and(Item::is_array_of_tables) {
         root["incidents"] = Item::ArrayOfTables(ArrayOfTables::new());
     }
-    if let Some(all) = root.get_mut("incidents").and_then(Item::as_array_of_tables_mut) {
+    if let Some(all) = root
+        .get_mut("incidents")
+        .and_then(Item::as_array_of_tables_mut)
+    {
         all.push(t);
     }
     Ok(())
@@ -296,10 +311,16 @@ pub fn add_update(doc: &mut DocumentMut, id: &str, update: &NewUpdate) -> Result
     if resolved {
         return Err(EditError::IncidentResolved { id: id.to_owned() });
     }
-    if !incident.get("updates").is_some_and(Item::is_array_of_tables) {
+    if !incident
+        .get("updates")
+        .is_some_and(Item::is_array_of_tables)
+    {
         incident["updates"] = Item::ArrayOfTables(ArrayOfTables::new());
     }
-    if let Some(updates) = incident.get_mut("updates").and_then(Item::as_array_of_tables_mut) {
+    if let Some(updates) = incident
+        .get_mut("updates")
+        .and_then(Item::as_array_of_tables_mut)
+    {
         updates.push(table);
     }
     Ok(())
@@ -369,15 +390,25 @@ state = "scheduled"
         let text = doc.to_string();
         assert!(text.contains("# Kakao's status file: comments stay."));
         assert!(text.contains("id = \"login\"   # the one everything needs"));
-        assert_eq!(parsed(&doc).services[0].components[0].status, Status::MajorOutage);
+        assert_eq!(
+            parsed(&doc).services[0].components[0].status,
+            Status::MajorOutage
+        );
         let err = set_component(&mut doc, "kakao-account/logn", Status::MajorOutage).unwrap_err();
-        assert_eq!(err.to_string(), "no component `kakao-account/logn`; the status file has: kakao-account/login");
+        assert_eq!(
+            err.to_string(),
+            "no component `kakao-account/logn`; the status file has: kakao-account/login"
+        );
     }
 
     #[test]
     fn an_update_goes_after_its_incidents_last_and_before_what_follows() {
         let mut doc = parse(FILE).unwrap();
-        let u = update("2022-10-15T16:12:00+09:00", IncidentState::Identified, both("화재", "Fire"));
+        let u = update(
+            "2022-10-15T16:12:00+09:00",
+            IncidentState::Identified,
+            both("화재", "Fire"),
+        );
         add_update(&mut doc, "old", &u).unwrap();
         let d = parsed(&doc);
         assert_eq!(d.incidents[0].updates.len(), 2);
@@ -385,7 +416,10 @@ state = "scheduled"
         assert_eq!(d.incidents[0].updates[1].message.get("en"), Some("Fire"));
         assert_eq!(d.maintenances.len(), 1, "the maintenance is still its own");
         let err = add_update(&mut doc, "nope", &u).unwrap_err();
-        assert_eq!(err.to_string(), "no incident `nope`; the status file has: old");
+        assert_eq!(
+            err.to_string(),
+            "no incident `nope`; the status file has: old"
+        );
     }
 
     #[test]
@@ -398,22 +432,35 @@ state = "scheduled"
             components: vec!["kakao-account/login".into()],
             first: NewUpdate {
                 sources: Some("on-call".into()),
-                ..update("2022-10-15T15:50:00+09:00", IncidentState::Investigating, both("확인 중", "Checking"))
+                ..update(
+                    "2022-10-15T15:50:00+09:00",
+                    IncidentState::Investigating,
+                    both("확인 중", "Checking"),
+                )
             },
         };
         open_incident(&mut doc, &incident).unwrap();
         let d = parsed(&doc);
         assert_eq!(d.incidents.len(), 2);
         assert_eq!(d.incidents[1].id, "fire");
-        assert_eq!(d.incidents[1].updates[0].sources.as_deref(), Some("on-call"));
+        assert_eq!(
+            d.incidents[1].updates[0].sources.as_deref(),
+            Some("on-call")
+        );
         assert_eq!(d.maintenances.len(), 1);
-        assert_eq!(open_incident(&mut doc, &incident), Err(EditError::IncidentExists { id: "fire".into() }));
+        assert_eq!(
+            open_incident(&mut doc, &incident),
+            Err(EditError::IncidentExists { id: "fire".into() })
+        );
         let unknown = NewIncident {
             id: "other".into(),
             components: vec!["melon/streaming".into()],
             ..incident
         };
-        assert!(matches!(open_incident(&mut doc, &unknown), Err(EditError::UnknownComponent { .. })));
+        assert!(matches!(
+            open_incident(&mut doc, &unknown),
+            Err(EditError::UnknownComponent { .. })
+        ));
     }
 
     #[test]
@@ -433,7 +480,10 @@ state = "scheduled"
             ..en_only
         };
         assert_eq!(
-            text_value(&doc, "the message", &marked).unwrap().to_string().trim(),
+            text_value(&doc, "the message", &marked)
+                .unwrap()
+                .to_string()
+                .trim(),
             r#"{ en = "Fire", source = "en", untranslated = true }"#
         );
         assert!(matches!(
@@ -449,7 +499,10 @@ state = "scheduled"
             ko: Some("확인 중".into()),
             ..GivenText::default()
         };
-        assert_eq!(text_value(&doc, "m", &ko).unwrap().as_str(), Some("확인 중"));
+        assert_eq!(
+            text_value(&doc, "m", &ko).unwrap().as_str(),
+            Some("확인 중")
+        );
         let no_lang = parse("feed = \"kakao\"\n").unwrap();
         assert!(matches!(
             text_value(&no_lang, "m", &both("a", "b")),
@@ -460,9 +513,20 @@ state = "scheduled"
     #[test]
     fn a_resolved_incident_takes_no_more_updates() {
         let mut doc = parse(FILE).unwrap();
-        let done = update("2022-10-15T18:00:00+09:00", IncidentState::Resolved, both("복구", "Restored"));
+        let done = update(
+            "2022-10-15T18:00:00+09:00",
+            IncidentState::Resolved,
+            both("복구", "Restored"),
+        );
         add_update(&mut doc, "old", &done).unwrap();
-        let again = update("2022-10-15T19:00:00+09:00", IncidentState::Monitoring, both("a", "b"));
-        assert_eq!(add_update(&mut doc, "old", &again), Err(EditError::IncidentResolved { id: "old".into() }));
+        let again = update(
+            "2022-10-15T19:00:00+09:00",
+            IncidentState::Monitoring,
+            both("a", "b"),
+        );
+        assert_eq!(
+            add_update(&mut doc, "old", &again),
+            Err(EditError::IncidentResolved { id: "old".into() })
+        );
     }
 }

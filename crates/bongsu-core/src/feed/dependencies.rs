@@ -3,8 +3,6 @@
 //! derives from them. Every reader (page, widget, probes' consensus,
 //! history) asks here, so "affected through" means one thing everywhere.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
-
 use crate::feed::model::{Component, ComponentRef, Service, Status};
 
 /// `service/component`, the key every reference uses.
@@ -18,7 +16,10 @@ fn key(service: &Service, component: &Component) -> String {
 /// References to unknown components are ignored here (validation names
 /// them first).
 pub fn find_cycle(services: &[Service]) -> Option<Vec<String>> {
-    let edges: BTreeMap<String, &[String]> = services
+    // Plain vectors and linear lookups rather than maps: a feed has at most
+    // a few hundred components, and every map type instantiated here would
+    // be code in the page's and the widget's wasm.
+    let nodes: Vec<(String, &[String])> = services
         .iter()
         .flat_map(|s| {
             s.components
@@ -26,41 +27,39 @@ pub fn find_cycle(services: &[Service]) -> Option<Vec<String>> {
                 .map(move |c| (key(s, c), c.depends_on.as_slice()))
         })
         .collect();
-    let order: Vec<String> = services
-        .iter()
-        .flat_map(|s| s.components.iter().map(move |c| key(s, c)))
-        .collect();
+    let index = |reference: &str| nodes.iter().position(|(k, _)| k == reference);
     // Iterative depth-first search: 0 unseen, 1 on the current path, 2 done.
-    let mut mark: BTreeMap<&str, u8> = BTreeMap::new();
-    for start in &order {
-        if mark.get(start.as_str()).copied().unwrap_or(0) != 0 {
+    let mut mark = vec![0u8; nodes.len()];
+    for start in 0..nodes.len() {
+        if mark[start] != 0 {
             continue;
         }
-        let mut path: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
-        mark.insert(start.as_str(), 1);
+        let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+        mark[start] = 1;
         while let Some(&mut (node, ref mut next)) = path.last_mut() {
-            let deps = edges.get(node).copied().unwrap_or(&[]);
-            if let Some(dep) = deps.get(*next) {
+            if let Some(dep) = nodes[node].1.get(*next) {
                 *next += 1;
-                let Some((dep, _)) = edges.get_key_value(dep.as_str()) else {
+                let Some(dep) = index(dep) else {
                     continue;
                 };
-                match mark.get(dep.as_str()).copied().unwrap_or(0) {
+                match mark[dep] {
                     0 => {
-                        mark.insert(dep.as_str(), 1);
-                        path.push((dep.as_str(), 0));
+                        mark[dep] = 1;
+                        path.push((dep, 0));
                     }
                     1 => {
-                        let from = path.iter().position(|(n, _)| *n == dep.as_str())?;
-                        let mut cycle: Vec<String> =
-                            path[from..].iter().map(|(n, _)| (*n).to_owned()).collect();
-                        cycle.push(dep.clone());
+                        let from = path.iter().position(|(n, _)| *n == dep)?;
+                        let mut cycle: Vec<String> = path[from..]
+                            .iter()
+                            .map(|(n, _)| nodes[*n].0.clone())
+                            .collect();
+                        cycle.push(nodes[dep].0.clone());
                         return Some(cycle);
                     }
                     _ => {}
                 }
             } else {
-                mark.insert(node, 2);
+                mark[node] = 2;
                 path.pop();
             }
         }
@@ -89,24 +88,27 @@ pub fn affected_through<'a>(services: &'a [Service], of: &ComponentRef) -> Vec<T
     let Some((_, start)) = find(of) else {
         return Vec::new();
     };
-    let mut seen: BTreeSet<ComponentRef> = BTreeSet::from([of.clone()]);
-    let mut queue: VecDeque<&Component> = VecDeque::from([start]);
+    let mut seen: Vec<ComponentRef> = vec![of.clone()];
+    let mut queue: Vec<&Component> = vec![start];
+    let mut next = 0;
     let mut out = Vec::new();
-    while let Some(component) = queue.pop_front() {
+    while let Some(component) = queue.get(next).copied() {
+        next += 1;
         for dep in component
             .depends_on
             .iter()
             .filter_map(|d| ComponentRef::parse(d))
         {
-            if !seen.insert(dep.clone()) {
+            if seen.contains(&dep) {
                 continue;
             }
             if let Some((service, component)) = find(&dep) {
                 if component.status != Status::Operational {
                     out.push(Through { service, component });
                 }
-                queue.push_back(component);
+                queue.push(component);
             }
+            seen.push(dep);
         }
     }
     out

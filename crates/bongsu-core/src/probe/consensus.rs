@@ -224,6 +224,89 @@ pub fn disagreement_about(
     (!explained).then_some(d)
 }
 
+/// A service whose declared status the probes have disputed for at least
+/// the grace period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispute<'f> {
+    pub service: &'f Service,
+    pub disagreement: Disagreement,
+    pub consensus: Consensus,
+}
+
+/// Every service of `feed` the probes dispute at `now`, for at least
+/// `grace`, in feed order: the rule the status page's notices and headline
+/// and the partner widget's headline all follow. Only current observations
+/// count; the declaration is dated by the feed's incidents; dependencies
+/// are taken into account ([`disagreement_about`]); `probing` is how many
+/// regions the key set lets probe (a majority of them must have answered).
+pub fn disputes<'f>(
+    feed: &'f crate::feed::model::Feed,
+    observations: &[Observation],
+    now: OffsetDateTime,
+    grace: Duration,
+    probing: usize,
+) -> Vec<Dispute<'f>> {
+    let counted: Vec<Observation> = observations
+        .iter()
+        .filter(|o| crate::probe::observation::is_current(o, now))
+        .cloned()
+        .collect();
+    feed.services
+        .iter()
+        .filter_map(|service| {
+            let consensus = consensus(&service.id, &counted, now);
+            let declared = declared_since(&feed.incidents, &service.id);
+            let disagreement =
+                disagreement_about(&feed.services, service, &consensus, declared, probing)
+                    .filter(|d| d.is_due(now, grace))?;
+            Some(Dispute {
+                service,
+                disagreement,
+                consensus,
+            })
+        })
+        .collect()
+}
+
+/// What a headline says while the probes dispute the declared status: the
+/// kind (an outage the operator has not declared outweighs one the probes
+/// do not confirm), the services of that kind in order, the fewest regions
+/// that find any of them so, and the most regions counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputedHeadline<'f> {
+    pub kind: DisagreementKind,
+    pub services: Vec<&'f Service>,
+    pub found: usize,
+    pub regions: usize,
+}
+
+pub fn disputed_headline<'f>(disputes: &[Dispute<'f>]) -> Option<DisputedHeadline<'f>> {
+    let kind = [
+        DisagreementKind::UndeclaredOutage,
+        DisagreementKind::UnconfirmedOutage,
+    ]
+    .into_iter()
+    .find(|k| disputes.iter().any(|d| d.disagreement.kind == *k))?;
+    let of_kind: Vec<&Dispute<'f>> = disputes
+        .iter()
+        .filter(|d| d.disagreement.kind == kind)
+        .collect();
+    let found = |d: &Dispute| match kind {
+        DisagreementKind::UndeclaredOutage => d.consensus.failing.len(),
+        DisagreementKind::UnconfirmedOutage => d.consensus.passing.len(),
+    };
+    Some(DisputedHeadline {
+        kind,
+        services: of_kind.iter().map(|d| d.service).collect(),
+        found: of_kind.iter().map(|d| found(d)).min().unwrap_or(0),
+        regions: of_kind
+            .iter()
+            .map(|d| d.consensus.regions())
+            .max()
+            .unwrap_or(0),
+    })
+}
+
 /// When the operator's declaration about `service` began, as far as the
 /// feed's `incidents` tell: the first update of the earliest unresolved
 /// incident naming it (when the outage was declared), else the last update
@@ -391,6 +474,72 @@ mod tests {
         ];
         let c = consensus("talk", &all, NOW);
         assert_eq!((c.verdict, c.regions()), (Verdict::Up, 2));
+    }
+
+    fn declared(id: &str, status: Status, deps: &[&str]) -> Service {
+        Service {
+            id: id.into(),
+            name: id.into(),
+            components: vec![crate::feed::model::Component {
+                id: "main".into(),
+                name: "Main".into(),
+                status,
+                depends_on: deps.iter().map(|d| (*d).to_owned()).collect(),
+            }],
+        }
+    }
+
+    fn feed_of(services: Vec<Service>) -> crate::feed::model::Feed {
+        crate::feed::model::Feed {
+            feed: "kakao".into(),
+            seq: 1,
+            issued_at: NOW - Duration::hours(1),
+            expires_at: NOW + Duration::hours(1),
+            log: None,
+            services,
+            incidents: vec![],
+            maintenances: vec![],
+        }
+    }
+
+    #[test]
+    fn disputes_past_the_grace_period_make_one_headline() {
+        // "talk" is declared up and found failing by both regions for 4 min.
+        let observations = of(&[("seoul", Failing, 6), ("busan", Failing, 4)]);
+        let feed = feed_of(vec![declared("talk", Status::Operational, &[])]);
+        let grace = Duration::minutes(3);
+        let found = disputes(&feed, &observations, NOW, grace, 2);
+        assert_eq!(found.len(), 1);
+        let headline = disputed_headline(&found).unwrap();
+        assert_eq!(headline.kind, DisagreementKind::UndeclaredOutage);
+        assert_eq!((headline.found, headline.regions), (2, 2));
+        assert_eq!(headline.services[0].id, "talk");
+        // Within the grace period it is the ordinary lag: nothing yet.
+        assert!(disputes(&feed, &observations, NOW, Duration::minutes(5), 2).is_empty());
+        // Three probing regions, two counted: still a majority.
+        assert_eq!(disputes(&feed, &observations, NOW, grace, 3).len(), 1);
+        assert!(disputes(&feed, &observations, NOW, grace, 4).is_empty());
+        assert_eq!(disputed_headline(&[]), None);
+    }
+
+    #[test]
+    fn a_service_down_through_its_dependency_is_not_disputed_by_probes_finding_it_up() {
+        // Kakao Pay is declared down because login is; its own endpoints answer.
+        let up = of(&[("seoul", Passing, 60), ("busan", Passing, 50)]);
+        let mut pay = declared("talk", Status::PartialOutage, &["account/main"]);
+        let account = declared("account", Status::MajorOutage, &[]);
+        let feed = feed_of(vec![account.clone(), pay.clone()]);
+        let grace = Duration::minutes(1);
+        assert!(disputes(&feed, &up, NOW, grace, 2).is_empty());
+        // Without the dependency the same probes dispute it.
+        pay.components[0].depends_on.clear();
+        let feed = feed_of(vec![account, pay]);
+        let found = disputes(&feed, &up, NOW, grace, 2);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].disagreement.kind,
+            DisagreementKind::UnconfirmedOutage
+        );
     }
 
     #[test]
