@@ -437,7 +437,7 @@ impl Signing {
                 "--out <region>/feed.note (once per region)",
             ));
         }
-        std::fs::metadata(key).map_err(|source| CliError::ReadFile {
+        std::fs::metadata(key).map_err(|source| CliError::ReadKey {
             path: key.clone(),
             source,
         })?;

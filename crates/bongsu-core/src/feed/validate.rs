@@ -354,6 +354,62 @@ mod tests {
     }
 
     #[test]
+    fn dependencies_name_known_components_and_never_go_round() {
+        let mut f = feed();
+        fn messaging(f: &mut Feed) -> &mut Component {
+            &mut f.services[0].components[0]
+        }
+        messaging(&mut f).depends_on = vec!["kakaotalk/nothing".into()];
+        assert_eq!(
+            validate(&f),
+            Err(ValidationError::UnknownComponent {
+                path: "services[0].components[0].depends_on[0]".into(),
+                reference: "kakaotalk/nothing".into()
+            })
+        );
+        messaging(&mut f).depends_on = vec!["kakaotalk/messaging".into()];
+        assert!(matches!(
+            validate(&f),
+            Err(ValidationError::DependsOnItself { .. })
+        ));
+        // Two components that need each other.
+        f.services[0].components.push(Component {
+            id: "login".into(),
+            name: "Login".into(),
+            status: Status::Operational,
+            depends_on: vec!["kakaotalk/messaging".into()],
+        });
+        messaging(&mut f).depends_on = vec!["kakaotalk/login".into()];
+        let err = validate(&f).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "dependencies go round in a circle: kakaotalk/messaging → kakaotalk/login → kakaotalk/messaging; remove one of them"
+        );
+        f.services[0].components[1].depends_on.clear();
+        assert_eq!(validate(&f), Ok(()));
+    }
+
+    #[test]
+    fn every_language_of_a_text_follows_the_rules() {
+        let mut f = feed();
+        f.incidents[0].title = Localized::new("ko", "화재", [("en".to_owned(), " ".to_owned())]);
+        assert_eq!(
+            validate(&f),
+            Err(ValidationError::Empty {
+                path: "incidents[0].title.translations.en".into()
+            })
+        );
+        f.incidents[0].title = Localized::new("Korean", "화재", []);
+        assert!(matches!(
+            validate(&f),
+            Err(ValidationError::BadLanguage { .. })
+        ));
+        f.incidents[0].updates[0].sources = Some("x".repeat(MAX_NAME_LEN + 1));
+        f.incidents[0].title = "Fire".into();
+        assert!(matches!(validate(&f), Err(ValidationError::TooLong { .. })));
+    }
+
+    #[test]
     fn a_well_formed_feed_passes() {
         assert_eq!(validate(&feed()), Ok(()));
     }

@@ -674,6 +674,83 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
     }
 
+    /// Operator text in Korean and English goes through the log's bytes
+    /// and the history into every export: all languages in JSON, the
+    /// reader's (or the original) in CSV and Atom, sources apart.
+    #[test]
+    fn localized_text_round_trips_through_log_and_exports() {
+        use crate::feed::model::{Component, Incident, IncidentUpdate, Service};
+        use crate::log::event::{decode_event, encode_event};
+        use crate::log::status_diff::events_for_change;
+        use time::macros::datetime;
+        let both =
+            |ko: &str, en: &str| Localized::new("ko", ko, [("en".to_owned(), en.to_owned())]);
+        let services = vec![Service {
+            id: "pay".into(),
+            name: both("카카오페이", "Kakao Pay"),
+            components: vec![Component {
+                id: "payments".into(),
+                name: both("결제", "Payments"),
+                status: Status::MajorOutage,
+                depends_on: vec!["pay/payments-login".into()],
+            }],
+        }];
+        let incidents = vec![Incident {
+            id: "fire".into(),
+            title: both("화재", "Fire"),
+            impact: Status::MajorOutage,
+            components: vec!["pay/payments".into()],
+            updates: vec![IncidentUpdate {
+                at: datetime!(2022-10-15 15:50 +09:00),
+                state: crate::feed::model::IncidentState::Investigating,
+                message: Localized::new("en", "Checking", []),
+                sources: Some("notice 1".into()),
+            }],
+            postmortem: None,
+        }];
+        let now = datetime!(2022-10-15 16:00 +09:00);
+        let events = events_for_change(&[], &[], &services, &incidents, now);
+        let entries: Vec<Vec<u8>> = events.iter().map(encode_event).collect();
+        let decoded: Vec<LogEvent> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| decode_event(i as u64, e).unwrap())
+            .collect();
+        assert_eq!(decoded, events);
+        let history = History::from_events(&decoded);
+        assert_eq!(history.services[0].name, services[0].name);
+        let proof = |lang: Option<&str>| ProofContext {
+            origin: "log.test".into(),
+            size: entries.len() as u64,
+            root: String::new(),
+            log_url: "https://s.example/log".into(),
+            page_url: "https://s.example/".into(),
+            lang: lang.map(str::to_owned),
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&incidents_json(&history, &proof(None), now)).unwrap();
+        let incident = &json["incidents"][0];
+        assert_eq!(incident["title"]["translations"]["en"], "Fire");
+        assert_eq!(incident["title"]["text"], "화재");
+        assert_eq!(incident["updates"][0]["message"]["lang"], "en");
+        assert_eq!(incident["updates"][0]["sources"], "notice 1");
+        let en = incidents_csv(&history, &proof(Some("en")), now);
+        let ko = incidents_csv(&history, &proof(Some("ko")), now);
+        assert!(en.lines().nth(1).unwrap().starts_with("fire,Fire,"), "{en}");
+        assert!(ko.lines().nth(1).unwrap().starts_with("fire,화재,"), "{ko}");
+        let events_ko = events_csv(&decoded, &entries, &proof(Some("ko")));
+        assert!(
+            events_ko.contains(",Checking,notice 1,"),
+            "the original, its sources apart: {events_ko}"
+        );
+        let atom = incidents_atom(&history, "t", &proof(Some("ko")), now);
+        assert!(
+            atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"ko\">"),
+            "{atom}"
+        );
+        assert!(atom.contains("<title>화재</title>"), "{atom}");
+    }
+
     #[test]
     fn durations_read_naturally() {
         assert_eq!(duration_text(7650), "127 h 30 min");
