@@ -54,8 +54,18 @@ fn feed(seq: u64) -> Feed {
             name: "KakaoTalk".into(),
             components: vec![Component {
                 id: "messaging".into(),
-                name: "Messaging".into(),
+                // The second seed is format 2: a name in two languages.
+                name: if seq == 1 {
+                    "Messaging".into()
+                } else {
+                    bongsu_core::text::Localized::new(
+                        "ko",
+                        "메시지",
+                        [("en".to_owned(), "Messaging".to_owned())],
+                    )
+                },
                 status: Status::MajorOutage,
+                depends_on: Vec::new(),
             }],
         }],
         incidents: vec![],
