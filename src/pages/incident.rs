@@ -2,7 +2,7 @@
 //! was affected, and every update and status change in order, each with the
 //! log entry that proves it.
 
-use bongsu_core::log::export::ProofContext;
+use bongsu_core::log::export::{self, ProofContext};
 use bongsu_core::log::{History, IncidentRecord};
 use bongsu_core::text::Localized;
 use bongsu_core::{IncidentState, Status};
@@ -139,16 +139,7 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
     let courses = incident_courses(&h, &i, now);
     let lines = timeline(locale, &h, &i, now);
     let permalink = proof.permalink(&i.id);
-    let json = {
-        let h = verified.history.clone();
-        let proof = proof.clone();
-        let id = i.id.clone();
-        move || {
-            let mut only = (*h).clone();
-            only.incidents.retain(|x| x.id == id);
-            bongsu_core::log::export::incidents_json(&only, &proof, now)
-        }
-    };
+    let json = this_incident(&verified, &proof, &i.id, now, export::incidents_json);
     let services = courses
         .iter()
         .flat_map(|c| {
@@ -177,16 +168,7 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
                 .collect::<Vec<_>>()
         })
         .collect_view();
-    let services_csv = {
-        let h = verified.history.clone();
-        let proof = proof.clone();
-        let id = i.id.clone();
-        move || {
-            let mut only = (*h).clone();
-            only.incidents.retain(|x| x.id == id);
-            bongsu_core::log::export::incident_services_csv(&only, &proof, now)
-        }
-    };
+    let services_csv = this_incident(&verified, &proof, &i.id, now, export::incident_services_csv);
     let timeline = lines
         .into_iter()
         .map(|line| {
@@ -303,6 +285,23 @@ fn IncidentDetail(verified: VerifiedHistory, id: String, now: OffsetDateTime) ->
         </article>
     }
     .into_any()
+}
+
+/// A download of one export of this incident alone: the history with only
+/// it kept, made when the link is clicked.
+fn this_incident(
+    verified: &VerifiedHistory,
+    proof: &ProofContext,
+    id: &str,
+    now: OffsetDateTime,
+    export: fn(&History, &ProofContext, OffsetDateTime) -> String,
+) -> impl Fn() -> String + 'static {
+    let (h, proof, id) = (verified.history.clone(), proof.clone(), id.to_owned());
+    move || {
+        let mut only = (*h).clone();
+        only.incidents.retain(|x| x.id == id);
+        export(&only, &proof, now)
+    }
 }
 
 /// One row of the by-service table: a service (`component` none) or one of
