@@ -88,7 +88,8 @@ try {
   console.log(`  ratio black-holed / healthy: ${(b / h).toFixed(3)} (budget ≤ ${BUDGET})`);
   const counts = revalidation.reduce((m, st) => ({ ...m, [st]: (m[st] ?? 0) + 1 }), {});
   console.log(`  second poll of an unchanged feed, HTTP statuses seen: ${JSON.stringify(counts)}`);
-  if (b / h > BUDGET) {
+  // The quick pass (one run each, inside the test command) asserts nothing.
+  if (b / h > BUDGET && !process.env.BENCH_QUICK) {
     console.log('  OVER BUDGET');
     process.exitCode = 1;
   }

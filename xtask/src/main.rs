@@ -21,12 +21,18 @@ tasks:
            Azure Blob servers and publishes there, as an operator would
   test     install what is missing and run every test: native unit and
            integration tests, a short fuzz run of every fuzz target, then
-           end-to-end tests in headless Chromium
+           end-to-end tests in headless Chromium, the size budget, and
+           every benchmark once (`bench --quick`)
   bench    time to first verified status in headless Chromium, healthy
-           regions versus the primary black-holed (BENCH_RUNS=15); the history
-           log of 100,000 events verified natively and in wasm; the history
-           page's render time for 50 services x 90 days; a status change
-           published to three object stores with a ~10,000-event log
+           regions versus the primary black-holed (BENCH_RUNS=15); cold and
+           returning visits on an emulated phone network and a good one,
+           regions at different distances, the primary gone, against the
+           lower bound; the history log of 100,000 events verified natively
+           and in wasm; a status change published to three object stores
+           with a ~10,000-event log; declare to verified; the history pages
+           verified and rendered for 50 services x 90 days.
+           `bench --quick` runs each once on smaller inputs (the test
+           command does, so no benchmark rots)
   size     build the release app and print the transfer size (raw, gzip,
            brotli) of every file it loads and the total, against the budgets
            (app 200 KB brotli, widget 40 KB)
@@ -40,7 +46,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
-        Some("bench") => bench(),
+        Some("bench") => bench(if args.iter().any(|a| a == "--quick") {
+            Bench::Quick
+        } else {
+            Bench::Full
+        }),
         Some("size") => size(),
         Some("fuzz") => fuzz_seconds(&args[1..]).and_then(fuzz::run_all),
         Some("setup") => setup::ensure_tools(args.iter().any(|a| a == "--with-browser")),
@@ -109,7 +119,10 @@ fn test() -> Result<(), String> {
             ))
             .env("BONGSU_SIZE_ENFORCE", "1")
             .current_dir(root.join("e2e")),
-    )
+    )?;
+    // A benchmark nobody runs rots: run each once, briefly.
+    cmd::step("every benchmark once, briefly (figures printed, no timing asserted)");
+    bench(Bench::Quick)
 }
 
 /// The first-load budgets of issue 5, in KB (1,000 bytes) brotli.
@@ -155,38 +168,71 @@ fn fuzz_seconds(args: &[String]) -> Result<u32, String> {
 /// keeps the suite fast; `cargo xtask fuzz` runs longer.
 const TEST_FUZZ_SECONDS: u32 = 10;
 
-fn bench() -> Result<(), String> {
+/// How long `bench` runs: `Full` for figures worth quoting; `Quick` (the
+/// test command's pass) runs every benchmark once on smaller inputs, so a
+/// benchmark cannot rot unnoticed, and asserts no timing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bench {
+    Full,
+    Quick,
+}
+
+fn bench(mode: Bench) -> Result<(), String> {
     setup::ensure_tools(true)?;
     build::app_and_cli()?;
     let root = cmd::repo_root();
-    cmd::step("time to first verified status (headless Chromium)");
-    cmd::run(
-        cmd::command("node")
-            .arg("bench/first-status.mjs")
+    let quick = mode == Bench::Quick;
+    // Each benchmark reads these: one run each, no budget enforced.
+    let node = |script: &str| {
+        let mut c = cmd::command("node");
+        c.arg(script)
             .env("BONGSU_BIN", build::cli_binary())
             .env("BONGSU_DIST", root.join("dist"))
-            .current_dir(root.join("e2e")),
-    )?;
+            .current_dir(root.join("e2e"));
+        if quick {
+            c.env("BENCH_RUNS", "1").env("BENCH_QUICK", "1");
+        }
+        c
+    };
+    cmd::step("time to first verified status (headless Chromium, loopback)");
+    cmd::run(&mut node("bench/first-status.mjs"))?;
 
-    cmd::step("history log of 100,000 events: full verification and one inclusion proof, native");
+    cmd::step(
+        "on a phone's network: cold and returning visits, the primary gone, against the lower bound",
+    );
+    cmd::run(&mut node("bench/network.mjs"))?;
+
+    // The native benchmark binary: optimised as an auditor's machine runs
+    // it; the quick pass takes the debug build the tests already made.
+    let (profile, bench_bin, events, runs) = if quick {
+        ("dev", root.join("target/debug/bongsu-bench"), "10000", "1")
+    } else {
+        (
+            "bench-native",
+            root.join("target/bench-native/bongsu-bench"),
+            "100000",
+            "7",
+        )
+    };
+    cmd::step(&format!(
+        "history log of {events} events: full verification and one inclusion proof, native"
+    ));
     cmd::run(cmd::command("cargo").current_dir(&root).args([
         "build",
         "--locked",
         "--profile",
-        "bench-native",
+        profile,
         "-p",
         "bongsu-bench",
     ]))?;
-    let bench_bin = root.join("target/bench-native/bongsu-bench");
     let key = root.join("target/bench-log.key");
     cmd::run(
         cmd::command(&bench_bin)
-            .arg("log")
-            .arg("--write-key")
+            .args(["log", "--events", events, "--runs", runs, "--write-key"])
             .arg(&key),
     )?;
     cmd::step("the Statuspage-compatible API derived from the history page's 90-day log, native");
-    cmd::run(cmd::command(&bench_bin).arg("statuspage"))?;
+    cmd::run(cmd::command(&bench_bin).args(["statuspage", "--runs", runs]))?;
 
     cmd::step("the same in wasm (release profile, as the app), under node");
     cmd::run(cmd::command("cargo").current_dir(&root).args([
@@ -210,38 +256,23 @@ fn bench() -> Result<(), String> {
         cmd::command("node")
             .arg(root.join("crates/bongsu-bench/run-wasm.mjs"))
             .arg(&out)
-            .arg(&key),
+            .arg(&key)
+            .args([events, runs]),
     )?;
 
-    // Before the render benchmark, which issue 22 finds broken.
-    cmd::step(
-        "a status change published to three object stores, ~10,000-event log (moto, Azurite)",
-    );
-    cmd::run(
-        cmd::command("node")
-            .arg("bench/publish.mjs")
-            .env("BONGSU_BIN", build::cli_binary())
-            .env("BONGSU_DIST", root.join("dist"))
-            .env("BONGSU_BENCH_BIN", &bench_bin)
-            .current_dir(root.join("e2e")),
-    )?;
+    cmd::step("a status change published to three object stores (moto, Azurite)");
+    let mut publish = node("bench/publish.mjs");
+    publish.env("BONGSU_BENCH_BIN", &bench_bin);
+    if quick {
+        publish.env("BENCH_SERVICES", "20").env("BENCH_DAYS", "60");
+    }
+    cmd::run(&mut publish)?;
 
     cmd::step("one command to declare: from enter to verified on a page polling three regions");
-    cmd::run(
-        cmd::command("node")
-            .arg("bench/declare.mjs")
-            .env("BONGSU_BIN", build::cli_binary())
-            .env("BONGSU_DIST", root.join("dist"))
-            .current_dir(root.join("e2e")),
-    )?;
+    cmd::run(&mut node("bench/declare.mjs"))?;
 
-    cmd::step("history page render, 50 services × 90 days (headless Chromium)");
-    cmd::run(
-        cmd::command("node")
-            .arg("bench/history-render.mjs")
-            .env("BONGSU_BIN", build::cli_binary())
-            .env("BONGSU_DIST", root.join("dist"))
-            .env("BONGSU_BENCH_BIN", &bench_bin)
-            .current_dir(root.join("e2e")),
-    )
+    cmd::step("history pages, 50 services × 90 days: log verified and rendered (headless Chromium)");
+    let mut render = node("bench/history-render.mjs");
+    render.env("BONGSU_BENCH_BIN", &bench_bin);
+    cmd::run(&mut render)
 }
