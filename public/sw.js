@@ -24,11 +24,12 @@ const CACHE = `bongsu-shell-v1 ${SCOPE_PATH}`;
 const PAGES = ['./', './history/'];
 // A browser without WebCrypto's Ed25519 loads each page's fallback/
 // verifier (crates/bongsu-web/js/ed25519.js): kept once it was used, and
-// like the pages, fetched fresh when the network answers in time.
+// like the pages, served kept and refreshed behind.
 const FALLBACKS = PAGES.map((page) => `${page}fallback/ed25519.js`);
-// Fetched with a deadline; on failure or timeout the cached copy is used.
+// Served from the cache and refreshed behind it (entryPoint below).
 const ENTRY_POINTS = [...PAGES, CONFIG];
-const ENTRY_TIMEOUT_MS = 3000;
+// How long a background refresh may keep this worker alive.
+const REFRESH_TIMEOUT_MS = 30000;
 
 const scopeUrl = (path) => new URL(path, self.registration.scope).href;
 // Another page with its own worker (the widget), inside this scope.
@@ -76,10 +77,12 @@ async function cacheShell() {
   return html;
 }
 
-// Drops a page's hashed files that its current index.html no longer refers to.
-async function prune(page, html) {
+// Drops a page's hashed files that neither its current index.html nor
+// the one before it (`previous`, possibly still loading) refers to.
+async function prune(page, html, previous = '') {
   const cache = await caches.open(CACHE);
-  const keep = new Set([...ENTRY_POINTS, ...FALLBACKS, './favicon.svg'].map(scopeUrl).concat(assetsOf(html, page)));
+  const keep = new Set([...ENTRY_POINTS, ...FALLBACKS, './favicon.svg'].map(scopeUrl)
+    .concat(assetsOf(html, page), assetsOf(previous, page)));
   for (const request of await cache.keys()) {
     if (pageOf(request.url) === page && !keep.has(request.url)) await cache.delete(request);
   }
@@ -134,27 +137,38 @@ async function keepable(key, response) {
   return body;
 }
 
-// A page, the config, a fallback or a snippet: the network when it answers
-// in time with something worth keeping (so a new deploy or region list
-// arrives), else the kept copy.
-async function entryPoint(request, key) {
-  const cache = await caches.open(CACHE);
-  try {
-    const response = await withDeadline(fetch(request, { cache: 'no-cache' }), ENTRY_TIMEOUT_MS);
-    if (response.ok) {
-      const body = await keepable(key, response.clone());
-      if (body !== null) {
-        await cache.put(key, response.clone());
-        if (PAGES.map(scopeUrl).includes(key)) prune(key, body).catch(() => {});
-        return response;
-      }
-    }
-    return (await cache.match(key)) ?? response;
-  } catch (error) {
+// A page, the config, a fallback or a snippet: the kept copy at once when
+// there is one, so a returning reader sees the last verified status before
+// any network answer (on a congested phone the network took 0.2 to 0.4 s
+// to answer, and a gone origin until the deadline), and the network in the
+// background, kept when worth keeping: a new deploy or region list takes
+// effect at the next visit. Without a kept copy, the network.
+function entryPoint(event, key) {
+  return (async () => {
+    const cache = await caches.open(CACHE);
     const kept = await cache.match(key);
-    if (kept) return kept;
-    throw error;
+    const fresh = refresh(event.request, key, kept?.clone());
+    if (!kept) return fresh;
+    event.waitUntil(withDeadline(fresh, REFRESH_TIMEOUT_MS).catch(() => {}));
+    return kept;
+  })();
+}
+
+// Asks the network for `key` and keeps the answer if it is worth keeping.
+// A new page prunes the files that neither it nor the page it replaces
+// (`kept`, possibly loading right now) refers to.
+async function refresh(request, key, kept) {
+  const response = await fetch(request, { cache: 'no-cache' });
+  if (!response.ok) return response;
+  const body = await keepable(key, response.clone());
+  if (body === null) return response;
+  const cache = await caches.open(CACHE);
+  await cache.put(key, response.clone());
+  if (PAGES.map(scopeUrl).includes(key)) {
+    const before = kept ? await kept.text() : '';
+    prune(key, body, before).catch(() => {});
   }
+  return response;
 }
 
 // Trunk's content-hashed files. Anything else in scope (a region served
@@ -189,10 +203,10 @@ self.addEventListener('fetch', (event) => {
   // link to config.json, a region's file on this origin, the worker
   // itself) passes through: it is never stored as a page.
   if (page && (path === page || path === `${page}index.html`)) {
-    event.respondWith(entryPoint(request, page));
+    event.respondWith(entryPoint(event, page));
   } else if (path === scopeUrl(CONFIG) || FALLBACKS.map(scopeUrl).includes(path)
     || (path.startsWith(self.registration.scope) && SNIPPET.test(url.pathname))) {
-    event.respondWith(entryPoint(request, path));
+    event.respondWith(entryPoint(event, path));
   } else if (path.startsWith(self.registration.scope) && (HASHED.test(url.pathname) || path === scopeUrl('./favicon.svg'))) {
     event.respondWith(asset(request));
   }

@@ -139,15 +139,18 @@ fn Loaded(start: Start) -> impl IntoView {
     move || match config.get() {
         None => view! { <p class="notice">{t!(i18n, app.loading_config)}</p> }.into_any(),
         Some(Ok(config)) => view! { <Page config start /> }.into_any(),
-        Some(Err(error)) => view! {
-            <main class="page">
-                <section class="notice error" role="alert" data-testid="config-error">
-                    <h1>{t!(i18n, app.config_error_title)}</h1>
-                    {move || config_error(i18n.get_locale(), &error)}
-                </section>
-            </main>
+        Some(Err(error)) => {
+            crate::snapshot::remove_shown();
+            view! {
+                <main class="page">
+                    <section class="notice error" role="alert" data-testid="config-error">
+                        <h1>{t!(i18n, app.config_error_title)}</h1>
+                        {move || config_error(i18n.get_locale(), &error)}
+                    </section>
+                </main>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 
@@ -165,6 +168,13 @@ fn Page(config: AppConfig, start: Start) -> impl IntoView {
     leptos::task::spawn_local(async move {
         store.restore().await;
         store.poll(true);
+    });
+    // The snapshot of an earlier visit (`snapshot.rs`) stays on screen
+    // until this page has a status of its own to show, or knows it has none.
+    Effect::new(move |_| {
+        if store.shown.with(Option::is_some) || store.all_failed() {
+            crate::snapshot::remove_shown();
+        }
     });
     let poll_timer = set_interval_with_handle(move || store.poll(false), refresh).ok();
     let clock_timer =

@@ -20,6 +20,7 @@ mod locale_choice;
 mod locale_files;
 mod pages;
 mod route;
+mod snapshot;
 mod stores;
 mod theme;
 

@@ -11,9 +11,12 @@
 // returning visit would look free. The model here:
 //   - a connection's first bytes leave only after one round trip (the TCP
 //     handshake; plain HTTP, so no TLS round trip: a real deployment adds one);
-//   - each direction adds half the round trip plus half the region's extra
-//     distance, then waits its turn on the shared link and is serialised at
-//     the link's rate, in 1,460-byte segments (one TCP segment each);
+//   - each direction is serialised at the link's rate in 1,460-byte segments
+//     (one TCP segment each), connections taking turns segment by segment
+//     (fair queuing: concurrent TCP flows share a bottleneck roughly
+//     equally, so a small response is not stuck behind a large one that
+//     started first), then travels half the round trip plus half the
+//     region's extra distance;
 //   - bytes are logged with the wall-clock time they reach the far side, so a
 //     benchmark can count what crossed the link before a moment in the page.
 
@@ -21,12 +24,16 @@ import net from 'node:net';
 
 const SEGMENT = 1460;
 
+// How far ahead the scheduler commits the link, in ms: a connection that
+// gets data later joins the rotation within this.
+const HORIZON_MS = 4;
+
 export class Link {
   /// rttMs: the phone's round trip; downBps/upBps: bits per second.
   constructor({ rttMs, downBps, upBps }) {
     this.rttMs = rttMs;
-    this.down = { bps: downBps, busyUntil: 0 };
-    this.up = { bps: upBps, busyUntil: 0 };
+    this.down = { bps: downBps, busyUntil: 0, flows: [], turn: 0, timer: null };
+    this.up = { bps: upBps, busyUntil: 0, flows: [], turn: 0, timer: null };
     this.log = [];
     this.servers = [];
     this.sockets = new Set();
@@ -45,42 +52,92 @@ export class Link {
       .reduce((sum, e) => sum + e.bytes, 0);
   }
 
-  // Schedules `chunk` across one direction into `queue` (one per
-  // connection and direction, so its bytes stay in order whatever timers
-  // do); calls deliver(segment) as each arrives. Returns the arrival time
-  // of its last segment.
-  #send(side, direction, chunk, notBefore, propagationMs, label, queue, deliver) {
-    let last = notBefore;
-    for (let offset = 0; offset < chunk.length; offset += SEGMENT) {
-      const segment = chunk.subarray(offset, offset + SEGMENT);
-      const enter = Math.max(Date.now(), notBefore) + propagationMs;
-      const start = Math.max(enter, side.busyUntil);
-      side.busyUntil = start + (segment.length * 8 * 1000) / side.bps;
-      last = side.busyUntil;
-      queue.items.push({ at: last, segment });
-    }
-    this.#pump(queue, direction, label, deliver);
-    return last;
+  // One direction of one connection: what waits for the link (`pending`,
+  // segments and the stream's end, in order) and what is on its way to the
+  // far side (`arriving`, in order).
+  #flow(side, direction, label, propagationMs, deliver) {
+    const flow = { side, direction, label, propagationMs, deliver, pending: [], arriving: [], timer: null };
+    side.flows.push(flow);
+    return flow;
   }
 
-  // Delivers what is due from `queue`, in order; an item without a segment
-  // is an action (the end of the stream) taken in its turn.
-  #pump(queue, direction, label, deliver) {
-    if (queue.timer || !queue.items.length) return;
+  // Queues `chunk` (or, without one, the end of the stream: `action`) on
+  // `flow`, not to leave before `notBefore`.
+  #send(flow, chunk, notBefore, action) {
+    const eligible = Math.max(Date.now(), notBefore);
+    if (chunk) {
+      for (let offset = 0; offset < chunk.length; offset += SEGMENT) {
+        flow.pending.push({ eligible, segment: chunk.subarray(offset, offset + SEGMENT) });
+      }
+    } else {
+      flow.pending.push({ eligible, action });
+    }
+    this.#schedule(flow.side);
+  }
+
+  // Serialises pending segments onto `side`, one per connection in turn,
+  // up to HORIZON_MS ahead of now; runs again when there is more to do.
+  #schedule(side) {
+    if (side.timer) return;
+    side.timer = setTimeout(() => {
+      side.timer = null;
+      const now = Date.now();
+      let t = Math.max(side.busyUntil, now);
+      let wake = Infinity;
+      for (;;) {
+        if (t > now + HORIZON_MS) {
+          wake = t - HORIZON_MS;
+          break;
+        }
+        let picked = null;
+        let nextEligible = Infinity;
+        for (let i = 0; i < side.flows.length; i += 1) {
+          const flow = side.flows[(side.turn + i) % side.flows.length];
+          const head = flow.pending[0];
+          if (!head) continue;
+          if (head.eligible <= t) {
+            picked = flow;
+            side.turn = (side.turn + i + 1) % side.flows.length;
+            break;
+          }
+          nextEligible = Math.min(nextEligible, head.eligible);
+        }
+        if (!picked) {
+          wake = nextEligible;
+          break;
+        }
+        const item = picked.pending.shift();
+        if (item.segment) t += (item.segment.length * 8 * 1000) / side.bps;
+        else picked.closed = true;
+        picked.arriving.push({ ...item, at: t + picked.propagationMs });
+        this.#pump(picked);
+      }
+      side.busyUntil = t;
+      side.flows = side.flows.filter((f) => f.pending.length || !f.closed);
+      if (wake !== Infinity) {
+        side.timer = setTimeout(() => { side.timer = null; this.#schedule(side); }, Math.max(1, wake - Date.now()));
+      }
+    }, 0);
+  }
+
+  // Delivers what has arrived from `flow`, in order; an item without a
+  // segment is an action (the end of the stream) taken in its turn.
+  #pump(flow) {
+    if (flow.timer || !flow.arriving.length) return;
     const run = () => {
-      queue.timer = null;
-      while (queue.items.length && queue.items[0].at <= Date.now()) {
-        const item = queue.items.shift();
+      flow.timer = null;
+      while (flow.arriving.length && flow.arriving[0].at <= Date.now()) {
+        const item = flow.arriving.shift();
         if (item.segment) {
-          this.log.push({ direction, at: Date.now(), bytes: item.segment.length, label });
-          deliver(item.segment);
+          this.log.push({ direction: flow.direction, at: Date.now(), bytes: item.segment.length, label: flow.label });
+          flow.deliver(item.segment);
         } else {
           item.action();
         }
       }
-      if (queue.items.length) queue.timer = setTimeout(run, Math.max(1, queue.items[0].at - Date.now()));
+      if (flow.arriving.length) flow.timer = setTimeout(run, Math.max(1, flow.arriving[0].at - Date.now()));
     };
-    queue.timer = setTimeout(run, Math.max(0, queue.items[0].at - Date.now()));
+    flow.timer = setTimeout(run, Math.max(0, flow.arriving[0].at - Date.now()));
   }
 
   /// A proxy on 127.0.0.1 in front of `upstreamPort`, `extraMs` further away
@@ -89,38 +146,27 @@ export class Link {
     const rtt = this.rttMs + extraMs;
     const oneWay = rtt / 2;
     const server = net.createServer((client) => {
-      const connectedAt = Date.now();
       // The handshake's round trip: nothing the phone sends leaves before it.
-      const firstSend = connectedAt + rtt;
+      const firstSend = Date.now() + rtt;
       const upstream = net.connect(upstreamPort, '127.0.0.1');
       this.sockets.add(client);
       this.sockets.add(upstream);
-      let upDone = firstSend;
-      let downDone = 0;
-      const upQueue = { items: [], timer: null };
-      const downQueue = { items: [], timer: null };
-      client.on('data', (chunk) => {
-        upDone = this.#send(this.up, 'up', Buffer.from(chunk), firstSend, oneWay, label, upQueue, (s) => {
-          if (!upstream.destroyed) upstream.write(s);
-        });
-      });
-      upstream.on('data', (chunk) => {
-        downDone = this.#send(this.down, 'down', Buffer.from(chunk), 0, oneWay, label, downQueue, (s) => {
-          if (!client.destroyed) client.write(s);
-        });
-      });
+      const up = this.#flow(this.up, 'up', label, oneWay, (s) => { if (!upstream.destroyed) upstream.write(s); });
+      const down = this.#flow(this.down, 'down', label, oneWay, (s) => { if (!client.destroyed) client.write(s); });
+      client.on('data', (chunk) => this.#send(up, Buffer.from(chunk), firstSend));
+      upstream.on('data', (chunk) => this.#send(down, Buffer.from(chunk), 0));
       // The end of a stream travels behind its last byte.
-      const endAfter = (queue, at, socket, direction, deliver) => {
-        queue.items.push({ at, action: () => socket.end() });
-        this.#pump(queue, direction, label, deliver);
-      };
-      client.on('end', () => endAfter(upQueue, upDone, upstream, 'up', (s) => upstream.write(s)));
-      upstream.on('end', () => endAfter(downQueue, downDone, client, 'down', (s) => client.write(s)));
+      client.on('end', () => this.#send(up, null, firstSend, () => upstream.end()));
+      upstream.on('end', () => this.#send(down, null, 0, () => client.end()));
       const drop = () => {
         client.destroy();
         upstream.destroy();
         this.sockets.delete(client);
         this.sockets.delete(upstream);
+        for (const flow of [up, down]) {
+          flow.closed = true;
+          flow.pending = [];
+        }
       };
       client.on('error', drop);
       upstream.on('error', drop);
@@ -130,6 +176,14 @@ export class Link {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve(server.address().port));
     });
+  }
+
+  /// Closes every open connection (the servers stay): a returning visit
+  /// comes later than the phone keeps idle connections, and reusing them
+  /// would hide the handshake every real return pays.
+  dropConnections() {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
   }
 
   close() {

@@ -41,9 +41,16 @@ const OBSERVE = () => {
     if (!status || status === 'unknown') return;
     const now = { page: performance.now(), wall: Date.now() };
     window.__known ??= now;
+    window.__appKnown ??= now;
     if (banner.dataset.source === 'region') window.__verified ??= now;
   };
-  new MutationObserver(mark).observe(document, { childList: true, subtree: true, attributes: true });
+  // The page of an earlier visit, shown before the app starts (src/snapshot.rs).
+  const snapshot = () => {
+    if (document.getElementById('bongsu-snapshot')) window.__known ??= { page: performance.now(), wall: Date.now() };
+  };
+  new MutationObserver(() => { snapshot(); mark(); }).observe(document, { childList: true, subtree: true, attributes: true });
+  // Trunk's loader says when the wasm has been instantiated and its main run.
+  addEventListener('TrunkApplicationStarted', () => { window.__started ??= performance.now(); });
 };
 
 const median = (xs) => {
@@ -86,8 +93,16 @@ async function visit(page, url, link, { emulate } = {}) {
     const banner = await page.evaluate(() => `${location.href} ${document.readyState} ${document.querySelector('[data-testid=banner]')?.outerHTML ?? document.documentElement.outerHTML.slice(0, 300)}`);
     throw new Error(`${url}: no verified status in 30 s; the page shows ${banner}\n${error.message}`);
   });
-  const { known, verified } = await page.evaluate(() => ({ known: window.__known, verified: window.__verified }));
+  const { known, appKnown, verified, started } = await page.evaluate(() => ({
+    known: window.__known, appKnown: window.__appKnown, verified: window.__verified, started: window.__started,
+  }));
   page.off('request', onRequest);
+  // By the browser's clock where it has one: the 'request' event reaches
+  // this process a few ms late.
+  for (const r of requests) {
+    const { startTime } = r.request.timing();
+    if (startTime > 0) r.at = startTime;
+  }
   const before = requests.filter((r) => r.at <= verified.wall);
   // What the network answered (not the worker's cache): its brotli size at
   // best is what had to travel.
@@ -101,8 +116,19 @@ async function visit(page, url, link, { emulate } = {}) {
     if (body) brotli += brotliSize(request.url(), body);
     if (!fromWorker) network += 1;
     const where = new URL(request.url());
-    paths.push(`${String(at - navigatedAt).padStart(5)} ms ${fromWorker ? 'worker ' : 'network'} ${where.port}${where.pathname}`);
+    const timing = request.timing();
+    const end = timing.responseEnd > 0 ? ` → ${String(Math.round(at + timing.responseEnd - navigatedAt)).padStart(5)} ms` : '';
+    paths.push(`${String(Math.round(at - navigatedAt)).padStart(5)} ms${end} ${fromWorker ? 'worker ' : 'network'} ${where.port}${where.pathname}`);
   }
+  const marks = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
+    return { html: nav?.responseEnd, parsed: nav?.domInteractive, early: at('bongsu-early'), snapshot: at('bongsu-snapshot') };
+  });
+  const ms = (x) => (x === undefined ? '–' : `${Math.round(x)} ms`);
+  paths.push(`page: HTML in at ${ms(marks.html)}, early script at ${ms(marks.early)}, snapshot shown at ${ms(marks.snapshot)}, parsed at ${ms(marks.parsed)}`);
+  if (started !== undefined) paths.push(`${String(Math.round(started)).padStart(5)} ms: the app's code started`);
+  paths.push(`${String(Math.round(known.page)).padStart(5)} ms: last known status shown; ${Math.round(appKnown.page)} ms: by the app; ${Math.round(verified.page)} ms: verified`);
   return {
     known: known.page,
     verified: verified.page,
@@ -125,6 +151,7 @@ async function coldThenReturning(browser, url, link, options) {
     // Let the worker finish keeping the shell and the page saving its status.
     await page.waitForTimeout(2000);
     await page.close();
+    link?.dropConnections();
     const again = await context.newPage();
     const returning = await visit(again, url, link, options);
     return { cold, returning };

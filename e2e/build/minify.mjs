@@ -24,14 +24,25 @@
 //    loader, the status page's link forwarder), never 'unsafe-inline'. So
 //    nothing a feed or a log says can become script, not even a
 //    `javascript:` link that a future bug let through.
-// 4. In a release build, writes the best brotli and gzip copy of every
+// 4. Fills each page's `<script data-bongsu-inline="name">` with
+//    crates/bongsu-web/js/name.js: `early` starts the config's and the
+//    regions' first requests while the app's code downloads, and moves
+//    Trunk's `modulepreload`/`preload` links for that code up before it:
+//    Trunk writes them at the end of <head>, after the stylesheets, and on
+//    a phone that held the code's download back by a round trip. Both
+//    stand before the stylesheets, because a script after a stylesheet
+//    waits for it. `snapshot`, at the start of the status page's body,
+//    shows a returning reader the page as this device last showed it
+//    verified (js/snapshot.js). The stylesheets are inlined in <style>
+//    (a few KB, and they held back the first paint by a request).
+// 5. In a release build, writes the best brotli and gzip copy of every
 //    compressible file beside it (`x_bg.wasm.br`, `x_bg.wasm.gz`), as
 //    static servers know them: `bongsu serve` sends one when it decodes to
 //    the file's own bytes, `bongsu publish` uploads it, so compressing at
 //    brotli's slowest level is paid once per build, not per server start.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { buildSync, transformSync } from 'esbuild';
 
@@ -97,11 +108,11 @@ function minify() {
 // The page's policy. connect-src is open because the regions are whatever
 // config.json lists, from any origin; what they serve is only ever read
 // as data and verified.
-function policy(scriptHashes) {
+function policy(scriptHashes, styleHashes) {
   return [
     "default-src 'self'",
     `script-src 'self' 'wasm-unsafe-eval' ${scriptHashes.join(' ')}`.trim(),
-    "style-src 'self'",
+    `style-src 'self' ${styleHashes.join(' ')}`.trim(),
     "img-src 'self' data:",
     'connect-src *',
     "worker-src 'self'",
@@ -114,21 +125,69 @@ function policy(scriptHashes) {
 // `html` with its policy (replacing one from an earlier run of this hook).
 function withPolicy(html) {
   const without = html.replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/g, '');
-  const hashes = [...without.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)]
-    .map((m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
-  const meta = `<meta http-equiv="Content-Security-Policy" content="${policy([...new Set(hashes)])}" />`;
+  const hashesOf = (pattern) => [...new Set([...without.matchAll(pattern)]
+    .map((m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`))];
+  const scripts = hashesOf(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g);
+  const styles = hashesOf(/<style>([\s\S]*?)<\/style>/g);
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${policy(scripts, styles)}" />`;
   // Before anything that loads: right after the charset.
   return without.replace(/(<meta charset="[^"]*"\s*\/?>)/i, `$1\n    ${meta}`);
 }
 
+// The scripts a page names by placeholder (step 4), from crates/bongsu-web/js/.
+const INLINE = Object.fromEntries(['early', 'snapshot'].map((name) => {
+  const source = readFileSync(join(import.meta.dirname, `../../crates/bongsu-web/js/${name}.js`), 'utf8');
+  const code = release
+    ? transformSync(source, { loader: 'js', minify: true, legalComments: 'none', target: 'es2020' }).code.trim()
+    : source;
+  return [name, code];
+}));
+
+// `html` (the page at `page`) with its stylesheets inlined: a few KB that
+// otherwise cost a request each, on a new connection for a first visit,
+// and that hold back the first paint, the snapshot's included. The
+// stylesheets themselves go: nothing else refers to them.
+function withStylesInline(page, html) {
+  return html.replace(/<link rel="stylesheet" href="(\.\/[^"]+\.css)"[^>]*>/g, (_, href) => {
+    const file = join(dirname(page), href);
+    const css = readFileSync(file, 'utf8').trim();
+    inlinedStyles.add(file);
+    return `<style>${css}</style>`;
+  });
+}
+const inlinedStyles = new Set();
+
+// `html` with its inline scripts filled in (`<script data-bongsu-inline="early" …></script>`)
+// and, beside the early one, the code's preload links moved up (step 4).
+function withEarlyStart(html) {
+  let filled = html.replace(/<script data-bongsu-inline="(\w+)"([^>]*)><\/script>/g, (whole, name, rest) => {
+    if (!(name in INLINE)) throw new Error(`minify: no inline script named ${name}`);
+    return `<script data-bongsu-inline="${name}"${rest}>${INLINE[name]}</script>`;
+  });
+  const early = /<script data-bongsu-inline="early"/;
+  if (!early.test(filled)) return filled;
+  // The wasm first: it is most of the bytes, and the first request asked
+  // for gets the connection the page came on, without a new handshake.
+  const preloads = (filled.match(/<link rel="(?:module)?preload"[^>]*>/g) ?? [])
+    .sort((a, b) => /\.wasm"/.test(b) - /\.wasm"/.test(a));
+  for (const link of preloads) filled = filled.replace(link, '');
+  return filled.replace(early, (start) => `${preloads.join('\n    ')}\n    ${start}`);
+}
+
 if (release) minify();
+for (const page of files(staging).filter((p) => p.endsWith('.html'))) {
+  const html = readFileSync(page, 'utf8');
+  const updated = withStylesInline(page, withEarlyStart(html));
+  if (updated !== html) writeFileSync(page, updated);
+}
+for (const file of inlinedStyles) unlinkSync(file);
 for (const page of files(staging).filter((p) => p.endsWith('.html'))) {
   const html = readFileSync(page, 'utf8');
   const updated = withPolicy(html);
   if (updated !== html) writeFileSync(page, updated);
 }
 
-// Step 4, after every rewrite above.
+// Step 5, after every rewrite above.
 const COMPRESSIBLE = /\.(html|js|mjs|css|wasm|json|svg|txt|webmanifest)$/;
 if (release) {
   for (const path of files(staging).filter((p) => COMPRESSIBLE.test(p))) {

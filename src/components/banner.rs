@@ -1,6 +1,6 @@
 //! The banner: the overall status, how fresh it is and where it came from.
 
-use bongsu_core::{freshness, region_state, Feed, Freshness, RegionOutcome, RegionState, Status};
+use bongsu_core::{freshness, Feed, Freshness, Status};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
@@ -22,13 +22,9 @@ pub fn Banner(
     let view_model = move || {
         let locale = i18n.get_locale();
         let now = now.get();
+        let confirmed = store.confirmed(now);
         store.shown.with(|shown| {
             let feed = shown.as_ref()?;
-            let confirmed = store.regions.with(|regions| {
-                regions.iter().any(|r| {
-                    region_state(&r.effective_outcome(), Some(feed), now) == RegionState::Valid
-                })
-            });
             let mut model = BannerModel::new(locale, feed, now, confirmed);
             // Out of date says more than a dispute about an old status.
             if model.expired.is_none() {
@@ -40,13 +36,7 @@ pub fn Banner(
             Some(model)
         })
     };
-    let all_failed = move || {
-        store.in_flight.get() == 0
-            && store.regions.with(|r| {
-                r.iter()
-                    .all(|r| !matches!(r.outcome, RegionOutcome::Pending))
-            })
-    };
+    let all_failed = move || store.all_failed();
     view! {
         <div aria-live="polite">
             {move || match view_model() {

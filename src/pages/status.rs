@@ -65,6 +65,15 @@ pub fn StatusPage(shared: Shared, head: LogHead) -> impl IntoView {
             })
         })
     });
+    // Once a region's status is verified and drawn (and again when it or
+    // the language changes), the page as shown is kept for the next visit.
+    Effect::new(move |_| {
+        let locale = i18n.get_locale();
+        store.shown.track();
+        if store.confirmed(now.get_untracked()) {
+            request_animation_frame(move || crate::snapshot::save(locale, now.get_untracked()));
+        }
+    });
     view! {
         <Banner store now measured />
         <Disagreements measured />

@@ -6,8 +6,11 @@
 //! (`bongsu_core::probe::verify_observation`). The newest verified
 //! observation of each region is kept and never replaced by an older one
 //! (a region serving an older observation is reported as behind). When the
-//! key set changes, what was kept is dropped and every region asked again,
-//! so an observation signed by a key since revoked stops counting at once.
+//! key set changes, what was kept is dropped and what each region last
+//! served is verified again under the new keys, so an observation signed by
+//! a key since revoked stops counting at once, without asking the regions
+//! again: on a first visit the keys arrive just after the first answers,
+//! and asking twice put a second request on a congested link.
 //! Whether a kept observation still counts is judged when drawing
 //! (`components/measured.rs`), so a region whose probe stopped drops out of
 //! the consensus on its own.
@@ -57,14 +60,17 @@ pub struct ProbeStore {
     /// The highest `seq` verified from each region under the current keys,
     /// in this page's life.
     newest: StoredValue<Vec<u64>>,
+    /// What each region last served, in config order, to verify again
+    /// when the keys change.
+    served: StoredValue<Vec<Option<Vec<u8>>>>,
     requests: StoredValue<Vec<AbortController>, LocalStorage>,
 }
 
 impl ProbeStore {
     /// A store that verifies with `keys` (the status poller's key chain).
     /// `skip` says which regions are being left alone for now (the status
-    /// poller's backoff). It asks every region at once, and again whenever
-    /// the keys change.
+    /// poller's backoff). It asks every region at once, and verifies what
+    /// they served again whenever the keys change.
     pub fn new(
         config: AppConfig,
         keys: RwSignal<KeyChain>,
@@ -77,17 +83,28 @@ impl ProbeStore {
             reports: RwSignal::new(vec![ProbeReport::Pending; n]),
             kept: RwSignal::new(vec![None; n]),
             newest: StoredValue::new(vec![0; n]),
+            served: StoredValue::new(vec![None; n]),
             requests: StoredValue::new_local(Vec::new()),
         };
         // Under new keys nothing kept or reported stands until checked
         // again: an observation or a mark made under a key since revoked
         // must not count.
-        Effect::new(move |_| {
+        Effect::new(move |first: Option<()>| {
             keys.track();
+            if first.is_none() {
+                store.poll(skip);
+                return;
+            }
             store.kept.set(vec![None; n]);
-            store.reports.set(vec![ProbeReport::Pending; n]);
             store.newest.set_value(vec![0; n]);
-            store.poll(skip);
+            let served = store.served.get_value();
+            for (index, bytes) in served.into_iter().enumerate() {
+                let Some(bytes) = bytes else { continue };
+                spawn_local(async move {
+                    let report = checked(|| store.verdict(index, &bytes)).await;
+                    store.apply(index, report);
+                });
+            }
         });
         store
     }
@@ -115,7 +132,14 @@ impl ProbeStore {
                     Err(e) => Err(e),
                 };
                 let report = match bytes {
-                    Ok(bytes) => checked(|| self.verdict(index, &bytes)).await,
+                    Ok(bytes) => {
+                        self.served.update_value(|s| {
+                            if let Some(slot) = s.get_mut(index) {
+                                *slot = Some(bytes.clone());
+                            }
+                        });
+                        checked(|| self.verdict(index, &bytes)).await
+                    }
                     Err(FetchError::Http { status: 404 }) => Err(ProbeReport::NoProbe),
                     Err(e) => Err(ProbeReport::Unanswered(e)),
                 };

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use bongsu_core::{
     backoff_delay, check_content_type, choose, equivocation_evidence, parse_chain_file,
-    still_trusted, verify_feed, AppConfig, Choice, Evidence, Feed, FeedError, KeyChain,
-    KeySetError, RegionOutcome, MAX_FEED_BYTES,
+    region_state, still_trusted, verify_feed, AppConfig, Choice, Evidence, Feed, FeedError,
+    KeyChain, KeySetError, RegionOutcome, RegionState, MAX_FEED_BYTES,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -117,6 +117,30 @@ impl StatusStore {
             requests: StoredValue::new_local(Vec::new()),
             restored: StoredValue::new(false),
         }
+    }
+
+    /// Whether a region has served the shown feed during this visit (read
+    /// reactively): what the banner calls confirmed.
+    pub fn confirmed(self, now: OffsetDateTime) -> bool {
+        self.shown.with(|shown| {
+            shown.as_ref().is_some_and(|feed| {
+                self.regions.with(|regions| {
+                    regions.iter().any(|r| {
+                        region_state(&r.effective_outcome(), Some(feed), now) == RegionState::Valid
+                    })
+                })
+            })
+        })
+    }
+
+    /// Whether every region has answered the current poll and none with a
+    /// verified status (read reactively).
+    pub fn all_failed(self) -> bool {
+        self.in_flight.get() == 0
+            && self.regions.with(|r| {
+                r.iter()
+                    .all(|r| !matches!(r.outcome, RegionOutcome::Pending))
+            })
     }
 
     /// Restores what this device verified on earlier visits: the key sets,

@@ -271,7 +271,9 @@ fn bench(mode: Bench) -> Result<(), String> {
     cmd::step("one command to declare: from enter to verified on a page polling three regions");
     cmd::run(&mut node("bench/declare.mjs"))?;
 
-    cmd::step("history pages, 50 services × 90 days: log verified and rendered (headless Chromium)");
+    cmd::step(
+        "history pages, 50 services × 90 days: log verified and rendered (headless Chromium)",
+    );
     let mut render = node("bench/history-render.mjs");
     render.env("BONGSU_BENCH_BIN", &bench_bin);
     cmd::run(&mut render)

@@ -50,12 +50,20 @@ pub async fn fetch_bytes(
 
     let signal = controller.signal();
     let result = async {
-        let response = Request::get(url)
-            .cache(RequestCache::NoCache)
-            .abort_signal(Some(&signal))
-            .send()
-            .await
-            .map_err(|_| FetchError::Network)?;
+        let response = match started_early(url, &signal) {
+            Some(early) => JsFuture::from(early)
+                .await
+                .ok()
+                .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
+                .map(gloo_net::http::Response::from)
+                .ok_or(FetchError::Network)?,
+            None => Request::get(url)
+                .cache(RequestCache::NoCache)
+                .abort_signal(Some(&signal))
+                .send()
+                .await
+                .map_err(|_| FetchError::Network)?,
+        };
         if response.status() != 200 {
             return Err(FetchError::Http {
                 status: response.status(),
@@ -96,6 +104,22 @@ pub async fn fetch_bytes(
         }),
         other => other,
     }
+}
+
+/// The request for `url` that the page's early script (`js/early.js`,
+/// inlined in every page at build time) started while this code was still
+/// downloading, if it did and nobody took it yet: each is handed out once,
+/// so a later poll asks the network again. Aborting `signal` aborts it.
+fn started_early(url: &str, signal: &web_sys::AbortSignal) -> Option<js_sys::Promise> {
+    let window = web_sys::window()?;
+    let take: js_sys::Function = js_sys::Reflect::get(&window, &"bongsuEarly".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    take.call2(&window, &url.into(), signal)
+        .ok()?
+        .dyn_into()
+        .ok()
 }
 
 /// Reads the body chunk by chunk, stopping as soon as it exceeds `limit`.
