@@ -25,7 +25,8 @@
 //    nothing a feed or a log says can become script, not even a
 //    `javascript:` link that a future bug let through.
 // 4. Fills each page's `<script data-bongsu-inline="name">` with
-//    crates/bongsu-web/js/name.js: `early` starts the config's and the
+//    crates/bongsu-web/js/name.js (`redirect` sends history links on to
+//    history/): `early` starts the config's and the
 //    regions' first requests while the app's code downloads, and moves
 //    Trunk's `modulepreload`/`preload` links for that code up before it:
 //    Trunk writes them at the end of <head>, after the stylesheets, and on
@@ -135,7 +136,7 @@ function withPolicy(html) {
 }
 
 // The scripts a page names by placeholder (step 4), from crates/bongsu-web/js/.
-const INLINE = Object.fromEntries(['early', 'snapshot'].map((name) => {
+const INLINE = Object.fromEntries(['redirect', 'early', 'snapshot'].map((name) => {
   const source = readFileSync(join(import.meta.dirname, `../../crates/bongsu-web/js/${name}.js`), 'utf8');
   const code = release
     ? transformSync(source, { loader: 'js', minify: true, legalComments: 'none', target: 'es2020' }).code.trim()

@@ -108,7 +108,8 @@ pub fn consensus(service: &str, observations: &[Observation], now: OffsetDateTim
         _ => Verdict::Partial,
     };
     let mut failing_since: Vec<OffsetDateTime> = failing.iter().map(|(_, t)| *t).collect();
-    failing_since.sort_unstable();
+    // The one shared sort (text/sort.rs), not another monomorphic copy.
+    crate::text::sort::sort_by_key(&mut failing_since, |t| *t);
     let since = match verdict {
         Verdict::NoData => None,
         Verdict::Up => passing.iter().map(|(_, t)| *t).max(),

@@ -221,7 +221,8 @@ pub fn summarize(
         .filter(|c| c.answered())
         .map(|c| c.latency_ms)
         .collect();
-    latencies.sort_unstable();
+    // The one shared sort (text/sort.rs), not another monomorphic copy.
+    crate::text::sort::sort_by_key(&mut latencies, |l| *l);
     let last_error = rounds
         .iter()
         .rev()
