@@ -1,33 +1,66 @@
-// The history page's render time for 50 services × 90 days, in headless
-// Chromium, on a cold visit to the history pages (which fetch and verify
-// the log themselves): from navigation start to the log verified, and to
-// all 50 uptime strips (90 bars each) and the incident list in the DOM.
+// The history pages in headless Chromium, 50 services × BENCH_HISTORY_DAYS
+// days (90 by default): a cold visit (the pages fetch and verify the whole
+// log), then, in the same browser, BENCH_HISTORY_NEW (100) new events later,
+// a returning visit (the full entry bundles this device verified are kept:
+// src/stores/kept_bundles.rs). For each, from navigation start: the log
+// verified, every strip (90 bars each) and the incident list rendered, and
+// the KB of the log's files that came over the network. On loopback by
+// default; BENCH_HISTORY_LINK=phone puts the app and the region behind the
+// phone's link of network.mjs (150 ms, 1.6 Mb/s down, 750 kb/s up).
 // Prints each run and the medians.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DIST, bongsu, launchBrowser, startServer, stopServer, freeBase } from '../tests/harness.mjs';
 import { fixtureRegion } from './fixture.mjs';
+import { Link } from './link.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const FIXTURE = process.env.BONGSU_BENCH_BIN;
 const SERVICES = 50;
+const DAYS = Number(process.env.BENCH_HISTORY_DAYS ?? 90);
+const NEW = Number(process.env.BENCH_HISTORY_NEW ?? 100);
+const PROFILES = { phone: { rttMs: 150, downBps: 1.6e6, upBps: 750e3 } };
+const LINK = process.env.BENCH_HISTORY_LINK;
+if (LINK && !PROFILES[LINK]) throw new Error(`BENCH_HISTORY_LINK: no profile ${LINK} (known: ${Object.keys(PROFILES)})`);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-render-'));
-const { k, region, made } = fixtureRegion(dir, FIXTURE, { services: SERVICES, days: 90 });
-bongsu('sign', '--key', k('status.key'), '--status', k('status.toml'), '--log', k('log'), '--log-key', k('log.key'),
-  '--out', path.join(region, 'feed.note'));
+const { k, region, made } = fixtureRegion(dir, FIXTURE, { services: SERVICES, days: DAYS });
+const sign = () => bongsu('sign', '--key', k('status.key'), '--status', k('status.toml'), '--log', k('log'),
+  '--log-key', k('log.key'), '--out', path.join(region, 'feed.note'));
+sign();
 const rootKey = execFileSync('cat', [k('root.key.pub')], { encoding: 'utf8' }).trim();
+const logSize = () => Number(readFileSync(path.join(region, 'log', 'checkpoint'), 'utf8').split('\n')[1]);
+
+// `n` more events in one signature: n components change status (each
+// change is one event; the fixture's status file lists 100 components).
+function newEvents(n) {
+  const before = logSize();
+  let left = n;
+  const toml = readFileSync(k('status.toml'), 'utf8').replace(/status = "(operational|degraded_performance)"/g, (_, s) => {
+    if (left <= 0) return `status = "${s}"`;
+    left -= 1;
+    return `status = "${s === 'operational' ? 'degraded_performance' : 'operational'}"`;
+  });
+  writeFileSync(k('status.toml'), toml);
+  sign();
+  return logSize() - before;
+}
 
 const port = await freeBase();
+const link = LINK ? new Link(PROFILES[LINK]) : null;
+const appPort = link ? await link.proxy(port, { label: 'app' }) : port;
+const regionPort = link ? await link.proxy(port + 1, { label: 'region' }) : port + 1;
 writeFileSync(k('config.json'), JSON.stringify({
   feed: 'kakao', title: 'Render benchmark', trust: { root: { threshold: 1, keys: [rootKey] } },
-  regions: [{ id: 'one', name: 'One', url: `http://127.0.0.1:${port + 1}/` }], refresh_seconds: 300, timeout_ms: 4000,
+  regions: [{ id: 'one', name: 'One', url: `http://127.0.0.1:${regionPort}/` }], refresh_seconds: 300, timeout_ms: 120000,
 }));
 const server = await startServer(['serve', '--region', `one=${region}@127.0.0.1:${port + 1}`,
   '--app', `${DIST}@127.0.0.1:${port}`, '--config', k('config.json')]);
+const appUrl = `http://127.0.0.1:${appPort}/`;
+
 // In the history page: when the log is verified, and when all strips
 // (90 bars each) and the incident list are in the DOM (page clock).
 const OBSERVE = (services) => {
@@ -42,29 +75,71 @@ const OBSERVE = (services) => {
   new MutationObserver(mark).observe(document, { childList: true, subtree: true });
 };
 
+/// One visit in a new page of `context`: times and the KB of the log's
+/// files the network (not a cache) answered with, as transferred.
+async function visit(context, { stay = false } = {}) {
+  const page = await context.newPage();
+  const log = [];
+  page.on('requestfinished', (r) => { if (r.url().includes('/log/')) log.push(r); });
+  link?.resetLog();
+  await page.goto(`${appUrl}history/#/history`);
+  await page.waitForFunction(() => window.__verified && window.__rendered, null, { timeout: 600000 });
+  const t = await page.evaluate(() => ({ verified: window.__verified, rendered: window.__rendered }));
+  let bytes = 0;
+  for (const r of log) {
+    const response = await r.response();
+    if (response && !response.fromServiceWorker()) bytes += (await r.sizes()).responseBodySize;
+  }
+  // What crossed the link from the region (everything it served: the key
+  // chain, the feed, the checkpoint and the log's files), as a check.
+  const regionKb = link ? link.bytes('down', Infinity, 'region') / 1000 : NaN;
+  if (stay) opened.push(page);
+  else await page.close();
+  return { ...t, kb: bytes / 1000, regionKb };
+}
+
 const browser = await launchBrowser();
-const verified = [];
-const rendered = [];
+const opened = [];
+const cold = [];
+const back = [];
+let added = 0;
 try {
   for (let run = 0; run < RUNS; run++) {
-    // Cold each time: the history pages download and verify the whole log.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.addInitScript(OBSERVE, SERVICES);
+    // The page stays open until the bundles are kept (a reader who leaves
+    // at once keeps fewer, and fetches the rest again next time).
+    cold.push(await visit(context, { stay: true }));
+    // The verified full bundles are kept after the check: wait for them.
+    const full = Math.floor(logSize() / 256);
     const page = await context.newPage();
-    await page.goto(`${server.urls.app}history/#/history`);
-    await page.waitForFunction(() => window.__verified && window.__rendered, null, { timeout: 60000 });
-    const t = await page.evaluate(() => ({ verified: window.__verified, rendered: window.__rendered }));
-    verified.push(t.verified);
-    rendered.push(t.rendered);
+    await page.goto(`${appUrl}favicon.svg`);
+    const kept = () => page.evaluate(async () => (await (await caches.open('bongsu-log-bundles')).keys()).length);
+    for (let waited = 0; (await kept()) < full; waited += 200) {
+      if (waited > 120000) throw new Error(`the history pages kept ${await kept()} of ${full} full bundles in 2 min`);
+      await page.waitForTimeout(200);
+    }
+    await page.close();
+    for (const p of opened.splice(0)) await p.close();
+    added = newEvents(NEW);
+    link?.dropConnections();
+    back.push(await visit(context));
     await context.close();
   }
 } finally {
   await browser.close();
   await stopServer(server);
+  await link?.close();
   rmSync(dir, { recursive: true, force: true });
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const runs = (xs) => xs.map((t) => t.toFixed(0)).join(', ');
-console.log(`history page, ${SERVICES} services × 90 days (${made}), cold, from navigation start:`);
-console.log(`  log verified: median ${median(verified).toFixed(0)} ms (runs ${runs(verified)})`);
-console.log(`  every strip and the incident list rendered: median ${median(rendered).toFixed(0)} ms (runs ${runs(rendered)})`);
+const where = LINK ? `on the ${LINK} link` : 'on loopback';
+console.log(`history page, ${SERVICES} services × ${DAYS} days (${made}), ${where}, from navigation start:`);
+for (const [name, xs] of [['cold', cold], [`returning, ${added} new events later`, back]]) {
+  console.log(`  ${name}:`);
+  console.log(`    log verified: median ${median(xs.map((x) => x.verified)).toFixed(0)} ms (runs ${runs(xs.map((x) => x.verified))})`);
+  console.log(`    every strip and the incident list rendered: median ${median(xs.map((x) => x.rendered)).toFixed(0)} ms (runs ${runs(xs.map((x) => x.rendered))})`);
+  console.log(`    the log's files over the network: median ${median(xs.map((x) => x.kb)).toFixed(1)} KB`
+    + (link ? ` (everything the region sent over the link: ${median(xs.map((x) => x.regionKb)).toFixed(1)} KB)` : ''));
+}

@@ -7,8 +7,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import {
   Scenario, launchBrowser, waitForSeq, expectedServices, worstStatus, ensureScreenshotDir,
+  bongsu, toToml, startServer, stopServer, freeBase, DIST as DIST_DIR,
 } from './harness.mjs';
 import { outage } from './fixtures.mjs';
 
@@ -131,5 +134,99 @@ test('a returning reader sees the page this device last showed, in their languag
     }
   } finally {
     await s.close();
+  }
+});
+
+/// An operator with a history log of `changes` signed changes, served with
+/// the app by one region. `more(n)` signs n more.
+async function loggedOperator(changes) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-kept-'));
+  const k = (name) => path.join(dir, name);
+  for (const name of ['root', 'status', 'log']) bongsu('keygen', '--name', `${name}.e2e`, '--out', k(`${name}.key`));
+  writeFileSync(k('keys.toml'), [
+    'feed = "kakao"', 'valid_for = "30d"',
+    '[root]', 'threshold = 1', `keys = ["${k('root.key.pub')}"]`,
+    '[status]', 'threshold = 1', `keys = ["${k('status.key.pub')}"]`,
+    '[log]', 'threshold = 1', `keys = ["${k('log.key.pub')}"]`, '',
+  ].join('\n'));
+  const region = k('region');
+  mkdirSync(region, { recursive: true });
+  bongsu('keyset', '--keys', k('keys.toml'), '--key', k('root.key'), '--chain', k('keys.json'), '--out', path.join(region, 'keys.json'));
+  const status = outage();
+  let signed = 0;
+  const more = (n) => {
+    for (let i = 0; i < n; i += 1) {
+      signed += 1;
+      status.services[3].components[0].status = signed % 2 ? 'degraded_performance' : 'operational';
+      writeFileSync(k('status.toml'), toToml(status));
+      bongsu('sign', '--key', k('status.key'), '--status', k('status.toml'), '--log', k('log'), '--log-key', k('log.key'),
+        '--out', path.join(region, 'feed.note'));
+    }
+  };
+  more(changes);
+  const port = await freeBase();
+  const rootKey = readFileSync(k('root.key.pub'), 'utf8').trim();
+  writeFileSync(k('config.json'), JSON.stringify({
+    feed: 'kakao', title: 'Kept bundles', trust: { root: { threshold: 1, keys: [rootKey] } },
+    regions: [{ id: 'one', name: 'One', url: `http://127.0.0.1:${port + 1}/` }], refresh_seconds: 300, timeout_ms: 4000,
+  }));
+  const server = await startServer(['serve', '--region', `one=${region}@127.0.0.1:${port + 1}`,
+    '--app', `${DIST_DIR}@127.0.0.1:${port}`, '--config', k('config.json')]);
+  const size = () => Number(readFileSync(path.join(region, 'log', 'checkpoint'), 'utf8').split('\n')[1]);
+  return { server, more, size, close: async () => { await stopServer(server); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+test('a returning reader of the history fetches only the new entries; a kept bundle that was altered costs a fetch, never a wrong history', async () => {
+  // 256 entries fill the first bundle; the rest are in a partial one.
+  const operator = await loggedOperator(270);
+  try {
+    const context = await browser.newContext();
+    const visit = async ({ stay = false } = {}) => {
+      const page = await context.newPage();
+      const bundles = [];
+      page.on('request', (r) => { if (r.url().includes('/log/tile/entries/')) bundles.push(new URL(r.url()).pathname.replace(/.*\/log\//, '')); });
+      await page.goto(`${operator.server.urls.app}history/#/history`);
+      const verified = await page.waitForFunction(
+        () => document.querySelector('[data-testid=history-verified]')?.textContent, null, { timeout: 20000 },
+      ).then((h) => h.jsonValue());
+      if (!stay) await page.close();
+      return { bundles: bundles.sort(), verified, page };
+    };
+    // The page stays while it keeps what it verified.
+    const first = await visit({ stay: true });
+    assert.ok(first.bundles.includes('tile/entries/000'), `first visit: ${first.bundles}`);
+    // The kept copy is written after the check: give it a moment (bounded).
+    const { page } = first;
+    const keptFull = () => page.evaluate(async () => (await (await caches.open('bongsu-log-bundles')).keys())
+      .some((r) => r.url.endsWith('/kakao/tile/entries/000')));
+    for (let i = 0; i < 50 && !(await keptFull()); i += 1) await page.waitForTimeout(200);
+    assert.ok(await keptFull(), 'the verified full bundle is kept on the device');
+    await page.close();
+
+    operator.more(10);
+    const second = await visit();
+    assert.ok(!second.bundles.includes('tile/entries/000'), `a kept full bundle is not fetched again: ${second.bundles}`);
+    assert.ok(second.bundles.length >= 1 && second.bundles.every((b) => b.includes('.p/')), `only the new, partial bundle: ${second.bundles}`);
+    assert.ok(second.verified.includes(String(operator.size())), `the history includes the new entries (${operator.size()}): ${second.verified}`);
+    assert.notEqual(second.verified, first.verified);
+
+    // Someone alters the kept bundle: the check fails with it, the page
+    // fetches every bundle again and shows the true history.
+    const tamper = await context.newPage();
+    await tamper.goto(`${operator.server.urls.app}history/#/history`);
+    await tamper.evaluate(async () => {
+      const cache = await caches.open('bongsu-log-bundles');
+      const key = (await cache.keys()).find((r) => r.url.endsWith('/kakao/tile/entries/000'));
+      const bytes = new Uint8Array(await (await cache.match(key)).arrayBuffer());
+      bytes[bytes.length - 3] ^= 1;
+      await cache.put(key, new Response(bytes));
+    });
+    await tamper.close();
+    const third = await visit();
+    assert.ok(third.bundles.includes('tile/entries/000'), `the altered bundle is fetched again: ${third.bundles}`);
+    assert.equal(third.verified, second.verified);
+    await context.close();
+  } finally {
+    await operator.close();
   }
 });

@@ -1,6 +1,6 @@
 //! The history page: filters, the incident list, uptime bars and exports.
 
-use bongsu_core::log::filter_incidents;
+use bongsu_core::log::filtered_incident_positions;
 use bongsu_core::text::Localized;
 use bongsu_core::Status;
 use leptos::prelude::*;
@@ -153,6 +153,9 @@ fn Filters(verified: VerifiedHistory, query: HistoryQuery) -> impl IntoView {
     }
 }
 
+/// How many incidents the list draws at first, and adds per "show more".
+const INCIDENTS_AT_ONCE: usize = 50;
+
 #[component]
 fn IncidentList(
     verified: VerifiedHistory,
@@ -161,19 +164,20 @@ fn IncidentList(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let h = verified.history.clone();
-    let incidents = filter_incidents(&h, &incident_filter(&query), now);
+    let incidents = filtered_incident_positions(&h, &incident_filter(&query), now);
     let count = incidents.len();
-    let items = incidents
-        .into_iter()
-        .map(|i| {
-            let window = h.impact_window(i, now);
-            let services = h
-                .service_impacts(i, now)
-                .into_iter()
-                .map(|s| said(i18n.get_locale_untracked(), &s.name))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let span = window.map(|(start, end)| {
+    // Twenty years of history is thousands of incidents: drawing them all
+    // took seconds of layout. The newest first, more on request.
+    let shown = RwSignal::new(INCIDENTS_AT_ONCE.min(count));
+    let draw = move |h: &bongsu_core::log::History, i: &bongsu_core::log::IncidentRecord| {
+        let window = h.impact_window(i, now);
+        let services = h
+            .service_impacts(i, now)
+            .into_iter()
+            .map(|s| said(i18n.get_locale_untracked(), &s.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let span = window.map(|(start, end)| {
                 view! {
                     <p class="when">
                         <When at=start />
@@ -188,20 +192,38 @@ fn IncidentList(
                     </p>
                 }
             });
-            let state = i.state();
+        let state = i.state();
+        view! {
+            <li class="history-incident" data-testid="history-incident" data-incident-id=i.id.clone()>
+                <header>
+                    <a href=href(&Route::Incident(i.id.clone())) class="incident-title"><Said text=i.title.clone() marked=true /></a>
+                    <StatusBadge status=i.impact />
+                    <span class="state">{move || incident_state_label(i18n.get_locale(), state)}</span>
+                </header>
+                {span}
+                <p class="affected">{t!(i18n, history.affected)} " " {services}</p>
+            </li>
+        }
+    };
+    let items = move || {
+        incidents
+            .iter()
+            .take(shown.get())
+            .map(|&i| draw(&h, &h.incidents[i]))
+            .collect_view()
+    };
+    let more = move || {
+        let now_shown = shown.get();
+        (now_shown < count).then(|| {
+            let next = INCIDENTS_AT_ONCE.min(count - now_shown);
             view! {
-                <li class="history-incident" data-testid="history-incident" data-incident-id=i.id.clone()>
-                    <header>
-                        <a href=href(&Route::Incident(i.id.clone())) class="incident-title"><Said text=i.title.clone() marked=true /></a>
-                        <StatusBadge status=i.impact />
-                        <span class="state">{move || incident_state_label(i18n.get_locale(), state)}</span>
-                    </header>
-                    {span}
-                    <p class="affected">{t!(i18n, history.affected)} " " {services}</p>
-                </li>
+                <p class="notice">{move || t_string!(i18n, history.showing, shown = now_shown, n = count)}</p>
+                <button type="button" data-testid="incidents-more" on:click=move |_| shown.update(|s| *s += next)>
+                    {move || t_string!(i18n, history.show_more, n = next)}
+                </button>
             }
         })
-        .collect_view();
+    };
     view! {
         <section class="incident-list" aria-labelledby="incident-list-heading">
             <h3 id="incident-list-heading">
@@ -213,6 +235,7 @@ fn IncidentList(
             </h3>
             {(count == 0).then(|| view! { <p class="notice">{t!(i18n, history.none_match)}</p> })}
             <ol class="history-incidents">{items}</ol>
+            {more}
         </section>
     }
 }

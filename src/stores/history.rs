@@ -34,7 +34,18 @@ use leptos::task::spawn_local;
 use crate::clock;
 use crate::fetch::{controller, fetch_bytes, FetchError};
 use crate::signature_checks::{checked, checked_completely};
+use crate::stores::kept_bundles;
 use crate::stores::saved_checkpoint::{self, RewriteEvidence};
+
+/// Where an entry bundle came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BundleFrom {
+    /// Verified earlier in this page's life.
+    Page,
+    /// Kept by this device from an earlier visit: verified again now.
+    Device,
+    Network,
+}
 
 /// Bundles fetched at once: as many as a browser asks one host for at a time.
 const BUNDLES_AT_ONCE: usize = 6;
@@ -106,7 +117,8 @@ pub struct HistoryStore {
     /// How the feed on screen stands with the verified log, derived once for
     /// every view that shows it (`None` until both exist).
     pub feed_check: Memo<Option<Result<FeedAgreement, FeedConflict>>>,
-    /// Full bundles never change: each is fetched once per page load.
+    /// Full bundles never change: each is fetched once per page load (and
+    /// kept between visits: `kept_bundles`).
     bundle_cache: StoredValue<HashMap<String, Vec<u8>>, LocalStorage>,
     queued: StoredValue<Option<KeyChain>>,
 }
@@ -288,11 +300,11 @@ impl HistoryStore {
         self.regions.set(outcomes);
     }
 
-    /// Every bundle of `checkpoint`, from its own region first and then any
-    /// other region whose log is at least as large, verified against it.
-    /// Several are fetched at once, and a region that fails once is not
-    /// asked again in this check: a slow or hostile region costs one
-    /// timeout, not one per bundle.
+    /// Every bundle of `checkpoint`, verified against it: full bundles this
+    /// device kept from earlier visits (`kept_bundles`) or this page already
+    /// verified, the rest from the network. Should the log not verify with
+    /// kept bundles in it, they are all forgotten and every bundle fetched
+    /// again, once: a kept bundle can cost a retry, never change the result.
     async fn read_entries(
         self,
         config: &AppConfig,
@@ -300,6 +312,41 @@ impl HistoryStore {
         own: usize,
         checkpoints: &[(usize, Checkpoint)],
     ) -> Result<VerifiedLog, String> {
+        let feed = config.feed.clone();
+        let first = self
+            .read_entries_from(config, checkpoint, own, checkpoints, true)
+            .await;
+        let (log, fetched) = match first {
+            Ok(done) => done,
+            Err((why, false)) => return Err(why),
+            Err((_, true)) => {
+                kept_bundles::forget().await;
+                self.bundle_cache.update_value(HashMap::clear);
+                self.read_entries_from(config, checkpoint, own, checkpoints, false)
+                    .await
+                    .map_err(|(why, _)| why)?
+            }
+        };
+        if !fetched.is_empty() {
+            spawn_local(async move { kept_bundles::keep(&feed, fetched).await });
+        }
+        Ok(log)
+    }
+
+    /// [`Self::read_entries`] once: the log and the full bundles fetched
+    /// from the network for it (to keep), or why not and whether kept
+    /// bundles were in it. From its own region first and then any other
+    /// region whose log is at least as large. Several are fetched at once,
+    /// and a region that fails once is not asked again in this check: a
+    /// slow or hostile region costs one timeout, not one per bundle.
+    async fn read_entries_from(
+        self,
+        config: &AppConfig,
+        checkpoint: &Checkpoint,
+        own: usize,
+        checkpoints: &[(usize, Checkpoint)],
+        use_kept: bool,
+    ) -> Result<(VerifiedLog, Vec<(String, Vec<u8>)>), (String, bool)> {
         let mut sources = vec![own];
         sources.extend(
             checkpoints
@@ -318,21 +365,34 @@ impl HistoryStore {
             .map(|(_, width, path)| (width, path))
             .collect();
         let mut bundles: Vec<Vec<u8>> = Vec::with_capacity(wanted.len());
+        let mut fetched = Vec::new();
+        let mut any_kept = false;
         for batch in wanted.chunks(BUNDLES_AT_ONCE) {
             let fetches = batch.iter().map(|(width, path)| {
+                let full = *width == TILE_WIDTH;
                 let candidates: Vec<usize> = sources
                     .iter()
                     .copied()
-                    .filter(|r| *width == TILE_WIDTH || same_size.contains(r))
+                    .filter(|r| full || same_size.contains(r))
                     .collect();
-                self.fetch_bundle(config, path, candidates, &failed)
+                self.fetch_bundle(config, path, candidates, &failed, use_kept && full)
             });
-            for (got, (_, path)) in join_all(fetches).await.into_iter().zip(batch) {
-                bundles
-                    .push(got.ok_or_else(|| format!("entry bundle {path} could not be fetched"))?);
+            for (got, (width, path)) in join_all(fetches).await.into_iter().zip(batch) {
+                let (bytes, from) = got.ok_or_else(|| {
+                    (
+                        format!("entry bundle {path} could not be fetched"),
+                        any_kept,
+                    )
+                })?;
+                any_kept |= from == BundleFrom::Device;
+                if from == BundleFrom::Network && *width == TILE_WIDTH {
+                    fetched.push((path.clone(), bytes.clone()));
+                }
+                bundles.push(bytes);
             }
         }
-        let log = verify_entries(checkpoint.clone(), &bundles).map_err(|e| e.to_string())?;
+        let log =
+            verify_entries(checkpoint.clone(), &bundles).map_err(|e| (e.to_string(), any_kept))?;
         // Only now, verified, are full bundles worth keeping.
         self.bundle_cache.update_value(|cache| {
             for ((_, width, path), bytes) in bundles_for_size(checkpoint.size).zip(&bundles) {
@@ -341,20 +401,27 @@ impl HistoryStore {
                 }
             }
         });
-        Ok(log)
+        Ok((log, fetched))
     }
 
-    /// One bundle: from the cache, or from the first of `candidates` that
-    /// answers, skipping regions that already failed in this check.
+    /// One bundle: verified earlier in this page's life, kept by this device
+    /// (`use_kept`: full bundles only), or from the first of `candidates`
+    /// that answers, skipping regions that already failed in this check.
     async fn fetch_bundle(
         self,
         config: &AppConfig,
         path: &str,
         candidates: Vec<usize>,
         failed: &RefCell<HashSet<usize>>,
-    ) -> Option<Vec<u8>> {
+        use_kept: bool,
+    ) -> Option<(Vec<u8>, BundleFrom)> {
         if let Some(cached) = self.bundle_cache.with_value(|c| c.get(path).cloned()) {
-            return Some(cached);
+            return Some((cached, BundleFrom::Page));
+        }
+        if use_kept {
+            if let Some(kept) = kept_bundles::load(&config.feed, path).await {
+                return Some((kept, BundleFrom::Device));
+            }
         }
         for region in candidates {
             if failed.borrow().contains(&region) {
@@ -363,7 +430,7 @@ impl HistoryStore {
             let request = controller()?;
             let url = config.regions[region].log_url(path);
             match fetch_bytes(&url, config.timeout_ms, MAX_BUNDLE_BYTES, &request).await {
-                Ok(f) => return Some(f.bytes),
+                Ok(f) => return Some((f.bytes, BundleFrom::Network)),
                 Err(_) => {
                     failed.borrow_mut().insert(region);
                 }

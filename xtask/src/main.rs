@@ -272,9 +272,29 @@ fn bench(mode: Bench) -> Result<(), String> {
     cmd::run(&mut node("bench/declare.mjs"))?;
 
     cmd::step(
-        "history pages, 50 services × 90 days: log verified and rendered (headless Chromium)",
+        "history pages, 50 services × 90 days, cold and returning: log verified and rendered (headless Chromium)",
     );
     let mut render = node("bench/history-render.mjs");
     render.env("BONGSU_BENCH_BIN", &bench_bin);
-    cmd::run(&mut render)
+    cmd::run(&mut render)?;
+
+    // The scale: 100,000 events on the phone's link. The cold visit
+    // alone takes half a minute, so the quick pass takes a tenth of it.
+    let (days, events) = if quick {
+        ("733", "10,000")
+    } else {
+        ("7330", "100,000")
+    };
+    cmd::step(&format!(
+        "history pages, {events} events on the phone's link, cold and returning (headless Chromium)"
+    ));
+    let mut scale = node("bench/history-render.mjs");
+    scale
+        .env("BONGSU_BENCH_BIN", &bench_bin)
+        .env("BENCH_HISTORY_DAYS", days)
+        .env("BENCH_HISTORY_LINK", "phone");
+    if !quick {
+        scale.env("BENCH_RUNS", "3");
+    }
+    cmd::run(&mut scale)
 }
