@@ -144,8 +144,8 @@ test('a returning reader sees the page this device last showed, in their languag
 });
 
 /// An operator with a history log of `changes` signed changes, served with
-/// the app by one region. `more(n)` signs n more.
-async function loggedOperator(changes) {
+/// the app by `regions` regions (each a copy). `more(n)` signs n more.
+async function loggedOperator(changes, regions = ['one']) {
   const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-kept-'));
   const k = (name) => path.join(dir, name);
   for (const name of ['root', 'status', 'log']) bongsu('keygen', '--name', `${name}.e2e`, '--out', k(`${name}.key`));
@@ -155,9 +155,10 @@ async function loggedOperator(changes) {
     '[status]', 'threshold = 1', `keys = ["${k('status.key.pub')}"]`,
     '[log]', 'threshold = 1', `keys = ["${k('log.key.pub')}"]`, '',
   ].join('\n'));
-  const region = k('region');
-  mkdirSync(region, { recursive: true });
-  bongsu('keyset', '--keys', k('keys.toml'), '--key', k('root.key'), '--chain', k('keys.json'), '--out', path.join(region, 'keys.json'));
+  const region = (id) => k(`region-${id}`);
+  for (const id of regions) mkdirSync(region(id), { recursive: true });
+  bongsu('keyset', '--keys', k('keys.toml'), '--key', k('root.key'), '--chain', k('keys.json'),
+    ...regions.flatMap((id) => ['--out', path.join(region(id), 'keys.json')]));
   const status = outage();
   let signed = 0;
   const more = (n) => {
@@ -166,7 +167,7 @@ async function loggedOperator(changes) {
       status.services[3].components[0].status = signed % 2 ? 'degraded_performance' : 'operational';
       writeFileSync(k('status.toml'), toToml(status));
       bongsu('sign', '--key', k('status.key'), '--status', k('status.toml'), '--log', k('log'), '--log-key', k('log.key'),
-        '--out', path.join(region, 'feed.note'));
+        ...regions.flatMap((id) => ['--out', path.join(region(id), 'feed.note')]));
     }
   };
   more(changes);
@@ -174,12 +175,15 @@ async function loggedOperator(changes) {
   const rootKey = readFileSync(k('root.key.pub'), 'utf8').trim();
   writeFileSync(k('config.json'), JSON.stringify({
     feed: 'kakao', title: 'Kept bundles', trust: { root: { threshold: 1, keys: [rootKey] } },
-    regions: [{ id: 'one', name: 'One', url: `http://127.0.0.1:${port + 1}/` }], refresh_seconds: 300, timeout_ms: 4000,
+    regions: regions.map((id, i) => ({ id, name: id, url: `http://127.0.0.1:${port + 1 + i}/` })),
+    refresh_seconds: 300, timeout_ms: 4000,
   }));
-  const server = await startServer(['serve', '--region', `one=${region}@127.0.0.1:${port + 1}`,
+  const server = await startServer(['serve', ...regions.flatMap((id, i) => ['--region', `${id}=${region(id)}@127.0.0.1:${port + 1 + i}`]),
     '--app', `${DIST_DIR}@127.0.0.1:${port}`, '--config', k('config.json')]);
-  const size = () => Number(readFileSync(path.join(region, 'log', 'checkpoint'), 'utf8').split('\n')[1]);
-  return { server, more, size, close: async () => { await stopServer(server); rmSync(dir, { recursive: true, force: true }); } };
+  const size = () => Number(readFileSync(path.join(region(regions[0]), 'log', 'checkpoint'), 'utf8').split('\n')[1]);
+  return {
+    server, more, size, region, port, close: async () => { await stopServer(server); rmSync(dir, { recursive: true, force: true }); },
+  };
 }
 
 test('a returning reader of the history fetches only the new entries; a kept bundle that was altered costs a fetch, never a wrong history', async () => {
@@ -232,6 +236,49 @@ test('a returning reader of the history fetches only the new entries; a kept bun
     assert.ok(third.bundles.includes('tile/entries/000'), `the altered bundle is fetched again: ${third.bundles}`);
     assert.equal(third.verified, second.verified);
     await context.close();
+  } finally {
+    await operator.close();
+  }
+});
+
+test('the history bundles come from every region at once, and a region serving a wrong one costs a retry, not the history', async () => {
+  // Three full bundles and a partial one, on three regions.
+  const regions = ['seoul', 'busan', 'tokyo'];
+  const operator = await loggedOperator(800, regions);
+  try {
+    const visit = async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const asked = [];
+      page.on('request', (r) => {
+        const url = new URL(r.url());
+        if (url.pathname.startsWith('/log/tile/entries/')) asked.push(`${url.port} ${url.pathname.slice('/log/tile/entries/'.length)}`);
+      });
+      await page.goto(`${operator.server.urls.app}history/#/history`);
+      const verified = await page.waitForFunction(
+        () => document.querySelector('[data-testid=history-verified]')?.textContent, null, { timeout: 20000 },
+      ).then((h) => h.jsonValue());
+      const said = await page.evaluate(() => Object.fromEntries(
+        [...document.querySelectorAll('li[data-region]')].map((li) => [li.dataset.region, li.textContent]),
+      ));
+      await context.close();
+      return { asked, verified, said };
+    };
+    const honest = await visit();
+    const from = new Set(honest.asked.filter((a) => !a.includes('.p/')).map((a) => a.split(' ')[0]));
+    assert.ok(from.size >= 2, `full bundles from ${from.size} region(s): ${honest.asked}`);
+    assert.ok(honest.verified.includes(String(operator.size())), honest.verified);
+
+    // Busan's copy of the second bundle is altered.
+    const file = path.join(operator.region('busan'), 'log', 'tile', 'entries', '001');
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 3] ^= 1;
+    writeFileSync(file, bytes);
+    const lied = await visit();
+    assert.equal(lied.verified, honest.verified, 'the true history, from the honest regions');
+    // The checkpoint's own region (the first) served nothing wrong: it is
+    // not discredited for what another region served.
+    assert.equal(lied.said.seoul, honest.said.seoul);
   } finally {
     await operator.close();
   }

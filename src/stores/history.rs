@@ -28,6 +28,7 @@ use bongsu_core::limits::MAX_BUNDLE_BYTES;
 use bongsu_core::log::{bundles_for_size, CHECKPOINT_PATH, TILE_WIDTH};
 use bongsu_core::{AppConfig, Feed, KeyChain, KeySet};
 use futures::future::join_all;
+use futures::stream::{self, StreamExt};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -44,7 +45,16 @@ enum BundleFrom {
     Page,
     /// Kept by this device from an earlier visit: verified again now.
     Device,
-    Network,
+    /// From this region.
+    Network(usize),
+}
+
+/// Why a log could not be read, and what came from elsewhere than the
+/// network and the checkpoint's own region (worth a retry without them).
+struct ReadFailed {
+    why: String,
+    used_kept: bool,
+    used_others: bool,
 }
 
 /// Bundles fetched at once: as many as a browser asks one host for at a time.
@@ -302,9 +312,12 @@ impl HistoryStore {
 
     /// Every bundle of `checkpoint`, verified against it: full bundles this
     /// device kept from earlier visits (`kept_bundles`) or this page already
-    /// verified, the rest from the network. Should the log not verify with
-    /// kept bundles in it, they are all forgotten and every bundle fetched
-    /// again, once: a kept bundle can cost a retry, never change the result.
+    /// verified, the rest from every region that can serve them. Should the
+    /// log not verify with bundles from the device or from another region
+    /// in it, it is read again, once, from the network and the checkpoint's
+    /// own region first (the kept bundles forgotten): a kept bundle or a
+    /// lying mirror can cost a retry, never change the result, and never
+    /// discredit an honest region.
     async fn read_entries(
         self,
         config: &AppConfig,
@@ -318,13 +331,15 @@ impl HistoryStore {
             .await;
         let (log, fetched) = match first {
             Ok(done) => done,
-            Err((why, false)) => return Err(why),
-            Err((_, true)) => {
-                kept_bundles::forget().await;
-                self.bundle_cache.update_value(HashMap::clear);
+            Err(failed) if !failed.used_kept && !failed.used_others => return Err(failed.why),
+            Err(failed) => {
+                if failed.used_kept {
+                    kept_bundles::forget().await;
+                    self.bundle_cache.update_value(HashMap::clear);
+                }
                 self.read_entries_from(config, checkpoint, own, checkpoints, false)
                     .await
-                    .map_err(|(why, _)| why)?
+                    .map_err(|failed| failed.why)?
             }
         };
         if !fetched.is_empty() {
@@ -334,19 +349,20 @@ impl HistoryStore {
     }
 
     /// [`Self::read_entries`] once: the log and the full bundles fetched
-    /// from the network for it (to keep), or why not and whether kept
-    /// bundles were in it. From its own region first and then any other
-    /// region whose log is at least as large. Several are fetched at once,
-    /// and a region that fails once is not asked again in this check: a
-    /// slow or hostile region costs one timeout, not one per bundle.
+    /// from the network for it (to keep), or why not. `first`: kept bundles
+    /// may be used and bundles are spread over every region that can serve
+    /// them; otherwise only the network, the checkpoint's own region first
+    /// and the others only where it fails to answer. Several are fetched at
+    /// once, and a region that fails once is not asked again in this check:
+    /// a slow or hostile region costs one timeout, not one per bundle.
     async fn read_entries_from(
         self,
         config: &AppConfig,
         checkpoint: &Checkpoint,
         own: usize,
         checkpoints: &[(usize, Checkpoint)],
-        use_kept: bool,
-    ) -> Result<(VerifiedLog, Vec<(String, Vec<u8>)>), (String, bool)> {
+        first: bool,
+    ) -> Result<(VerifiedLog, Vec<(String, Vec<u8>)>), ReadFailed> {
         let mut sources = vec![own];
         sources.extend(
             checkpoints
@@ -367,32 +383,50 @@ impl HistoryStore {
         let mut bundles: Vec<Vec<u8>> = Vec::with_capacity(wanted.len());
         let mut fetched = Vec::new();
         let mut any_kept = false;
-        for batch in wanted.chunks(BUNDLES_AT_ONCE) {
-            let fetches = batch.iter().map(|(width, path)| {
-                let full = *width == TILE_WIDTH;
-                let candidates: Vec<usize> = sources
-                    .iter()
-                    .copied()
-                    .filter(|r| full || same_size.contains(r))
-                    .collect();
-                self.fetch_bundle(config, path, candidates, &failed, use_kept && full)
-            });
-            for (got, (width, path)) in join_all(fetches).await.into_iter().zip(batch) {
-                let (bytes, from) = got.ok_or_else(|| {
-                    (
-                        format!("entry bundle {path} could not be fetched"),
-                        any_kept,
-                    )
-                })?;
-                any_kept |= from == BundleFrom::Device;
-                if from == BundleFrom::Network && *width == TILE_WIDTH {
-                    fetched.push((path.clone(), bytes.clone()));
-                }
-                bundles.push(bytes);
+        let mut any_other = false;
+        // Spread over every region that can serve them, each asked for as
+        // many at a time as a browser asks one host for, and kept busy:
+        // the next bundle starts as soon as any finishes, not when a whole
+        // batch has. Bundle n is asked of the n-th of those regions first
+        // (the checkpoint's own region for the first), then the others.
+        let fulls: Vec<usize> = sources.clone();
+        let partials: Vec<usize> = sources
+            .iter()
+            .copied()
+            .filter(|r| same_size.contains(r))
+            .collect();
+        let at_once = BUNDLES_AT_ONCE * if first { fulls.len().max(1) } else { 1 };
+        let mut answers = stream::iter(wanted.iter().enumerate().map(|(n, (width, path))| {
+            let full = *width == TILE_WIDTH;
+            let able = if full { &fulls } else { &partials };
+            let mut candidates = able.clone();
+            let len = candidates.len();
+            if first && len > 0 {
+                candidates.rotate_left(n % len);
             }
+            self.fetch_bundle(config, path, candidates, &failed, first && full)
+        }))
+        .buffered(at_once);
+        for (width, path) in &wanted {
+            let got = answers.next().await.flatten();
+            let (bytes, from) = got.ok_or_else(|| ReadFailed {
+                why: format!("entry bundle {path} could not be fetched"),
+                used_kept: any_kept,
+                used_others: any_other,
+            })?;
+            any_kept |= from == BundleFrom::Device;
+            any_other |= matches!(from, BundleFrom::Network(r) if r != own);
+            if matches!(from, BundleFrom::Network(_)) && *width == TILE_WIDTH {
+                fetched.push((path.clone(), bytes.clone()));
+            }
+            bundles.push(bytes);
         }
-        let log =
-            verify_entries(checkpoint.clone(), &bundles).map_err(|e| (e.to_string(), any_kept))?;
+        drop(answers);
+        let log = verify_entries(checkpoint.clone(), &bundles).map_err(|e| ReadFailed {
+            why: e.to_string(),
+            used_kept: any_kept,
+            used_others: any_other,
+        })?;
         // Only now, verified, are full bundles worth keeping.
         self.bundle_cache.update_value(|cache| {
             for ((_, width, path), bytes) in bundles_for_size(checkpoint.size).zip(&bundles) {
@@ -430,7 +464,7 @@ impl HistoryStore {
             let request = controller()?;
             let url = config.regions[region].log_url(path);
             match fetch_bytes(&url, config.timeout_ms, MAX_BUNDLE_BYTES, &request).await {
-                Ok(f) => return Some((f.bytes, BundleFrom::Network)),
+                Ok(f) => return Some((f.bytes, BundleFrom::Network(region))),
                 Err(_) => {
                     failed.borrow_mut().insert(region);
                 }
