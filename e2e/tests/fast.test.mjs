@@ -145,7 +145,7 @@ test('a returning reader sees the page this device last showed, in their languag
 
 /// An operator with a history log of `changes` signed changes, served with
 /// the app by `regions` regions (each a copy). `more(n)` signs n more.
-async function loggedOperator(changes, regions = ['one']) {
+async function loggedOperator(changes, regions = ['one'], { incidents = false } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-kept-'));
   const k = (name) => path.join(dir, name);
   for (const name of ['root', 'status', 'log']) bongsu('keygen', '--name', `${name}.e2e`, '--out', k(`${name}.key`));
@@ -165,6 +165,14 @@ async function loggedOperator(changes, regions = ['one']) {
     for (let i = 0; i < n; i += 1) {
       signed += 1;
       status.services[3].components[0].status = signed % 2 ? 'degraded_performance' : 'operational';
+      // With `incidents`, each change also opens one.
+      if (incidents) {
+        const at = new Date(Date.UTC(2022, 9, 15, 6, 0) + signed * 60000).toISOString().replace('.000Z', 'Z');
+        status.incidents.push({
+          id: `inc-${signed}`, title: `Incident ${signed}`, impact: 'degraded_performance', components: ['melon/streaming'],
+          updates: [{ at, state: 'investigating', message: `Slow streaming, ${signed}.` }],
+        });
+      }
       writeFileSync(k('status.toml'), toToml(status));
       bongsu('sign', '--key', k('status.key'), '--status', k('status.toml'), '--log', k('log'), '--log-key', k('log.key'),
         ...regions.flatMap((id) => ['--out', path.join(region(id), 'feed.note')]));
@@ -279,6 +287,39 @@ test('the history bundles come from every region at once, and a region serving a
     // The checkpoint's own region (the first) served nothing wrong: it is
     // not discredited for what another region served.
     assert.equal(lied.said.seoul, honest.said.seoul);
+  } finally {
+    await operator.close();
+  }
+});
+
+test('a history of many incidents draws the newest 50, and more on request', async () => {
+  const operator = await loggedOperator(60, ['one'], { incidents: true });
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${operator.server.urls.app}history/#/history`);
+    await page.waitForSelector('[data-testid=history-verified]', { timeout: 20000 });
+    const listed = () => page.$$eval('[data-testid=history-incident]', (items) => items.map((i) => i.dataset.incidentId));
+    const first = await listed();
+    assert.equal(first.length, 50);
+    assert.equal(first[0], 'inc-60', 'the newest first');
+    assert.match(await page.textContent('#incident-list-heading'), /61/);
+    const dir = ensureScreenshotDir();
+    await page.locator('[data-testid=incidents-more]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(dir, 'history-more-en-1280.png') });
+    const ko = await browser.newContext({ viewport: { width: 360, height: 780 }, locale: 'ko-KR' });
+    const koPage = await ko.newPage();
+    await koPage.goto(`${operator.server.urls.app}history/#/history`);
+    await koPage.waitForSelector('[data-testid=incidents-more]', { timeout: 20000 });
+    assert.match(await koPage.textContent('[data-testid=incidents-more]'), /11건 더 보기/);
+    await koPage.locator('[data-testid=incidents-more]').scrollIntoViewIfNeeded();
+    await koPage.screenshot({ path: path.join(dir, 'history-more-ko-360.png') });
+    await ko.close();
+    await page.click('[data-testid=incidents-more]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-incident]').length === 61);
+    assert.equal(await page.$('[data-testid=incidents-more]'), null, 'nothing more to show');
+    assert.deepEqual((await listed()).slice(0, 50), first);
+    await context.close();
   } finally {
     await operator.close();
   }

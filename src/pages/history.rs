@@ -217,10 +217,12 @@ fn IncidentList(
         (now_shown < count).then(|| {
             let next = INCIDENTS_AT_ONCE.min(count - now_shown);
             view! {
-                <p class="notice">{move || t_string!(i18n, history.showing, shown = now_shown, n = count)}</p>
-                <button type="button" data-testid="incidents-more" on:click=move |_| shown.update(|s| *s += next)>
-                    {move || t_string!(i18n, history.show_more, n = next)}
-                </button>
+                <div class="more">
+                    <p>{move || t_string!(i18n, history.showing, shown = now_shown, n = count)}</p>
+                    <button type="button" data-testid="incidents-more" on:click=move |_| shown.update(|s| *s += next)>
+                        {move || t_string!(i18n, history.show_more, n = next)}
+                    </button>
+                </div>
             }
         })
     };
