@@ -6,7 +6,8 @@
 //! verified and drawn), and take the picture away (the app has a status of
 //! its own to show, or knows it has none).
 
-use wasm_bindgen::{JsCast, JsValue};
+use bongsu_web::page_scripts;
+use wasm_bindgen::JsValue;
 
 use crate::format::kst;
 use crate::i18n::{td_string, Locale};
@@ -15,27 +16,15 @@ use crate::i18n::{td_string, Locale};
 /// showed it (`shown_at`).
 pub fn save(locale: Locale, shown_at: time::OffsetDateTime) {
     let note = td_string!(locale, headline.snapshot, at = kst(locale, shown_at));
-    call("save", &JsValue::from(note));
+    if let Some(save) = page_scripts::function("bongsuSaveSnapshot") {
+        let _ = save.call1(&JsValue::UNDEFINED, &note.into());
+    }
 }
 
-/// Takes the picture of an earlier visit off the screen.
+/// Takes the picture of an earlier visit off the screen (nothing on a page
+/// without the script: the history pages).
 pub fn remove_shown() {
-    call("remove", &JsValue::UNDEFINED);
-}
-
-/// `window.bongsuSnapshot[method](arg)`; nothing where the page has no
-/// such script (the history pages).
-fn call(method: &str, arg: &JsValue) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(api) = js_sys::Reflect::get(&window, &"bongsuSnapshot".into()) else {
-        return;
-    };
-    if let Some(f) = js_sys::Reflect::get(&api, &method.into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    {
-        let _ = f.call1(&api, arg);
+    if let Some(remove) = page_scripts::function("bongsuRemoveSnapshot") {
+        let _ = remove.call0(&JsValue::UNDEFINED);
     }
 }

@@ -6,7 +6,7 @@
 // verified, every strip (90 bars each) and the incident list rendered, and
 // the KB of the log's files that came over the network. On loopback by
 // default; BENCH_HISTORY_LINK=phone puts the app and the region behind the
-// phone's link of network.mjs (150 ms, 1.6 Mb/s down, 750 kb/s up).
+// phone's link (link.mjs: 150 ms, 1.6 Mb/s down, 750 kb/s up).
 // Prints each run and the medians.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,16 +15,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DIST, bongsu, launchBrowser, startServer, stopServer, freeBase } from '../tests/harness.mjs';
 import { fixtureRegion } from './fixture.mjs';
-import { Link } from './link.mjs';
+import { Link, LINK_PROFILES } from './link.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const FIXTURE = process.env.BONGSU_BENCH_BIN;
 const SERVICES = 50;
 const DAYS = Number(process.env.BENCH_HISTORY_DAYS ?? 90);
 const NEW = Number(process.env.BENCH_HISTORY_NEW ?? 100);
-const PROFILES = { phone: { rttMs: 150, downBps: 1.6e6, upBps: 750e3 } };
 const LINK = process.env.BENCH_HISTORY_LINK;
-if (LINK && !PROFILES[LINK]) throw new Error(`BENCH_HISTORY_LINK: no profile ${LINK} (known: ${Object.keys(PROFILES)})`);
+const profile = LINK_PROFILES.find((p) => p.name === LINK);
+if (LINK && !profile) throw new Error(`BENCH_HISTORY_LINK: no profile ${LINK} (known: ${LINK_PROFILES.map((p) => p.name)})`);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-render-'));
 const { k, region, made } = fixtureRegion(dir, FIXTURE, { services: SERVICES, days: DAYS });
@@ -50,7 +50,7 @@ function newEvents(n) {
 }
 
 const port = await freeBase();
-const link = LINK ? new Link(PROFILES[LINK]) : null;
+const link = profile ? new Link(profile) : null;
 const appPort = link ? await link.proxy(port, { label: 'app' }) : port;
 const regionPort = link ? await link.proxy(port + 1, { label: 'region' }) : port + 1;
 writeFileSync(k('config.json'), JSON.stringify({

@@ -24,6 +24,13 @@ import net from 'node:net';
 
 const SEGMENT = 1460;
 
+/// The links the benchmarks emulate: a phone on a congested mobile network
+/// during an outage, and a good connection.
+export const LINK_PROFILES = [
+  { name: 'phone', rttMs: 150, downBps: 1.6e6, upBps: 750e3 },
+  { name: 'good', rttMs: 20, downBps: 20e6, upBps: 20e6 },
+];
+
 // How far ahead the scheduler commits the link, in ms: a connection that
 // gets data later joins the rotation within this.
 const HORIZON_MS = 4;

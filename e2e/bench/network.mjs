@@ -18,13 +18,12 @@ import path from 'node:path';
 import net from 'node:net';
 import zlib from 'node:zlib';
 import { DIST, admin, freeBase, launchBrowser, startServer, stopServer } from '../tests/harness.mjs';
-import { Link, blackHole } from './link.mjs';
+import { Link, LINK_PROFILES, blackHole } from './link.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const PROFILES = (process.env.BENCH_PROFILES ? (p) => p.filter((x) => process.env.BENCH_PROFILES.split(',').includes(x.name)) : (p) => p)([
-  { name: 'phone', rttMs: 150, downBps: 1.6e6, upBps: 750e3 },
-  { name: 'good', rttMs: 20, downBps: 20e6, upBps: 20e6 },
-]);
+const PROFILES = process.env.BENCH_PROFILES
+  ? LINK_PROFILES.filter((x) => process.env.BENCH_PROFILES.split(',').includes(x.name))
+  : LINK_PROFILES;
 // Extra round trip to each region beyond the phone's own, in the config's
 // order (the first is the primary): Seoul near, Busan further, Tokyo far.
 const EXTRA_MS = [5, 35, 70];

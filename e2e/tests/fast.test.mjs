@@ -7,11 +7,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import {
   Scenario, launchBrowser, waitForSeq, expectedServices, worstStatus, ensureScreenshotDir,
-  bongsu, toToml, startServer, stopServer, freeBase, DIST as DIST_DIR,
+  bongsu, toToml, startServer, stopServer, freeBase, logOperatorKeys, DIST as DIST_DIR,
 } from './harness.mjs';
 import { outage } from './fixtures.mjs';
 
@@ -147,18 +147,8 @@ test('a returning reader sees the page this device last showed, in their languag
 /// the app by `regions` regions (each a copy). `more(n)` signs n more.
 async function loggedOperator(changes, regions = ['one'], { incidents = false } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'bongsu-kept-'));
-  const k = (name) => path.join(dir, name);
-  for (const name of ['root', 'status', 'log']) bongsu('keygen', '--name', `${name}.e2e`, '--out', k(`${name}.key`));
-  writeFileSync(k('keys.toml'), [
-    'feed = "kakao"', 'valid_for = "30d"',
-    '[root]', 'threshold = 1', `keys = ["${k('root.key.pub')}"]`,
-    '[status]', 'threshold = 1', `keys = ["${k('status.key.pub')}"]`,
-    '[log]', 'threshold = 1', `keys = ["${k('log.key.pub')}"]`, '',
-  ].join('\n'));
-  const region = (id) => k(`region-${id}`);
-  for (const id of regions) mkdirSync(region(id), { recursive: true });
-  bongsu('keyset', '--keys', k('keys.toml'), '--key', k('root.key'), '--chain', k('keys.json'),
-    ...regions.flatMap((id) => ['--out', path.join(region(id), 'keys.json')]));
+  const region = (id) => path.join(dir, `region-${id}`);
+  const k = logOperatorKeys(dir, regions.map(region), 'e2e');
   const status = outage();
   let signed = 0;
   const more = (n) => {

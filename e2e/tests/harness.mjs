@@ -160,6 +160,24 @@ export function stopServer(server) {
 /// a key chain, a status file and N regions, each region its own `bongsu
 /// fault-regions` process with a control endpoint, and the app in another
 /// (`bongsu serve`).
+/// An operator who keeps a history log: root, status and log keys named
+/// `<role>.<label>` in `dir`, and a key chain naming all three in each of
+/// `regionDirs` (created). Returns `k`, a path in `dir`.
+export function logOperatorKeys(dir, regionDirs, label) {
+  const k = (name) => path.join(dir, name);
+  for (const role of ['root', 'status', 'log']) bongsu('keygen', '--name', `${role}.${label}`, '--out', k(`${role}.key`));
+  writeFileSync(k('keys.toml'), [
+    'feed = "kakao"', 'valid_for = "30d"',
+    '[root]', 'threshold = 1', `keys = ["${k('root.key.pub')}"]`,
+    '[status]', 'threshold = 1', `keys = ["${k('status.key.pub')}"]`,
+    '[log]', 'threshold = 1', `keys = ["${k('log.key.pub')}"]`, '',
+  ].join('\n'));
+  for (const region of regionDirs) mkdirSync(region, { recursive: true });
+  bongsu('keyset', '--keys', k('keys.toml'), '--key', k('root.key'), '--chain', k('keys.json'),
+    ...regionDirs.flatMap((region) => ['--out', path.join(region, 'keys.json')]));
+  return k;
+}
+
 export class Scenario {
   constructor(regionIds = ['seoul', 'busan', 'tokyo']) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'bongsu-e2e-'));

@@ -381,7 +381,8 @@ impl HistoryStore {
             .map(|(_, width, path)| (width, path))
             .collect();
         let mut bundles: Vec<Vec<u8>> = Vec::with_capacity(wanted.len());
-        let mut fetched = Vec::new();
+        // Positions of the full bundles the network gave (to keep, once verified).
+        let mut from_network = Vec::new();
         let mut any_kept = false;
         let mut any_other = false;
         // Spread over every region that can serve them, each asked for as
@@ -389,16 +390,15 @@ impl HistoryStore {
         // the next bundle starts as soon as any finishes, not when a whole
         // batch has. Bundle n is asked of the n-th of those regions first
         // (the checkpoint's own region for the first), then the others.
-        let fulls: Vec<usize> = sources.clone();
         let partials: Vec<usize> = sources
             .iter()
             .copied()
             .filter(|r| same_size.contains(r))
             .collect();
-        let at_once = BUNDLES_AT_ONCE * if first { fulls.len().max(1) } else { 1 };
+        let at_once = BUNDLES_AT_ONCE * if first { sources.len().max(1) } else { 1 };
         let mut answers = stream::iter(wanted.iter().enumerate().map(|(n, (width, path))| {
             let full = *width == TILE_WIDTH;
-            let able = if full { &fulls } else { &partials };
+            let able = if full { &sources } else { &partials };
             let mut candidates = able.clone();
             let len = candidates.len();
             if first && len > 0 {
@@ -407,7 +407,7 @@ impl HistoryStore {
             self.fetch_bundle(config, path, candidates, &failed, first && full)
         }))
         .buffered(at_once);
-        for (width, path) in &wanted {
+        for (n, (width, path)) in wanted.iter().enumerate() {
             let got = answers.next().await.flatten();
             let (bytes, from) = got.ok_or_else(|| ReadFailed {
                 why: format!("entry bundle {path} could not be fetched"),
@@ -417,7 +417,7 @@ impl HistoryStore {
             any_kept |= from == BundleFrom::Device;
             any_other |= matches!(from, BundleFrom::Network(r) if r != own);
             if matches!(from, BundleFrom::Network(_)) && *width == TILE_WIDTH {
-                fetched.push((path.clone(), bytes.clone()));
+                from_network.push(n);
             }
             bundles.push(bytes);
         }
@@ -435,6 +435,10 @@ impl HistoryStore {
                 }
             }
         });
+        let fetched = from_network
+            .into_iter()
+            .map(|n| (wanted[n].1.clone(), bundles[n].clone()))
+            .collect();
         Ok((log, fetched))
     }
 

@@ -6,7 +6,7 @@
 // stylesheet hides what the app draws behind it.
 //
 // What is kept is the page's own markup, taken from the screen once a
-// region's status was verified and drawn (`save`), marked as a snapshot:
+// region's status was verified and drawn (`bongsuSaveSnapshot`), marked as a snapshot:
 // the banner's source line says when this device showed it; the parts that
 // describe that moment's network (each region's answer, the history's
 // checkpoints, the feed's details, the footer) are left out; ids and test
@@ -16,36 +16,33 @@
 (() => {
   const key = `bongsu-snapshot ${location.pathname}`;
   const LEFT_OUT = 'section.regions, section.evidence, section.feed-meta, .history-summary, footer, .banner .source-note';
-  window.bongsuSnapshot = {
-    save(note) {
-      const page = document.querySelector('body > .page');
-      const banner = page?.querySelector('.banner');
-      if (!banner) return;
-      const copy = page.cloneNode(true);
-      for (const gone of copy.querySelectorAll(LEFT_OUT)) gone.remove();
-      for (const element of copy.querySelectorAll('[id], [data-testid], [aria-labelledby]')) {
-        for (const name of ['id', 'data-testid', 'aria-labelledby']) element.removeAttribute(name);
-      }
-      const shownBanner = copy.querySelector('.banner');
-      shownBanner.dataset.source = 'snapshot';
-      const line = document.createElement('p');
-      line.className = 'source-note';
-      line.textContent = note;
-      shownBanner.querySelector('div')?.append(line);
-      const kept = document.createElement('div');
-      for (const name of ['data-theme', 'lang']) {
-        const value = document.documentElement.getAttribute(name);
-        if (value) kept.setAttribute(name, value);
-      }
-      kept.append(copy);
-      try {
-        localStorage.setItem(key, kept.outerHTML.replaceAll('<!---->', ''));
-      } catch {}
-    },
-    remove() {
-      document.getElementById('bongsu-snapshot')?.remove();
-    },
+  // Called by the app (src/snapshot.rs).
+  window.bongsuSaveSnapshot = (note) => {
+    const page = document.querySelector('body > .page');
+    const banner = page?.querySelector('.banner');
+    if (!banner) return;
+    const copy = page.cloneNode(true);
+    for (const gone of copy.querySelectorAll(LEFT_OUT)) gone.remove();
+    for (const element of copy.querySelectorAll('[id], [data-testid], [aria-labelledby]')) {
+      for (const name of ['id', 'data-testid', 'aria-labelledby']) element.removeAttribute(name);
+    }
+    const shownBanner = copy.querySelector('.banner');
+    shownBanner.dataset.source = 'snapshot';
+    const line = document.createElement('p');
+    line.className = 'source-note';
+    line.textContent = note;
+    shownBanner.querySelector('div')?.append(line);
+    const kept = document.createElement('div');
+    for (const name of ['data-theme', 'lang']) {
+      const value = document.documentElement.getAttribute(name);
+      if (value) kept.setAttribute(name, value);
+    }
+    kept.append(copy);
+    try {
+      localStorage.setItem(key, kept.outerHTML.replaceAll('<!---->', ''));
+    } catch {}
   };
+  window.bongsuRemoveSnapshot = () => document.getElementById('bongsu-snapshot')?.remove();
   let kept = null;
   try {
     kept = localStorage.getItem(key);

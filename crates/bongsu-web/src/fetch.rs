@@ -111,12 +111,8 @@ pub async fn fetch_bytes(
 /// downloading, if it did and nobody took it yet: each is handed out once,
 /// so a later poll asks the network again. Aborting `signal` aborts it.
 fn started_early(url: &str, signal: &web_sys::AbortSignal) -> Option<js_sys::Promise> {
-    let window = web_sys::window()?;
-    let take: js_sys::Function = js_sys::Reflect::get(&window, &"bongsuEarly".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    take.call2(&window, &url.into(), signal)
+    crate::page_scripts::function("bongsuEarly")?
+        .call2(&wasm_bindgen::JsValue::UNDEFINED, &url.into(), signal)
         .ok()?
         .dyn_into()
         .ok()
