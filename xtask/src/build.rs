@@ -2,6 +2,7 @@
 //! (only when their inputs changed) and the CLI.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::SystemTime;
 
 use crate::cmd::{command, repo_root, run, step};
@@ -97,16 +98,20 @@ pub fn app() -> Result<(), String> {
         step("app and widget are up to date (dist/)");
     } else {
         step("building the app (trunk build --release)");
-        // Trunk's --offline also makes cargo offline, so fetch first.
+        // Trunk's --offline also makes cargo offline, so fetch first: the
+        // host's build dependencies, then the standard library's own.
         run(command("cargo")
             .args(["fetch", "--locked"])
             .current_dir(&root))?;
-        run(command("trunk")
+        run(small_std(command("cargo").args(["fetch", "--locked"]))
+            .args(["--target", "wasm32-unknown-unknown"])
+            .current_dir(&root))?;
+        run(small_std(&mut command("trunk"))
             .args(["build", "--release", "--offline"])
             .current_dir(&root))?;
         // After the app: `trunk build` empties its dist folder first.
         step("building the partner widget (trunk build embed.html --release)");
-        run(command("trunk")
+        run(small_std(&mut command("trunk"))
             .args([
                 "build",
                 "embed.html",
@@ -117,7 +122,7 @@ pub fn app() -> Result<(), String> {
             ])
             .current_dir(&root))?;
         step("building the history pages (trunk build history.html --release)");
-        run(command("trunk")
+        run(small_std(&mut command("trunk"))
             .args([
                 "build",
                 "history.html",
@@ -129,6 +134,32 @@ pub fn app() -> Result<(), String> {
             .current_dir(&root))?;
     }
     Ok(())
+}
+
+/// The browser builds compile the standard library with the app, sized
+/// for a phone's download: panics abort on the spot, with no message to
+/// format (so no formatting machinery is pulled in by every `unwrap`), and
+/// std's own size-over-speed choices are on (`optimize_for_size`).
+///
+/// This is `-Zbuild-std` and `-Cpanic=immediate-abort`, which the pinned
+/// stable compiler has but gates as unstable: `RUSTC_BOOTSTRAP=1` opens the
+/// gate for these commands only, so the same pinned compiler is used
+/// everywhere rather than a moving nightly. Measured with `cargo xtask
+/// size` (brotli, first load): see the figures in the commit that added it.
+/// A panic in the browser was already an abort (`panic = "abort"`); it now
+/// prints no message to the console either.
+///
+/// `RUSTFLAGS` replaces `.cargo/config.toml`'s wasm flags, so those are
+/// repeated here.
+pub fn small_std(command: &mut Command) -> &mut Command {
+    command
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+        .env(
+            "RUSTFLAGS",
+            "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort",
+        )
 }
 
 /// The newest modification time of a file, or of anything below a folder.

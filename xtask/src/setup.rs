@@ -45,14 +45,22 @@ pub fn ensure_tools(with_browser: bool) -> Result<(), String> {
 fn ensure_wasm_target() -> Result<(), String> {
     let installed =
         output(command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed
+    if !installed
         .lines()
         .any(|l| l.trim() == "wasm32-unknown-unknown")
     {
-        return Ok(());
+        step("installing the wasm32-unknown-unknown target");
+        run(command("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
-    step("installing the wasm32-unknown-unknown target");
-    run(command("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    // The browser builds compile the standard library themselves, for size
+    // (build::small_std): that needs its source.
+    let components =
+        output(command("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    if !components.lines().any(|l| l.trim().starts_with("rust-src")) {
+        step("installing the standard library's source (rust-src), for the size-optimised browser builds");
+        run(command("rustup").args(["component", "add", "rust-src"]))?;
+    }
+    Ok(())
 }
 
 /// `<tool> --version` must print the wanted version, else `cargo install`.
