@@ -314,3 +314,36 @@ test('a history of many incidents draws the newest 50, and more on request', asy
     await operator.close();
   }
 });
+
+test('a long first read of the history shows how far it has come, in both languages', async () => {
+  // Two full bundles and a partial one; the second is held back, so the
+  // page waits with the first verified.
+  const operator = await loggedOperator(600);
+  try {
+    const dir = ensureScreenshotDir();
+    for (const { locale, width, said } of [
+      { locale: 'en-US', width: 1280, said: '1 of 3 parts of the log verified' },
+      { locale: 'ko-KR', width: 360, said: '로그 3개 묶음 중 1개 검증됨' },
+    ]) {
+      const context = await browser.newContext({ locale, viewport: { width, height: 780 } });
+      const page = await context.newPage();
+      let release;
+      const held = new Promise((resolve) => { release = resolve; });
+      await page.route('**/log/tile/entries/001', async (route) => { await held; await route.continue(); });
+      await page.goto(`${operator.server.urls.app}history/#/history`);
+      const bar = page.locator('[data-testid=history-progress]');
+      await bar.waitFor({ timeout: 20000 });
+      await page.waitForFunction(() => document.querySelector('[data-testid=history-progress]')?.value === 1, null, { timeout: 20000 });
+      assert.equal(await bar.getAttribute('max'), '3');
+      assert.equal(await bar.getAttribute('aria-label'), said);
+      assert.equal((await page.textContent('.history-loading .progress-said')).trim(), said);
+      await page.screenshot({ path: path.join(dir, `history-progress-${locale.slice(0, 2)}-${width}.png`) });
+      release();
+      await page.waitForSelector('[data-testid=history-verified]', { timeout: 20000 });
+      assert.equal(await bar.count(), 0, 'the progress goes once the history is verified');
+      await context.close();
+    }
+  } finally {
+    await operator.close();
+  }
+});

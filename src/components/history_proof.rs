@@ -278,12 +278,36 @@ pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
     }
 }
 
-/// Shown until the history is verified or has failed.
+/// Shown until the history is verified or has failed: on a long first
+/// load (a large log, a slow network), how many of the log's bundles are
+/// verified so far.
 #[component]
 pub fn HistoryLoading(history: HistoryStore) -> impl IntoView {
     let i18n = use_i18n();
     move || {
-        (history.verified.with(Option::is_none) && history.problem.with(Option::is_none))
-            .then(|| view! { <p class="notice">{t!(i18n, history.loading)}</p> })
+        (history.verified.with(Option::is_none) && history.problem.with(Option::is_none)).then(
+            || {
+                let progress = move || {
+                    history.progress.get().filter(|p| p.of > 1).map(|p| {
+                        let said = t_string!(i18n, history.progress, done = p.done, of = p.of);
+                        view! {
+                            <progress
+                                max=p.of
+                                value=p.done
+                                aria-label=said.clone()
+                                data-testid="history-progress"
+                            ></progress>
+                            <span class="progress-said">{said}</span>
+                        }
+                    })
+                };
+                view! {
+                    <div class="notice history-loading" role="status">
+                        <p>{t!(i18n, history.loading)}</p>
+                        {progress}
+                    </div>
+                }
+            },
+        )
     }
 }

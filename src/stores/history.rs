@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use bongsu_core::log::History;
 use bongsu_core::log::{
-    check_extends, check_feed, verify_entries, FeedAgreement, FeedConflict, VerifiedLog,
+    check_extends, check_feed, EntriesCheck, FeedAgreement, FeedConflict, VerifiedLog,
 };
 use bongsu_core::log::{
     verify_checkpoint, verify_seen_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES,
@@ -59,6 +59,17 @@ struct ReadFailed {
 
 /// Bundles fetched at once: as many as a browser asks one host for at a time.
 const BUNDLES_AT_ONCE: usize = 6;
+
+/// Verifying runs this long at most before the browser gets a turn (to
+/// draw, scroll, take a tap): a frame at 60 Hz is 16 ms.
+const SLICE_MS: f64 = 12.0;
+
+/// How far a long read of the log has come: bundles verified of all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub of: usize,
+}
 
 /// A log verified in full, and the history derived from it.
 #[derive(Clone)]
@@ -124,6 +135,8 @@ pub struct HistoryStore {
     /// Why nothing could be verified, when nothing could.
     pub problem: RwSignal<Option<HistoryProblem>>,
     pub loading: RwSignal<bool>,
+    /// While the entries are read: how many bundles are verified.
+    pub progress: RwSignal<Option<Progress>>,
     /// How the feed on screen stands with the verified log, derived once for
     /// every view that shows it (`None` until both exist).
     pub feed_check: Memo<Option<Result<FeedAgreement, FeedConflict>>>,
@@ -165,6 +178,7 @@ impl HistoryStore {
             remembered_unverified: RwSignal::new(false),
             problem: RwSignal::new(None),
             loading: RwSignal::new(false),
+            progress: RwSignal::new(None),
             bundle_cache: StoredValue::new_local(HashMap::new()),
             queued: StoredValue::new(None),
         }
@@ -199,6 +213,7 @@ impl HistoryStore {
                 next = self.queued.try_update_value(Option::take).flatten();
             }
             self.loading.set(false);
+            self.progress.set(None);
         });
     }
 
@@ -381,6 +396,13 @@ impl HistoryStore {
             .map(|(_, width, path)| (width, path))
             .collect();
         let mut bundles: Vec<Vec<u8>> = Vec::with_capacity(wanted.len());
+        // Each bundle is hashed and decoded as it arrives, while the next
+        // ones are on their way, in slices that leave the browser its
+        // frames; the page shows how far it has come.
+        let mut check = EntriesCheck::new(checkpoint.clone());
+        // Work since the browser last had a turn, in ms (waiting for the
+        // network is not work).
+        let mut worked = 0.0;
         // Positions of the full bundles the network gave (to keep, once verified).
         let mut from_network = Vec::new();
         let mut any_kept = false;
@@ -407,6 +429,10 @@ impl HistoryStore {
             self.fetch_bundle(config, path, candidates, &failed, first && full)
         }))
         .buffered(at_once);
+        self.progress.set(Some(Progress {
+            done: 0,
+            of: wanted.len(),
+        }));
         for (n, (width, path)) in wanted.iter().enumerate() {
             let got = answers.next().await.flatten();
             let (bytes, from) = got.ok_or_else(|| ReadFailed {
@@ -419,10 +445,25 @@ impl HistoryStore {
             if matches!(from, BundleFrom::Network(_)) && *width == TILE_WIDTH {
                 from_network.push(n);
             }
+            let began = js_sys::Date::now();
+            check.add(&bytes).map_err(|e| ReadFailed {
+                why: e.to_string(),
+                used_kept: any_kept,
+                used_others: any_other,
+            })?;
             bundles.push(bytes);
+            self.progress.set(Some(Progress {
+                done: n + 1,
+                of: wanted.len(),
+            }));
+            worked += js_sys::Date::now() - began;
+            if worked > SLICE_MS {
+                clock::give_way().await;
+                worked = 0.0;
+            }
         }
         drop(answers);
-        let log = verify_entries(checkpoint.clone(), &bundles).map_err(|e| ReadFailed {
+        let log = check.finish().map_err(|e| ReadFailed {
             why: e.to_string(),
             used_kept: any_kept,
             used_others: any_other,

@@ -15,7 +15,7 @@ use bongsu_core::log::{
 };
 use bongsu_core::log::{
     bundle_paths, check_extends, check_hash_tiles, compare_views, hash_tile_paths, verify_entries,
-    LogError,
+    EntriesCheck, LogError,
 };
 use bongsu_core::log::{
     check_add_checkpoint, encode_add_checkpoint, parse_add_checkpoint, WitnessError,
@@ -215,6 +215,71 @@ fn an_honest_log_verifies_in_full() {
         hash_tile_paths(600)
     );
     check_hash_tiles(&log, &tiles).unwrap();
+}
+
+#[test]
+fn the_log_checked_bundle_by_bundle_is_the_log_checked_at_once() {
+    let ks = key_set(Some(2));
+    // Sizes around the bundle width: one partial, exactly full, full + partial.
+    for size in [1, 255, 256, 257, 600] {
+        let entries = entries_of(&sample_events(size));
+        let cp = verify_checkpoint(&checkpoint_for(&entries, 2), &ks).unwrap();
+        let bundles = bundles_for(&entries);
+        let mut check = EntriesCheck::new(cp.clone());
+        assert_eq!(check.bundles(), bundles.len());
+        for (n, bundle) in bundles.iter().enumerate() {
+            assert_eq!(check.added(), n);
+            check.add(bundle).unwrap();
+        }
+        let by_bundle = check.finish().unwrap();
+        let at_once = verify_entries(cp, &bundles).unwrap();
+        assert_eq!(by_bundle.events, at_once.events);
+        assert_eq!(by_bundle.entries, at_once.entries);
+        assert_eq!(by_bundle.tree.root(), at_once.tree.root());
+    }
+}
+
+#[test]
+fn a_check_bundle_by_bundle_is_not_done_before_the_last_nor_takes_one_more() {
+    let ks = key_set(Some(2));
+    let entries = entries_of(&sample_events(600));
+    let cp = verify_checkpoint(&checkpoint_for(&entries, 2), &ks).unwrap();
+    let bundles = bundles_for(&entries);
+    let mut short = EntriesCheck::new(cp.clone());
+    short.add(&bundles[0]).unwrap();
+    short.add(&bundles[1]).unwrap();
+    assert_eq!(
+        short.finish().unwrap_err(),
+        LogError::RootMismatch { size: 600 }
+    );
+    let mut long = EntriesCheck::new(cp);
+    for bundle in &bundles {
+        long.add(bundle).unwrap();
+    }
+    assert_eq!(
+        long.add(&bundles[0]).unwrap_err(),
+        LogError::ExtraBundle { size: 600 }
+    );
+}
+
+#[test]
+fn a_changed_entry_that_no_longer_decodes_is_a_root_mismatch_either_way() {
+    let ks = key_set(Some(2));
+    let entries = entries_of(&sample_events(40));
+    let cp = verify_checkpoint(&checkpoint_for(&entries, 2), &ks).unwrap();
+    let mut tampered = entries.clone();
+    tampered[17] = b"not an event".to_vec();
+    let bundles = bundles_for(&tampered);
+    assert_eq!(
+        verify_entries(cp.clone(), &bundles).unwrap_err(),
+        LogError::RootMismatch { size: 40 }
+    );
+    let mut check = EntriesCheck::new(cp);
+    check.add(&bundles[0]).unwrap();
+    assert_eq!(
+        check.finish().unwrap_err(),
+        LogError::RootMismatch { size: 40 }
+    );
 }
 
 #[test]

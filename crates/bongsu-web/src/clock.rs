@@ -20,3 +20,18 @@ pub fn local_offset(at: OffsetDateTime) -> time::UtcOffset {
     let minutes = -(date.get_timezone_offset() as i32);
     time::UtcOffset::from_whole_seconds(minutes * 60).unwrap_or(time::UtcOffset::UTC)
 }
+
+/// Lets the browser draw and handle input before the caller goes on: a
+/// long computation awaits this between two pieces of work. (A macrotask,
+/// not a resolved promise: microtasks run before the browser gets a turn.)
+pub async fn give_way() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0));
+        // No window (never in a page): go on at once rather than never.
+        if !matches!(scheduled, Some(Ok(_))) {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -25,6 +25,8 @@ pub enum LogError {
     Rewritten { old_size: u64, new_size: u64 },
     #[error("the log shrank from {old_size} to {new_size} entries")]
     Shrunk { old_size: u64, new_size: u64 },
+    #[error("more entry bundles than a log of {size} entries has")]
+    ExtraBundle { size: u64 },
 }
 
 /// A log whose every entry has been checked against its checkpoint.
@@ -47,29 +49,100 @@ pub fn verify_entries(
     checkpoint: Checkpoint,
     bundles: &[Vec<u8>],
 ) -> Result<VerifiedLog, LogError> {
-    let expected: Vec<_> = bundles_for_size(checkpoint.size).collect();
-    let mut entries = Vec::with_capacity(checkpoint.size.min(1 << 20) as usize);
-    for (i, (_, width, path)) in expected.iter().enumerate() {
-        let bytes = bundles.get(i).map_or(&[][..], Vec::as_slice);
-        entries.extend(decode_bundle(path, bytes, *width as usize)?);
+    let mut check = EntriesCheck::new(checkpoint);
+    for i in 0..check.bundles() {
+        check.add(bundles.get(i).map_or(&[][..], Vec::as_slice))?;
     }
-    let tree = MerkleLog::from_entries(entries.iter().map(Vec::as_slice));
-    if tree.root() != checkpoint.root {
-        return Err(LogError::RootMismatch {
-            size: checkpoint.size,
-        });
+    check.finish()
+}
+
+/// [`verify_entries`] one bundle at a time, as the bundles arrive: a reader
+/// can hash and decode each while the next is on its way, and give the
+/// browser a frame between two, instead of one long block at the end.
+/// The result and its errors are the same as [`verify_entries`]': a changed
+/// entry is a root mismatch, even when it also fails to decode.
+#[derive(Debug)]
+pub struct EntriesCheck {
+    checkpoint: Checkpoint,
+    /// (width, path) of every bundle, in order.
+    expected: Vec<(u64, String)>,
+    added: usize,
+    tree: MerkleLog,
+    entries: Vec<Vec<u8>>,
+    events: Vec<LogEvent>,
+    /// The first event that did not decode: reported only if the root
+    /// matches (otherwise the mismatch is what went wrong).
+    bad_event: Option<EventError>,
+}
+
+impl EntriesCheck {
+    pub fn new(checkpoint: Checkpoint) -> EntriesCheck {
+        let expected = bundles_for_size(checkpoint.size)
+            .map(|(_, width, path)| (width, path))
+            .collect();
+        let room = checkpoint.size.min(1 << 20) as usize;
+        EntriesCheck {
+            checkpoint,
+            expected,
+            added: 0,
+            tree: MerkleLog::new(),
+            entries: Vec::with_capacity(room),
+            events: Vec::with_capacity(room),
+            bad_event: None,
+        }
     }
-    let events = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| decode_event(i as u64, e))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(VerifiedLog {
-        checkpoint,
-        tree,
-        entries,
-        events,
-    })
+
+    /// How many bundles the checkpoint's log consists of.
+    pub fn bundles(&self) -> usize {
+        self.expected.len()
+    }
+
+    /// How many have been added.
+    pub fn added(&self) -> usize {
+        self.added
+    }
+
+    /// The next bundle, in [`bundle_paths`] order. A bundle that does not
+    /// decode ends the check; so does one more than the log has.
+    pub fn add(&mut self, bytes: &[u8]) -> Result<(), LogError> {
+        let Some((width, path)) = self.expected.get(self.added) else {
+            return Err(LogError::ExtraBundle {
+                size: self.checkpoint.size,
+            });
+        };
+        let entries = decode_bundle(path, bytes, *width as usize)?;
+        for entry in entries {
+            let index = self.tree.append(&entry);
+            if self.bad_event.is_none() {
+                match decode_event(index, &entry) {
+                    Ok(event) => self.events.push(event),
+                    Err(e) => self.bad_event = Some(e),
+                }
+            }
+            self.entries.push(entry);
+        }
+        self.added += 1;
+        Ok(())
+    }
+
+    /// The verified log, once every bundle is in and the root is the
+    /// checkpoint's.
+    pub fn finish(self) -> Result<VerifiedLog, LogError> {
+        if self.added != self.expected.len() || self.tree.root() != self.checkpoint.root {
+            return Err(LogError::RootMismatch {
+                size: self.checkpoint.size,
+            });
+        }
+        if let Some(e) = self.bad_event {
+            return Err(e.into());
+        }
+        Ok(VerifiedLog {
+            checkpoint: self.checkpoint,
+            tree: self.tree,
+            entries: self.entries,
+            events: self.events,
+        })
+    }
 }
 
 /// Checks a mirror's hash tiles against the verified entries, so a mirror
