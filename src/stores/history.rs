@@ -265,20 +265,20 @@ impl HistoryStore {
         // Largest first; a region whose entries do not verify is marked and
         // the next largest tried.
         bongsu_core::text::sort::sort_by_key(&mut checkpoints, |(_, c)| std::cmp::Reverse(c.size));
-        let mut shown: Option<(VerifiedLog, usize)> = None;
+        let mut shown: Option<(VerifiedLog, History, usize)> = None;
         for (index, checkpoint) in &checkpoints {
             match self
                 .read_entries(&config, checkpoint, *index, &checkpoints)
                 .await
             {
-                Ok(log) => {
-                    shown = Some((log, *index));
+                Ok((log, history)) => {
+                    shown = Some((log, history, *index));
                     break;
                 }
                 Err(why) => outcomes[*index].1 = RegionLog::Invalid(why),
             }
         }
-        let Some((log, source)) = shown else {
+        let Some((log, history, source)) = shown else {
             self.problem.set(Some(if checkpoints.is_empty() {
                 HistoryProblem::CheckpointsInvalid
             } else {
@@ -314,7 +314,6 @@ impl HistoryStore {
             .filter(|(_, o)| *o == RegionLog::Consistent { size })
             .map(|(id, _)| id.clone())
             .collect();
-        let history = History::from_events(&log.events);
         self.verified.set(Some(VerifiedHistory {
             log: Arc::new(log),
             history: Arc::new(history),
@@ -339,12 +338,12 @@ impl HistoryStore {
         checkpoint: &Checkpoint,
         own: usize,
         checkpoints: &[(usize, Checkpoint)],
-    ) -> Result<VerifiedLog, String> {
+    ) -> Result<(VerifiedLog, History), String> {
         let feed = config.feed.clone();
         let first = self
             .read_entries_from(config, checkpoint, own, checkpoints, true)
             .await;
-        let (log, fetched) = match first {
+        let (log, history, fetched) = match first {
             Ok(done) => done,
             Err(failed) if !failed.used_kept && !failed.used_others => return Err(failed.why),
             Err(failed) => {
@@ -360,7 +359,7 @@ impl HistoryStore {
         if !fetched.is_empty() {
             spawn_local(async move { kept_bundles::keep(&feed, fetched).await });
         }
-        Ok(log)
+        Ok((log, history))
     }
 
     /// [`Self::read_entries`] once: the log and the full bundles fetched
@@ -377,7 +376,7 @@ impl HistoryStore {
         own: usize,
         checkpoints: &[(usize, Checkpoint)],
         first: bool,
-    ) -> Result<(VerifiedLog, Vec<(String, Vec<u8>)>), ReadFailed> {
+    ) -> Result<(VerifiedLog, History, Vec<(String, Vec<u8>)>), ReadFailed> {
         let mut sources = vec![own];
         sources.extend(
             checkpoints
@@ -400,6 +399,10 @@ impl HistoryStore {
         // ones are on their way, in slices that leave the browser its
         // frames; the page shows how far it has come.
         let mut check = EntriesCheck::new(checkpoint.clone());
+        // Derived as the events come, so no long step is left at the end
+        // (thrown away with the log if the log does not verify).
+        let mut history = History::default();
+        let mut applied = 0;
         // Work since the browser last had a turn, in ms (waiting for the
         // network is not work).
         let mut worked = 0.0;
@@ -452,6 +455,10 @@ impl HistoryStore {
                 used_others: any_other,
             })?;
             bundles.push(bytes);
+            for (entry, event) in check.events().iter().enumerate().skip(applied) {
+                history.apply(entry as u64, event);
+            }
+            applied = check.events().len();
             self.progress.set(Some(Progress {
                 done: n + 1,
                 of: wanted.len(),
@@ -480,7 +487,7 @@ impl HistoryStore {
             .into_iter()
             .map(|n| (wanted[n].1.clone(), bundles[n].clone()))
             .collect();
-        Ok((log, fetched))
+        Ok((log, history, fetched))
     }
 
     /// One bundle: verified earlier in this page's life, kept by this device

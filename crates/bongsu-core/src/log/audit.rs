@@ -102,6 +102,13 @@ impl EntriesCheck {
         self.added
     }
 
+    /// The events decoded so far, in log order: not verified until
+    /// [`EntriesCheck::finish`] says so (a reader may derive from them
+    /// meanwhile, and must throw that away if it does not).
+    pub fn events(&self) -> &[LogEvent] {
+        &self.events
+    }
+
     /// The next bundle, in [`bundle_paths`] order. A bundle that does not
     /// decode ends the check; so does one more than the log has.
     pub fn add(&mut self, bytes: &[u8]) -> Result<(), LogError> {

@@ -156,7 +156,10 @@ impl History {
         h
     }
 
-    fn apply(&mut self, entry: u64, e: &LogEvent) {
+    /// One more event: the log's `entry`-th, after every earlier one (what
+    /// [`History::from_events`] does for a whole log). A reader that
+    /// verifies the log in pieces derives the history as they come.
+    pub fn apply(&mut self, entry: u64, e: &LogEvent) {
         let at = e.at;
         if let Err(broken) = crate::log::event::validate_event(&e.event) {
             return self.problem(
