@@ -7,6 +7,8 @@
 // the KB of the log's files that came over the network. On loopback by
 // default; BENCH_HISTORY_LINK=phone puts the app and the region behind the
 // phone's link (link.mjs: 150 ms, 1.6 Mb/s down, 750 kb/s up).
+// BENCH_HISTORY_REGIONS=3 serves the same log as three regions (on the link,
+// 5, 35 and 70 ms further away, as network.mjs's) and prints what each sent.
 // Prints each run and the medians.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,8 @@ const SERVICES = 50;
 const DAYS = Number(process.env.BENCH_HISTORY_DAYS ?? 90);
 const NEW = Number(process.env.BENCH_HISTORY_NEW ?? 100);
 const LINK = process.env.BENCH_HISTORY_LINK;
+const REGIONS = Number(process.env.BENCH_HISTORY_REGIONS ?? 1);
+const EXTRA_MS = [5, 35, 70];
 const profile = LINK_PROFILES.find((p) => p.name === LINK);
 if (LINK && !profile) throw new Error(`BENCH_HISTORY_LINK: no profile ${LINK} (known: ${LINK_PROFILES.map((p) => p.name)})`);
 
@@ -52,12 +56,19 @@ function newEvents(n) {
 const port = await freeBase();
 const link = profile ? new Link(profile) : null;
 const appPort = link ? await link.proxy(port, { label: 'app' }) : port;
-const regionPort = link ? await link.proxy(port + 1, { label: 'region' }) : port + 1;
+const regionIds = Array.from({ length: REGIONS }, (_, i) => `region-${i + 1}`);
+const regionPorts = [];
+for (const [i] of regionIds.entries()) {
+  regionPorts.push(link
+    ? await link.proxy(port + 1 + i, { label: regionIds[i], extraMs: REGIONS > 1 ? EXTRA_MS[i % EXTRA_MS.length] : 0 })
+    : port + 1 + i);
+}
 writeFileSync(k('config.json'), JSON.stringify({
   feed: 'kakao', title: 'Render benchmark', trust: { root: { threshold: 1, keys: [rootKey] } },
-  regions: [{ id: 'one', name: 'One', url: `http://127.0.0.1:${regionPort}/` }], refresh_seconds: 300, timeout_ms: 120000,
+  regions: regionIds.map((id, i) => ({ id, name: id, url: `http://127.0.0.1:${regionPorts[i]}/` })),
+  refresh_seconds: 300, timeout_ms: 120000,
 }));
-const server = await startServer(['serve', '--region', `one=${region}@127.0.0.1:${port + 1}`,
+const server = await startServer(['serve', ...regionIds.flatMap((id, i) => ['--region', `${id}=${region}@127.0.0.1:${port + 1 + i}`]),
   '--app', `${DIST}@127.0.0.1:${port}`, '--config', k('config.json')]);
 const appUrl = `http://127.0.0.1:${appPort}/`;
 
@@ -105,10 +116,11 @@ async function visit(context, { stay = false } = {}) {
   }
   // What crossed the link from the region (everything it served: the key
   // chain, the feed, the checkpoint and the log's files), as a check.
-  const regionKb = link ? link.bytes('down', Infinity, 'region') / 1000 : NaN;
+  const perRegion = regionIds.map((id) => (link ? link.bytes('down', Infinity, id) / 1000 : NaN));
+  const regionKb = perRegion.reduce((a, b) => a + b, 0);
   if (stay) opened.push(page);
   else await page.close();
-  return { ...t, kb: bytes / 1000, regionKb };
+  return { ...t, kb: bytes / 1000, regionKb, perRegion };
 }
 
 const browser = await launchBrowser();
@@ -155,5 +167,9 @@ for (const [name, xs] of [['cold', cold], [`returning, ${added} new events later
   console.log(`    every strip and the incident list rendered: median ${median(xs.map((x) => x.rendered)).toFixed(0)} ms (runs ${runs(xs.map((x) => x.rendered))})`);
   console.log(`    longest main-thread block until verified: median ${median(xs.map((x) => x.longest)).toFixed(0)} ms (runs ${runs(xs.map((x) => x.longest))})`);
   console.log(`    the log's files over the network: median ${median(xs.map((x) => x.kb)).toFixed(1)} KB`
-    + (link ? ` (everything the region sent over the link: ${median(xs.map((x) => x.regionKb)).toFixed(1)} KB)` : ''));
+    + (link ? ` (everything the region${REGIONS > 1 ? 's' : ''} sent over the link: ${median(xs.map((x) => x.regionKb)).toFixed(1)} KB)` : ''));
+  if (link && REGIONS > 1) {
+    console.log(`    of which each region (${regionIds.map((id, i) => `${id} +${EXTRA_MS[i % EXTRA_MS.length]} ms`).join(', ')}): `
+      + regionIds.map((_, i) => `${median(xs.map((x) => x.perRegion[i])).toFixed(1)} KB`).join(', '));
+  }
 }

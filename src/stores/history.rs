@@ -12,7 +12,7 @@
 //! page shows that the history was rewritten, with both checkpoints kept
 //! as evidence.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -63,6 +63,14 @@ const BUNDLES_AT_ONCE: usize = 6;
 /// Verifying runs this long at most before the browser gets a turn (to
 /// draw, scroll, take a tap): a frame at 60 Hz is 16 ms.
 const SLICE_MS: f64 = 12.0;
+
+/// `region` first, then the other regions of `able` in order (only those:
+/// `able` is who can serve the bundle).
+fn own_first(region: usize, able: &[usize]) -> Vec<usize> {
+    let mut order: Vec<usize> = able.iter().copied().filter(|&r| r == region).collect();
+    order.extend(able.iter().copied().filter(|&r| r != region));
+    order
+}
 
 /// How far a long read of the log has come: bundles verified of all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -410,34 +418,57 @@ impl HistoryStore {
         let mut from_network = Vec::new();
         let mut any_kept = false;
         let mut any_other = false;
-        // Spread over every region that can serve them, each asked for as
-        // many at a time as a browser asks one host for, and kept busy:
-        // the next bundle starts as soon as any finishes, not when a whole
-        // batch has. Bundle n is asked of the n-th of those regions first
-        // (the checkpoint's own region for the first), then the others.
+        // Every region that can serve them gets as many fetchers as a
+        // browser opens to one host, and each fetcher takes the next bundle
+        // nobody has taken as soon as its last one is in: a faster region
+        // serves more of the log, a slow one less, and none waits for a
+        // batch. The fetchers start region by region in turn, so the first
+        // bundles are spread over all of them. (On the retry, only the
+        // checkpoint's own region has fetchers.) Each fetcher asks its own
+        // region first and the others only where it fails.
         let partials: Vec<usize> = sources
             .iter()
             .copied()
             .filter(|r| same_size.contains(r))
             .collect();
-        let at_once = BUNDLES_AT_ONCE * if first { sources.len().max(1) } else { 1 };
-        let mut answers = stream::iter(wanted.iter().enumerate().map(|(n, (width, path))| {
-            let full = *width == TILE_WIDTH;
-            let able = if full { &sources } else { &partials };
-            let mut candidates = able.clone();
-            let len = candidates.len();
-            if first && len > 0 {
-                candidates.rotate_left(n % len);
-            }
-            self.fetch_bundle(config, path, candidates, &failed, first && full)
-        }))
-        .buffered(at_once);
+        let servers: &[usize] = if first { &sources } else { &sources[..1] };
+        let next_bundle = Cell::new(0);
+        let (wanted_ref, sources_ref, partials_ref, failed_ref, next_ref) =
+            (&wanted, &sources, &partials, &failed, &next_bundle);
+        let fetchers = (0..BUNDLES_AT_ONCE)
+            .flat_map(|_| servers.iter().copied())
+            .map(|region| {
+                Box::pin(stream::unfold((), move |()| async move {
+                    let n = next_ref.replace(next_ref.get() + 1);
+                    let (width, path) = wanted_ref.get(n)?;
+                    let full = *width == TILE_WIDTH;
+                    let able = if full { sources_ref } else { partials_ref };
+                    let candidates = own_first(region, able);
+                    let got = self
+                        .fetch_bundle(config, path, candidates, failed_ref, first && full)
+                        .await;
+                    Some(((n, got), ()))
+                }))
+            });
+        let mut arrivals = stream::select_all(fetchers);
+        // What arrived before the bundles in front of it (verified in order).
+        let mut early: HashMap<usize, Option<(Vec<u8>, BundleFrom)>> = HashMap::new();
         self.progress.set(Some(Progress {
             done: 0,
             of: wanted.len(),
         }));
         for (n, (width, path)) in wanted.iter().enumerate() {
-            let got = answers.next().await.flatten();
+            let got = loop {
+                if let Some(got) = early.remove(&n) {
+                    break got;
+                }
+                match arrivals.next().await {
+                    Some((m, got)) => {
+                        early.insert(m, got);
+                    }
+                    None => break None,
+                }
+            };
             let (bytes, from) = got.ok_or_else(|| ReadFailed {
                 why: format!("entry bundle {path} could not be fetched"),
                 used_kept: any_kept,
@@ -469,7 +500,7 @@ impl HistoryStore {
                 worked = 0.0;
             }
         }
-        drop(answers);
+        drop(arrivals);
         let log = check.finish().map_err(|e| ReadFailed {
             why: e.to_string(),
             used_kept: any_kept,
@@ -594,5 +625,19 @@ impl HistoryStore {
                 self.rewrite.set(Some(evidence));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::own_first;
+
+    #[test]
+    fn a_fetcher_asks_its_own_region_first_and_only_regions_that_can_serve() {
+        assert_eq!(own_first(2, &[0, 1, 2]), vec![2, 0, 1]);
+        assert_eq!(own_first(0, &[0, 1, 2]), vec![0, 1, 2]);
+        // A region that cannot serve this bundle (a partial one it lacks).
+        assert_eq!(own_first(1, &[0, 2]), vec![0, 2]);
+        assert_eq!(own_first(1, &[]), Vec::<usize>::new());
     }
 }

@@ -144,9 +144,8 @@ pub fn app() -> Result<(), String> {
 /// This is `-Zbuild-std` and `-Cpanic=immediate-abort`, which the pinned
 /// stable compiler has but gates as unstable: `RUSTC_BOOTSTRAP=1` opens the
 /// gate for these commands only, so the same pinned compiler is used
-/// everywhere rather than a moving nightly. Measured with `cargo xtask
-/// size` (brotli, first load): see the figures in the commit that added it.
-/// A panic in the browser was already an abort (`panic = "abort"`); it now
+/// everywhere rather than a moving nightly. What it saves (brotli, first
+/// load, `cargo xtask size`) is in ARCHITECTURE.md's size ledger. A panic in the browser was already an abort (`panic = "abort"`); it now
 /// prints no message to the console either.
 ///
 /// `RUSTFLAGS` replaces `.cargo/config.toml`'s wasm flags, so those are

@@ -121,7 +121,7 @@ fn test() -> Result<(), String> {
 /// Lower a budget whenever a build shrinks, so that it stays where it got.
 const SIZES: [(&str, &str, u32, u32); 3] = [
     ("app", "dist", 181, 170),
-    ("history-pages", build::HISTORY_DIST, 230, 200),
+    ("history-pages", build::HISTORY_DIST, 231, 200),
     ("widget", build::WIDGET_DIST, 83, 43),
 ];
 
