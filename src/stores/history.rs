@@ -433,8 +433,14 @@ impl HistoryStore {
             .collect();
         let servers: &[usize] = if first { &sources } else { &sources[..1] };
         let next_bundle = Cell::new(0);
-        let (wanted_ref, sources_ref, partials_ref, failed_ref, next_ref) =
-            (&wanted, &sources, &partials, &failed, &next_bundle);
+        // Kept bundles only on the first read (the retry forgets them).
+        let kept = if first {
+            kept_bundles::open(&config.feed).await
+        } else {
+            None
+        };
+        let (wanted_ref, sources_ref, partials_ref, failed_ref, next_ref, kept_ref) =
+            (&wanted, &sources, &partials, &failed, &next_bundle, &kept);
         let fetchers = (0..BUNDLES_AT_ONCE)
             .flat_map(|_| servers.iter().copied())
             .map(|region| {
@@ -444,8 +450,9 @@ impl HistoryStore {
                     let full = *width == TILE_WIDTH;
                     let able = if full { sources_ref } else { partials_ref };
                     let candidates = own_first(region, able);
+                    let kept = kept_ref.as_ref().filter(|_| full);
                     let got = self
-                        .fetch_bundle(config, path, candidates, failed_ref, first && full)
+                        .fetch_bundle(config, path, candidates, failed_ref, kept)
                         .await;
                     Some(((n, got), ()))
                 }))
@@ -508,9 +515,9 @@ impl HistoryStore {
         })?;
         // Only now, verified, are full bundles worth keeping.
         self.bundle_cache.update_value(|cache| {
-            for ((_, width, path), bytes) in bundles_for_size(checkpoint.size).zip(&bundles) {
-                if width == TILE_WIDTH {
-                    cache.entry(path).or_insert_with(|| bytes.clone());
+            for ((width, path), bytes) in wanted.iter().zip(&bundles) {
+                if *width == TILE_WIDTH {
+                    cache.entry(path.clone()).or_insert_with(|| bytes.clone());
                 }
             }
         });
@@ -522,22 +529,23 @@ impl HistoryStore {
     }
 
     /// One bundle: verified earlier in this page's life, kept by this device
-    /// (`use_kept`: full bundles only), or from the first of `candidates`
-    /// that answers, skipping regions that already failed in this check.
+    /// (when `kept` is given: full bundles only), or from the first of
+    /// `candidates` that answers, skipping regions that already failed in
+    /// this check.
     async fn fetch_bundle(
         self,
         config: &AppConfig,
         path: &str,
         candidates: Vec<usize>,
         failed: &RefCell<HashSet<usize>>,
-        use_kept: bool,
+        kept: Option<&kept_bundles::Kept>,
     ) -> Option<(Vec<u8>, BundleFrom)> {
         if let Some(cached) = self.bundle_cache.with_value(|c| c.get(path).cloned()) {
             return Some((cached, BundleFrom::Page));
         }
-        if use_kept {
-            if let Some(kept) = kept_bundles::load(&config.feed, path).await {
-                return Some((kept, BundleFrom::Device));
+        if let Some(kept) = kept {
+            if let Some(bytes) = kept.load(path).await {
+                return Some((bytes, BundleFrom::Device));
             }
         }
         for region in candidates {

@@ -145,8 +145,9 @@ pub fn app() -> Result<(), String> {
 /// stable compiler has but gates as unstable: `RUSTC_BOOTSTRAP=1` opens the
 /// gate for these commands only, so the same pinned compiler is used
 /// everywhere rather than a moving nightly. What it saves (brotli, first
-/// load, `cargo xtask size`) is in ARCHITECTURE.md's size ledger. A panic in the browser was already an abort (`panic = "abort"`); it now
-/// prints no message to the console either.
+/// load, `cargo xtask size`) is in ARCHITECTURE.md's size ledger. A panic
+/// in the browser was already an abort (`panic = "abort"`); it now prints
+/// no message to the console either.
 ///
 /// `RUSTFLAGS` replaces `.cargo/config.toml`'s wasm flags, so those are
 /// repeated here.
