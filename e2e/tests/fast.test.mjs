@@ -295,14 +295,21 @@ test('a history of many incidents draws the newest 50, and more on request', asy
     assert.equal(first[0], 'inc-60', 'the newest first');
     assert.match(await page.textContent('#incident-list-heading'), /61/);
     const dir = ensureScreenshotDir();
-    await page.locator('[data-testid=incidents-more]').scrollIntoViewIfNeeded();
+    // Scrolled from inside the page: a second check of the log may draw the
+    // list again meanwhile, and a locator's scroll fails on the old node.
+    const scrollToMore = (p) => p.waitForFunction(() => {
+      const more = document.querySelector('[data-testid=incidents-more]');
+      more?.scrollIntoView({ block: 'center' });
+      return more?.isConnected;
+    }, null, { timeout: 20000 });
+    await scrollToMore(page);
     await page.screenshot({ path: path.join(dir, 'history-more-en-1280.png') });
     const ko = await browser.newContext({ viewport: { width: 360, height: 780 }, locale: 'ko-KR' });
     const koPage = await ko.newPage();
     await koPage.goto(`${operator.server.urls.app}history/#/history`);
     await koPage.waitForSelector('[data-testid=incidents-more]', { timeout: 20000 });
     assert.match(await koPage.textContent('[data-testid=incidents-more]'), /11건 더 보기/);
-    await koPage.locator('[data-testid=incidents-more]').scrollIntoViewIfNeeded();
+    await scrollToMore(koPage);
     await koPage.screenshot({ path: path.join(dir, 'history-more-ko-360.png') });
     await ko.close();
     await page.click('[data-testid=incidents-more]');
