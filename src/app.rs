@@ -83,7 +83,7 @@ pub fn history_start(shared: Shared) -> Pages {
         move |size| {
             history
                 .verified
-                .with_untracked(|v| v.as_ref().is_some_and(|v| size <= v.log.tree.size()))
+                .with_untracked(|v| v.as_ref().is_some_and(|v| size <= v.size()))
         },
         // The whole chain: what this device remembered is verified under
         // the key set that signed it.

@@ -1,8 +1,10 @@
 // The history pages in headless Chromium, 50 services × BENCH_HISTORY_DAYS
 // days (90 by default): a cold visit (the pages fetch and verify the whole
 // log), then, in the same browser, BENCH_HISTORY_NEW (100) new events later,
-// a returning visit (the full entry bundles this device verified are kept:
-// src/stores/kept_bundles.rs). For each, from navigation start: the log
+// a returning visit (the device keeps the full entry bundles it verified,
+// src/stores/kept_bundles.rs, and the state a return resumes from, the
+// tree's edge and the derived history: src/stores/kept_log.rs, so only the
+// new entries are fetched and verified). For each, from navigation start: the log
 // verified, every strip (90 bars each) and the incident list rendered, and
 // the KB of the log's files that came over the network. On loopback by
 // default; BENCH_HISTORY_LINK=phone puts the app and the region behind the
@@ -127,6 +129,7 @@ const browser = await launchBrowser();
 const opened = [];
 const cold = [];
 const back = [];
+const keptKb = [];
 let added = 0;
 try {
   for (let run = 0; run < RUNS; run++) {
@@ -144,6 +147,17 @@ try {
       if (waited > 120000) throw new Error(`the history pages kept ${await kept()} of ${full} full bundles in 2 min`);
       await page.waitForTimeout(200);
     }
+    // And the state a returning visit resumes from (written after the
+    // bundles): its size is what the device keeps besides them.
+    const state = () => page.evaluate(async () => {
+      const found = await (await caches.open('bongsu-log-state')).match(`${location.origin}/.bongsu-log/kakao/kept-state`);
+      return found ? (await found.arrayBuffer()).byteLength : 0;
+    });
+    for (let waited = 0; (await state()) === 0; waited += 200) {
+      if (waited > 120000) throw new Error('the history pages kept no state in 2 min');
+      await page.waitForTimeout(200);
+    }
+    keptKb.push((await state()) / 1000);
     await page.close();
     for (const p of opened.splice(0)) await p.close();
     added = newEvents(NEW);
@@ -159,6 +173,8 @@ try {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const runs = (xs) => xs.map((t) => t.toFixed(0)).join(', ');
+// Printed below the visits.
+const keptLine = () => `  kept on the device besides the bundles (the tree's edge and the derived history): median ${median(keptKb).toFixed(1)} KB`;
 const where = LINK ? `on the ${LINK} link` : 'on loopback';
 console.log(`history page, ${SERVICES} services × ${DAYS} days (${made}), ${where}, from navigation start:`);
 for (const [name, xs] of [['cold', cold], [`returning, ${added} new events later`, back]]) {
@@ -173,3 +189,4 @@ for (const [name, xs] of [['cold', cold], [`returning, ${added} new events later
       + regionIds.map((_, i) => `${median(xs.map((x) => x.perRegion[i])).toFixed(1)} KB`).join(', '));
   }
 }
+console.log(keptLine());

@@ -184,7 +184,7 @@ async function loggedOperator(changes, regions = ['one'], { incidents = false } 
   };
 }
 
-test('a returning reader of the history fetches only the new entries; a kept bundle that was altered costs a fetch, never a wrong history', async () => {
+test('a returning reader of the history verifies only the new entries; a kept state or bundle that was altered costs a fetch, never a wrong history', async () => {
   // 256 entries fill the first bundle; the rest are in a partial one.
   const operator = await loggedOperator(270);
   try {
@@ -200,39 +200,102 @@ test('a returning reader of the history fetches only the new entries; a kept bun
       if (!stay) await page.close();
       return { bundles: bundles.sort(), verified, page };
     };
+    // What the device keeps: full bundles, and the state a return resumes
+    // from (the tree's edge and the derived history), as bytes.
+    const keptBundle = (page) => page.evaluate(async () => (await (await caches.open('bongsu-log-bundles')).keys())
+      .some((r) => r.url.endsWith('/kakao/tile/entries/000')));
+    const keptState = (page) => page.evaluate(async () => {
+      const found = await (await caches.open('bongsu-log-state')).match(`${location.origin}/.bongsu-log/kakao/kept-state`);
+      return found ? [...new Uint8Array(await found.arrayBuffer())].join() : null;
+    });
+    // Both are written after the check: give them a moment (bounded).
+    const settle = async (page, stateBefore) => {
+      for (let i = 0; i < 50 && !((await keptBundle(page)) && (await keptState(page)) !== stateBefore); i += 1) {
+        await page.waitForTimeout(200);
+      }
+      const state = await keptState(page);
+      assert.ok(await keptBundle(page), 'the verified full bundle is kept on the device');
+      assert.ok(state && state !== stateBefore, 'the verified state is kept on the device');
+      await page.close();
+      return state;
+    };
     // The page stays while it keeps what it verified.
     const first = await visit({ stay: true });
     assert.ok(first.bundles.includes('tile/entries/000'), `first visit: ${first.bundles}`);
-    // The kept copy is written after the check: give it a moment (bounded).
-    const { page } = first;
-    const keptFull = () => page.evaluate(async () => (await (await caches.open('bongsu-log-bundles')).keys())
-      .some((r) => r.url.endsWith('/kakao/tile/entries/000')));
-    for (let i = 0; i < 50 && !(await keptFull()); i += 1) await page.waitForTimeout(200);
-    assert.ok(await keptFull(), 'the verified full bundle is kept on the device');
-    await page.close();
+    let state = await settle(first.page, null);
 
     operator.more(10);
-    const second = await visit();
-    assert.ok(!second.bundles.includes('tile/entries/000'), `a kept full bundle is not fetched again: ${second.bundles}`);
-    assert.ok(second.bundles.length >= 1 && second.bundles.every((b) => b.includes('.p/')), `only the new, partial bundle: ${second.bundles}`);
+    const second = await visit({ stay: true });
+    assert.deepEqual(second.bundles.filter((b) => !b.includes('.p/')), [], `only the new, partial bundle: ${second.bundles}`);
+    assert.ok(second.bundles.length >= 1, `the new entries are fetched: ${second.bundles}`);
     assert.ok(second.verified.includes(String(operator.size())), `the history includes the new entries (${operator.size()}): ${second.verified}`);
     assert.notEqual(second.verified, first.verified);
+    // The event files need every entry: a returning visit offers to read them.
+    assert.equal(await second.page.getByTestId('export-events-csv').count(), 0);
+    assert.equal(await second.page.getByTestId('export-events-prepare').count(), 1);
+    state = await settle(second.page, state);
 
-    // Someone alters the kept bundle: the check fails with it, the page
-    // fetches every bundle again and shows the true history.
-    const tamper = await context.newPage();
-    await tamper.goto(`${operator.server.urls.app}history/#/history`);
-    await tamper.evaluate(async () => {
-      const cache = await caches.open('bongsu-log-bundles');
-      const key = (await cache.keys()).find((r) => r.url.endsWith('/kakao/tile/entries/000'));
-      const bytes = new Uint8Array(await (await cache.match(key)).arrayBuffer());
-      bytes[bytes.length - 3] ^= 1;
-      await cache.put(key, new Response(bytes));
-    });
-    await tamper.close();
-    const third = await visit();
-    assert.ok(third.bundles.includes('tile/entries/000'), `the altered bundle is fetched again: ${third.bundles}`);
+    // Someone alters the kept state: it fails its check and is forgotten,
+    // and the page reads the whole log (the kept bundle verified with it)
+    // and shows the true history.
+    const tamper = async (cacheName, suffix) => {
+      const page = await context.newPage();
+      await page.goto(`${operator.server.urls.app}favicon.svg`);
+      await page.evaluate(async ([name, end]) => {
+        const cache = await caches.open(name);
+        const key = (await cache.keys()).find((r) => r.url.endsWith(end));
+        const bytes = new Uint8Array(await (await cache.match(key)).arrayBuffer());
+        bytes[Math.floor(bytes.length / 2)] ^= 1;
+        await cache.put(key, new Response(bytes));
+      }, [cacheName, suffix]);
+      const altered = await keptState(page);
+      await page.close();
+      return altered;
+    };
+    const altered = await tamper('bongsu-log-state', '/kakao/kept-state');
+    const third = await visit({ stay: true });
     assert.equal(third.verified, second.verified);
+    assert.ok(!third.bundles.includes('tile/entries/000'), `the kept bundle served the full read: ${third.bundles}`);
+    assert.equal(await third.page.getByTestId('export-events-csv').count(), 1, 'a full read has the event files');
+    await settle(third.page, altered);
+
+    // Someone alters the kept bundle: the return resumes from the state,
+    // and the event files read the whole log, whose check fails with the
+    // bundle: the page fetches it again and shows the true history.
+    await tamper('bongsu-log-bundles', '/kakao/tile/entries/000');
+    const fourth = await visit({ stay: true });
+    assert.ok(!fourth.bundles.includes('tile/entries/000'), `resumed: ${fourth.bundles}`);
+    await fourth.page.getByTestId('export-events-prepare').click();
+    await fourth.page.getByTestId('export-events-csv').waitFor({ timeout: 20000 });
+    assert.ok(fourth.bundles.includes('tile/entries/000'), `the altered bundle is fetched again: ${fourth.bundles}`);
+    assert.equal(await fourth.page.getByTestId('history-verified').textContent(), second.verified);
+    await fourth.page.close();
+    await context.close();
+  } finally {
+    await operator.close();
+  }
+});
+
+test('the history pages ask each region for its log checkpoint before their code has arrived', async () => {
+  const operator = await loggedOperator(5, ['seoul', 'busan']);
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const asked = [];
+    page.on('request', (r) => asked.push({ url: r.url(), at: Date.now() }));
+    await page.route('**/*_bg.wasm', async (route) => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await route.continue();
+    });
+    const codeIn = [];
+    page.on('requestfinished', (r) => { if (r.url().endsWith('_bg.wasm')) codeIn.push(Date.now()); });
+    await page.goto(`${operator.server.urls.app}history/#/history`);
+    await page.waitForSelector('[data-testid=history-verified]', { timeout: 20000 });
+    assert.equal(codeIn.length, 1, 'the wasm is fetched once');
+    for (const port of [operator.port + 1, operator.port + 2]) {
+      const first = Math.min(...asked.filter((r) => r.url === `http://127.0.0.1:${port}/log/checkpoint`).map((r) => r.at));
+      assert.ok(first < codeIn[0] - 500, `region :${port}'s checkpoint was asked ${codeIn[0] - first} ms before the code arrived`);
+    }
     await context.close();
   } finally {
     await operator.close();

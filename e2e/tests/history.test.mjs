@@ -143,7 +143,13 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
     assert.match(drill, /Partial outage\s*2022-10-16 00:00 KST.*2022-10-16 07:00 KST/s);
     assert.match(drill, /Operational\s*2022-10-16 07:00 KST/);
     // The day chooser (the keyboard's and screen reader's way in) does the same.
-    await page.selectOption('[data-testid=uptime-row][data-service="kakaobank"] [data-testid=uptime-day]', '2022-10-15');
+    // The chooser is filled when it is focused, as a click, tap or Tab does.
+    const chooser = '[data-testid=uptime-row][data-service="kakaobank"] [data-testid=uptime-day]';
+    assert.equal(await page.locator(`${chooser} option`).count(), 1, 'only "no day" until it is focused');
+    await page.focus(chooser);
+    assert.equal(await page.locator(`${chooser} option`).count(), 91, '"no day" and the 90 days, each with its status');
+    assert.match(await page.locator(`${chooser} option[value="2022-10-15"]`).textContent(), /Partial outage/);
+    await page.selectOption(chooser, '2022-10-15');
     await page.waitForSelector('[data-testid=uptime-row][data-service="kakaobank"] [data-testid=uptime-drill-down][data-date="2022-10-15"]');
     await page.screenshot({ path: path.join(ensureScreenshotDir(), 'history-uptime-1280.png'), fullPage: true });
 
@@ -167,7 +173,9 @@ test('the replayed Kakao outage: incident page, uptime bars, CSV export, and a r
     assert.ok(row.permalink.endsWith(`#/incidents/${INCIDENT}`), row.permalink);
     assert.match(row.proof, /\/log\/checkpoint$/);
     const size = Number(row.checkpoint_size);
-    // Every event, one row each, against the same checkpoint.
+    // Every event, one row each, against the same checkpoint. This page
+    // resumed from what the device kept, so it reads every entry first.
+    await page.click('[data-testid=export-events-prepare]');
     const events = (await download(page, 'export-events-csv')).trim().split('\r\n');
     assert.equal(events.length, size + 1);
     assert.match(events[size], new RegExp(`,${size},${row.checkpoint_root.replace(/[+/=]/g, '\\$&')}$`));
@@ -333,6 +341,10 @@ test('a region given by a URL relative to config.json works from every page: sta
     const page = await openPage(browser, `${app}#/`);
     await waitForRegionState(page, 'here', 'valid', 15000);
     await seqShown(page, seq);
+    // The history page is kept only if the offline worker serves its
+    // navigation: wait until it controls the page (its install fetches the
+    // shell, and on a busy machine that can outlast the first status).
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15000 });
     await page.goto(`${app}history/#/history`);
     await waitForText(page, '[data-testid=history-verified]', 'cosigned by 3 independent witnesses');
     await page.goto(`${app}embed/`);
@@ -364,7 +376,7 @@ test('a region given by a URL relative to config.json works from every page: sta
       return urls;
     });
     let kept = await cached();
-    for (let i = 0; i < 20 && !kept.some((u) => u.endsWith('/history/')); i += 1) {
+    for (let i = 0; i < 50 && !kept.some((u) => u.endsWith('/history/')); i += 1) {
       await new Promise((r) => setTimeout(r, 100));
       kept = await cached();
     }

@@ -57,7 +57,10 @@ fn verdicts(data: &[u8], k: &Keys) -> (u8, u8) {
 fuzz_target!(|data: &[u8]| {
     let k = keys();
     let (ours, theirs) = verdicts(data, k);
-    assert_eq!(ours, theirs, "the core's note reader disagrees with signed_note");
+    assert_eq!(
+        ours, theirs,
+        "the core's note reader disagrees with signed_note"
+    );
     if let (Some(a), Ok(b)) = (
         bongsu_core::keys::Note::parse(data),
         signed_note::Note::from_bytes(data),

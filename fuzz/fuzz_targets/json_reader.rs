@@ -7,10 +7,10 @@
 use std::fmt::Debug;
 
 use bongsu_core::feed::AppConfig;
-use bongsu_core::text::json::{self, FromJson, Problem, Value};
+use bongsu_core::feed::Feed;
 use bongsu_core::keys::{KeyChainFile, KeySet};
 use bongsu_core::log::LogEvent;
-use bongsu_core::feed::Feed;
+use bongsu_core::text::json::{self, FromJson, Problem, Value};
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 

@@ -133,3 +133,24 @@ pub fn seed_json() -> Vec<Vec<u8>> {
     );
     seeds
 }
+
+/// A kept log state (its body, without the checksum the target adds): a
+/// listing, status changes, an incident with translated text, updated and
+/// resolved.
+pub fn seed_kept() -> Vec<Vec<u8>> {
+    use bongsu_core::log::{encode_event, CompactTree, History, KeptLog, MerkleLog};
+    let events: Vec<bongsu_core::log::LogEvent> = [
+        r#"{"at":"2022-10-15T15:00:00+09:00","event":{"kind":"service_listed","service":"kakaotalk","name":{"lang":"ko","text":"카카오톡","translations":{"en":"KakaoTalk"}},"components":[{"id":"messaging","name":"Messaging","depends_on":[]}]}}"#,
+        r#"{"at":"2022-10-15T15:30:00+09:00","event":{"kind":"component_status","service":"kakaotalk","component":"messaging","status":"major_outage"}}"#,
+        r#"{"at":"2022-10-15T15:31:00+09:00","event":{"kind":"incident_opened","incident":"fire","title":{"lang":"ko","text":"화재","translations":{"en":"Fire"}},"impact":"major_outage","components":["kakaotalk/messaging"]}}"#,
+        r#"{"at":"2022-10-15T16:00:00+09:00","event":{"kind":"incident_updated","incident":"fire","state":"identified","message":"Power cut","sources":"https://example.com/a"}}"#,
+        r#"{"at":"2022-10-16T01:31:00+09:00","event":{"kind":"incident_resolved","incident":"fire","message":"Restored"}}"#,
+    ]
+    .iter()
+    .filter_map(|text| bongsu_core::text::json::read(text, <bongsu_core::log::LogEvent as bongsu_core::text::json::FromJson>::from_json).ok())
+    .collect();
+    let entries: Vec<Vec<u8>> = events.iter().map(encode_event).collect();
+    let tree = CompactTree::of(&MerkleLog::from_entries(entries.iter().map(Vec::as_slice)));
+    let sealed = KeptLog::encode("log.example/kakao", &tree, &History::from_events(&events));
+    vec![sealed[..sealed.len() - 8].to_vec()]
+}

@@ -10,6 +10,7 @@ fn main() -> std::io::Result<()> {
         ("feed", bongsu_fuzz::seed_feeds()),
         ("key_chain", bongsu_fuzz::seed_chains()),
         ("json_reader", bongsu_fuzz::seed_json()),
+        ("kept_log", bongsu_fuzz::seed_kept()),
     ];
     for (target, seeds) in sets {
         let out = dir.join(target);

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::download::DownloadLink;
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
-use crate::stores::history::VerifiedHistory;
+use crate::stores::history::{HistoryStore, VerifiedHistory};
 use time::OffsetDateTime;
 
 /// Where this page and the log it verified live, for links in exports.
@@ -23,9 +23,9 @@ pub fn proof_context(v: &VerifiedHistory, locale: Locale) -> ProofContext {
         .map(|u| u.href())
         .unwrap_or_else(|_| v.log_url.clone());
     ProofContext {
-        origin: v.log.checkpoint.origin.clone(),
-        size: v.log.tree.size(),
-        root: v.log.tree.root().to_string(),
+        origin: v.checkpoint.origin.clone(),
+        size: v.size(),
+        root: v.checkpoint.root.to_string(),
         log_url,
         page_url,
         lang: Some(locale.as_str().to_owned()),
@@ -34,7 +34,13 @@ pub fn proof_context(v: &VerifiedHistory, locale: Locale) -> ProofContext {
 
 #[component]
 /// `as_of`: the moment the history is shown as of (today, or a replay's).
-pub fn Exports(verified: VerifiedHistory, as_of: OffsetDateTime) -> impl IntoView {
+/// The event files need every entry: on a returning visit, which verified
+/// only the new ones, a button reads the whole log first.
+pub fn Exports(
+    verified: VerifiedHistory,
+    as_of: OffsetDateTime,
+    history: HistoryStore,
+) -> impl IntoView {
     let i18n = use_i18n();
     let base = StoredValue::new(proof_context(&verified, i18n.get_locale_untracked()));
     // The reader's language when they click, not when the page was drawn.
@@ -42,6 +48,7 @@ pub fn Exports(verified: VerifiedHistory, as_of: OffsetDateTime) -> impl IntoVie
         lang: Some(i18n.get_locale_untracked().as_str().to_owned()),
         ..base.get_value()
     };
+    let has_events = verified.full.is_some();
     let v = StoredValue::new_local(verified);
     let size = base.with_value(|p| p.size);
     view! {
@@ -67,11 +74,32 @@ pub fn Exports(verified: VerifiedHistory, as_of: OffsetDateTime) -> impl IntoVie
                 </li>
                 <li>
                     {t!(i18n, exports.events)} " "
-                    <DownloadLink label="CSV" file="bongsu-events.csv".into() mime="text/csv;charset=utf-8" testid="export-events-csv"
-                        content=move || v.with_value(|v| export::events_csv(&v.log.events, &v.log.entries, &proof())) />
-                    " · "
-                    <DownloadLink label="JSON" file="bongsu-events.json".into() mime="application/json" testid="export-events-json"
-                        content=move || v.with_value(|v| export::events_json(&v.log.events, &v.log.entries, &proof())) />
+                    {if has_events {
+                        view! {
+                            <DownloadLink label="CSV" file="bongsu-events.csv".into() mime="text/csv;charset=utf-8" testid="export-events-csv"
+                                content=move || v.with_value(|v| v.full.as_ref().map(|log| export::events_csv(&log.events, &log.entries, &proof())).unwrap_or_default()) />
+                            " · "
+                            <DownloadLink label="JSON" file="bongsu-events.json".into() mime="application/json" testid="export-events-json"
+                                content=move || v.with_value(|v| v.full.as_ref().map(|log| export::events_json(&log.events, &log.entries, &proof())).unwrap_or_default()) />
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <button type="button" data-testid="export-events-prepare"
+                                disabled=move || history.loading.get()
+                                on:click=move |_| history.read_in_full()>
+                                {t!(i18n, exports.events_prepare)}
+                            </button>
+                            " "
+                            <span role="status">
+                                {move || {
+                                    let p = history.progress.get().filter(|p| p.of > 1 && history.loading.get())?;
+                                    Some(t_string!(i18n, history.progress, done = p.done, of = p.of).to_string())
+                                }}
+                            </span>
+                        }
+                        .into_any()
+                    }}
                 </li>
             </ul>
         </section>

@@ -193,7 +193,7 @@ pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
             })
             .collect_view();
         let verified = history.verified.get().map(|v| {
-            let c = &v.log.checkpoint;
+            let c = &v.checkpoint;
             let witnesses = c
                 .cosigned
                 .iter()

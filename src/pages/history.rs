@@ -44,7 +44,7 @@ pub fn HistoryPage(
             <IncidentList verified=verified.clone() query=q.get_value() now=as_of />
             <LoggedDisagreements verified=verified.clone() query=q.get_value() />
             <Uptime verified=verified.clone() query=q.get_value() now=as_of />
-            <Exports verified as_of />
+            <Exports verified as_of history />
         })
     };
     view! {

@@ -16,13 +16,17 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use std::borrow::Cow;
+
 use bongsu_core::log::History;
 use bongsu_core::log::{
-    check_extends, check_feed, EntriesCheck, FeedAgreement, FeedConflict, VerifiedLog,
+    check_extends_with, check_feed_with, EntriesCheck, FeedAgreement, FeedConflict, LogError,
+    VerifiedLog,
 };
 use bongsu_core::log::{
     verify_checkpoint, verify_seen_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES,
 };
+use bongsu_core::log::{CompactTree, Hash, KeptError, KeptLog, ResumeCheck};
 // A region cannot make a reader hold more than a full bundle's worth.
 use bongsu_core::limits::MAX_BUNDLE_BYTES;
 use bongsu_core::log::{bundles_for_size, CHECKPOINT_PATH, TILE_WIDTH};
@@ -35,8 +39,8 @@ use leptos::task::spawn_local;
 use crate::clock;
 use crate::fetch::{controller, fetch_bytes, FetchError};
 use crate::signature_checks::{checked, checked_completely};
-use crate::stores::kept_bundles;
 use crate::stores::saved_checkpoint::{self, RewriteEvidence};
+use crate::stores::{kept_bundles, kept_log};
 
 /// Where an entry bundle came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,10 +83,17 @@ pub struct Progress {
     pub of: usize,
 }
 
-/// A log verified in full, and the history derived from it.
+/// A verified log, and the history derived from it.
 #[derive(Clone)]
 pub struct VerifiedHistory {
-    pub log: Arc<VerifiedLog>,
+    pub checkpoint: Checkpoint,
+    /// The tree's right edge where this device's kept state begins (or the
+    /// whole tree's), grown by every entry since: roots from there on.
+    pub tree: Arc<CompactTree>,
+    /// Every entry and event, when this page read the log in full. A
+    /// returning reader extends what the device kept instead
+    /// (`bongsu_core::log::KeptLog`); exporting the events reads it in full.
+    pub full: Option<Arc<VerifiedLog>>,
     pub history: Arc<History>,
     /// The regions whose checkpoint is exactly this one.
     pub regions: Vec<String>,
@@ -92,8 +103,145 @@ pub struct VerifiedHistory {
 
 impl PartialEq for VerifiedHistory {
     fn eq(&self, other: &Self) -> bool {
-        self.log.checkpoint.note == other.log.checkpoint.note && self.regions == other.regions
+        self.checkpoint.note == other.checkpoint.note
+            && self.regions == other.regions
+            && self.full.is_some() == other.full.is_some()
     }
+}
+
+impl VerifiedHistory {
+    /// Entries verified.
+    pub fn size(&self) -> u64 {
+        self.checkpoint.size
+    }
+
+    /// The tree's root at `size`, where this page can tell.
+    pub fn root_at(&self, size: u64) -> Option<Hash> {
+        match &self.full {
+            Some(log) => log.tree.root_at(size).ok(),
+            None => self.tree.root_at(size).ok(),
+        }
+    }
+
+    /// How `feed` stands with this log: the history at the feed's size is
+    /// the one derived here when the sizes are equal (as published), and
+    /// derived again from the events otherwise, when this page has them.
+    pub fn check_feed(&self, feed: &Feed) -> Result<FeedAgreement, FeedConflict> {
+        check_feed_with(
+            feed,
+            self.size(),
+            |size| self.root_at(size),
+            |size| {
+                if size == self.size() {
+                    return Some(Cow::Borrowed(&*self.history));
+                }
+                let events = self.full.as_ref()?.events.get(..size as usize)?;
+                Some(Cow::Owned(History::from_events(events)))
+            },
+        )
+    }
+}
+
+/// What one read of the log came to.
+struct Read {
+    full: Option<Arc<VerifiedLog>>,
+    /// Extended from a kept state rather than read in full.
+    resumed: bool,
+    tree: CompactTree,
+    history: History,
+}
+
+impl Read {
+    fn root_at(&self, size: u64) -> Option<Hash> {
+        match &self.full {
+            Some(log) => log.tree.root_at(size).ok(),
+            None => self.tree.root_at(size).ok(),
+        }
+    }
+}
+
+/// How the bundles of one read are checked: the whole log, or only what is
+/// new since the state this device kept.
+enum Reading {
+    Full {
+        check: EntriesCheck,
+        history: History,
+        applied: usize,
+    },
+    Resume(ResumeCheck),
+}
+
+impl Reading {
+    fn full(checkpoint: &Checkpoint) -> Reading {
+        Reading::Full {
+            check: EntriesCheck::new(checkpoint.clone()),
+            history: History::default(),
+            applied: 0,
+        }
+    }
+
+    /// (width, path) of the bundles wanted, in order.
+    fn wanted(&self, size: u64) -> Vec<(u64, String)> {
+        match self {
+            Reading::Full { .. } => bundles_for_size(size)
+                .map(|(_, width, path)| (width, path))
+                .collect(),
+            Reading::Resume(check) => check.paths().to_vec(),
+        }
+    }
+
+    fn add(&mut self, bytes: &[u8]) -> Result<(), LogError> {
+        match self {
+            Reading::Full {
+                check,
+                history,
+                applied,
+            } => {
+                check.add(bytes)?;
+                // Derived as the events come, so no long step is left at
+                // the end (thrown away with the log if it does not verify).
+                for (entry, event) in check.events().iter().enumerate().skip(*applied) {
+                    history.apply(entry as u64, event);
+                }
+                *applied = check.events().len();
+                Ok(())
+            }
+            Reading::Resume(check) => check.add(bytes),
+        }
+    }
+
+    fn finish(self) -> Result<Read, LogError> {
+        match self {
+            Reading::Full { check, history, .. } => {
+                let log = check.finish()?;
+                Ok(Read {
+                    tree: CompactTree::of(&log.tree),
+                    full: Some(Arc::new(log)),
+                    resumed: false,
+                    history,
+                })
+            }
+            Reading::Resume(check) => {
+                let kept = check.finish()?;
+                Ok(Read {
+                    full: None,
+                    resumed: true,
+                    tree: kept.tree,
+                    history: kept.history,
+                })
+            }
+        }
+    }
+}
+
+/// The checkpoint this device verified before, as trusted keys see it now.
+enum Remembered {
+    None,
+    /// Verifies under no trusted key set (`complete`: every check ran).
+    Unverified {
+        complete: bool,
+    },
+    Verified(Checkpoint, String),
 }
 
 /// What one region's copy of the log came to.
@@ -152,6 +300,10 @@ pub struct HistoryStore {
     /// kept between visits: `kept_bundles`).
     bundle_cache: StoredValue<HashMap<String, Vec<u8>>, LocalStorage>,
     queued: StoredValue<Option<KeyChain>>,
+    /// The keys of the last check, to read the log again in full with.
+    last_keys: StoredValue<Option<KeyChain>>,
+    /// The next check reads the whole log (the event exports need it).
+    full_wanted: StoredValue<bool>,
 }
 
 impl HistoryStore {
@@ -175,7 +327,7 @@ impl HistoryStore {
         let verified: RwSignal<Option<VerifiedHistory>> = RwSignal::new(None);
         let feed_check = Memo::new(move |_| {
             let feed = shown.get()?;
-            verified.with(|v| v.as_ref().map(|v| check_feed(&feed, &v.log)))
+            verified.with(|v| v.as_ref().map(|v| v.check_feed(&feed)))
         });
         HistoryStore {
             config: StoredValue::new(config),
@@ -189,6 +341,18 @@ impl HistoryStore {
             progress: RwSignal::new(None),
             bundle_cache: StoredValue::new_local(HashMap::new()),
             queued: StoredValue::new(None),
+            last_keys: StoredValue::new(None),
+            full_wanted: StoredValue::new(false),
+        }
+    }
+
+    /// Reads the whole log again (a returning visit verified only what was
+    /// new, and the event exports need every entry): kept bundles are used
+    /// and verified with the rest.
+    pub fn read_in_full(self) {
+        if let Some(keys) = self.last_keys.get_value() {
+            self.full_wanted.set_value(true);
+            self.refresh(keys);
         }
     }
 
@@ -207,6 +371,7 @@ impl HistoryStore {
     /// unless a check is already running: then it runs next, with the
     /// newest keys asked for meanwhile.
     pub fn refresh(self, keys: KeyChain) {
+        self.last_keys.set_value(Some(keys.clone()));
         if self.loading.get_untracked() {
             self.queued.set_value(Some(keys));
             return;
@@ -239,7 +404,19 @@ impl HistoryStore {
                 Some(fetch_bytes(&url, timeout, MAX_CHECKPOINT_BYTES, &request).await)
             }
         });
-        let answers = join_all(fetches).await;
+        // What the device kept is read (and checked: 50 ms at 100,000
+        // events) while the checkpoints are on their way; only on the
+        // page's first check, as later ones resume from the page's own.
+        let first_check = self.verified.with_untracked(Option::is_none);
+        let feed = config.feed.clone();
+        let kept = async move {
+            if !first_check {
+                return None;
+            }
+            let bytes = kept_log::load(&feed).await?;
+            Some(KeptLog::decode(&bytes))
+        };
+        let (answers, kept) = futures::join!(join_all(fetches), kept);
         let verified = checked(|| {
             answers
                 .iter()
@@ -273,20 +450,41 @@ impl HistoryStore {
         // Largest first; a region whose entries do not verify is marked and
         // the next largest tried.
         bongsu_core::text::sort::sort_by_key(&mut checkpoints, |(_, c)| std::cmp::Reverse(c.size));
-        let mut shown: Option<(VerifiedLog, History, usize)> = None;
-        for (index, checkpoint) in &checkpoints {
-            match self
-                .read_entries(&config, checkpoint, *index, &checkpoints)
-                .await
-            {
-                Ok((log, history)) => {
-                    shown = Some((log, history, *index));
-                    break;
-                }
-                Err(why) => outcomes[*index].1 = RegionLog::Invalid(why),
+        let remembered = self.remembered(&config.feed, keys).await;
+        // What this device kept, extended with the new entries only; the
+        // whole log where that cannot be (nothing kept, or kept for another
+        // tree), or when every entry is wanted.
+        let mut shown: Option<(Read, usize)> = None;
+        let full_wanted = self.full_wanted.get_value();
+        self.full_wanted.set_value(false);
+        if !full_wanted {
+            if let Some((index, checkpoint)) = checkpoints.first() {
+                shown = self
+                    .resume(&config, &remembered, kept, checkpoint, *index, &checkpoints)
+                    .await
+                    .map(|read| (read, *index));
             }
         }
-        let Some((log, history, source)) = shown else {
+        // The size of the state the read resumed from, if it did.
+        let resumed_from = shown
+            .as_ref()
+            .filter(|(read, _)| read.resumed)
+            .map(|(read, _)| read.tree.base());
+        if shown.is_none() {
+            for (index, checkpoint) in &checkpoints {
+                match self
+                    .read_entries(&config, checkpoint, *index, &checkpoints)
+                    .await
+                {
+                    Ok(read) => {
+                        shown = Some((read, *index));
+                        break;
+                    }
+                    Err(why) => outcomes[*index].1 = RegionLog::Invalid(why),
+                }
+            }
+        }
+        let Some((read, source)) = shown else {
             self.problem.set(Some(if checkpoints.is_empty() {
                 HistoryProblem::CheckpointsInvalid
             } else {
@@ -295,16 +493,17 @@ impl HistoryStore {
             self.regions.set(outcomes);
             return;
         };
+        let size = shown_checkpoint(&checkpoints, source).size;
         for (index, checkpoint) in &checkpoints {
             let outcome = &mut outcomes[*index].1;
             if matches!(outcome, RegionLog::Invalid(_)) {
                 continue;
             }
-            *outcome = if checkpoint.size > log.tree.size() {
+            *outcome = if checkpoint.size > size {
                 RegionLog::Unchecked {
                     size: checkpoint.size,
                 }
-            } else if log.tree.root_at(checkpoint.size).ok() == Some(checkpoint.root) {
+            } else if read.root_at(checkpoint.size) == Some(checkpoint.root) {
                 RegionLog::Consistent {
                     size: checkpoint.size,
                 }
@@ -314,22 +513,131 @@ impl HistoryStore {
                 }
             };
         }
-        self.compare_with_remembered(&config.feed, &log, &config.regions[source].id, keys)
-            .await;
-        let size = log.tree.size();
+        let checkpoint = shown_checkpoint(&checkpoints, source).clone();
+        let remembered_now = self.compare_with_remembered(
+            &config.feed,
+            remembered,
+            &checkpoint,
+            &read,
+            &config.regions[source].id,
+        );
         let regions = outcomes
             .iter()
             .filter(|(_, o)| *o == RegionLog::Consistent { size })
             .map(|(id, _)| id.clone())
             .collect();
-        self.verified.set(Some(VerifiedHistory {
-            log: Arc::new(log),
-            history: Arc::new(history),
+        let history = Arc::new(read.history);
+        let tree = Arc::new(read.tree);
+        let next = VerifiedHistory {
+            checkpoint,
+            tree: tree.clone(),
+            full: read.full,
+            history: history.clone(),
             regions,
             log_url: config.regions[source].log_url(""),
-        }));
+        };
+        // Set only when it differs: an equal value would draw every view of
+        // it again (and reset what the reader opened, such as "Show more").
+        if self.verified.with_untracked(|v| v.as_ref() != Some(&next)) {
+            self.verified.set(Some(next));
+        }
         self.problem.set(None);
         self.regions.set(outcomes);
+        // What the next visit resumes from, once this one is on screen; only
+        // for the checkpoint this device now remembers, and only if it grew.
+        if remembered_now && resumed_from != Some(size) {
+            let (feed, origin) = (config.feed.clone(), self.verified_origin());
+            spawn_local(async move {
+                clock::give_way().await;
+                let bytes = KeptLog::encode(&origin, &tree, &history);
+                kept_log::keep(&feed, bytes).await;
+            });
+        }
+    }
+
+    fn verified_origin(self) -> String {
+        self.verified.with_untracked(|v| {
+            v.as_ref()
+                .map(|v| v.checkpoint.origin.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    /// The log as this device kept it, extended to `checkpoint` (the
+    /// largest verified) with the new entries only, if what it kept is the
+    /// checkpoint it remembers and every region's checkpoint can be
+    /// compared with the result (none is smaller than what was kept).
+    /// `None` means: read the whole log. `kept` is what the device kept, as
+    /// read on the page's first check (later checks resume from what the
+    /// page verified). A kept state that does not fit, or does not lead to
+    /// the new root, is forgotten.
+    async fn resume(
+        self,
+        config: &AppConfig,
+        remembered: &Remembered,
+        kept: Option<Result<KeptLog, KeptError>>,
+        checkpoint: &Checkpoint,
+        own: usize,
+        checkpoints: &[(usize, Checkpoint)],
+    ) -> Option<Read> {
+        let Remembered::Verified(old, _) = remembered else {
+            return None;
+        };
+        if checkpoints.iter().any(|(_, c)| c.size < old.size) {
+            return None;
+        }
+        let feed = &config.feed;
+        let fits = |kept: &KeptLog| {
+            kept.origin == old.origin && kept.tree.size() == old.size && kept.root() == old.root
+        };
+        // What this page verified already (a later check in the same
+        // visit: the key chain or the feed changed, or the periodic
+        // refresh), else what the device kept.
+        let in_page = self.verified.with_untracked(|v| {
+            let v = v.as_ref()?;
+            let kept = KeptLog {
+                origin: v.checkpoint.origin.clone(),
+                tree: v.tree.trimmed(),
+                history: (*v.history).clone(),
+            };
+            Some((kept, v.full.clone()))
+        });
+        // Every entry, when this page has them and nothing is new.
+        let mut full = None;
+        let kept = match in_page.filter(|(kept, _)| fits(kept)) {
+            Some((kept, with)) => {
+                full = with.filter(|_| checkpoint.size == old.size);
+                kept
+            }
+            None => match kept? {
+                Ok(kept) if fits(&kept) => kept,
+                _ => {
+                    kept_log::forget(feed).await;
+                    return None;
+                }
+            },
+        };
+        let reading = Reading::Resume(ResumeCheck::new(kept, checkpoint.clone()).ok()?);
+        match self
+            .read_entries_from(config, checkpoint, own, checkpoints, true, reading)
+            .await
+        {
+            Ok((read, fetched)) => {
+                self.keep_bundles(feed, fetched);
+                Some(Read { full, ..read })
+            }
+            Err(_) => {
+                kept_log::forget(feed).await;
+                None
+            }
+        }
+    }
+
+    fn keep_bundles(self, feed: &str, fetched: Vec<(String, Vec<u8>)>) {
+        if !fetched.is_empty() {
+            let feed = feed.to_owned();
+            spawn_local(async move { kept_bundles::keep(&feed, fetched).await });
+        }
     }
 
     /// Every bundle of `checkpoint`, verified against it: full bundles this
@@ -346,12 +654,18 @@ impl HistoryStore {
         checkpoint: &Checkpoint,
         own: usize,
         checkpoints: &[(usize, Checkpoint)],
-    ) -> Result<(VerifiedLog, History), String> {
-        let feed = config.feed.clone();
+    ) -> Result<Read, String> {
         let first = self
-            .read_entries_from(config, checkpoint, own, checkpoints, true)
+            .read_entries_from(
+                config,
+                checkpoint,
+                own,
+                checkpoints,
+                true,
+                Reading::full(checkpoint),
+            )
             .await;
-        let (log, history, fetched) = match first {
+        let (read, fetched) = match first {
             Ok(done) => done,
             Err(failed) if !failed.used_kept && !failed.used_others => return Err(failed.why),
             Err(failed) => {
@@ -359,15 +673,20 @@ impl HistoryStore {
                     kept_bundles::forget().await;
                     self.bundle_cache.update_value(HashMap::clear);
                 }
-                self.read_entries_from(config, checkpoint, own, checkpoints, false)
-                    .await
-                    .map_err(|failed| failed.why)?
+                self.read_entries_from(
+                    config,
+                    checkpoint,
+                    own,
+                    checkpoints,
+                    false,
+                    Reading::full(checkpoint),
+                )
+                .await
+                .map_err(|failed| failed.why)?
             }
         };
-        if !fetched.is_empty() {
-            spawn_local(async move { kept_bundles::keep(&feed, fetched).await });
-        }
-        Ok((log, history))
+        self.keep_bundles(&config.feed, fetched);
+        Ok(read)
     }
 
     /// [`Self::read_entries`] once: the log and the full bundles fetched
@@ -384,7 +703,8 @@ impl HistoryStore {
         own: usize,
         checkpoints: &[(usize, Checkpoint)],
         first: bool,
-    ) -> Result<(VerifiedLog, History, Vec<(String, Vec<u8>)>), ReadFailed> {
+        mut reading: Reading,
+    ) -> Result<(Read, Vec<(String, Vec<u8>)>), ReadFailed> {
         let mut sources = vec![own];
         sources.extend(
             checkpoints
@@ -399,18 +719,11 @@ impl HistoryStore {
             .map(|(i, _)| *i)
             .collect();
         let failed: RefCell<HashSet<usize>> = RefCell::new(HashSet::new());
-        let wanted: Vec<(u64, String)> = bundles_for_size(checkpoint.size)
-            .map(|(_, width, path)| (width, path))
-            .collect();
+        let wanted = reading.wanted(checkpoint.size);
         let mut bundles: Vec<Vec<u8>> = Vec::with_capacity(wanted.len());
         // Each bundle is hashed and decoded as it arrives, while the next
         // ones are on their way, in slices that leave the browser its
         // frames; the page shows how far it has come.
-        let mut check = EntriesCheck::new(checkpoint.clone());
-        // Derived as the events come, so no long step is left at the end
-        // (thrown away with the log if the log does not verify).
-        let mut history = History::default();
-        let mut applied = 0;
         // Work since the browser last had a turn, in ms (waiting for the
         // network is not work).
         let mut worked = 0.0;
@@ -487,16 +800,12 @@ impl HistoryStore {
                 from_network.push(n);
             }
             let began = js_sys::Date::now();
-            check.add(&bytes).map_err(|e| ReadFailed {
+            reading.add(&bytes).map_err(|e| ReadFailed {
                 why: e.to_string(),
                 used_kept: any_kept,
                 used_others: any_other,
             })?;
             bundles.push(bytes);
-            for (entry, event) in check.events().iter().enumerate().skip(applied) {
-                history.apply(entry as u64, event);
-            }
-            applied = check.events().len();
             self.progress.set(Some(Progress {
                 done: n + 1,
                 of: wanted.len(),
@@ -508,7 +817,7 @@ impl HistoryStore {
             }
         }
         drop(arrivals);
-        let log = check.finish().map_err(|e| ReadFailed {
+        let read = reading.finish().map_err(|e| ReadFailed {
             why: e.to_string(),
             used_kept: any_kept,
             used_others: any_other,
@@ -525,7 +834,7 @@ impl HistoryStore {
             .into_iter()
             .map(|n| (wanted[n].1.clone(), bundles[n].clone()))
             .collect();
-        Ok((log, history, fetched))
+        Ok((read, fetched))
     }
 
     /// One bundle: verified earlier in this page's life, kept by this device
@@ -564,22 +873,12 @@ impl HistoryStore {
         None
     }
 
-    /// Checks the log extends the checkpoint this device verified before,
-    /// and remembers the new one; keeps evidence if it does not.
-    ///
-    /// The remembered checkpoint is verified under whichever trusted key set
-    /// signed it (its log signature only: the witness threshold applies to
-    /// what is shown, not to what was seen), so rotating the log key,
-    /// revoking it or changing the witnesses cannot switch this check off.
-    /// One that no trusted key set verifies is kept and said, never
-    /// silently replaced.
-    async fn compare_with_remembered(
-        self,
-        feed: &str,
-        log: &VerifiedLog,
-        region: &str,
-        keys: &KeyChain,
-    ) {
+    /// The checkpoint this device verified before, verified under
+    /// whichever trusted key set signed it (its log signature only: the
+    /// witness threshold applies to what is shown, not to what was seen),
+    /// so rotating the log key, revoking it or changing the witnesses
+    /// cannot switch the comparison off.
+    async fn remembered(self, feed: &str, keys: &KeyChain) -> Remembered {
         let saved = saved_checkpoint::load(feed);
         let (remembered, complete) = checked_completely(|| {
             let note = saved.clone()?;
@@ -589,51 +888,86 @@ impl HistoryStore {
             )
         })
         .await;
+        match remembered {
+            None => Remembered::None,
+            Some(Err(_)) => Remembered::Unverified { complete },
+            Some(Ok((checkpoint, note))) => Remembered::Verified(checkpoint, note),
+        }
+    }
+
+    /// Checks the log read extends the checkpoint this device verified
+    /// before, and remembers the new one; keeps evidence if it does not.
+    /// One that no trusted key set verifies is kept and said, never
+    /// silently replaced. True when the checkpoint remembered is now
+    /// `checkpoint`.
+    fn compare_with_remembered(
+        self,
+        feed: &str,
+        remembered: Remembered,
+        checkpoint: &Checkpoint,
+        read: &Read,
+        region: &str,
+    ) -> bool {
         let (old, old_note) = match remembered {
-            None => {
-                saved_checkpoint::save(feed, &log.checkpoint.note);
-                return;
+            Remembered::None => {
+                saved_checkpoint::save(feed, &checkpoint.note);
+                return true;
             }
-            Some(Err(_)) => {
+            Remembered::Unverified { complete } => {
                 // No verdict is no reason to say anything.
                 self.remembered_unverified.set(complete);
-                return;
+                return false;
             }
-            Some(Ok(found)) => found,
+            Remembered::Verified(old, note) => (old, note),
         };
         self.remembered_unverified.set(false);
-        match check_extends(old.size, old.root, log) {
-            Ok(()) => saved_checkpoint::save(feed, &log.checkpoint.note),
+        match check_extends_with(old.size, old.root, checkpoint.size, |size| {
+            read.root_at(size)
+        }) {
+            Ok(()) => {
+                saved_checkpoint::save(feed, &checkpoint.note);
+                true
+            }
             // A smaller log is a mirror that has not caught up, unless it
             // contradicts what was seen: keep the larger checkpoint.
-            Err(bongsu_core::log::LogError::Shrunk { .. }) => {}
+            Err(LogError::Shrunk { .. }) => false,
             Err(error) => {
                 let now = clock::now();
                 let at = now.replace_millisecond(0).unwrap_or(now);
                 // A log under a new name is a new log: its entries must
                 // still begin with what was seen under the old one.
-                let message = if old.origin == log.checkpoint.origin {
+                let message = if old.origin == checkpoint.origin {
                     error.to_string()
                 } else {
                     format!(
                         "{error} (the log was `{}` and is now `{}`)",
-                        old.origin, log.checkpoint.origin
+                        old.origin, checkpoint.origin
                     )
                 };
                 let evidence = RewriteEvidence {
                     kind: saved_checkpoint::EVIDENCE_KIND.to_owned(),
-                    origin: log.checkpoint.origin.clone(),
+                    origin: checkpoint.origin.clone(),
                     message,
                     remembered: old_note,
-                    served: String::from_utf8_lossy(&log.checkpoint.note).into_owned(),
+                    served: String::from_utf8_lossy(&checkpoint.note).into_owned(),
                     served_by: region.to_owned(),
                     observed_at: bongsu_core::text::rfc3339::format(at).unwrap_or_default(),
                 };
                 saved_checkpoint::save_evidence(feed, &evidence);
                 self.rewrite.set(Some(evidence));
+                false
             }
         }
     }
+}
+
+/// The checkpoint of region `index` among the verified ones.
+fn shown_checkpoint(checkpoints: &[(usize, Checkpoint)], index: usize) -> &Checkpoint {
+    checkpoints
+        .iter()
+        .find(|(i, _)| *i == index)
+        .map(|(_, c)| c)
+        .unwrap_or(&checkpoints[0].1)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::cmd::{self, command, output, run, step};
 
 /// Pinned so `--locked` installs the same thing everywhere.
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
-pub const TARGETS: [&str; 3] = ["feed", "key_chain", "json_reader"];
+pub const TARGETS: [&str; 4] = ["feed", "key_chain", "json_reader", "kept_log"];
 
 pub fn ensure_cargo_fuzz() -> Result<(), String> {
     let found = output(command("cargo").args(["fuzz", "--version"])).unwrap_or_default();

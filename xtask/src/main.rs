@@ -121,7 +121,10 @@ fn test() -> Result<(), String> {
 /// Lower a budget whenever a build shrinks, so that it stays where it got.
 const SIZES: [(&str, &str, u32, u32); 3] = [
     ("app", "dist", 181, 170),
-    ("history-pages", build::HISTORY_DIST, 231, 200),
+    // 231 until the returning history resumed from a kept state (issue 22:
+    // 2.1 s to 0.5 s at 100,000 events, O(new) instead of O(log)); that
+    // and its checks cost 8.5 KB after the cuts that came with it.
+    ("history-pages", build::HISTORY_DIST, 240, 200),
     ("widget", build::WIDGET_DIST, 83, 43),
 ];
 

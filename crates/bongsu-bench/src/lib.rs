@@ -267,3 +267,44 @@ pub fn statuspage(services: usize, days: i64, runs: usize) -> String {
         sizes.join(", ")
     )
 }
+
+/// What a history reader keeps between visits (`bongsu_core::log::KeptLog`)
+/// for the history page benchmark's log: its size, and the median times of
+/// `runs` to write it and to read it back (checked). Native only.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn kept(services: usize, days: i64, runs: usize) -> String {
+    use bongsu_core::log::{CompactTree, History, KeptLog, MerkleLog};
+    let now = time::OffsetDateTime::now_utc();
+    let events = fixture::history_events(services, days, now - time::Duration::minutes(1));
+    let entries: Vec<Vec<u8>> = events.iter().map(bongsu_core::log::encode_event).collect();
+    let tree = CompactTree::of(&MerkleLog::from_entries(entries.iter().map(Vec::as_slice)));
+    let history = History::from_events(&events);
+    let changes: usize = history
+        .services
+        .iter()
+        .flat_map(|s| &s.components)
+        .map(|c| c.changes.len())
+        .sum();
+    let time = |f: &mut dyn FnMut()| {
+        let mut times: Vec<f64> = (0..runs.max(1))
+            .map(|_| {
+                let start = std::time::Instant::now();
+                f();
+                start.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        median(&mut times)
+    };
+    let mut bytes = Vec::new();
+    let write = time(&mut || bytes = KeptLog::encode("bench.log", &tree, &history));
+    let read = time(&mut || {
+        std::hint::black_box(KeptLog::decode(&bytes).is_ok());
+    });
+    format!(
+        "kept state for {} events ({} status changes, {} incidents): {:.1} KB; written in {write:.1} ms, read back in {read:.1} ms (medians of {runs}, native)",
+        events.len(),
+        changes,
+        history.incidents.len(),
+        bytes.len() as f64 / 1000.0,
+    )
+}

@@ -4,6 +4,8 @@
 //! the history page render benchmark's log.
 //! `bongsu-bench statuspage [--services 50] [--days 90] [--runs 7]`: deriving
 //! the Statuspage-compatible API from that log, as `sign` does each time.
+//! `bongsu-bench kept [--services 50] [--days 90] [--runs 7]`: what a
+//! returning history reader keeps for that log, and its cost to write and read.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,7 +73,14 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("{}", bongsu_bench::statuspage(services, days, runs));
             Ok(())
         }
-        _ => Err("usage: bongsu-bench log [--events N] [--runs R] | statuspage [--services 50] [--days 90] [--runs R] | fixture --log-key K --out DIR --status FILE".into()),
+        Some("kept") => {
+            let services = number(args, "--services", 50)?;
+            let days = number(args, "--days", 90)? as i64;
+            let runs = number(args, "--runs", 7)?;
+            println!("{}", bongsu_bench::kept(services, days, runs));
+            Ok(())
+        }
+        _ => Err("usage: bongsu-bench log [--events N] [--runs R] | statuspage [--services 50] [--days 90] [--runs R] | kept [--services 50] [--days 90] [--runs R] | fixture --log-key K --out DIR --status FILE".into()),
     }
 }
 

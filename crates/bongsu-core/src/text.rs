@@ -2,14 +2,15 @@
 //! [`json::FromJson`] trait each wire type implements, RFC 3339 times
 //! written by hand, the one stable sort the browser build links, the
 //! identifier rule every signed object uses, operator text in several
-//! languages ([`Localized`]), and invariants checked without
-//! formatting. Knows no Bongsu type. (rust-analyzer calls its equivalent
-//! `stdx`.)
+//! languages ([`Localized`]), text escaped for markup, and invariants
+//! checked without formatting. Knows no Bongsu type. (rust-analyzer calls
+//! its equivalent `stdx`.)
 
 pub(crate) mod id;
 pub(crate) mod invariant;
 pub mod json;
 pub mod localized;
+pub mod markup;
 pub mod rfc3339;
 pub mod sort;
 

@@ -1140,6 +1140,52 @@ fn the_feed_must_tell_the_same_story_as_the_log() {
     let mut garbled = at(10);
     garbled.log.as_mut().unwrap().root = "not base64".into();
     assert_eq!(check_feed(&garbled, &log), Err(FeedConflict::BadRoot));
+
+    // A reader that resumed from what it kept (at 6 entries) holds the
+    // roots from 6 on and the history at 10 only: what it can check it
+    // checks, the same way; what it cannot is "the log has grown since",
+    // never a conflict.
+    use bongsu_core::log::{check_feed_with, CompactTree};
+    let mut resumed = CompactTree::of(&MerkleLog::from_entries(
+        entries[..6].iter().map(Vec::as_slice),
+    ));
+    for entry in &entries[6..] {
+        resumed.append(entry).unwrap();
+    }
+    let history = History::from_events(&events);
+    let with = |feed: &Feed| {
+        check_feed_with(
+            feed,
+            10,
+            |size| resumed.root_at(size).ok(),
+            |size| (size == 10).then_some(std::borrow::Cow::Borrowed(&history)),
+        )
+    };
+    assert_eq!(with(&at(10)), Ok(FeedAgreement::Agrees { size: 10 }));
+    assert!(matches!(
+        with(&lying),
+        Err(FeedConflict::StateDiffers { size: 10, .. })
+    ));
+    assert_eq!(
+        with(&at(8)),
+        Ok(FeedAgreement::LogAhead {
+            committed: 8,
+            have: 10
+        })
+    );
+    assert_eq!(
+        with(&at(5)),
+        Ok(FeedAgreement::LogAhead {
+            committed: 5,
+            have: 10
+        })
+    );
+    let mut other_late = at(8);
+    other_late.log.as_mut().unwrap().root = at(9).log.unwrap().root;
+    assert_eq!(
+        with(&other_late),
+        Err(FeedConflict::RootDiffers { size: 8 })
+    );
 }
 
 #[test]
@@ -1304,4 +1350,230 @@ fn incidents_are_found_by_id_even_after_the_list_is_filtered() {
         Some("Incident c")
     );
     assert!(h.incident("a").is_none());
+}
+
+/// Every kind of event, with translated text, sources, maintenance and
+/// disagreements: a history with every field a kept state must carry.
+fn rich_events(n: usize) -> Vec<LogEvent> {
+    use bongsu_core::probe::DisagreementKind;
+    use bongsu_core::text::localized::Localized;
+    let ko = |en: &str, ko: &str| Localized::new("en", en, [("ko".to_owned(), ko.to_owned())]);
+    let mut events = sample_events(n);
+    let at = datetime!(2022-10-15 15:00 +09:00);
+    let more = [
+        Event::IncidentOpened {
+            incident: "fire".into(),
+            title: ko("Datacenter fire", "데이터센터 화재"),
+            impact: Status::MajorOutage,
+            components: vec!["talk/msg".into()],
+        },
+        Event::IncidentUpdated {
+            incident: "fire".into(),
+            state: IncidentState::Identified,
+            message: ko("Power cut at Pangyo", "판교 전원 차단"),
+            sources: Some("https://example.test/a".into()),
+        },
+        Event::MaintenanceScheduled {
+            maintenance: "m1".into(),
+            title: Localized::plain("Recovery work"),
+            starts_at: at + Duration::hours(2),
+            ends_at: at + Duration::hours(5),
+            components: vec!["talk/media".into()],
+        },
+        Event::MaintenanceStarted {
+            maintenance: "m1".into(),
+        },
+        Event::ProbesDisagreed {
+            service: "talk".into(),
+            disagreement: DisagreementKind::UndeclaredOutage,
+            since: at + Duration::minutes(3),
+            failing: vec!["seoul".into(), "tokyo".into()],
+            passing: vec!["busan".into()],
+        },
+        Event::DisagreementEnded {
+            service: "talk".into(),
+        },
+        Event::IncidentResolved {
+            incident: "fire".into(),
+            message: ko("Restored", "복구됨"),
+            sources: None,
+        },
+        Event::PostmortemPublished {
+            incident: "fire".into(),
+            url: "https://example.test/pm".into(),
+        },
+        Event::IncidentUpdated {
+            incident: "unknown".into(),
+            state: IncidentState::Monitoring,
+            message: Localized::plain("refers to nothing: a problem"),
+            sources: None,
+        },
+    ];
+    let base = events.len() as i64;
+    for (i, e) in more.into_iter().enumerate() {
+        events.push(LogEvent {
+            at: at + Duration::minutes(base + i as i64),
+            event: e,
+        });
+    }
+    events
+}
+
+#[test]
+fn a_kept_log_reads_back_as_it_was_written() {
+    use bongsu_core::log::{CompactTree, KeptLog};
+    let events = rich_events(300);
+    let entries = entries_of(&events);
+    let tree = MerkleLog::from_entries(entries.iter().map(Vec::as_slice));
+    let history = History::from_events(&events);
+    assert!(!history.problems.is_empty() && !history.disagreements.is_empty());
+    let bytes = KeptLog::encode(ORIGIN, &CompactTree::of(&tree), &history);
+    let kept = KeptLog::decode(&bytes).unwrap();
+    assert_eq!(kept.origin, ORIGIN);
+    assert_eq!(kept.history, history);
+    assert_eq!(kept.tree.size(), tree.size());
+    assert_eq!(kept.root(), tree.root());
+    // The incident index is rebuilt: an update after reading back finds it.
+    let mut back = kept.history.clone();
+    let mut fresh = history.clone();
+    let late = event(
+        999,
+        Event::IncidentUpdated {
+            incident: "fire".into(),
+            state: IncidentState::Monitoring,
+            message: "still watching".into(),
+            sources: None,
+        },
+    );
+    back.apply(9_999, &late);
+    fresh.apply(9_999, &late);
+    assert_eq!(back, fresh);
+}
+
+#[test]
+fn damaged_kept_bytes_are_refused_never_misread() {
+    use bongsu_core::log::{CompactTree, KeptError, KeptLog};
+    let events = rich_events(40);
+    let entries = entries_of(&events);
+    let tree = MerkleLog::from_entries(entries.iter().map(Vec::as_slice));
+    let bytes = KeptLog::encode(
+        ORIGIN,
+        &CompactTree::of(&tree),
+        &History::from_events(&events),
+    );
+    assert_eq!(
+        KeptLog::decode(b"something else").unwrap_err(),
+        KeptError::Format
+    );
+    for cut in [bytes.len() - 1, bytes.len() / 2, 20] {
+        assert!(KeptLog::decode(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+    // Every single flipped bit past the format line is caught.
+    for at in (18..bytes.len()).step_by(7) {
+        let mut flipped = bytes.clone();
+        flipped[at] ^= 0x10;
+        assert!(KeptLog::decode(&flipped).is_err(), "flip at {at}");
+    }
+}
+
+#[test]
+fn a_kept_log_resumed_with_new_bundles_is_the_whole_log_verified() {
+    use bongsu_core::log::{CompactTree, KeptLog, ResumeCheck};
+    let ks = key_set(Some(2));
+    let all = rich_events(700);
+    let entries = entries_of(&all);
+    // Kept at sizes inside a bundle, at a bundle's edge and at the end.
+    for kept_size in [1usize, 100, 256, 512, 600, 709] {
+        let old = &entries[..kept_size];
+        let old_tree = MerkleLog::from_entries(old.iter().map(Vec::as_slice));
+        let bytes = KeptLog::encode(
+            ORIGIN,
+            &CompactTree::of(&old_tree),
+            &History::from_events(&all[..kept_size]),
+        );
+        let cp = verify_checkpoint(&checkpoint_for(&entries, 2), &ks).unwrap();
+        let mut check = ResumeCheck::new(KeptLog::decode(&bytes).unwrap(), cp.clone()).unwrap();
+        let bundles = bundles_for(&entries);
+        // Only the bundles with new entries; none when nothing is new.
+        let first = if kept_size == entries.len() {
+            bundles.len()
+        } else {
+            kept_size / 256
+        };
+        assert_eq!(
+            check.paths().len(),
+            bundles.len() - first,
+            "kept {kept_size}"
+        );
+        for bundle in &bundles[first..] {
+            check.add(bundle).unwrap();
+        }
+        let resumed = check.finish().unwrap();
+        let whole = verify_entries(cp, &bundles).unwrap();
+        assert_eq!(
+            resumed.history,
+            History::from_events(&whole.events),
+            "kept {kept_size}"
+        );
+        assert_eq!(resumed.root(), whole.tree.root());
+    }
+}
+
+#[test]
+fn a_resumed_log_that_rewrote_the_kept_entries_or_changed_a_new_one_is_refused() {
+    use bongsu_core::log::{CompactTree, KeptLog, ResumeCheck};
+    let ks = key_set(Some(2));
+    let all = sample_events(600);
+    let entries = entries_of(&all);
+    let kept = |upto: usize, of: &[Vec<u8>]| {
+        let tree = MerkleLog::from_entries(of[..upto].iter().map(Vec::as_slice));
+        KeptLog::decode(&KeptLog::encode(
+            ORIGIN,
+            &CompactTree::of(&tree),
+            &History::from_events(&all[..upto]),
+        ))
+        .unwrap()
+    };
+    let cp = verify_checkpoint(&checkpoint_for(&entries, 2), &ks).unwrap();
+    let bundles = bundles_for(&entries);
+    // What this reader kept differs from the log now signed (a rewrite):
+    // the new entries do not lead from the kept edge to the new root.
+    let mut rewritten = entries.clone();
+    rewritten[3] = encode_event(&status(3, "msg", Status::Operational));
+    let mut check = ResumeCheck::new(kept(300, &rewritten), cp.clone()).unwrap();
+    for bundle in &bundles[1..] {
+        check.add(bundle).unwrap();
+    }
+    assert_eq!(
+        check.finish().unwrap_err(),
+        LogError::RootMismatch { size: 600 }
+    );
+    // A changed new entry.
+    let mut changed = entries.clone();
+    changed[450] = encode_event(&status(450, "msg", Status::MajorOutage));
+    let mut check = ResumeCheck::new(kept(300, &entries), cp.clone()).unwrap();
+    for bundle in &bundles_for(&changed)[1..] {
+        check.add(bundle).unwrap();
+    }
+    assert_eq!(
+        check.finish().unwrap_err(),
+        LogError::RootMismatch { size: 600 }
+    );
+    // Too few, one too many, a smaller checkpoint.
+    let mut short = ResumeCheck::new(kept(300, &entries), cp.clone()).unwrap();
+    short.add(&bundles[1]).unwrap();
+    assert_eq!(
+        short.finish().unwrap_err(),
+        LogError::RootMismatch { size: 600 }
+    );
+    let mut long = ResumeCheck::new(kept(300, &entries), cp.clone()).unwrap();
+    for bundle in &bundles[1..] {
+        long.add(bundle).unwrap();
+    }
+    assert_eq!(
+        long.add(&bundles[2]).unwrap_err(),
+        LogError::ExtraBundle { size: 600 }
+    );
+    let small = verify_checkpoint(&checkpoint_for(&entries[..200], 2), &ks).unwrap();
+    assert!(ResumeCheck::new(kept(300, &entries), small).is_err());
 }

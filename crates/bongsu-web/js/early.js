@@ -8,9 +8,10 @@
 //
 // The URLs must be those the app asks for: the config beside the page
 // (`data-config` names it), then each region's `keys.json` and `feed.note`
-// (`RegionConfig::keys_url`, `feed_url` in bongsu-core). A URL the app
-// never asks for costs one wasted request; one it asks for that is not
-// here is simply fetched then.
+// (`RegionConfig::keys_url`, `feed_url` in bongsu-core), and what the page
+// asks of each region besides (`data-files`: the history pages' log
+// checkpoint, `log_url`). A URL the app never asks for costs one wasted
+// request; one it asks for that is not here is simply fetched then.
 (() => {
   performance.mark('bongsu-early');
   const started = new Map();
@@ -34,11 +35,13 @@
     return early.response;
   };
   const config = new URL(document.currentScript.dataset.config, document.baseURI).href;
+  const files = ['keys.json', 'feed.note', ...(document.currentScript.dataset.files ?? '').split(' ').filter(Boolean)];
   // A returning reader's regions are asked at once, from the list this
   // script remembered last time, rather than after the config: a config
   // that changed since costs those requests, and the app asks the right
   // ones itself.
-  const rememberedAt = `bongsu-early ${config}`;
+  // (Per list of files: the status page's and the history pages' differ.)
+  const rememberedAt = `bongsu-early ${config}${files.length > 2 ? ` ${files.slice(2).join(' ')}` : ''}`;
   const remember = (urls) => {
     try {
       localStorage.setItem(rememberedAt, JSON.stringify(urls));
@@ -61,7 +64,7 @@
       const urls = [];
       for (const region of parsed?.regions ?? []) {
         const base = new URL(String(region.url).trim(), config).href;
-        for (const file of ['keys.json', 'feed.note']) {
+        for (const file of files) {
           urls.push(new URL(base.endsWith('/') ? base + file : `${base}/${file}`).href);
         }
       }

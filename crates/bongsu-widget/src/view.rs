@@ -435,20 +435,7 @@ fn warning(html: &mut String, text: &str) {
 }
 
 /// Text as HTML: what the operator wrote can never become markup.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use bongsu_core::text::markup::escape;
 
 #[cfg(test)]
 mod tests {

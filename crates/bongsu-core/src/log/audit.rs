@@ -179,12 +179,25 @@ pub fn hash_tile_paths(size: u64) -> Vec<String> {
 /// Checks that the log extends a tree seen earlier (by this reader, a
 /// witness or another mirror): same entries up to the old size.
 pub fn check_extends(old_size: u64, old_root: Hash, log: &VerifiedLog) -> Result<(), LogError> {
-    let new_size = log.tree.size();
+    check_extends_with(old_size, old_root, log.tree.size(), |size| {
+        log.tree.root_at(size).ok()
+    })
+}
+
+/// [`check_extends`] for a reader that holds less than the whole tree: the
+/// tree has `new_size` entries and `root_at` its root at a size (`None`
+/// where the reader cannot tell, which is no proof of extension).
+pub fn check_extends_with(
+    old_size: u64,
+    old_root: Hash,
+    new_size: u64,
+    root_at: impl Fn(u64) -> Option<Hash>,
+) -> Result<(), LogError> {
     if old_size > new_size {
         return Err(LogError::Shrunk { old_size, new_size });
     }
-    match log.tree.root_at(old_size) {
-        Ok(root) if root == old_root => Ok(()),
+    match root_at(old_size) {
+        Some(root) if root == old_root => Ok(()),
         _ => Err(LogError::Rewritten { old_size, new_size }),
     }
 }
@@ -255,10 +268,33 @@ pub fn check_feed(
     feed: &crate::feed::model::Feed,
     log: &VerifiedLog,
 ) -> Result<FeedAgreement, FeedConflict> {
+    check_feed_with(
+        feed,
+        log.tree.size(),
+        |size| log.tree.root_at(size).ok(),
+        |size| {
+            let events = log.events.get(..size as usize)?;
+            Some(std::borrow::Cow::Owned(
+                crate::log::history::History::from_events(events),
+            ))
+        },
+    )
+}
+
+/// [`check_feed`] for a reader that holds less than the whole log (a kept
+/// log resumed: `kept.rs`): `have` entries verified, the root at a size
+/// (`None` where it cannot tell) and the history at a size (`None` where it
+/// cannot derive it). What it cannot tell is [`FeedAgreement::LogAhead`]:
+/// checked as far as the checkpoints go, never called a conflict.
+pub fn check_feed_with<'h>(
+    feed: &crate::feed::model::Feed,
+    have: u64,
+    root_at: impl Fn(u64) -> Option<Hash>,
+    history_at: impl FnOnce(u64) -> Option<std::borrow::Cow<'h, crate::log::history::History>>,
+) -> Result<FeedAgreement, FeedConflict> {
     let Some(commitment) = &feed.log else {
         return Ok(FeedAgreement::NoCommitment);
     };
-    let have = log.tree.size();
     if commitment.size > have {
         return Ok(FeedAgreement::LogBehind {
             committed: commitment.size,
@@ -266,13 +302,22 @@ pub fn check_feed(
         });
     }
     let root = crate::log::tree::parse_hash(&commitment.root).map_err(|_| FeedConflict::BadRoot)?;
-    if log.tree.root_at(commitment.size).ok() != Some(root) {
-        return Err(FeedConflict::RootDiffers {
-            size: commitment.size,
-        });
+    let ahead = FeedAgreement::LogAhead {
+        committed: commitment.size,
+        have,
+    };
+    match root_at(commitment.size) {
+        None => return Ok(ahead),
+        Some(at) if at != root => {
+            return Err(FeedConflict::RootDiffers {
+                size: commitment.size,
+            })
+        }
+        Some(_) => {}
     }
-    let history =
-        crate::log::history::History::from_events(&log.events[..commitment.size as usize]);
+    let Some(history) = history_at(commitment.size) else {
+        return Ok(ahead);
+    };
     match history.disagreement(feed) {
         Some(message) => Err(FeedConflict::StateDiffers {
             size: commitment.size,

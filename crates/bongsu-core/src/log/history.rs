@@ -148,6 +148,29 @@ pub struct History {
 }
 
 impl History {
+    /// A history from its parts, as kept between visits (`kept.rs`).
+    pub(crate) fn from_parts(
+        services: Vec<ServiceHistory>,
+        incidents: Vec<IncidentRecord>,
+        maintenances: Vec<MaintenanceRecord>,
+        disagreements: Vec<DisagreementRecord>,
+        problems: Vec<String>,
+    ) -> History {
+        let incident_at = incidents
+            .iter()
+            .enumerate()
+            .map(|(at, i)| (i.id.clone(), at))
+            .collect();
+        History {
+            services,
+            incidents,
+            maintenances,
+            disagreements,
+            problems,
+            incident_at,
+        }
+    }
+
     pub fn from_events(events: &[LogEvent]) -> History {
         let mut h = History::default();
         for (entry, e) in events.iter().enumerate() {
@@ -752,18 +775,44 @@ impl ServiceHistory {
     /// The service's status (its worst component's) over `[from, to)`, as
     /// contiguous spans. Time before the listing or after delisting is left out.
     pub fn spans(&self, from: OffsetDateTime, to: OffsetDateTime) -> Vec<Span> {
+        self.spans_in(from, to, &self.in_order())
+    }
+
+    /// Per component: are its changes in time order? They are when the
+    /// log's clock never went back, and then a time is found by binary
+    /// search instead of a scan (a strip of 90 days over 100,000 changes
+    /// scanned every change for every day: 150 ms in the browser).
+    fn in_order(&self) -> Vec<bool> {
+        self.components
+            .iter()
+            .map(|c| c.changes.windows(2).all(|w| w[0].at <= w[1].at))
+            .collect()
+    }
+
+    /// [`ServiceHistory::spans`], with [`ServiceHistory::in_order`] given.
+    fn spans_in(&self, from: OffsetDateTime, to: OffsetDateTime, in_order: &[bool]) -> Vec<Span> {
         let start = from.max(self.listed_at);
         let end = self.delisted_at.map_or(to, |d| d.min(to));
         if start >= end {
             return Vec::new();
         }
         // Every instant at which some component changes, in order.
-        let mut cuts: Vec<OffsetDateTime> = self
-            .components
-            .iter()
-            .flat_map(|c| c.changes.iter().map(|x| x.at))
-            .filter(|t| *t > start && *t < end)
-            .collect();
+        let mut cuts: Vec<OffsetDateTime> = Vec::new();
+        for (c, sorted) in self.components.iter().zip(in_order) {
+            let inside = |t: &OffsetDateTime| *t > start && *t < end;
+            if *sorted {
+                let from = c.changes.partition_point(|x| x.at <= start);
+                let to = c.changes.partition_point(|x| x.at < end);
+                cuts.extend(
+                    c.changes[from..to.max(from)]
+                        .iter()
+                        .map(|x| x.at)
+                        .filter(inside),
+                );
+            } else {
+                cuts.extend(c.changes.iter().map(|x| x.at).filter(inside));
+            }
+        }
         crate::text::sort::sort_by(&mut cuts, Ord::cmp);
         cuts.dedup();
         let mut spans: Vec<Span> = Vec::new();
@@ -771,7 +820,7 @@ impl ServiceHistory {
         edges.extend(cuts);
         edges.push(end);
         for w in edges.windows(2) {
-            let status = self.status_at(w[0]);
+            let status = self.status_at_in(w[0], in_order);
             match spans.last_mut() {
                 Some(last) if last.status == status => last.end = w[1],
                 _ => spans.push(Span {
@@ -786,11 +835,23 @@ impl ServiceHistory {
 
     /// The worst component status in effect at `t` (the last change at or before it).
     pub fn status_at(&self, t: OffsetDateTime) -> Status {
-        Status::worst(self.components.iter().map(|c| {
-            c.changes
-                .iter()
-                .take_while(|x| x.at <= t)
-                .last()
+        self.status_at_in(t, &self.in_order())
+    }
+
+    fn status_at_in(&self, t: OffsetDateTime, in_order: &[bool]) -> Status {
+        Status::worst(self.components.iter().zip(in_order).map(|(c, sorted)| {
+            // The changes up to the first one after `t`.
+            let before = if *sorted {
+                c.changes.partition_point(|x| x.at <= t)
+            } else {
+                c.changes
+                    .iter()
+                    .position(|x| x.at > t)
+                    .unwrap_or(c.changes.len())
+            };
+            before
+                .checked_sub(1)
+                .and_then(|i| c.changes.get(i))
                 .map_or(Status::Operational, |x| x.status)
         }))
     }
@@ -861,13 +922,14 @@ pub fn daily_bars(
     days: u16,
     offset: UtcOffset,
 ) -> Vec<DayBar> {
+    let in_order = service.in_order();
     (0..days)
         .rev()
         .filter_map(|back| last_day.checked_sub(Duration::days(i64::from(back))))
         .map(|date| {
             let start = date.midnight().assume_offset(offset);
             let end = start + Duration::DAY;
-            let spans = service.spans(start, end);
+            let spans = service.spans_in(start, end, &in_order);
             let listed = spans.iter().map(|s| s.end - s.start).sum();
             let down = spans
                 .iter()
@@ -950,4 +1012,68 @@ pub fn incidents_per_service(h: &History) -> BTreeMap<String, usize> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::datetime;
+
+    const T0: OffsetDateTime = datetime!(2022-10-15 00:00 UTC);
+
+    /// A service of components whose changes are at the given minutes
+    /// (statuses cycling), in the order given.
+    fn service(components: &[Vec<(i64, u8)>]) -> ServiceHistory {
+        ServiceHistory {
+            id: "s".into(),
+            name: Localized::plain("S"),
+            listed_at: T0,
+            delisted_at: None,
+            components: components
+                .iter()
+                .enumerate()
+                .map(|(i, changes)| ComponentHistory {
+                    id: format!("c{i}"),
+                    name: Localized::plain("C"),
+                    changes: changes
+                        .iter()
+                        .enumerate()
+                        .map(|(entry, (minute, status))| StatusChange {
+                            at: T0 + Duration::minutes(*minute),
+                            status: Status::ALL[*status as usize % Status::ALL.len()],
+                            entry: entry as u64,
+                        })
+                        .collect(),
+                    dependencies: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn changes() -> impl Strategy<Value = Vec<Vec<(i64, u8)>>> {
+        prop::collection::vec(prop::collection::vec((0i64..3000, 0u8..5), 0..40), 1..4)
+    }
+
+    proptest! {
+        /// The binary search finds what the scan finds, for changes in time
+        /// order; changes out of order are scanned, as they always were.
+        #[test]
+        fn spans_and_statuses_by_search_are_the_scans(mut lists in changes(), sort in any::<bool>(), from in -100i64..3100, len in 0i64..1500) {
+            if sort {
+                for l in &mut lists {
+                    l.sort_by_key(|(minute, _)| *minute);
+                }
+            }
+            let s = service(&lists);
+            let order = s.in_order();
+            let scanned = vec![false; lists.len()];
+            let (a, b) = (T0 + Duration::minutes(from), T0 + Duration::minutes(from + len));
+            prop_assert_eq!(s.spans_in(a, b, &order), s.spans_in(a, b, &scanned));
+            prop_assert_eq!(s.status_at_in(a, &order), s.status_at_in(a, &scanned));
+            if sort {
+                prop_assert!(order.iter().all(|o| *o));
+            }
+        }
+    }
 }

@@ -69,8 +69,13 @@ fn bundle_width(size: u64, n: u64) -> u64 {
 
 /// The bundles of a log of `size` entries: (index, width, path), in order.
 pub fn bundles_for_size(size: u64) -> impl Iterator<Item = (u64, u64, String)> {
+    bundles_from(size, 0)
+}
+
+/// [`bundles_for_size`] from bundle `first` on.
+pub fn bundles_from(size: u64, first: u64) -> impl Iterator<Item = (u64, u64, String)> {
     let count = size.div_ceil(TILE_WIDTH);
-    (0..count).map(move |n| {
+    (first.min(count)..count).map(move |n| {
         let width = bundle_width(size, n);
         (n, width, bundle_path(n, width))
     })
