@@ -270,6 +270,29 @@ test('a returning reader of the history verifies only the new entries; a kept st
     assert.ok(fourth.bundles.includes('tile/entries/000'), `the altered bundle is fetched again: ${fourth.bundles}`);
     assert.equal(await fourth.page.getByTestId('history-verified').textContent(), second.verified);
     await fourth.page.close();
+
+    // A return during which no region serves the new entries shows no
+    // history it cannot verify, and keeps what the device kept: once they
+    // are served, the next return still verifies only them.
+    const probe = await context.newPage();
+    await probe.goto(`${operator.server.urls.app}favicon.svg`);
+    const keptBefore = await keptState(probe);
+    assert.ok(keptBefore);
+    operator.more(5);
+    const partial = path.join(operator.region('one'), 'log', 'tile', 'entries', '001.p', String(operator.size() - 256));
+    const held = readFileSync(partial);
+    rmSync(partial);
+    const unserved = await context.newPage();
+    await unserved.goto(`${operator.server.urls.app}history/#/history`);
+    await unserved.getByTestId('history-problem').waitFor({ timeout: 20000 });
+    assert.equal(await unserved.getByTestId('history-verified').count(), 0);
+    await unserved.close();
+    assert.equal(await keptState(probe), keptBefore, 'a bundle nobody served does not cost the kept state');
+    await probe.close();
+    writeFileSync(partial, held);
+    const fifth = await visit();
+    assert.deepEqual(fifth.bundles.filter((b) => !b.includes('.p/')), [], `resumed: ${fifth.bundles}`);
+    assert.ok(fifth.verified.includes(String(operator.size())), fifth.verified);
     await context.close();
   } finally {
     await operator.close();

@@ -12,11 +12,10 @@
 //! page shows that the history was rewritten, with both checkpoints kept
 //! as evidence.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-
-use std::borrow::Cow;
 
 use bongsu_core::log::History;
 use bongsu_core::log::{
@@ -59,6 +58,8 @@ struct ReadFailed {
     why: String,
     used_kept: bool,
     used_others: bool,
+    /// A bundle could not be fetched (rather than failed its check).
+    unreachable: bool,
 }
 
 /// Bundles fetched at once: as many as a browser asks one host for at a time.
@@ -514,6 +515,7 @@ impl HistoryStore {
             };
         }
         let checkpoint = shown_checkpoint(&checkpoints, source).clone();
+        let origin = checkpoint.origin.clone();
         let remembered_now = self.compare_with_remembered(
             &config.feed,
             remembered,
@@ -546,21 +548,13 @@ impl HistoryStore {
         // What the next visit resumes from, once this one is on screen; only
         // for the checkpoint this device now remembers, and only if it grew.
         if remembered_now && resumed_from != Some(size) {
-            let (feed, origin) = (config.feed.clone(), self.verified_origin());
+            let feed = config.feed.clone();
             spawn_local(async move {
                 clock::give_way().await;
                 let bytes = KeptLog::encode(&origin, &tree, &history);
                 kept_log::keep(&feed, bytes).await;
             });
         }
-    }
-
-    fn verified_origin(self) -> String {
-        self.verified.with_untracked(|v| {
-            v.as_ref()
-                .map(|v| v.checkpoint.origin.clone())
-                .unwrap_or_default()
-        })
     }
 
     /// The log as this device kept it, extended to `checkpoint` (the
@@ -593,10 +587,16 @@ impl HistoryStore {
         // What this page verified already (a later check in the same
         // visit: the key chain or the feed changed, or the periodic
         // refresh), else what the device kept.
+        // (The history is copied only if the page's checkpoint is the one
+        // remembered: 100,000 events are worth not copying for nothing.)
         let in_page = self.verified.with_untracked(|v| {
             let v = v.as_ref()?;
+            let c = &v.checkpoint;
+            if (&c.origin, c.size, c.root) != (&old.origin, old.size, old.root) {
+                return None;
+            }
             let kept = KeptLog {
-                origin: v.checkpoint.origin.clone(),
+                origin: c.origin.clone(),
                 tree: v.tree.trimmed(),
                 history: (*v.history).clone(),
             };
@@ -626,8 +626,13 @@ impl HistoryStore {
                 self.keep_bundles(feed, fetched);
                 Some(Read { full, ..read })
             }
-            Err(_) => {
-                kept_log::forget(feed).await;
+            // New entries that do not lead to the new root: what was kept
+            // is not this log's start. (A bundle no region served says
+            // nothing about it: kept for the next visit.)
+            Err(failed) => {
+                if !failed.unreachable {
+                    kept_log::forget(feed).await;
+                }
                 None
             }
         }
@@ -669,7 +674,9 @@ impl HistoryStore {
             Ok(done) => done,
             Err(failed) if !failed.used_kept && !failed.used_others => return Err(failed.why),
             Err(failed) => {
-                if failed.used_kept {
+                // A kept bundle that failed its check is forgotten; one
+                // that was fine while another could not be fetched is not.
+                if failed.used_kept && !failed.unreachable {
                     kept_bundles::forget().await;
                     self.bundle_cache.update_value(HashMap::clear);
                 }
@@ -793,6 +800,7 @@ impl HistoryStore {
                 why: format!("entry bundle {path} could not be fetched"),
                 used_kept: any_kept,
                 used_others: any_other,
+                unreachable: true,
             })?;
             any_kept |= from == BundleFrom::Device;
             any_other |= matches!(from, BundleFrom::Network(r) if r != own);
@@ -804,6 +812,7 @@ impl HistoryStore {
                 why: e.to_string(),
                 used_kept: any_kept,
                 used_others: any_other,
+                unreachable: false,
             })?;
             bundles.push(bytes);
             self.progress.set(Some(Progress {
@@ -821,6 +830,7 @@ impl HistoryStore {
             why: e.to_string(),
             used_kept: any_kept,
             used_others: any_other,
+            unreachable: false,
         })?;
         // Only now, verified, are full bundles worth keeping.
         self.bundle_cache.update_value(|cache| {
