@@ -22,6 +22,18 @@ after(async () => { await browser?.close(); });
 const fromRegion = (page) => page.waitForFunction(
   () => document.querySelector('body > .page [data-testid=banner]')?.dataset.source === 'region', null, { timeout: 15000 });
 
+/// The page's code arrives a second late, as on a slow link: the times
+/// (ms) at which each wasm request finished.
+async function codeArrivesLate(page) {
+  await page.route('**/*_bg.wasm', async (route) => {
+    await new Promise((r) => setTimeout(r, 1000));
+    await route.continue();
+  });
+  const codeIn = [];
+  page.on('requestfinished', (r) => { if (r.url().endsWith('_bg.wasm')) codeIn.push(Date.now()); });
+  return codeIn;
+}
+
 test('a first visit asks each region once for its key chain, its feed and its probe, and starts before the code has arrived', async () => {
   const s = new Scenario();
   try {
@@ -32,14 +44,9 @@ test('a first visit asks each region once for its key chain, its feed and its pr
     const page = await context.newPage();
     const asked = [];
     page.on('request', (r) => asked.push({ url: r.url(), at: Date.now() }));
-    // The code arrives a second late, as on a slow link: whatever the
-    // page asks before then, its early script asked, not the app.
-    await page.route('**/*_bg.wasm', async (route) => {
-      await new Promise((r) => setTimeout(r, 1000));
-      await route.continue();
-    });
-    const codeIn = [];
-    page.on('requestfinished', (r) => { if (r.url().endsWith('_bg.wasm')) codeIn.push(Date.now()); });
+    // Whatever the page asks before the code arrives, its early script
+    // asked, not the app.
+    const codeIn = await codeArrivesLate(page);
     await page.goto(s.appUrl);
     await waitForSeq(page, feed.seq);
     await fromRegion(page);
@@ -306,12 +313,7 @@ test('the history pages ask each region for its log checkpoint before their code
     const page = await context.newPage();
     const asked = [];
     page.on('request', (r) => asked.push({ url: r.url(), at: Date.now() }));
-    await page.route('**/*_bg.wasm', async (route) => {
-      await new Promise((r) => setTimeout(r, 1000));
-      await route.continue();
-    });
-    const codeIn = [];
-    page.on('requestfinished', (r) => { if (r.url().endsWith('_bg.wasm')) codeIn.push(Date.now()); });
+    const codeIn = await codeArrivesLate(page);
     await page.goto(`${operator.server.urls.app}history/#/history`);
     await page.waitForSelector('[data-testid=history-verified]', { timeout: 20000 });
     assert.equal(codeIn.length, 1, 'the wasm is fetched once');

@@ -118,10 +118,7 @@ impl VerifiedHistory {
 
     /// The tree's root at `size`, where this page can tell.
     pub fn root_at(&self, size: u64) -> Option<Hash> {
-        match &self.full {
-            Some(log) => log.tree.root_at(size).ok(),
-            None => self.tree.root_at(size).ok(),
-        }
+        root_at(self.full.as_deref(), &self.tree, size)
     }
 
     /// How `feed` stands with this log: the history at the feed's size is
@@ -154,10 +151,16 @@ struct Read {
 
 impl Read {
     fn root_at(&self, size: u64) -> Option<Hash> {
-        match &self.full {
-            Some(log) => log.tree.root_at(size).ok(),
-            None => self.tree.root_at(size).ok(),
-        }
+        root_at(self.full.as_deref(), &self.tree, size)
+    }
+}
+
+/// The root at `size` from the whole tree when there is one (any size),
+/// else from the edge (sizes from the kept one on).
+fn root_at(full: Option<&VerifiedLog>, edge: &CompactTree, size: u64) -> Option<Hash> {
+    match full {
+        Some(log) => log.tree.root_at(size).ok(),
+        None => edge.root_at(size).ok(),
     }
 }
 
@@ -494,7 +497,8 @@ impl HistoryStore {
             self.regions.set(outcomes);
             return;
         };
-        let size = shown_checkpoint(&checkpoints, source).size;
+        let chosen = shown_checkpoint(&checkpoints, source).clone();
+        let size = chosen.size;
         for (index, checkpoint) in &checkpoints {
             let outcome = &mut outcomes[*index].1;
             if matches!(outcome, RegionLog::Invalid(_)) {
@@ -514,7 +518,7 @@ impl HistoryStore {
                 }
             };
         }
-        let checkpoint = shown_checkpoint(&checkpoints, source).clone();
+        let checkpoint = chosen;
         let origin = checkpoint.origin.clone();
         let remembered_now = self.compare_with_remembered(
             &config.feed,
@@ -604,7 +608,9 @@ impl HistoryStore {
         });
         // Every entry, when this page has them and nothing is new.
         let mut full = None;
-        let kept = match in_page.filter(|(kept, _)| fits(kept)) {
+        // (The page's own state was compared with the remembered
+        // checkpoint above; what the device kept is checked here.)
+        let kept = match in_page {
             Some((kept, with)) => {
                 full = with.filter(|_| checkpoint.size == old.size);
                 kept

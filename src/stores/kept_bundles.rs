@@ -17,19 +17,43 @@ use wasm_bindgen_futures::JsFuture;
 /// `bongsu-shell…`: neither touches the other's).
 const CACHE: &str = "bongsu-log-bundles";
 
-/// Where `path` of `feed`'s log is kept: a key, never fetched.
-fn key(feed: &str, path: &str) -> Option<String> {
+/// Where `path` of `feed`'s log is kept: a key, never fetched (also the
+/// kept state's, `kept_log`, in its own cache).
+pub(super) fn key(feed: &str, path: &str) -> Option<String> {
     let origin = web_sys::window()?.location().origin().ok()?;
     Some(format!("{origin}/.bongsu-log/{feed}/{path}"))
 }
 
-async fn open_cache() -> Option<web_sys::Cache> {
+/// The Cache API cache `name` (this module's, or `kept_log`'s).
+pub(super) async fn open_named(name: &str) -> Option<web_sys::Cache> {
     let caches = web_sys::window()?.caches().ok()?;
-    JsFuture::from(caches.open(CACHE))
+    JsFuture::from(caches.open(name))
         .await
         .ok()?
         .dyn_into()
         .ok()
+}
+
+async fn open_cache() -> Option<web_sys::Cache> {
+    open_named(CACHE).await
+}
+
+/// The bytes kept under `key` in `cache`, if any.
+pub(super) async fn read(cache: &web_sys::Cache, key: &str) -> Option<Vec<u8>> {
+    let found = JsFuture::from(cache.match_with_str(key)).await.ok()?;
+    let response: web_sys::Response = found.dyn_into().ok()?;
+    let body = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
+    Some(js_sys::Uint8Array::new(&body).to_vec())
+}
+
+/// Keeps `bytes` under `key` in `cache`; false if storage refused.
+pub(super) async fn write(cache: &web_sys::Cache, key: &str, mut bytes: Vec<u8>) -> bool {
+    let Ok(response) = web_sys::Response::new_with_opt_u8_array(Some(&mut bytes)) else {
+        return false;
+    };
+    JsFuture::from(cache.put_with_str(key, &response))
+        .await
+        .is_ok()
 }
 
 /// One feed's kept bundles, opened once for a whole read of the log (not
@@ -50,12 +74,7 @@ pub async fn open(feed: &str) -> Option<Kept> {
 impl Kept {
     /// The kept bytes of `path`, if any.
     pub async fn load(&self, path: &str) -> Option<Vec<u8>> {
-        let found = JsFuture::from(self.cache.match_with_str(&key(&self.feed, path)?))
-            .await
-            .ok()?;
-        let response: web_sys::Response = found.dyn_into().ok()?;
-        let body = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
-        Some(js_sys::Uint8Array::new(&body).to_vec())
+        read(&self.cache, &key(&self.feed, path)?).await
     }
 }
 
@@ -65,17 +84,11 @@ pub async fn keep(feed: &str, bundles: Vec<(String, Vec<u8>)>) {
     let Some(cache) = open_cache().await else {
         return;
     };
-    for (path, mut bytes) in bundles {
-        let (Some(key), Ok(response)) = (
-            key(feed, &path),
-            web_sys::Response::new_with_opt_u8_array(Some(&mut bytes)),
-        ) else {
+    for (path, bytes) in bundles {
+        let Some(key) = key(feed, &path) else {
             continue;
         };
-        if JsFuture::from(cache.put_with_str(&key, &response))
-            .await
-            .is_err()
-        {
+        if !write(&cache, &key, bytes).await {
             return;
         }
     }

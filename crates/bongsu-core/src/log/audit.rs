@@ -112,19 +112,11 @@ impl EntriesCheck {
     /// The next bundle, in [`bundle_paths`] order. A bundle that does not
     /// decode ends the check; so does one more than the log has.
     pub fn add(&mut self, bytes: &[u8]) -> Result<(), LogError> {
-        let Some((width, path)) = self.expected.get(self.added) else {
-            return Err(LogError::ExtraBundle {
-                size: self.checkpoint.size,
-            });
-        };
-        let entries = decode_bundle(path, bytes, *width as usize)?;
+        let entries = next_bundle(&self.expected, self.added, self.checkpoint.size, bytes)?;
         for entry in entries {
             let index = self.tree.append(&entry);
-            if self.bad_event.is_none() {
-                match decode_event(index, &entry) {
-                    Ok(event) => self.events.push(event),
-                    Err(e) => self.bad_event = Some(e),
-                }
+            if let Some(event) = decode_unless_broken(&mut self.bad_event, index, &entry) {
+                self.events.push(event);
             }
             self.entries.push(entry);
         }
@@ -150,6 +142,36 @@ impl EntriesCheck {
             events: self.events,
         })
     }
+}
+
+/// The entries of bundle `added` of `expected` ((width, path) in order), for
+/// a log of `size`: one bundle more than the log has is refused, and one
+/// that does not decode ends the check (both readers' rule:
+/// [`EntriesCheck`] and `kept::ResumeCheck`).
+pub(crate) fn next_bundle(
+    expected: &[(u64, String)],
+    added: usize,
+    size: u64,
+    bytes: &[u8],
+) -> Result<Vec<Vec<u8>>, LogError> {
+    let Some((width, path)) = expected.get(added) else {
+        return Err(LogError::ExtraBundle { size });
+    };
+    Ok(decode_bundle(path, bytes, *width as usize)?)
+}
+
+/// Entry `index` decoded, unless an earlier one failed (`bad` holds the
+/// first failure: reported only if the root matches, since a changed entry
+/// is a root mismatch even when it no longer decodes).
+pub(crate) fn decode_unless_broken(
+    bad: &mut Option<EventError>,
+    index: u64,
+    entry: &[u8],
+) -> Option<LogEvent> {
+    if bad.is_some() {
+        return None;
+    }
+    decode_event(index, entry).map_err(|e| *bad = Some(e)).ok()
 }
 
 /// Checks a mirror's hash tiles against the verified entries, so a mirror

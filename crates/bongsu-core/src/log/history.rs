@@ -862,7 +862,8 @@ impl ServiceHistory {
         &self,
         until: OffsetDateTime,
     ) -> Vec<(OffsetDateTime, Option<OffsetDateTime>)> {
-        let spans = self.spans(self.listed_at, until);
+        let in_order = self.in_order();
+        let spans = self.spans_in(self.listed_at, until, &in_order);
         let mut out: Vec<(OffsetDateTime, Option<OffsetDateTime>)> = Vec::new();
         for s in spans.iter().filter(|s| s.status != Status::Operational) {
             match out.last_mut() {
@@ -871,7 +872,7 @@ impl ServiceHistory {
             }
         }
         if let Some(last) = out.last_mut() {
-            if last.1 == Some(until) && self.status_at(until) != Status::Operational {
+            if last.1 == Some(until) && self.status_at_in(until, &in_order) != Status::Operational {
                 last.1 = None;
             }
         }

@@ -20,14 +20,14 @@ use time::{OffsetDateTime, UtcOffset};
 use tlog_tiles::HashReader;
 
 use crate::feed::model::{IncidentState, Status};
-use crate::log::audit::LogError;
+use crate::log::audit::{decode_unless_broken, next_bundle, LogError};
 use crate::log::checkpoint::Checkpoint;
-use crate::log::event::{decode_event, EventError};
+use crate::log::event::EventError;
 use crate::log::history::{
     ComponentHistory, DisagreementRecord, History, IncidentRecord, MaintenanceRecord,
     ServiceHistory, StatusChange, TimelineItem,
 };
-use crate::log::layout::{bundles_from, decode_bundle, TILE_WIDTH};
+use crate::log::layout::{bundles_from, TILE_WIDTH};
 use crate::log::tree::{entry_hash, Hash, MerkleLog, ProofError};
 use crate::probe::consensus::DisagreementKind;
 use crate::text::localized::Localized;
@@ -303,12 +303,7 @@ impl ResumeCheck {
 
     /// The next bundle of [`ResumeCheck::paths`].
     pub fn add(&mut self, bytes: &[u8]) -> Result<(), LogError> {
-        let Some((width, path)) = self.expected.get(self.added) else {
-            return Err(LogError::ExtraBundle {
-                size: self.checkpoint.size,
-            });
-        };
-        let entries = decode_bundle(path, bytes, *width as usize)?;
+        let entries = next_bundle(&self.expected, self.added, self.checkpoint.size, bytes)?;
         let skip = if self.added == 0 { self.skip } else { 0 };
         for entry in entries.iter().skip(skip as usize) {
             let index = self.tree.size();
@@ -317,11 +312,8 @@ impl ResumeCheck {
                 .map_err(|_| LogError::RootMismatch {
                     size: self.checkpoint.size,
                 })?;
-            if self.bad_event.is_none() {
-                match decode_event(index, entry) {
-                    Ok(event) => self.history.apply(index, &event),
-                    Err(e) => self.bad_event = Some(e),
-                }
+            if let Some(event) = decode_unless_broken(&mut self.bad_event, index, entry) {
+                self.history.apply(index, &event);
             }
         }
         self.added += 1;
