@@ -50,6 +50,7 @@ pub fn status_start(shared: Shared) -> Pages {
     let head = LogHead::new(shared.config.get_value(), shared.store.shown);
     follow_feed_commitments(
         shared,
+        move || head.busy(),
         move |size| head.newest().is_some_and(|c| c.size >= size),
         move |keys| {
             if let Some(key_set) = keys.latest() {
@@ -80,6 +81,7 @@ pub fn history_start(shared: Shared) -> Pages {
     let history = HistoryStore::new(shared.config.get_value(), shared.store.shown);
     follow_feed_commitments(
         shared,
+        move || history.loading.get(),
         move |size| {
             history
                 .verified
@@ -330,6 +332,7 @@ fn config_error(locale: Locale, error: &LoadError) -> impl IntoView {
 /// mirror that lags behind is not asked in a loop.
 fn follow_feed_commitments(
     shared: Shared,
+    busy: impl Fn() -> bool + 'static,
     covers: impl Fn(u64) -> bool + 'static,
     refresh: impl Fn(&bongsu_core::KeyChain) + 'static,
 ) {
@@ -341,6 +344,13 @@ fn follow_feed_commitments(
     let last_tried: StoredValue<Option<Attempt>> = StoredValue::new(None);
     Effect::new(move |_| {
         let presses = refreshed.get();
+        // Whether another check is wanted is known once the one under way
+        // has ended (this runs again then): a feed arriving meanwhile is
+        // usually covered by what that check finds. Deciding at once
+        // asked every region's checkpoint twice on each first visit.
+        if busy() {
+            return;
+        }
         let Some(version) = store.keys.with(|k| k.latest().map(|ks| ks.version)) else {
             return;
         };

@@ -327,6 +327,37 @@ test('the history pages ask each region for its log checkpoint before their code
   }
 });
 
+// The app checks the log when the keys are in and again when the feed
+// commits to a size its checkpoints do not cover; a feed that arrived
+// while the first check was under way used to start a second, which asked
+// every region's checkpoint again on every first visit.
+test('a visit asks each region for its log checkpoint once, on the status page and on the history pages', async () => {
+  const operator = await loggedOperator(5, ['seoul', 'busan']);
+  try {
+    const context = await browser.newContext();
+    for (const [where, ready] of [
+      ['', (page) => fromRegion(page)],
+      ['history/#/history', (page) => page.waitForSelector('[data-testid=history-verified]', { timeout: 20000 })],
+    ]) {
+      const page = await context.newPage();
+      const asked = [];
+      page.on('request', (r) => asked.push(r.url()));
+      await page.goto(`${operator.server.urls.app}${where}`);
+      await ready(page);
+      // A second check would start as soon as the first ends.
+      await page.waitForTimeout(1500);
+      for (const port of [operator.port + 1, operator.port + 2]) {
+        const n = asked.filter((url) => url === `http://127.0.0.1:${port}/log/checkpoint`).length;
+        assert.equal(n, 1, `/${where}: region :${port}'s checkpoint asked ${n} times`);
+      }
+      await page.close();
+    }
+    await context.close();
+  } finally {
+    await operator.close();
+  }
+});
+
 test('the history bundles come from every region at once, and a region serving a wrong one costs a retry, not the history', async () => {
   // Three full bundles and a partial one, on three regions.
   const regions = ['seoul', 'busan', 'tokyo'];

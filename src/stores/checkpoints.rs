@@ -78,6 +78,13 @@ impl LogHead {
         });
     }
 
+    /// Whether a check is under way; tracked through the checkpoints, which
+    /// each check sets as it ends (effects run after the check's task).
+    pub fn busy(self) -> bool {
+        self.checkpoints.track();
+        self.loading.get_value()
+    }
+
     async fn check(self, key_set: &KeySet) {
         if key_set.roles.log.is_none() {
             self.problem.set(Some(HistoryProblem::LogNotKept));

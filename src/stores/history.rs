@@ -28,7 +28,7 @@ use bongsu_core::log::{
 use bongsu_core::log::{CompactTree, Hash, KeptError, KeptLog, ResumeCheck};
 // A region cannot make a reader hold more than a full bundle's worth.
 use bongsu_core::limits::MAX_BUNDLE_BYTES;
-use bongsu_core::log::{bundles_for_size, CHECKPOINT_PATH, TILE_WIDTH};
+use bongsu_core::log::{BundleRange, CHECKPOINT_PATH, TILE_WIDTH};
 use bongsu_core::{AppConfig, Feed, KeyChain, KeySet};
 use futures::future::join_all;
 use futures::stream::{self, StreamExt};
@@ -80,8 +80,8 @@ fn own_first(region: usize, able: &[usize]) -> Vec<usize> {
 /// How far a long read of the log has come: bundles verified of all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
-    pub done: usize,
-    pub of: usize,
+    pub done: u64,
+    pub of: u64,
 }
 
 /// A verified log, and the history derived from it.
@@ -184,13 +184,11 @@ impl Reading {
         }
     }
 
-    /// (width, path) of the bundles wanted, in order.
-    fn wanted(&self, size: u64) -> Vec<(u64, String)> {
+    /// The bundles wanted, in order.
+    fn wanted(&self) -> BundleRange {
         match self {
-            Reading::Full { .. } => bundles_for_size(size)
-                .map(|(_, width, path)| (width, path))
-                .collect(),
-            Reading::Resume(check) => check.paths().to_vec(),
+            Reading::Full { check, .. } => check.bundles(),
+            Reading::Resume(check) => check.bundles(),
         }
     }
 
@@ -732,15 +730,16 @@ impl HistoryStore {
             .map(|(i, _)| *i)
             .collect();
         let failed: RefCell<HashSet<usize>> = RefCell::new(HashSet::new());
-        let wanted = reading.wanted(checkpoint.size);
-        let mut bundles: Vec<Vec<u8>> = Vec::with_capacity(wanted.len());
+        let wanted = reading.wanted();
+        // (path, bytes) of the full bundles checked, to keep once verified.
+        let mut full: Vec<(String, Vec<u8>)> = Vec::new();
         // Each bundle is hashed and decoded as it arrives, while the next
         // ones are on their way, in slices that leave the browser its
         // frames; the page shows how far it has come.
         // Work since the browser last had a turn, in ms (waiting for the
         // network is not work).
         let mut worked = 0.0;
-        // Positions of the full bundles the network gave (to keep, once verified).
+        // Positions in `full` of those the network gave (to keep on the device).
         let mut from_network = Vec::new();
         let mut any_kept = false;
         let mut any_other = false;
@@ -758,7 +757,7 @@ impl HistoryStore {
             .filter(|r| same_size.contains(r))
             .collect();
         let servers: &[usize] = if first { &sources } else { &sources[..1] };
-        let next_bundle = Cell::new(0);
+        let next_bundle = Cell::new(0u64);
         // Kept bundles only on the first read (the retry forgets them).
         let kept = if first {
             kept_bundles::open(&config.feed).await
@@ -773,24 +772,27 @@ impl HistoryStore {
                 Box::pin(stream::unfold((), move |()| async move {
                     let n = next_ref.replace(next_ref.get() + 1);
                     let (width, path) = wanted_ref.get(n)?;
-                    let full = *width == TILE_WIDTH;
+                    let full = width == TILE_WIDTH;
                     let able = if full { sources_ref } else { partials_ref };
                     let candidates = own_first(region, able);
                     let kept = kept_ref.as_ref().filter(|_| full);
                     let got = self
-                        .fetch_bundle(config, path, candidates, failed_ref, kept)
+                        .fetch_bundle(config, &path, candidates, failed_ref, kept)
                         .await;
                     Some(((n, got), ()))
                 }))
             });
         let mut arrivals = stream::select_all(fetchers);
         // What arrived before the bundles in front of it (verified in order).
-        let mut early: HashMap<usize, Option<(Vec<u8>, BundleFrom)>> = HashMap::new();
+        let mut early: HashMap<u64, Option<(Vec<u8>, BundleFrom)>> = HashMap::new();
         self.progress.set(Some(Progress {
             done: 0,
             of: wanted.len(),
         }));
-        for (n, (width, path)) in wanted.iter().enumerate() {
+        for n in 0..wanted.len() {
+            let Some((width, path)) = wanted.get(n) else {
+                break;
+            };
             let got = loop {
                 if let Some(got) = early.remove(&n) {
                     break got;
@@ -810,8 +812,9 @@ impl HistoryStore {
             })?;
             any_kept |= from == BundleFrom::Device;
             any_other |= matches!(from, BundleFrom::Network(r) if r != own);
-            if matches!(from, BundleFrom::Network(_)) && *width == TILE_WIDTH {
-                from_network.push(n);
+            let keep = width == TILE_WIDTH;
+            if keep && matches!(from, BundleFrom::Network(_)) {
+                from_network.push(full.len());
             }
             let began = js_sys::Date::now();
             reading.add(&bytes).map_err(|e| ReadFailed {
@@ -820,7 +823,9 @@ impl HistoryStore {
                 used_others: any_other,
                 unreachable: false,
             })?;
-            bundles.push(bytes);
+            if keep {
+                full.push((path, bytes));
+            }
             self.progress.set(Some(Progress {
                 done: n + 1,
                 of: wanted.len(),
@@ -839,17 +844,12 @@ impl HistoryStore {
             unreachable: false,
         })?;
         // Only now, verified, are full bundles worth keeping.
+        let fetched = from_network.iter().map(|n| full[*n].clone()).collect();
         self.bundle_cache.update_value(|cache| {
-            for ((width, path), bytes) in wanted.iter().zip(&bundles) {
-                if *width == TILE_WIDTH {
-                    cache.entry(path.clone()).or_insert_with(|| bytes.clone());
-                }
+            for (path, bytes) in full {
+                cache.entry(path).or_insert(bytes);
             }
         });
-        let fetched = from_network
-            .into_iter()
-            .map(|n| (wanted[n].1.clone(), bundles[n].clone()))
-            .collect();
         Ok((read, fetched))
     }
 

@@ -54,10 +54,7 @@ impl LogStore {
         let body = tlog_tiles::Checkpoint::from_bytes(note.text())
             .map_err(|_| corrupt("the checkpoint is malformed".into()))?;
         let mut entries = Vec::new();
-        for (path, width) in bundle_paths(body.size())
-            .into_iter()
-            .zip(widths(body.size()))
-        {
+        for (path, width) in bundle_paths(body.size()).zip(widths(body.size())) {
             let bytes =
                 std::fs::read(dir.join(&path)).map_err(|e| corrupt(format!("{path}: {e}")))?;
             entries

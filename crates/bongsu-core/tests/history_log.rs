@@ -8,7 +8,6 @@ use std::sync::OnceLock;
 use bongsu_core::keys::CosignatureSigner;
 use bongsu_core::keys::TrustedKeySet;
 use bongsu_core::log::events_for_change;
-use bongsu_core::log::MerkleLog;
 use bongsu_core::log::{
     add_cosignatures, add_valid_cosignatures, count_valid_cosignatures, sign_checkpoint,
     verify_checkpoint, verify_seen_checkpoint, verify_under_chain, CheckpointError,
@@ -23,6 +22,7 @@ use bongsu_core::log::{
 use bongsu_core::log::{daily_bars, filter_incidents, uptime, History, IncidentFilter};
 use bongsu_core::log::{encode_bundle, log_files};
 use bongsu_core::log::{encode_event, ComponentName, Event, LogEvent};
+use bongsu_core::log::{Hash, MerkleLog, MAX_LOG_SIZE};
 use bongsu_core::{IncidentState, KeySet, RoleKeys, Roles, SignatureError, Status};
 use ed25519_dalek::SigningKey;
 use rand_core::OsRng;
@@ -197,7 +197,7 @@ fn an_honest_log_verifies_in_full() {
     assert_eq!(log.checkpoint.size, 600);
     assert_eq!(log.checkpoint.cosigned.len(), 2);
     assert_eq!(
-        bundle_paths(600),
+        bundle_paths(600).collect::<Vec<_>>(),
         vec![
             "tile/entries/000",
             "tile/entries/001",
@@ -226,17 +226,51 @@ fn the_log_checked_bundle_by_bundle_is_the_log_checked_at_once() {
         let cp = verify_checkpoint(&checkpoint_for(&entries, 2), &ks).unwrap();
         let bundles = bundles_for(&entries);
         let mut check = EntriesCheck::new(cp.clone());
-        assert_eq!(check.bundles(), bundles.len());
+        assert_eq!(check.bundles().len(), bundles.len() as u64);
+        let paths: Vec<String> = bundle_paths(size as u64).collect();
         for (n, bundle) in bundles.iter().enumerate() {
-            assert_eq!(check.added(), n);
+            assert_eq!(check.added(), n as u64);
+            assert_eq!(check.bundles().get(n as u64).unwrap().1, paths[n]);
             check.add(bundle).unwrap();
         }
+        assert_eq!(check.bundles().get(bundles.len() as u64), None);
         let by_bundle = check.finish().unwrap();
         let at_once = verify_entries(cp, &bundles).unwrap();
         assert_eq!(by_bundle.events, at_once.events);
         assert_eq!(by_bundle.entries, at_once.entries);
         assert_eq!(by_bundle.tree.root(), at_once.tree.root());
     }
+}
+
+/// Security review follow-up: the holder of the log key, with witnesses
+/// that check only consistency, can sign a tree of any size. A checkpoint
+/// of 2^60 entries made the page list 2^52 bundle paths before fetching
+/// one, and run out of memory; tree arithmetic near 2^64 overflows.
+#[test]
+fn a_signed_checkpoint_past_any_log_size_is_refused() {
+    let ks = key_set(Some(2));
+    let witnesses: Vec<&dyn Signer> = keys().witnesses[..2]
+        .iter()
+        .map(|w| w as &dyn Signer)
+        .collect();
+    for size in [MAX_LOG_SIZE + 1, 1 << 60, u64::MAX] {
+        let note = sign_checkpoint(size, Hash([7; 32]), &[&keys().log as &dyn Signer]).unwrap();
+        let note = add_cosignatures(&note, &witnesses).unwrap();
+        assert_eq!(
+            verify_checkpoint(&note, &ks).unwrap_err(),
+            CheckpointError::TooManyEntries { size }
+        );
+    }
+    // The bound itself is a log a reader can plan for without listing it.
+    let note = sign_checkpoint(MAX_LOG_SIZE, Hash([7; 32]), &[&keys().log as &dyn Signer]);
+    let note = add_cosignatures(&note.unwrap(), &witnesses).unwrap();
+    let cp = verify_checkpoint(&note, &ks).unwrap();
+    let check = EntriesCheck::new(cp);
+    assert_eq!(check.bundles().len(), MAX_LOG_SIZE / 256);
+    assert_eq!(
+        check.bundles().get(MAX_LOG_SIZE / 256 - 1).unwrap(),
+        (256, "tile/entries/x004/x294/x967/295".to_owned())
+    );
 }
 
 #[test]
@@ -735,6 +769,20 @@ fn a_witness_cosigns_only_consistent_growth() {
     assert_eq!(
         check_add_checkpoint(Some(&record40), &small, &log_keys).unwrap_err(),
         WitnessError::Shrunk { old: 40, new: 10 }
+    );
+
+    // A tree no log can have is not cosigned, whatever proof comes with it.
+    let huge = parse_add_checkpoint(&encode_add_checkpoint(
+        40,
+        &proof,
+        &cp(MAX_LOG_SIZE + 1, tree.root()),
+    ))
+    .unwrap();
+    assert_eq!(
+        check_add_checkpoint(Some(&record40), &huge, &log_keys).unwrap_err(),
+        WitnessError::TooManyEntries {
+            size: MAX_LOG_SIZE + 1
+        }
     );
 
     // Not signed by the log.
@@ -1501,10 +1549,16 @@ fn a_kept_log_resumed_with_new_bundles_is_the_whole_log_verified() {
             kept_size / 256
         };
         assert_eq!(
-            check.paths().len(),
+            check.bundles().len() as usize,
             bundles.len() - first,
             "kept {kept_size}"
         );
+        let named: Vec<String> = (0..check.bundles().len())
+            .map(|n| check.bundles().get(n).unwrap().1)
+            .collect();
+        let all: Vec<String> = bundle_paths(cp.size).collect();
+        assert_eq!(named, all[first..], "kept {kept_size}");
+        assert_eq!(check.bundles().get(check.bundles().len()), None);
         for bundle in &bundles[first..] {
             check.add(bundle).unwrap();
         }

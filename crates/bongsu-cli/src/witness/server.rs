@@ -178,7 +178,9 @@ pub async fn add_checkpoint(witness: &Witness, body: &[u8]) -> Response<Body> {
                 WitnessError::Malformed(_) | WitnessError::Shrunk { .. } => StatusCode::BAD_REQUEST,
                 WitnessError::LogSignature(_) => StatusCode::FORBIDDEN,
                 WitnessError::UnknownLog(_) => StatusCode::NOT_FOUND,
-                WitnessError::Equivocation { .. } | WitnessError::Inconsistent { .. } => {
+                WitnessError::Equivocation { .. }
+                | WitnessError::Inconsistent { .. }
+                | WitnessError::TooManyEntries { .. } => {
                     eprintln!("witness: refused to cosign: {e}");
                     StatusCode::UNPROCESSABLE_ENTITY
                 }

@@ -8,7 +8,7 @@
 
 use crate::log::checkpoint::Checkpoint;
 use crate::log::event::{decode_event, EventError, LogEvent};
-use crate::log::layout::{bundles_for_size, decode_bundle, BundleError};
+use crate::log::layout::{bundles_for_size, decode_bundle, BundleError, BundleRange};
 use crate::log::tree::{Hash, MerkleLog};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,8 +39,8 @@ pub struct VerifiedLog {
 }
 
 /// The entry bundle paths a log of this checkpoint's size consists of.
-pub fn bundle_paths(size: u64) -> Vec<String> {
-    bundles_for_size(size).map(|(_, _, path)| path).collect()
+pub fn bundle_paths(size: u64) -> impl Iterator<Item = String> {
+    bundles_for_size(size).map(|(_, _, path)| path)
 }
 
 /// Decodes the bundles (in [`bundle_paths`] order), rebuilds the tree and
@@ -50,8 +50,9 @@ pub fn verify_entries(
     bundles: &[Vec<u8>],
 ) -> Result<VerifiedLog, LogError> {
     let mut check = EntriesCheck::new(checkpoint);
-    for i in 0..check.bundles() {
-        check.add(bundles.get(i).map_or(&[][..], Vec::as_slice))?;
+    for i in 0..check.bundles().len() {
+        let bytes = usize::try_from(i).ok().and_then(|i| bundles.get(i));
+        check.add(bytes.map_or(&[][..], Vec::as_slice))?;
     }
     check.finish()
 }
@@ -64,9 +65,7 @@ pub fn verify_entries(
 #[derive(Debug)]
 pub struct EntriesCheck {
     checkpoint: Checkpoint,
-    /// (width, path) of every bundle, in order.
-    expected: Vec<(u64, String)>,
-    added: usize,
+    added: u64,
     tree: MerkleLog,
     entries: Vec<Vec<u8>>,
     events: Vec<LogEvent>,
@@ -77,13 +76,9 @@ pub struct EntriesCheck {
 
 impl EntriesCheck {
     pub fn new(checkpoint: Checkpoint) -> EntriesCheck {
-        let expected = bundles_for_size(checkpoint.size)
-            .map(|(_, width, path)| (width, path))
-            .collect();
         let room = checkpoint.size.min(1 << 20) as usize;
         EntriesCheck {
             checkpoint,
-            expected,
             added: 0,
             tree: MerkleLog::new(),
             entries: Vec::with_capacity(room),
@@ -92,13 +87,13 @@ impl EntriesCheck {
         }
     }
 
-    /// How many bundles the checkpoint's log consists of.
-    pub fn bundles(&self) -> usize {
-        self.expected.len()
+    /// The bundles the checkpoint's log consists of.
+    pub fn bundles(&self) -> BundleRange {
+        BundleRange::all(self.checkpoint.size)
     }
 
     /// How many have been added.
-    pub fn added(&self) -> usize {
+    pub fn added(&self) -> u64 {
         self.added
     }
 
@@ -112,7 +107,7 @@ impl EntriesCheck {
     /// The next bundle, in [`bundle_paths`] order. A bundle that does not
     /// decode ends the check; so does one more than the log has.
     pub fn add(&mut self, bytes: &[u8]) -> Result<(), LogError> {
-        let entries = next_bundle(&self.expected, self.added, self.checkpoint.size, bytes)?;
+        let entries = next_bundle(self.bundles(), self.added, self.checkpoint.size, bytes)?;
         for entry in entries {
             let index = self.tree.append(&entry);
             if let Some(event) = decode_unless_broken(&mut self.bad_event, index, &entry) {
@@ -127,7 +122,7 @@ impl EntriesCheck {
     /// The verified log, once every bundle is in and the root is the
     /// checkpoint's.
     pub fn finish(self) -> Result<VerifiedLog, LogError> {
-        if self.added != self.expected.len() || self.tree.root() != self.checkpoint.root {
+        if self.added != self.bundles().len() || self.tree.root() != self.checkpoint.root {
             return Err(LogError::RootMismatch {
                 size: self.checkpoint.size,
             });
@@ -144,20 +139,19 @@ impl EntriesCheck {
     }
 }
 
-/// The entries of bundle `added` of `expected` ((width, path) in order), for
-/// a log of `size`: one bundle more than the log has is refused, and one
-/// that does not decode ends the check (both readers' rule:
-/// [`EntriesCheck`] and `kept::ResumeCheck`).
+/// The entries of the `n`th bundle of `wanted`, of a log of `size`: one
+/// bundle more than wanted is refused, and one that does not decode ends
+/// the check (both readers' rule: [`EntriesCheck`] and `kept::ResumeCheck`).
 pub(crate) fn next_bundle(
-    expected: &[(u64, String)],
-    added: usize,
+    wanted: BundleRange,
+    n: u64,
     size: u64,
     bytes: &[u8],
 ) -> Result<Vec<Vec<u8>>, LogError> {
-    let Some((width, path)) = expected.get(added) else {
+    let Some((width, path)) = wanted.get(n) else {
         return Err(LogError::ExtraBundle { size });
     };
-    Ok(decode_bundle(path, bytes, *width as usize)?)
+    Ok(decode_bundle(&path, bytes, width as usize)?)
 }
 
 /// Entry `index` decoded, unless an earlier one failed (`bad` holds the

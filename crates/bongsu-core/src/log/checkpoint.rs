@@ -19,6 +19,14 @@ use crate::log::tree::Hash;
 /// Larger checkpoints are refused before parsing.
 pub const MAX_CHECKPOINT_BYTES: usize = 16 * 1024;
 
+/// The most entries a log may have: 2^40, far past any status history (a
+/// hundred years at thirty thousand events a second). A signature does not
+/// make a size believable: whoever holds the log key could sign 2^60, and
+/// its witnesses check only consistency, which a made-up tree can have.
+/// Readers would then plan fetches, and tree arithmetic, for entries that
+/// cannot exist; so every reader and witness refuses such a checkpoint.
+pub const MAX_LOG_SIZE: u64 = 1 << 40;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
     #[error("the checkpoint is over the {MAX_CHECKPOINT_BYTES}-byte limit")]
@@ -31,6 +39,8 @@ pub enum CheckpointError {
     Malformed,
     #[error("the checkpoint is for the log `{found}`, not `{expected}`")]
     WrongOrigin { found: String, expected: String },
+    #[error("the checkpoint claims {size} entries, more than the {MAX_LOG_SIZE} a log may have: no reader could fetch or check them, so it counts for nothing")]
+    TooManyEntries { size: u64 },
     #[error("the key set's witness keys are unusable: {0}")]
     BadWitnessKey(String),
     #[error("it is signed by a log key that key set version {version} trusted and a later key set revoked: a revoked key may be in the wrong hands, so what it signs does not count")]
@@ -227,6 +237,9 @@ fn verify_log_signature(bytes: &[u8], key_set: &KeySet) -> Result<Checkpoint, Ch
             found: body.origin().chars().take(100).collect(),
             expected,
         });
+    }
+    if body.size() > MAX_LOG_SIZE {
+        return Err(CheckpointError::TooManyEntries { size: body.size() });
     }
     let cosigned = match &key_set.roles.witness {
         None => Vec::new(),

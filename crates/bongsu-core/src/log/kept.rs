@@ -21,13 +21,13 @@ use tlog_tiles::HashReader;
 
 use crate::feed::model::{IncidentState, Status};
 use crate::log::audit::{decode_unless_broken, next_bundle, LogError};
-use crate::log::checkpoint::Checkpoint;
+use crate::log::checkpoint::{Checkpoint, MAX_LOG_SIZE};
 use crate::log::event::EventError;
 use crate::log::history::{
     ComponentHistory, DisagreementRecord, History, IncidentRecord, MaintenanceRecord,
     ServiceHistory, StatusChange, TimelineItem,
 };
-use crate::log::layout::{bundles_from, TILE_WIDTH};
+use crate::log::layout::{BundleRange, TILE_WIDTH};
 use crate::log::tree::{entry_hash, Hash, MerkleLog, ProofError};
 use crate::probe::consensus::DisagreementKind;
 use crate::text::localized::Localized;
@@ -165,9 +165,6 @@ pub struct KeptLog {
 
 const MAGIC: &[u8] = b"bongsu kept log 1\n";
 
-/// The largest tree a kept state may claim: 2^40 entries.
-const MAX_KEPT_SIZE: u64 = 1 << 40;
-
 /// FNV-1a, 64 bits: it catches damage, not an adversary (who could write
 /// the storage could recompute any sum), and any one changed byte always
 /// changes it (each step is a bijection of the state). SHA-256 in the
@@ -218,7 +215,7 @@ impl KeptLog {
         let origin = r.str()?;
         let size = r.uint()?;
         // Far past any log a reader holds, and the tree arithmetic's range.
-        if size > MAX_KEPT_SIZE {
+        if size > MAX_LOG_SIZE {
             return Err(r.bad());
         }
         let mut hashes = Vec::new();
@@ -252,14 +249,13 @@ impl KeptLog {
 
 /// Extends a kept log to a newer checkpoint of the same log, bundle by
 /// bundle, verifying only what is new: the bundles from the one holding
-/// the first new entry on ([`ResumeCheck::paths`]). The first of them may
+/// the first new entry on ([`ResumeCheck::bundles`]). The first of them may
 /// begin with entries the kept tree already has; they are skipped.
 #[derive(Debug)]
 pub struct ResumeCheck {
     checkpoint: Checkpoint,
-    /// (width, path) of every bundle still wanted, in order.
-    expected: Vec<(u64, String)>,
-    added: usize,
+    wanted: BundleRange,
+    added: u64,
     /// Entries of the first bundle already in the kept tree.
     skip: u64,
     tree: CompactTree,
@@ -281,13 +277,9 @@ impl ResumeCheck {
         // The bundles holding an entry past the kept ones (none when the
         // checkpoint is the kept tree itself).
         let first = have / TILE_WIDTH;
-        let expected = bundles_from(checkpoint.size, first)
-            .filter(|(n, width, _)| n * TILE_WIDTH + width > have)
-            .map(|(_, width, path)| (width, path))
-            .collect();
         Ok(ResumeCheck {
+            wanted: BundleRange::after(checkpoint.size, have),
             checkpoint,
-            expected,
             added: 0,
             skip: have - first * TILE_WIDTH,
             tree: kept.tree,
@@ -296,14 +288,14 @@ impl ResumeCheck {
         })
     }
 
-    /// The bundles wanted, in order: (width, path).
-    pub fn paths(&self) -> &[(u64, String)] {
-        &self.expected
+    /// The bundles wanted, in order.
+    pub fn bundles(&self) -> BundleRange {
+        self.wanted
     }
 
-    /// The next bundle of [`ResumeCheck::paths`].
+    /// The next bundle of [`ResumeCheck::bundles`].
     pub fn add(&mut self, bytes: &[u8]) -> Result<(), LogError> {
-        let entries = next_bundle(&self.expected, self.added, self.checkpoint.size, bytes)?;
+        let entries = next_bundle(self.wanted, self.added, self.checkpoint.size, bytes)?;
         let skip = if self.added == 0 { self.skip } else { 0 };
         for entry in entries.iter().skip(skip as usize) {
             let index = self.tree.size();
@@ -326,8 +318,7 @@ impl ResumeCheck {
         let mismatch = LogError::RootMismatch {
             size: self.checkpoint.size,
         };
-        if self.added != self.expected.len() || self.tree.root().ok() != Some(self.checkpoint.root)
-        {
+        if self.added != self.wanted.len() || self.tree.root().ok() != Some(self.checkpoint.root) {
             return Err(mismatch);
         }
         if let Some(e) = self.bad_event {
@@ -767,7 +758,7 @@ mod tests {
     /// tree arithmetic overflow (a panic natively, wrapping in the browser).
     #[test]
     fn a_kept_size_past_any_log_is_refused() {
-        for size in [u64::MAX, MAX_KEPT_SIZE + 1] {
+        for size in [u64::MAX, MAX_LOG_SIZE + 1] {
             let mut w = Writer(MAGIC.to_vec());
             w.str("log.example");
             w.uint(size);

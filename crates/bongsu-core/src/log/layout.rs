@@ -81,6 +81,61 @@ pub fn bundles_from(size: u64, first: u64) -> impl Iterator<Item = (u64, u64, St
     })
 }
 
+/// The bundles a reader wants of a log of some size, in order: named one at
+/// a time as it goes, never listed, so a signed size costs nothing before
+/// the bundles arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BundleRange {
+    size: u64,
+    first: u64,
+    count: u64,
+}
+
+impl BundleRange {
+    /// Every bundle of a log of `size` entries.
+    pub fn all(size: u64) -> BundleRange {
+        BundleRange {
+            size,
+            first: 0,
+            count: size.div_ceil(TILE_WIDTH),
+        }
+    }
+
+    /// The bundles of a log of `size` holding an entry past the first `have`
+    /// (none when `have` is `size`; `have` at most `size`).
+    pub fn after(size: u64, have: u64) -> BundleRange {
+        let first = have / TILE_WIDTH;
+        let count = match have >= size {
+            true => 0,
+            false => size.div_ceil(TILE_WIDTH) - first,
+        };
+        BundleRange { size, first, count }
+    }
+
+    /// How many bundles.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The log's index of the `n`th bundle wanted.
+    pub fn index(&self, n: u64) -> u64 {
+        self.first + n
+    }
+
+    /// The `n`th bundle wanted: (width, path), or none past the last.
+    pub fn get(&self, n: u64) -> Option<(u64, String)> {
+        (n < self.count).then(|| {
+            let index = self.first + n;
+            let width = bundle_width(self.size, index);
+            (width, bundle_path(index, width))
+        })
+    }
+}
+
 /// The path of the bundle holding `entry` in a log of `size` entries.
 pub fn bundle_path_for_entry(entry: u64, size: u64) -> String {
     let n = entry / TILE_WIDTH;
@@ -201,6 +256,34 @@ mod tests {
             bundles_for_size(256).collect::<Vec<_>>(),
             vec![(0, 256, "tile/entries/000".to_string())]
         );
+    }
+
+    #[test]
+    fn a_range_names_the_bundles_a_list_would() {
+        for size in [0, 1, 255, 256, 257, 511, 512, 513, 600] {
+            let all: Vec<_> = bundles_for_size(size).collect();
+            let range = BundleRange::all(size);
+            let named: Vec<_> = (0..range.len()).map(|n| range.get(n).unwrap()).collect();
+            let listed: Vec<_> = all.iter().map(|(_, w, p)| (*w, p.clone())).collect();
+            assert_eq!(named, listed, "size {size}");
+            assert_eq!(range.get(range.len()), None);
+            for have in 0..=size {
+                // The bundles holding an entry past `have`, by their index.
+                let after = BundleRange::after(size, have);
+                let past: Vec<_> = all
+                    .iter()
+                    .filter(|(n, w, _)| n * TILE_WIDTH + w > have)
+                    .map(|(n, w, p)| (*n, *w, p.clone()))
+                    .collect();
+                let named: Vec<_> = (0..after.len())
+                    .map(|n| {
+                        let (w, p) = after.get(n).unwrap();
+                        (after.index(n), w, p)
+                    })
+                    .collect();
+                assert_eq!(named, past, "size {size}, have {have}");
+            }
+        }
     }
 
     #[test]

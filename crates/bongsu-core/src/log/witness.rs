@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::keys::signature::{check_signatures, SignatureError};
 use crate::keys::trust::RoleKeys;
+use crate::log::checkpoint::MAX_LOG_SIZE;
 use crate::log::tree::{parse_hash, verify_consistency, Hash};
 
 /// The largest request a witness reads.
@@ -52,6 +53,8 @@ pub enum WitnessError {
     Equivocation { size: u64 },
     #[error("the consistency proof from size {old} to {new} is invalid: the log may have rewritten its history")]
     Inconsistent { old: u64, new: u64 },
+    #[error("the checkpoint claims {size} entries, more than the {MAX_LOG_SIZE} a log may have: refusing to cosign a tree that cannot exist")]
+    TooManyEntries { size: u64 },
 }
 
 /// A parsed add-checkpoint request.
@@ -142,6 +145,9 @@ pub fn check_add_checkpoint(
     }
     let new_size = body.size();
     let new_root = *body.hash();
+    if new_size > MAX_LOG_SIZE {
+        return Err(WitnessError::TooManyEntries { size: new_size });
+    }
     if new_size < old_size {
         return Err(WitnessError::Shrunk {
             old: old_size,
