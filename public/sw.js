@@ -11,7 +11,9 @@
 //
 // The history pages are built apart (history/, see src/entry.rs) so the
 // status page loads less. They are kept when first visited, not at install:
-// a reader who never opens them does not download them.
+// a reader who never opens them does not download them. (A reader whose
+// first visit is the history pages installs this worker from them: those
+// are kept at install, see cacheOpenPages.)
 //
 // The partner widget (embed/) registers its own copy of this worker with
 // `?config=../config.json`: its scope is embed/, it keeps only the widget's
@@ -77,6 +79,33 @@ async function cacheShell() {
   return html;
 }
 
+// The pages other than the status page that are open while this worker
+// installs, with their files. The worker keeps a page when it serves its
+// navigation, and it served none of these: a reader who came to the
+// history pages first would otherwise get them over the network on the
+// first return, two round trips more on a phone. Best effort.
+async function cacheOpenPages() {
+  const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const pages = new Set();
+  for (const client of open) {
+    const url = new URL(client.url);
+    url.search = '';
+    url.hash = '';
+    const page = pageOf(url.href);
+    if (page && page !== scopeUrl('./')) pages.add(page);
+  }
+  const cache = await caches.open(CACHE);
+  for (const page of pages) {
+    try {
+      const response = await fetch(page, { cache: 'no-cache' });
+      const html = response.ok ? await keepable(page, response.clone()) : null;
+      if (html === null) continue;
+      await cache.addAll(assetsOf(html, page));
+      await cache.put(page, response);
+    } catch {}
+  }
+}
+
 // Drops a page's hashed files that neither its current index.html nor
 // the one before it (`previous`, possibly still loading) refers to.
 async function prune(page, html, previous = '') {
@@ -89,7 +118,7 @@ async function prune(page, html, previous = '') {
 }
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(cacheShell().then(() => self.skipWaiting()));
+  event.waitUntil(cacheShell().then(() => cacheOpenPages().catch(() => {})).then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {

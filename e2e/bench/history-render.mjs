@@ -1,7 +1,8 @@
 // The history pages in headless Chromium, 50 services × BENCH_HISTORY_DAYS
 // days (90 by default): a cold visit (the pages fetch and verify the whole
 // log), then, in the same browser, BENCH_HISTORY_NEW (100) new events later,
-// a returning visit (the device keeps the full entry bundles it verified,
+// a returning visit (the worker keeps the page and its code; the device
+// keeps the full entry bundles it verified,
 // src/stores/kept_bundles.rs, and the state a return resumes from, the
 // tree's edge and the derived history: src/stores/kept_log.rs, so only the
 // new entries are fetched and verified). For each, from navigation start: the log
@@ -180,6 +181,19 @@ try {
       await page.waitForTimeout(200);
     }
     keptKb.push((await state()) / 1000);
+    // A returning reader's worker has the history page itself: the worker
+    // keeps the pages open when it installs (public/sw.js, cacheOpenPages).
+    // On the phone's link it is often still installing when the cold visit
+    // ends, so wait until it is active. (Before it kept them, the return
+    // in some runs got its page over the link: two round trips more.)
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    const shellHasPage = await page.evaluate(async () => {
+      for (const name of await caches.keys()) {
+        if ((await (await caches.open(name)).keys()).some((r) => r.url.endsWith('/history/'))) return true;
+      }
+      return false;
+    });
+    if (!shellHasPage) throw new Error('the worker did not keep the history page it was installed from');
     await page.close();
     for (const p of opened.splice(0)) await p.close();
     added = newEvents(NEW);

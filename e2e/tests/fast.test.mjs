@@ -358,6 +358,37 @@ test('a visit asks each region for its log checkpoint once, on the status page a
   }
 });
 
+// The worker keeps a page when it serves its navigation. A reader whose
+// first visit is the history pages installs it from there, so it served
+// none of theirs: their first return fetched the page over the network
+// (two round trips more on a phone) before it was kept.
+test('a reader who comes to the history pages first has them kept by the worker for the first return', async () => {
+  const operator = await loggedOperator(5, ['seoul']);
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${operator.server.urls.app}history/#/history`);
+    await page.waitForSelector('[data-testid=history-verified]', { timeout: 20000 });
+    // Installed (and so done keeping) once it is active.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    const kept = await page.evaluate(async () => {
+      const urls = [];
+      for (const name of await caches.keys()) urls.push(...(await (await caches.open(name)).keys()).map((r) => r.url));
+      return urls;
+    });
+    assert.ok(kept.some((u) => u.endsWith('/history/')), `the history page is kept at install: ${kept.join(' ')}`);
+    assert.ok(kept.some((u) => /\/history\/bongsu-history-[0-9a-f]+_bg\.wasm$/.test(u)), 'so is its code');
+    // The first return's page comes from what the worker kept.
+    const back = await context.newPage();
+    await back.goto(`${operator.server.urls.app}history/#/history`);
+    await back.waitForSelector('[data-testid=history-verified]', { timeout: 20000 });
+    assert.ok(await back.evaluate(() => navigator.serviceWorker.controller !== null), 'the worker controls the return');
+    await context.close();
+  } finally {
+    await operator.close();
+  }
+});
+
 test('the history bundles come from every region at once, and a region serving a wrong one costs a retry, not the history', async () => {
   // Three full bundles and a partial one, on three regions.
   const regions = ['seoul', 'busan', 'tokyo'];
