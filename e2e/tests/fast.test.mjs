@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import {
   Scenario, launchBrowser, waitForSeq, expectedServices, worstStatus, ensureScreenshotDir,
@@ -383,6 +383,59 @@ test('a reader who comes to the history pages first has them kept by the worker 
     await back.goto(`${operator.server.urls.app}history/#/history`);
     await back.waitForSelector('[data-testid=history-verified]', { timeout: 20000 });
     assert.ok(await back.evaluate(() => navigator.serviceWorker.controller !== null), 'the worker controls the return');
+    await context.close();
+  } finally {
+    await operator.close();
+  }
+});
+
+// The history pages read the log once one region's checkpoint is in and
+// the others have had as long again (at least 250 ms): a gone region held
+// the history back for the whole timeout (4 s here). What comes later is
+// judged against the history shown, so a slow region is checked as surely
+// as a fast one, and a slow region with a longer log leads to reading it.
+test('a gone region does not hold the history back, and a slow one is still judged when it answers', async () => {
+  const operator = await loggedOperator(5, ['seoul', 'busan']);
+  const regionLine = (page, id) => page.locator(`li[data-region=${id}]`);
+  const busan = `http://127.0.0.1:${operator.port + 2}/`;
+  try {
+    // Busan never answers.
+    let context = await browser.newContext();
+    let page = await context.newPage();
+    await page.route(`${busan}**`, () => {});
+    const t0 = Date.now();
+    await page.goto(`${operator.server.urls.app}history/#/history`);
+    await page.waitForSelector('[data-testid=history-verified]', { timeout: 20000 });
+    const took = Date.now() - t0;
+    assert.ok(took < 3000, `the history took ${took} ms with one region gone (timeout 4000 ms)`);
+    await page.waitForFunction(
+      () => document.querySelector('li[data-region=busan]')?.textContent.includes('4000'), null, { timeout: 10000 });
+    assert.match(await regionLine(page, 'seoul').textContent(), /consistent/);
+    await context.close();
+
+    // Busan answers two seconds late, with one entry more than Seoul has.
+    const seoulDir = operator.region('seoul');
+    const before = mkdtempSync(path.join(tmpdir(), 'bongsu-seoul-'));
+    cpSync(seoulDir, before, { recursive: true });
+    const size = operator.size();
+    operator.more(1);
+    rmSync(seoulDir, { recursive: true, force: true });
+    cpSync(before, seoulDir, { recursive: true });
+    rmSync(before, { recursive: true, force: true });
+    context = await browser.newContext();
+    page = await context.newPage();
+    await page.route(`${busan}**`, async (route) => {
+      await new Promise((r) => setTimeout(r, 2000));
+      await route.continue();
+    });
+    await page.goto(`${operator.server.urls.app}history/#/history`);
+    await page.waitForSelector('[data-testid=history-verified]', { timeout: 20000 });
+    // Seoul's log first, then Busan's longer one, verified in a second check.
+    await page.waitForFunction(
+      (want) => document.querySelector('li[data-region=busan]')?.textContent.includes(`(${want} `)
+        && document.querySelector('li[data-region=seoul]')?.textContent.includes(`(${want - 1} `),
+      size + 1, { timeout: 20000 });
+    assert.match(await regionLine(page, 'busan').textContent(), /consistent/);
     await context.close();
   } finally {
     await operator.close();

@@ -30,13 +30,16 @@ use bongsu_core::log::{CompactTree, Hash, KeptError, KeptLog, ResumeCheck};
 use bongsu_core::limits::MAX_BUNDLE_BYTES;
 use bongsu_core::log::{BundleRange, CHECKPOINT_PATH, TILE_WIDTH};
 use bongsu_core::{AppConfig, Feed, KeyChain, KeySet};
-use futures::future::join_all;
-use futures::stream::{self, StreamExt};
+use std::future::Future;
+use std::pin::Pin;
+
+use futures::future::{self, Either};
+use futures::stream::{self, FuturesUnordered, StreamExt};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::clock;
-use crate::fetch::{controller, fetch_bytes, FetchError};
+use crate::fetch::{controller, fetch_bytes, FetchError, Fetched};
 use crate::signature_checks::{checked, checked_completely};
 use crate::stores::saved_checkpoint::{self, RewriteEvidence};
 use crate::stores::{kept_bundles, kept_log};
@@ -75,6 +78,70 @@ fn own_first(region: usize, able: &[usize]) -> Vec<usize> {
     let mut order: Vec<usize> = able.iter().copied().filter(|&r| r == region).collect();
     order.extend(able.iter().copied().filter(|&r| r != region));
     order
+}
+
+/// A region's answer for its checkpoint (`None`: no request could be made).
+type Answer = Option<Result<Fetched, FetchError>>;
+
+/// Once one region's checkpoint is in and verified, the others are waited
+/// for as long again as it took, and at least this long (ms).
+const MIN_GRACE_MS: f64 = 250.0;
+
+/// A region's checkpoint answer judged on its own: its outcome
+/// (`Unchecked` until compared with the history) and the checkpoint, if it
+/// verifies under `key_set`.
+async fn judge_answer(answer: Answer, key_set: &KeySet) -> (RegionLog, Option<Checkpoint>) {
+    let fetched = match answer {
+        None => return (RegionLog::Unreachable(FetchError::Network), None),
+        Some(Err(e)) => return (RegionLog::Unreachable(e), None),
+        Some(Ok(fetched)) => fetched,
+    };
+    match checked(|| verify_checkpoint(&fetched.bytes, key_set)).await {
+        Ok(c) => (RegionLog::Unchecked { size: c.size }, Some(c)),
+        Err(e) => (RegionLog::Invalid(e.to_string()), None),
+    }
+}
+
+/// The regions' checkpoints to read the log by, judged, in config order
+/// (`None`: not in yet), and how long was waited (ms). Every region is
+/// waited for, except that once one's checkpoint is in and verifies, a
+/// region slower than twice its time is not (unless `wait_for_all`): a
+/// gone region held the history back for the whole timeout. What is still
+/// on its way stays in `pending` (`HistoryStore::judge_late`).
+async fn first_answers<F>(
+    pending: &mut FuturesUnordered<F>,
+    regions: usize,
+    key_set: &KeySet,
+    wait_for_all: bool,
+) -> (Vec<Option<(RegionLog, Option<Checkpoint>)>>, u32)
+where
+    F: Future<Output = (usize, Answer)>,
+{
+    let began = js_sys::Date::now();
+    let mut answers: Vec<Option<(RegionLog, Option<Checkpoint>)>> =
+        (0..regions).map(|_| None).collect();
+    let mut grace: Option<Pin<Box<dyn Future<Output = ()>>>> = None;
+    loop {
+        let next = match grace.as_mut() {
+            None => pending.next().await,
+            Some(timer) => match future::select(pending.next(), timer).await {
+                Either::Left((next, _)) => next,
+                Either::Right(_) => break,
+            },
+        };
+        let Some((index, answer)) = next else {
+            break;
+        };
+        let judged = judge_answer(answer, key_set).await;
+        if grace.is_none() && !wait_for_all && judged.1.is_some() {
+            let first = (js_sys::Date::now() - began).max(MIN_GRACE_MS);
+            grace = Some(Box::pin(clock::sleep(first as i32)));
+        }
+        if let Some(slot) = answers.get_mut(index) {
+            *slot = Some(judged);
+        }
+    }
+    (answers, (js_sys::Date::now() - began) as u32)
 }
 
 /// How far a long read of the log has come: bundles verified of all.
@@ -306,6 +373,11 @@ pub struct HistoryStore {
     last_keys: StoredValue<Option<KeyChain>>,
     /// The next check reads the whole log (the event exports need it).
     full_wanted: StoredValue<bool>,
+    /// The next check waits for every region's checkpoint (a late one
+    /// showed something the check before could not settle).
+    wait_for_all: StoredValue<bool>,
+    /// Counts the checks: a late answer is judged only for its own.
+    generation: StoredValue<u64>,
 }
 
 impl HistoryStore {
@@ -345,6 +417,8 @@ impl HistoryStore {
             queued: StoredValue::new(None),
             last_keys: StoredValue::new(None),
             full_wanted: StoredValue::new(false),
+            wait_for_all: StoredValue::new(false),
+            generation: StoredValue::new(0),
         }
     }
 
@@ -399,13 +473,25 @@ impl HistoryStore {
             return;
         }
         let timeout = config.timeout_ms;
-        let fetches = config.regions.iter().map(|region| {
-            let url = region.log_url(CHECKPOINT_PATH);
-            async move {
-                let request = controller()?;
-                Some(fetch_bytes(&url, timeout, MAX_CHECKPOINT_BYTES, &request).await)
-            }
-        });
+        let mut pending: FuturesUnordered<_> = config
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(index, region)| {
+                let url = region.log_url(CHECKPOINT_PATH);
+                async move {
+                    let answer = match controller() {
+                        Some(request) => {
+                            Some(fetch_bytes(&url, timeout, MAX_CHECKPOINT_BYTES, &request).await)
+                        }
+                        None => None,
+                    };
+                    (index, answer)
+                }
+            })
+            .collect();
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
         // What the device kept is read (and checked: 50 ms at 100,000
         // events) while the checkpoints are on their way; only on the
         // page's first check, as later ones resume from the page's own.
@@ -418,34 +504,24 @@ impl HistoryStore {
             let bytes = kept_log::load(&feed).await?;
             Some(KeptLog::decode(&bytes))
         };
-        let (answers, kept) = futures::join!(join_all(fetches), kept);
-        let verified = checked(|| {
-            answers
-                .iter()
-                .map(|answer| match answer {
-                    Some(Ok(fetched)) => Some(verify_checkpoint(&fetched.bytes, key_set)),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        })
-        .await;
+        let wait_for_all = self.wait_for_all.get_value();
+        self.wait_for_all.set_value(false);
+        let ((answers, waited), kept) = futures::join!(
+            first_answers(&mut pending, config.regions.len(), key_set, wait_for_all),
+            kept
+        );
         let mut outcomes: Vec<(String, RegionLog)> = Vec::new();
         let mut checkpoints: Vec<(usize, Checkpoint)> = Vec::new();
-        for (index, ((region, answer), verified)) in
-            config.regions.iter().zip(answers).zip(verified).enumerate()
-        {
-            let outcome = match (answer, verified) {
-                (None, _) => RegionLog::Unreachable(FetchError::Network),
-                (Some(Err(e)), _) => RegionLog::Unreachable(e),
-                (Some(Ok(_)), None) => RegionLog::Unreachable(FetchError::Network),
-                (Some(Ok(_)), Some(verified)) => match verified {
-                    Ok(c) => {
-                        let size = c.size;
+        for (index, (region, answer)) in config.regions.iter().zip(answers).enumerate() {
+            let outcome = match answer {
+                // Still on its way: judged when it comes (`judge_late`).
+                None => RegionLog::Unreachable(FetchError::TimedOut { after_ms: waited }),
+                Some((outcome, checkpoint)) => {
+                    if let Some(c) = checkpoint {
                         checkpoints.push((index, c));
-                        RegionLog::Unchecked { size }
                     }
-                    Err(e) => RegionLog::Invalid(e.to_string()),
-                },
+                    outcome
+                }
             };
             outcomes.push((region.id.clone(), outcome));
         }
@@ -557,6 +633,67 @@ impl HistoryStore {
                 kept_log::keep(&feed, bytes).await;
             });
         }
+        self.judge_late(pending, key_set, keys, generation);
+    }
+
+    /// The regions whose checkpoints were still on their way when the log
+    /// was read (`first_answers`), judged against the history shown as each
+    /// comes, until the timeout: a slow region's split view is found as
+    /// surely as a fast one's. One that shows a larger log, or one the page
+    /// cannot compare (smaller than the state it resumed from), or any
+    /// valid one when nothing could be shown, leads to one more check,
+    /// which waits for every region.
+    fn judge_late<F>(
+        self,
+        mut pending: FuturesUnordered<F>,
+        key_set: &KeySet,
+        keys: &KeyChain,
+        generation: u64,
+    ) where
+        F: Future<Output = (usize, Answer)> + 'static,
+    {
+        if pending.is_empty() {
+            return;
+        }
+        let (key_set, keys) = (key_set.clone(), keys.clone());
+        spawn_local(async move {
+            let (mut again, mut full) = (false, false);
+            while let Some((index, answer)) = pending.next().await {
+                let (mut outcome, checkpoint) = judge_answer(answer, &key_set).await;
+                // A newer check judges every region for itself.
+                if self.generation.get_value() != generation {
+                    return;
+                }
+                if let Some(c) = checkpoint {
+                    outcome = self.verified.with_untracked(|shown| {
+                        let Some(shown) = shown.as_ref().filter(|s| c.size <= s.size()) else {
+                            again = true;
+                            return RegionLog::Unchecked { size: c.size };
+                        };
+                        match root_at(shown.full.as_deref(), &shown.tree, c.size) {
+                            Some(root) if root == c.root => RegionLog::Consistent { size: c.size },
+                            Some(_) => RegionLog::Split { size: c.size },
+                            None => {
+                                (again, full) = (true, true);
+                                RegionLog::Unchecked { size: c.size }
+                            }
+                        }
+                    });
+                }
+                self.regions.update(|regions| {
+                    if let Some((_, slot)) = regions.get_mut(index) {
+                        *slot = outcome;
+                    }
+                });
+            }
+            if again && self.generation.get_value() == generation {
+                self.wait_for_all.set_value(true);
+                if full {
+                    self.full_wanted.set_value(true);
+                }
+                self.refresh(keys);
+            }
+        });
     }
 
     /// The log as this device kept it, extended to `checkpoint` (the

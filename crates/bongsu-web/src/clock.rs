@@ -25,9 +25,14 @@ pub fn local_offset(at: OffsetDateTime) -> time::UtcOffset {
 /// long computation awaits this between two pieces of work. (A macrotask,
 /// not a resolved promise: microtasks run before the browser gets a turn.)
 pub async fn give_way() {
+    sleep(0).await;
+}
+
+/// Resolves after `ms` (a macrotask; at once where there is no window).
+pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let scheduled = web_sys::window()
-            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0));
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms));
         // No window (never in a page): go on at once rather than never.
         if !matches!(scheduled, Some(Ok(_))) {
             let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
