@@ -15,7 +15,7 @@ use bongsu_core::log::{check_commitment, split_at_same_size};
 use bongsu_core::log::{verify_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES};
 use bongsu_core::log::{FeedAgreement, FeedConflict};
 use bongsu_core::{AppConfig, Feed, KeySet};
-use futures::future::join_all;
+use futures::stream::{FuturesUnordered, StreamExt};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -91,28 +91,50 @@ impl LogHead {
             return;
         }
         let config = self.config.get_value();
-        let fetches = config.regions.iter().map(|region| {
-            let url = region.log_url(CHECKPOINT_PATH);
-            async move {
-                let request = controller()?;
-                fetch_bytes(&url, config.timeout_ms, MAX_CHECKPOINT_BYTES, &request)
-                    .await
-                    .ok()
-                    .map(|f| f.bytes)
-            }
-        });
-        let answers = join_all(fetches).await;
-        let verified: Vec<Option<Checkpoint>> = checked(|| {
-            answers
-                .iter()
-                .map(|a| a.as_ref().and_then(|b| verify_checkpoint(b, key_set).ok()))
-                .collect()
-        })
-        .await;
-        let found = verified.iter().flatten().count();
+        let timeout = config.timeout_ms;
+        let mut answers: FuturesUnordered<_> = config
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(index, region)| {
+                let url = region.log_url(CHECKPOINT_PATH);
+                async move {
+                    let bytes = match controller() {
+                        Some(request) => fetch_bytes(&url, timeout, MAX_CHECKPOINT_BYTES, &request)
+                            .await
+                            .ok()
+                            .map(|f| f.bytes),
+                        None => None,
+                    };
+                    (index, bytes)
+                }
+            })
+            .collect();
+        // Each region's checkpoint counts as it comes: a gone region holds
+        // back nothing but its own line (it used to hold every one back
+        // for the whole timeout). A region not in yet keeps what the last
+        // check found.
+        self.checkpoints
+            .update(|all| all.resize(config.regions.len(), None));
+        let mut found = 0;
+        while let Some((index, bytes)) = answers.next().await {
+            let verified = checked(|| {
+                bytes
+                    .as_ref()
+                    .and_then(|b| verify_checkpoint(b, key_set).ok())
+            })
+            .await;
+            found += usize::from(verified.is_some());
+            self.checkpoints.update(|all| {
+                if let Some(slot) = all.get_mut(index) {
+                    *slot = verified;
+                }
+            });
+        }
         self.problem
             .set((found == 0).then_some(HistoryProblem::CheckpointsInvalid));
-        self.checkpoints.set(verified);
+        // Set as the check ends, even with no region (`busy` relies on it).
+        self.checkpoints.update(|_| {});
     }
 
     /// The regions whose checkpoints of one size have different roots.
