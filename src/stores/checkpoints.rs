@@ -10,18 +10,16 @@
 //! pages' to find (it takes consistency between sizes); evidence of one
 //! that this device found there is shown here too.
 
-use bongsu_core::log::CHECKPOINT_PATH;
 use bongsu_core::log::{check_commitment, split_at_same_size};
-use bongsu_core::log::{verify_checkpoint, Checkpoint, MAX_CHECKPOINT_BYTES};
+use bongsu_core::log::{verify_checkpoint, Checkpoint};
 use bongsu_core::log::{FeedAgreement, FeedConflict};
 use bongsu_core::{AppConfig, Feed, KeySet};
-use futures::stream::{FuturesUnordered, StreamExt};
+use futures::stream::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::fetch::{controller, fetch_bytes};
 use crate::signature_checks::checked;
-use crate::stores::history::HistoryProblem;
+use crate::stores::history::{checkpoint_answers, HistoryProblem};
 use crate::stores::saved_checkpoint::{self, RewriteEvidence};
 
 #[derive(Clone, Copy)]
@@ -91,25 +89,7 @@ impl LogHead {
             return;
         }
         let config = self.config.get_value();
-        let timeout = config.timeout_ms;
-        let mut answers: FuturesUnordered<_> = config
-            .regions
-            .iter()
-            .enumerate()
-            .map(|(index, region)| {
-                let url = region.log_url(CHECKPOINT_PATH);
-                async move {
-                    let bytes = match controller() {
-                        Some(request) => fetch_bytes(&url, timeout, MAX_CHECKPOINT_BYTES, &request)
-                            .await
-                            .ok()
-                            .map(|f| f.bytes),
-                        None => None,
-                    };
-                    (index, bytes)
-                }
-            })
-            .collect();
+        let mut answers = checkpoint_answers(&config);
         // Each region's checkpoint counts as it comes: a gone region holds
         // back nothing but its own line (it used to hold every one back
         // for the whole timeout). A region not in yet keeps what the last
@@ -117,11 +97,10 @@ impl LogHead {
         self.checkpoints
             .update(|all| all.resize(config.regions.len(), None));
         let mut found = 0;
-        while let Some((index, bytes)) = answers.next().await {
-            let verified = checked(|| {
-                bytes
-                    .as_ref()
-                    .and_then(|b| verify_checkpoint(b, key_set).ok())
+        while let Some((index, answer)) = answers.next().await {
+            let verified = checked(|| match &answer {
+                Some(Ok(fetched)) => verify_checkpoint(&fetched.bytes, key_set).ok(),
+                _ => None,
             })
             .await;
             found += usize::from(verified.is_some());

@@ -81,7 +81,33 @@ fn own_first(region: usize, able: &[usize]) -> Vec<usize> {
 }
 
 /// A region's answer for its checkpoint (`None`: no request could be made).
-type Answer = Option<Result<Fetched, FetchError>>;
+pub(crate) type Answer = Option<Result<Fetched, FetchError>>;
+
+/// Every region's log checkpoint, asked at once: (the region's index in
+/// the config, its answer), in the order they arrive. Both log checks
+/// (this one and the status page's, `stores/checkpoints.rs`) take them so.
+pub(crate) fn checkpoint_answers(
+    config: &AppConfig,
+) -> FuturesUnordered<impl Future<Output = (usize, Answer)> + 'static> {
+    let timeout = config.timeout_ms;
+    config
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(index, region)| {
+            let url = region.log_url(CHECKPOINT_PATH);
+            async move {
+                let answer = match controller() {
+                    Some(request) => {
+                        Some(fetch_bytes(&url, timeout, MAX_CHECKPOINT_BYTES, &request).await)
+                    }
+                    None => None,
+                };
+                (index, answer)
+            }
+        })
+        .collect()
+}
 
 /// Once one region's checkpoint is in and verified, the others are waited
 /// for as long again as it took, and at least this long (ms).
@@ -472,24 +498,7 @@ impl HistoryStore {
             self.problem.set(Some(HistoryProblem::LogNotKept));
             return;
         }
-        let timeout = config.timeout_ms;
-        let mut pending: FuturesUnordered<_> = config
-            .regions
-            .iter()
-            .enumerate()
-            .map(|(index, region)| {
-                let url = region.log_url(CHECKPOINT_PATH);
-                async move {
-                    let answer = match controller() {
-                        Some(request) => {
-                            Some(fetch_bytes(&url, timeout, MAX_CHECKPOINT_BYTES, &request).await)
-                        }
-                        None => None,
-                    };
-                    (index, answer)
-                }
-            })
-            .collect();
+        let mut pending = checkpoint_answers(&config);
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
         // What the device kept is read (and checked: 50 ms at 100,000
