@@ -329,12 +329,20 @@ export function waitForSeq(page, seq, timeout = 10000) {
   );
 }
 
-export function waitForRegionState(page, id, state, timeout = 10000) {
-  return page.waitForFunction(
-    ([rid, want]) => document.querySelector(`[data-testid=region][data-region-id="${rid}"]`)?.dataset.state === want,
-    [id, state],
-    { timeout },
-  );
+export async function waitForRegionState(page, id, state, timeout = 10000) {
+  try {
+    await page.waitForFunction(
+      ([rid, want]) => document.querySelector(`[data-testid=region][data-region-id="${rid}"]`)?.dataset.state === want,
+      [id, state],
+      { timeout },
+    );
+  } catch (e) {
+    // Say what the page showed instead, so that a failure in CI can be read.
+    const shown = await page.evaluate(() => [...document.querySelectorAll('[data-testid=region]')]
+      .map((r) => `${r.dataset.regionId}=${r.dataset.state} (${r.textContent.trim().replace(/\s+/g, ' ').slice(0, 160)})`)
+      .join('; ')).catch((err) => `unreadable: ${err.message}`);
+    throw new Error(`region ${id} not ${state} after ${timeout} ms; the page shows: ${shown || 'no regions'}`, { cause: e });
+  }
 }
 
 const RANK = { operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 };
