@@ -158,6 +158,11 @@ async function loggedOperator(changes, regions = ['one'], { incidents = false } 
   const k = logOperatorKeys(dir, regions.map(region), 'e2e');
   const status = outage();
   let signed = 0;
+  const sign = (signedStatus) => {
+    writeFileSync(k('status.toml'), toToml(signedStatus));
+    bongsu('sign', '--key', k('status.key'), '--status', k('status.toml'), '--log', k('log'), '--log-key', k('log.key'),
+      ...regions.flatMap((id) => ['--out', path.join(region(id), 'feed.note')]));
+  };
   const more = (n) => {
     for (let i = 0; i < n; i += 1) {
       signed += 1;
@@ -170,9 +175,7 @@ async function loggedOperator(changes, regions = ['one'], { incidents = false } 
           updates: [{ at, state: 'investigating', message: `Slow streaming, ${signed}.` }],
         });
       }
-      writeFileSync(k('status.toml'), toToml(status));
-      bongsu('sign', '--key', k('status.key'), '--status', k('status.toml'), '--log', k('log'), '--log-key', k('log.key'),
-        ...regions.flatMap((id) => ['--out', path.join(region(id), 'feed.note')]));
+      sign(status);
     }
   };
   more(changes);
@@ -180,14 +183,39 @@ async function loggedOperator(changes, regions = ['one'], { incidents = false } 
   const rootKey = readFileSync(k('root.key.pub'), 'utf8').trim();
   writeFileSync(k('config.json'), JSON.stringify({
     feed: 'kakao', title: 'Kept bundles', trust: { root: { threshold: 1, keys: [rootKey] } },
-    regions: regions.map((id, i) => ({ id, name: id, url: `http://127.0.0.1:${port + 1 + i}/` })),
+    regions: regions.map((id, i) => ({ id, name: id[0].toUpperCase() + id.slice(1), url: `http://127.0.0.1:${port + 1 + i}/` })),
     refresh_seconds: 300, timeout_ms: 4000,
   }));
   const server = await startServer(['serve', ...regions.flatMap((id, i) => ['--region', `${id}=${region(id)}@127.0.0.1:${port + 1 + i}`]),
     '--app', `${DIST_DIR}@127.0.0.1:${port}`, '--config', k('config.json')]);
   const size = () => Number(readFileSync(path.join(region(regions[0]), 'log', 'checkpoint'), 'utf8').split('\n')[1]);
+  // The operator shows two pasts: `id` gets a history as long as the
+  // others' whose last entry differs, signed by the same log key.
+  const fork = (id) => {
+    const keep = mkdtempSync(path.join(tmpdir(), 'bongsu-fork-'));
+    const kept = (name) => path.join(keep, name);
+    cpSync(k('log'), kept('log'), { recursive: true });
+    for (const r of regions) cpSync(region(r), kept(r), { recursive: true });
+    const other = structuredClone(status);
+    more(1);
+    for (const r of regions.filter((r) => r !== id)) cpSync(region(r), kept(`${r}-first`), { recursive: true });
+    rmSync(k('log'), { recursive: true, force: true });
+    cpSync(kept('log'), k('log'), { recursive: true });
+    for (const r of regions) {
+      rmSync(region(r), { recursive: true, force: true });
+      cpSync(kept(r), region(r), { recursive: true });
+    }
+    // The other story: another service changed instead.
+    other.services[2].components[0].status = 'major_outage';
+    sign(other);
+    for (const r of regions.filter((r) => r !== id)) {
+      rmSync(region(r), { recursive: true, force: true });
+      cpSync(kept(`${r}-first`), region(r), { recursive: true });
+    }
+    rmSync(keep, { recursive: true, force: true });
+  };
   return {
-    server, more, size, region, port, close: async () => { await stopServer(server); rmSync(dir, { recursive: true, force: true }); },
+    server, more, fork, size, region, port, close: async () => { await stopServer(server); rmSync(dir, { recursive: true, force: true }); },
   };
 }
 
@@ -448,6 +476,57 @@ test('a gone region does not hold the history back, on the status page or the hi
       size + 1, { timeout: 20000 });
     assert.match(await regionLine(page, 'busan').textContent(), /consistent/);
     await context.close();
+  } finally {
+    await operator.close();
+  }
+});
+
+// A split view: two regions serve validly signed histories of the same
+// length that differ. Each page must name the region, whether it answers
+// with the others or after them (a late answer is judged when it comes,
+// so answering slowly is no way to escape the comparison).
+test('a region serving another history of the same length is named on the status page and the history pages, in time or late', async () => {
+  const operator = await loggedOperator(5, ['seoul', 'busan']);
+  const busan = `http://127.0.0.1:${operator.port + 2}/`;
+  const checkpoint = (id) => readFileSync(path.join(operator.region(id), 'log', 'checkpoint'), 'utf8');
+  const splitAlarm = (page) => page.waitForFunction(
+    () => document.querySelector('[data-testid=history-split]')?.textContent, null, { timeout: 20000 }).then((h) => h.jsonValue());
+  try {
+    operator.fork('busan');
+    const size = operator.size();
+    assert.equal(checkpoint('busan').split('\n')[1], String(size), 'the same length');
+    assert.notEqual(checkpoint('busan').split('\n')[2], checkpoint('seoul').split('\n')[2], 'another root');
+    for (const late of [0, 2000]) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      if (late) {
+        await page.route(`${busan}**`, async (route) => {
+          await new Promise((r) => setTimeout(r, late));
+          await route.continue();
+        });
+      }
+      await page.goto(operator.server.urls.app);
+      assert.match(await splitAlarm(page), /Busan/, `status page, busan ${late} ms late: the region by its name`);
+      await page.goto(`${operator.server.urls.app}history/#/history`);
+      await page.waitForSelector('[data-testid=history-verified]', { timeout: 20000 });
+      assert.match(await splitAlarm(page), /Busan/, `history pages, busan ${late} ms late: the region by its name`);
+      await page.waitForFunction(
+        (n) => document.querySelector('li[data-region=busan]')?.textContent.includes(`a different history (${n} entries)`),
+        size, { timeout: 10000 });
+      assert.match(await page.locator('li[data-region=seoul]').textContent(), /consistent/);
+      assert.doesNotMatch(await page.textContent('[data-testid=history-split]'), /Seoul/i, 'the history shown is Seoul\'s');
+      if (!late) {
+        // What a reader sees, in both languages, on a desktop and a phone.
+        await page.screenshot({ path: path.join(ensureScreenshotDir(), 'history-split-en-1280.png') });
+        await page.click('[data-testid=language-switch]');
+        await page.waitForFunction(() => document.documentElement.lang === 'ko');
+        await page.setViewportSize({ width: 360, height: 780 });
+        assert.match(await page.textContent('[data-testid=history-split]'), /Busan에서/);
+        await page.screenshot({ path: path.join(ensureScreenshotDir(), 'history-split-ko-360.png') });
+        await page.click('[data-testid=language-switch]');
+      }
+      await context.close();
+    }
   } finally {
     await operator.close();
   }

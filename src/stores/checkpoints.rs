@@ -116,11 +116,12 @@ impl LogHead {
         self.checkpoints.update(|_| {});
     }
 
-    /// The regions whose checkpoints of one size have different roots.
+    /// The regions whose checkpoints of one size have different roots, by
+    /// the names readers know them by.
     pub fn split(self) -> Vec<String> {
-        let ids: Vec<String> = self
+        let names: Vec<String> = self
             .config
-            .with_value(|c| c.regions.iter().map(|r| r.id.clone()).collect());
+            .with_value(|c| c.regions.iter().map(|r| r.name.clone()).collect());
         self.checkpoints.with(|all| {
             let verified: Vec<(usize, &Checkpoint)> = all
                 .iter()
@@ -129,7 +130,7 @@ impl LogHead {
                 .collect();
             split_at_same_size(&verified)
                 .into_iter()
-                .filter_map(|i| ids.get(i).cloned())
+                .filter_map(|i| names.get(i).cloned())
                 .collect()
         })
     }

@@ -458,13 +458,21 @@ impl HistoryStore {
         }
     }
 
-    /// The regions that show a history other than the verified one.
+    /// The regions that show a history other than the verified one, by
+    /// the names readers know them by.
     pub fn split(self) -> Vec<String> {
-        self.regions.with(|regions| {
+        let ids: Vec<String> = self.regions.with(|regions| {
             regions
                 .iter()
                 .filter(|(_, o)| matches!(o, RegionLog::Split { .. }))
                 .map(|(id, _)| id.clone())
+                .collect()
+        });
+        self.config.with_value(|c| {
+            c.regions
+                .iter()
+                .filter(|r| ids.contains(&r.id))
+                .map(|r| r.name.clone())
                 .collect()
         })
     }
