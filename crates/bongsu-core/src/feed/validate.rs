@@ -162,8 +162,8 @@ pub fn validate(feed: &Feed) -> Result<(), ValidationError> {
     }
     if feed.expires_at <= feed.issued_at {
         return Err(ValidationError::ExpiresBeforeIssued {
-            issued_at: feed.issued_at.to_string(),
-            expires_at: feed.expires_at.to_string(),
+            issued_at: crate::text::rfc3339::shown(feed.issued_at),
+            expires_at: crate::text::rfc3339::shown(feed.expires_at),
         });
     }
 

@@ -130,7 +130,7 @@ pub enum KeySetError {
 pub enum KeysUnusable {
     #[error("no key set signed by the pinned root keys has been received yet")]
     NoKeySet,
-    #[error("the newest key set (version {version}) expired at {expires_at}; the operator must publish a new one")]
+    #[error("the newest key set (version {version}) expired at {}; the operator must publish a new one", crate::text::rfc3339::shown(*expires_at))]
     Expired {
         version: u64,
         expires_at: OffsetDateTime,

@@ -88,6 +88,14 @@ pub fn parse(text: &str) -> Option<OffsetDateTime> {
     Some(at)
 }
 
+/// `at` for a person to read in a message: RFC 3339 where it can be, else
+/// seconds since 1970. (`time`'s own `Display` would do, but costs every
+/// browser build its formatting code for two error messages.)
+pub fn shown(at: OffsetDateTime) -> String {
+    format(at)
+        .unwrap_or_else(|| std::format!("{} s after 1970-01-01T00:00:00Z", at.unix_timestamp()))
+}
+
 /// Writes `at` as `time`'s `Rfc3339` does, or `None` where that fails (a
 /// year outside 0–9999, an offset with seconds or over 23 hours).
 pub fn format(at: OffsetDateTime) -> Option<String> {
