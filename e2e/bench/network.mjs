@@ -72,7 +72,7 @@ function brotliSize(url, body) {
 /// One visit in `page`: navigates to `url` and waits for the first verified
 /// status. Returns times (ms from navigation start), bytes down (link) and
 /// the requests made until then, with the brotli size of what they fetched.
-async function visit(page, url, link, { emulate } = {}) {
+async function visit(page, url, link, { emulate, afterMs = 0 } = {}) {
   const requests = [];
   const onRequest = (request) => requests.push({ request, at: Date.now() });
   page.on('request', onRequest);
@@ -95,6 +95,10 @@ async function visit(page, url, link, { emulate } = {}) {
   const { known, appKnown, verified, started } = await page.evaluate(() => ({
     known: window.__known, appKnown: window.__appKnown, verified: window.__verified, started: window.__started,
   }));
+  // What the page still asks of the app's origin once the status is shown
+  // (`afterMs` more): a file asked again there costs a phone's bandwidth
+  // even if it costs no time to the first status.
+  if (afterMs) await page.waitForTimeout(afterMs);
   page.off('request', onRequest);
   // By the browser's clock where it has one: the 'request' event reaches
   // this process a few ms late.
@@ -119,6 +123,12 @@ async function visit(page, url, link, { emulate } = {}) {
     const end = timing.responseEnd > 0 ? ` → ${String(Math.round(at + timing.responseEnd - navigatedAt)).padStart(5)} ms` : '';
     paths.push(`${String(Math.round(at - navigatedAt)).padStart(5)} ms${end} ${fromWorker ? 'worker ' : 'network'} ${where.port}${where.pathname}`);
   }
+  const appOrigin = new URL(url).origin;
+  const later = [];
+  for (const { request, at } of requests.filter((r) => r.at > verified.wall && new URL(r.request.url()).origin === appOrigin)) {
+    const response = await request.response().catch(() => null);
+    later.push(`${String(Math.round(at - navigatedAt)).padStart(5)} ms ${response?.fromServiceWorker() ? 'worker ' : 'network'} ${new URL(request.url()).pathname}`);
+  }
   const marks = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
@@ -135,6 +145,8 @@ async function visit(page, url, link, { emulate } = {}) {
     requests: network,
     brotli,
     paths,
+    later,
+    laterAppBytes: link && afterMs ? link.bytes('down', Infinity, 'app') - link.bytes('down', verified.wall, 'app') : undefined,
   };
 }
 
@@ -152,7 +164,7 @@ async function coldThenReturning(browser, url, link, options) {
     await page.close();
     link?.dropConnections();
     const again = await context.newPage();
-    const returning = await visit(again, url, link, options);
+    const returning = await visit(again, url, link, { ...options, afterMs: 2000 });
     return { cold, returning };
   } finally {
     await context.close();
@@ -229,6 +241,10 @@ try {
           console.log(`requests until the first verified status, phone, primary gone (start after navigation, answered by, port/path; port ${new URL(apps.at(-1).urls.app).port} is the app):`);
           console.log(`cold:\n  ${runs[0].cold.paths.join('\n  ')}`);
           console.log(`returning:\n  ${runs[0].returning.paths.join('\n  ')}`);
+          // Every run: a request made twice would show here, not before.
+          for (const [i, { returning }] of runs.entries()) {
+            console.log(`returning, run ${i + 1}: asked of the app in the 2 s after the verified status: ${returning.later.length ? returning.later.join('; ') : 'nothing'}; ${(returning.laterAppBytes / 1000).toFixed(1)} KB from the app crossed the link then`);
+          }
         }
       }
     } finally {
@@ -244,6 +260,9 @@ try {
     await admin(demo, 'regions/seoul/fault', gone ? 'blackhole' : 'healthy');
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await coldThenReturning(browser, demo.urls.app, null, { emulate: phone }));
+    for (const [i, { returning }] of runs.entries()) {
+      console.log(`Chromium emulation, primary ${gone ? 'black-holed' : 'up'}, returning, run ${i + 1}: asked of the app in the 2 s after the verified status: ${returning.later.length ? returning.later.join('; ') : 'nothing'}`);
+    }
     for (const visitKind of ['cold', 'returning']) {
       const all = runs.map((r) => r[visitKind]);
       const bytes = median(all.map((r) => r.brotli));
