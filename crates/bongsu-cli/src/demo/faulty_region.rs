@@ -93,6 +93,12 @@ async fn handle(
             .unwrap_or_else(|never| match never {})
     };
     match fault {
+        // Down is closing every connection. One the reader kept alive may
+        // bring a request before its turn comes: it must not get the
+        // healthy answer (a refresh right after the fault then showed the
+        // region as verified, in about 1 CI run in 5). It waits instead,
+        // and the reader sees the connection dropped.
+        Fault::Down => std::future::pending().await,
         Fault::Blackhole => {
             // Hold the request until the mode changes; the reader's
             // deadline is what ends it.
