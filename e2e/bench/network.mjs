@@ -150,6 +150,14 @@ async function visit(page, url, link, { emulate, afterMs = 0 } = {}) {
   };
 }
 
+/// What a visit asked of the app once its status was verified, and (on the
+/// emulated link) the bytes from the app that crossed the link then.
+function afterStatus({ later, laterAppBytes }) {
+  const asked = later.length ? later.join('; ') : 'nothing';
+  const bytes = laterAppBytes === undefined ? '' : `; ${(laterAppBytes / 1000).toFixed(1)} KB from the app crossed the link then`;
+  return `asked of the app in the 2 s after the verified status: ${asked}${bytes}`;
+}
+
 /// A cold visit in a fresh context, then a returning one in the same
 /// context once the worker controls the page and the status is saved.
 async function coldThenReturning(browser, url, link, options) {
@@ -243,7 +251,7 @@ try {
           console.log(`returning:\n  ${runs[0].returning.paths.join('\n  ')}`);
           // Every run: a request made twice would show here, not before.
           for (const [i, { returning }] of runs.entries()) {
-            console.log(`returning, run ${i + 1}: asked of the app in the 2 s after the verified status: ${returning.later.length ? returning.later.join('; ') : 'nothing'}; ${(returning.laterAppBytes / 1000).toFixed(1)} KB from the app crossed the link then`);
+            console.log(`returning, run ${i + 1}: ${afterStatus(returning)}`);
           }
         }
       }
@@ -261,7 +269,7 @@ try {
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await coldThenReturning(browser, demo.urls.app, null, { emulate: phone }));
     for (const [i, { returning }] of runs.entries()) {
-      console.log(`Chromium emulation, primary ${gone ? 'black-holed' : 'up'}, returning, run ${i + 1}: asked of the app in the 2 s after the verified status: ${returning.later.length ? returning.later.join('; ') : 'nothing'}`);
+      console.log(`Chromium emulation, primary ${gone ? 'black-holed' : 'up'}, returning, run ${i + 1}: ${afterStatus(returning)}`);
     }
     for (const visitKind of ['cold', 'returning']) {
       const all = runs.map((r) => r[visitKind]);

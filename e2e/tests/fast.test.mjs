@@ -194,24 +194,23 @@ async function loggedOperator(changes, regions = ['one'], { incidents = false } 
   const fork = (id) => {
     const keep = mkdtempSync(path.join(tmpdir(), 'bongsu-fork-'));
     const kept = (name) => path.join(keep, name);
-    cpSync(k('log'), kept('log'), { recursive: true });
-    for (const r of regions) cpSync(region(r), kept(r), { recursive: true });
+    const copy = (from, to) => {
+      rmSync(to, { recursive: true, force: true });
+      cpSync(from, to, { recursive: true });
+    };
+    const others = regions.filter((r) => r !== id);
+    copy(k('log'), kept('log'));
+    for (const r of regions) copy(region(r), kept(r));
     const other = structuredClone(status);
     more(1);
-    for (const r of regions.filter((r) => r !== id)) cpSync(region(r), kept(`${r}-first`), { recursive: true });
-    rmSync(k('log'), { recursive: true, force: true });
-    cpSync(kept('log'), k('log'), { recursive: true });
-    for (const r of regions) {
-      rmSync(region(r), { recursive: true, force: true });
-      cpSync(kept(r), region(r), { recursive: true });
-    }
-    // The other story: another service changed instead.
+    for (const r of others) copy(region(r), kept(`${r}-first`));
+    // Back to before that entry, and the other story: another service
+    // changed instead.
+    copy(kept('log'), k('log'));
+    for (const r of regions) copy(kept(r), region(r));
     other.services[2].components[0].status = 'major_outage';
     sign(other);
-    for (const r of regions.filter((r) => r !== id)) {
-      rmSync(region(r), { recursive: true, force: true });
-      cpSync(kept(`${r}-first`), region(r), { recursive: true });
-    }
+    for (const r of others) copy(kept(`${r}-first`), region(r));
     rmSync(keep, { recursive: true, force: true });
   };
   return {
@@ -513,7 +512,8 @@ test('a region serving another history of the same length is named on the status
       await page.waitForFunction(
         (n) => document.querySelector('li[data-region=busan]')?.textContent.includes(`a different history (${n} entries)`),
         size, { timeout: 10000 });
-      assert.match(await page.locator('li[data-region=seoul]').textContent(), /consistent/);
+      assert.match(await page.locator('li[data-region=busan]').textContent(), /^Busan: /, 'the region line by its name too');
+      assert.match(await page.locator('li[data-region=seoul]').textContent(), /^Seoul: .*consistent/);
       assert.doesNotMatch(await page.textContent('[data-testid=history-split]'), /Seoul/i, 'the history shown is Seoul\'s');
       if (!late) {
         // What a reader sees, in both languages, on a desktop and a phone.

@@ -186,7 +186,7 @@ pub fn HistoryProof(history: HistoryStore) -> impl IntoView {
                 };
                 view! {
                     <li data-region=id.clone()>
-                        {id.clone()} ": " {text}
+                        {history.region_name(&id)} ": " {text}
                         {detail.map(|d| view! { " " <code lang="en" class="tech">{d}</code> })}
                     </li>
                 }

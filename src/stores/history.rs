@@ -461,19 +461,23 @@ impl HistoryStore {
     /// The regions that show a history other than the verified one, by
     /// the names readers know them by.
     pub fn split(self) -> Vec<String> {
-        let ids: Vec<String> = self.regions.with(|regions| {
+        self.regions.with(|regions| {
             regions
                 .iter()
                 .filter(|(_, o)| matches!(o, RegionLog::Split { .. }))
-                .map(|(id, _)| id.clone())
+                .map(|(id, _)| self.region_name(id))
                 .collect()
-        });
+        })
+    }
+
+    /// The name readers know region `id` by, as every line of the page
+    /// shows it (the id itself if the config no longer lists it).
+    pub fn region_name(self, id: &str) -> String {
         self.config.with_value(|c| {
             c.regions
                 .iter()
-                .filter(|r| ids.contains(&r.id))
-                .map(|r| r.name.clone())
-                .collect()
+                .find(|r| r.id == id)
+                .map_or_else(|| id.to_owned(), |r| r.name.clone())
         })
     }
 
