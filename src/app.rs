@@ -48,16 +48,7 @@ pub struct Shared {
 /// log's checkpoints only (`stores/checkpoints.rs`).
 pub fn status_start(shared: Shared) -> Pages {
     let head = LogHead::new(shared.config.get_value(), shared.store.shown);
-    follow_feed_commitments(
-        shared,
-        move || head.busy(),
-        move |size| head.newest().is_some_and(|c| c.size >= size),
-        move |keys| {
-            if let Some(key_set) = keys.latest() {
-                head.refresh(key_set.clone());
-            }
-        },
-    );
+    let later = crate::later::when_ready(shared, head);
     let alarms = view! {
         <HistoryAlarms
             rewrite=head.rewrite
@@ -69,7 +60,7 @@ pub fn status_start(shared: Shared) -> Pages {
     Pages {
         alarms,
         show: Box::new(move |route| match route {
-            Route::Status => Some(view! { <StatusPage shared head /> }.into_any()),
+            Route::Status => Some(view! { <StatusPage shared head later /> }.into_any()),
             Route::History(_) | Route::Incident(_) => None,
         }),
     }
@@ -330,7 +321,7 @@ fn config_error(locale: Locale, error: &LoadError) -> impl IntoView {
 /// a refresh, or the shown feed commits to a log state not yet checked
 /// (`covers` says whether a size is), once per commitment, so that a
 /// mirror that lags behind is not asked in a loop.
-fn follow_feed_commitments(
+pub(crate) fn follow_feed_commitments(
     shared: Shared,
     busy: impl Fn() -> bool + 'static,
     covers: impl Fn(u64) -> bool + 'static,

@@ -31,21 +31,28 @@ use bongsu_web::{
 };
 
 mod i18n;
+pub mod later;
 
-/// Starts the status page (`index.html`).
-pub fn start() {
-    mount(entry::Entry::Status, app::status_start);
+/// Starts the status page (`index.html`), whose probes and history log
+/// check `load` brings once it has a status to show (`later.rs`).
+pub fn start(load: later::Loader) {
+    mount(entry::Entry::Status, app::status_start, Some(load));
 }
 
 /// Starts the history and incident pages (`history/index.html`).
 pub fn start_history() {
-    mount(entry::Entry::History, app::history_start);
+    mount(entry::Entry::History, app::history_start, None);
 }
 
 /// Registers the offline worker (one for both entry points, beside
 /// `index.html`) and mounts the app with the entry point's pages.
-fn mount(here: entry::Entry, start: app::Start) {
+fn mount(here: entry::Entry, start: app::Start, later: Option<later::Loader>) {
     entry::set(here);
     offline_shell::register(&format!("{}sw.js", here.root()));
-    leptos::mount::mount_to_body(move || leptos::view! { <app::App start /> });
+    leptos::mount::mount_to_body(move || {
+        if let Some(load) = later {
+            leptos::prelude::provide_context(later::Load(load));
+        }
+        leptos::view! { <app::App start /> }
+    });
 }

@@ -46,6 +46,7 @@ import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { buildSync, transformSync } from 'esbuild';
+import { splitApp } from './split.mjs';
 
 const staging = process.env.TRUNK_STAGING_DIR;
 const release = process.env.TRUNK_PROFILE === 'release';
@@ -53,6 +54,14 @@ if (!staging) {
   console.error('minify: TRUNK_STAGING_DIR is not set (run me as a Trunk hook)');
   process.exit(2);
 }
+
+// 0. The status page's code in two parts (split.mjs), before the rest
+// rewrites and compresses it.
+splitApp({
+  staging,
+  cargoTarget: process.env.CARGO_TARGET_DIR ?? join(process.env.TRUNK_SOURCE_DIR ?? '.', 'target'),
+  release,
+});
 
 buildSync({
   entryPoints: [join(import.meta.dirname, 'ed25519-fallback.mjs')],

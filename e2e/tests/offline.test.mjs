@@ -46,10 +46,17 @@ test('served from two origins, then with every origin and region down the page s
     });
     for (const want of ['/', '/config.json']) assert.ok(kept.includes(want), `${want} is kept: ${kept}`);
     assert.ok(kept.some((p) => p.endsWith('.wasm')) && kept.some((p) => p.endsWith('.js')), `${kept}`);
+    // The part fetched after the first status (src/later.rs) is kept too.
+    assert.ok(kept.some((p) => /^\/later\/.*\.wasm$/.test(p)), `the later part is kept: ${kept}`);
+    const laterServed = [];
+    page.on('response', (r) => { if (r.url().includes('/later/')) laterServed.push(r.status()); });
 
-    // Every origin goes: the app's own server and every region.
+    // Every origin goes: the app's own server and every region. And the
+    // browser's HTTP cache, which a phone may have evicted: the files must
+    // come from the worker's own.
     await stopServer(s.app);
     for (const id of s.regionIds) await stopServer(s.regions[id]);
+    await (await context.newCDPSession(page)).send('Network.clearBrowserCache');
     await page.reload();
     await waitForSeq(page, feed.seq, 5000);
     const shown = await readPage(page);
@@ -58,6 +65,9 @@ test('served from two origins, then with every origin and region down the page s
     assert.equal(banner.source, 'device');
     assert.match(banner.text, /saved on this device, signed .* ago/);
     for (const id of s.regionIds) await waitForRegionState(page, id, 'unreachable');
+    // With every origin gone the later part still comes, from the worker.
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/later/')), null, { timeout: 5000 });
+    assert.deepEqual(laterServed, [200], 'the later part, served offline');
     assert.deepEqual(page.errors, []);
     await context.close();
   } finally {

@@ -187,6 +187,86 @@ test('a broken service the operator has not declared is called out within one pr
   }
 });
 
+// The probes' code is not part of the status page's first load (src/later.rs):
+// it is fetched once a status is verified, with its integrity. A part that
+// does not arrive as built (a region or CDN dropping it mid-load, or a cache
+// serving other bytes) costs the probes' lines until it does, never the
+// status, and it is asked again when the regions next answer.
+test('the probes come in a later part fetched after the first verified status; one that fails to load or is altered is asked again', async () => {
+  const s = new Scenario();
+  const service = await localService();
+  try {
+    const probeKeys = Object.fromEntries(PROBED.map((id) => [id, s.keygen(`probe-${id}`, `probe-${id}.e2e.test`)]));
+    s.publishKeys({ status: [s.key], revoked: [s.retiredKey], probes: probeKeys });
+    const feed = s.publish(operational());
+    await s.start({ refreshSeconds: REFRESH_S, graceSeconds: 0 });
+    const probes = PROBED.map((id) => startProbe(s, id, probeKeys[id], service.url));
+    await Promise.all(probes.map((p) => firstObservation(p)));
+
+    // No worker: it would fetch the part itself, past the page's routes.
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(String(e)));
+    const consoleErrors = [];
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    const events = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/later/')) events.push(['later asked', Date.now()]);
+    });
+    page.on('requestfinished', (r) => {
+      if (r.url().endsWith('/feed.note')) events.push(['feed in', Date.now()]);
+    });
+    const asked = () => events.filter(([what]) => what === 'later asked').length;
+    // First the connection drops; then the bytes come altered: still a
+    // valid module (one more custom section), which only the integrity
+    // check refuses; then as built.
+    let mode = 'drop';
+    await page.route('**/later/**', async (route) => {
+      if (mode === 'drop') return route.abort('connectionreset');
+      if (mode === 'altered') {
+        const built = await (await route.fetch()).body();
+        const extra = Buffer.from([0, 4, 3, 0x62, 0x61, 0x64]); // custom section "bad"
+        return route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.concat([built, extra]) });
+      }
+      return route.continue();
+    });
+    await page.goto(s.appUrl);
+    await waitForSeq(page, feed.seq);
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/later/')), null, { timeout: 10000 });
+    const firstLater = events.findIndex(([what]) => what === 'later asked');
+    const firstFeed = events.findIndex(([what]) => what === 'feed in');
+    assert.ok(firstFeed >= 0 && firstFeed < firstLater, `the later part was asked after a feed was in: ${JSON.stringify(events)}`);
+
+    // Dropped: the status stands, without the probes' lines.
+    assert.equal(await page.locator('[data-testid=measured]').count(), 0, 'no measured line without the probes');
+    assert.equal(await page.locator('[data-testid=banner]').getAttribute('data-status'), 'operational');
+
+    // Altered: refused for its integrity, and still no probes.
+    const dropped = asked();
+    mode = 'altered';
+    const refused = () => consoleErrors.some((e) => /integrity/i.test(e));
+    for (let i = 0; i < 100 && !(asked() > dropped && refused()); i++) await page.waitForTimeout(100);
+    assert.ok(asked() > dropped, 'asked again after the drop');
+    assert.ok(refused(), `refused for its integrity: ${consoleErrors.join(' | ')}`);
+    assert.equal(await page.locator('[data-testid=measured]').count(), 0, 'no measured line from an altered part');
+
+    // As built: the next answers ask for it again, and the probes come.
+    mode = 'built';
+    await page.waitForFunction(() => /working from 2 of 2 regions/.test(document.querySelector('[data-testid=measured]')?.textContent), null, { timeout: 15000 });
+    const loaded = asked();
+    assert.ok(loaded >= 3, `asked ${loaded} times`);
+    // Once loaded it is not asked again on later polls.
+    await page.waitForTimeout(REFRESH_S * 1000 + 500);
+    assert.equal(asked(), loaded, 'asked again after it loaded');
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  } finally {
+    service.server.close();
+    await s.close();
+  }
+});
+
 test('the grace period holds the notice back, and the signer logs the disagreement in the history', async () => {
   const s = new Scenario();
   const service = await localService();

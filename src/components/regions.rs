@@ -4,11 +4,10 @@ use bongsu_core::{region_state, AppConfig, RegionOutcome, RegionState};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
-use super::measured::{line, region_lines};
+use super::measured::{line, Line};
 use crate::error_text::{feed_error, fetch_error, Worded};
 use crate::format::ago;
 use crate::i18n::{t, td_string, use_i18n, Locale};
-use crate::stores::probes::ProbeStore;
 use crate::stores::status::{RegionReport, StatusStore};
 
 /// One line per region: did it answer, and was what it said genuine? And,
@@ -16,7 +15,8 @@ use crate::stores::status::{RegionReport, StatusStore};
 #[component]
 pub fn Regions(
     store: StatusStore,
-    probes: ProbeStore,
+    /// Each region's probe line, in config order (none when no region probes).
+    probe_lines: Signal<Vec<Line>>,
     config: AppConfig,
     now: RwSignal<OffsetDateTime>,
 ) -> impl IntoView {
@@ -30,7 +30,7 @@ pub fn Regions(
             <ul class="region-list">
                 {move || {
                     let reports = store.regions.get();
-                    let mut probe_lines = region_lines(i18n.get_locale(), &probes.snapshot(), now.get()).into_iter();
+                    let mut probe_lines = probe_lines.get().into_iter();
                     let now = now.get();
                     let locale = i18n.get_locale();
                     store.shown.with(|shown| {

@@ -120,7 +120,9 @@ fn test() -> Result<(), String> {
 /// suite fails above it) and the goal it is meant to reach (issue 22).
 /// Lower a budget whenever a build shrinks, so that it stays where it got.
 const SIZES: [(&str, &str, u32, u32); 3] = [
-    ("app", "dist", 181, 170),
+    // 181 until the probes and the log check moved to a part fetched
+    // after the first verified status (src/later.rs): 178.4 → 162.7.
+    ("app", "dist", 164, 170),
     // 231 until the returning history resumed from a kept state (issue 22:
     // 2.1 s to 0.5 s at 100,000 events, O(new) instead of O(log)); that
     // and its checks cost 8.5 KB after the cuts that came with it.

@@ -3,7 +3,9 @@
 //! Versions are pinned where the machines need them (see ARCHITECTURE.md,
 //! "Toolchain"): trunk 0.21.14 (0.22 needs a newer rustc), wasm-bindgen-cli
 //! exactly the version the app's `wasm-bindgen` crate is pinned to, and
-//! wasm-opt from the npm `binaryen` package (Debian's is too old), and the
+//! wasm-opt from the npm `binaryen` package (Debian's is too old),
+//! wasm-split-cli from `wasm_split_cli_support` 0.2.4 (the runtime half,
+//! `wasm_split_helpers`, comes with Leptos and must agree with it), and the
 //! storage servers the publish tests run (moto from pip, Azurite from npm).
 
 use std::path::Path;
@@ -13,6 +15,10 @@ use crate::cmd::{self, command, output, run, step};
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// Must equal the `wasm-bindgen = "=…"` pin in the root Cargo.toml.
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// Splits the status page's module in two (e2e/build/split.mjs). The
+/// format of its split points is `wasm_split_helpers` 0.2's, which Leptos
+/// 0.8 brings (Cargo.lock).
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const KOREAN_FONT_DIR: &str = "/usr/share/fonts/truetype/nanum";
 
@@ -34,6 +40,7 @@ pub fn ensure_tools(with_browser: bool) -> Result<(), String> {
             WASM_BINDGEN_VERSION,
         ],
     )?;
+    ensure_wasm_split()?;
     ensure_npm_packages()?;
     ensure_storage_emulators()?;
     if with_browser {
@@ -73,6 +80,28 @@ fn ensure_cargo_tool(tool: &str, version: &str, install: &[&str]) -> Result<(), 
         "installing {tool} {version} (several minutes, once per machine)"
     ));
     run(command("cargo").args(install))
+}
+
+/// wasm-split-cli has no `--version`: cargo's list of what it installed
+/// says which package version put it there.
+fn ensure_wasm_split() -> Result<(), String> {
+    let installed = output(command("cargo").args(["install", "--list"])).unwrap_or_default();
+    let wanted = format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:");
+    if installed.lines().any(|l| l.trim() == wanted) {
+        return Ok(());
+    }
+    step(&format!(
+        "installing wasm-split-cli {WASM_SPLIT_VERSION} (a few minutes, once per machine)"
+    ));
+    run(command("cargo").args([
+        "install",
+        "--locked",
+        "wasm_split_cli_support",
+        "--version",
+        WASM_SPLIT_VERSION,
+        "--features",
+        "build-binary",
+    ]))
 }
 
 /// `npm ci` in e2e/ when node_modules is missing or older than the lock file.
