@@ -4,10 +4,11 @@
 //! a key or a placeholder that does not exist fails the build. The widget's
 //! `build.rs` reads the same files.
 //!
-//! It also links the status page's wasm with `--emit-relocs`: the linker's
-//! relocations, kept in the module, are what its split in two reads
-//! (`src/later.rs`, `e2e/build/split.mjs`). Only that binary: the history
-//! pages are not split, and relocations left in a module cost its size.
+//! It also links the two entry points' wasm with `--emit-relocs`: the
+//! linker's relocations, kept in the module, are what its split in two
+//! reads (`src/later.rs`, `e2e/build/split.mjs`). Only these binaries (not
+//! the widget, which is not split): relocations left in a module cost its
+//! size.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -64,6 +65,7 @@ fn flatten(value: &serde_json::Value, prefix: &str, out: &mut BTreeMap<String, S
 fn main() {
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
         println!("cargo::rustc-link-arg-bin=bongsu-app=--emit-relocs");
+        println!("cargo::rustc-link-arg-bin=bongsu-history=--emit-relocs");
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/locales");
     let mut texts: Vec<BTreeMap<String, String>> = Vec::new();

@@ -91,11 +91,15 @@ pub fn history_start(shared: Shared) -> Pages {
     }
     .into_any();
     let now = shared.now;
+    let opened_on_incident = matches!(current_route().get_untracked(), Route::Incident(_));
+    let later = crate::later::history_when_ready(history, shared.refreshed, opened_on_incident);
     Pages {
         alarms,
         show: Box::new(move |route| match route {
-            Route::History(query) => Some(view! { <HistoryPage history query now /> }.into_any()),
-            Route::Incident(id) => Some(view! { <IncidentPage history id now /> }.into_any()),
+            Route::History(query) => {
+                Some(view! { <HistoryPage history query now later /> }.into_any())
+            }
+            Route::Incident(id) => Some(view! { <IncidentPage history id now later /> }.into_any()),
             Route::Status => None,
         }),
     }

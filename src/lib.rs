@@ -35,24 +35,31 @@ pub mod later;
 
 /// Starts the status page (`index.html`), whose probes and history log
 /// check `load` brings once it has a status to show (`later.rs`).
-pub fn start(load: later::Loader) {
-    mount(entry::Entry::Status, app::status_start, Some(load));
+pub fn start(load: fn(later::Begin) -> later::Loading<later::Later>) {
+    mount(
+        entry::Entry::Status,
+        app::status_start,
+        later::Parts::Status(load),
+    );
 }
 
-/// Starts the history and incident pages (`history/index.html`).
-pub fn start_history() {
-    mount(entry::Entry::History, app::history_start, None);
+/// Starts the history and incident pages (`history/index.html`), whose
+/// exports and incident pages `load` brings (`later.rs`).
+pub fn start_history(load: fn() -> later::Loading<later::HistoryLater>) {
+    mount(
+        entry::Entry::History,
+        app::history_start,
+        later::Parts::History(load),
+    );
 }
 
 /// Registers the offline worker (one for both entry points, beside
 /// `index.html`) and mounts the app with the entry point's pages.
-fn mount(here: entry::Entry, start: app::Start, later: Option<later::Loader>) {
+fn mount(here: entry::Entry, start: app::Start, later: later::Parts) {
     entry::set(here);
     offline_shell::register(&format!("{}sw.js", here.root()));
     leptos::mount::mount_to_body(move || {
-        if let Some(load) = later {
-            leptos::prelude::provide_context(later::Load(load));
-        }
+        leptos::prelude::provide_context(later);
         leptos::view! { <app::App start /> }
     });
 }

@@ -4,17 +4,14 @@
 //! (`later.rs` says why): what is reachable only through `later` goes to
 //! the module fetched after the first verified status.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use bongsu_app::later::{begin, Begin, Later, NotLoaded};
+use bongsu_app::later::{begin, Begin, Later, Loading, NotLoaded};
 
 #[leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn later(start: Begin) -> Result<Later, NotLoaded> {
     Ok(begin(start))
 }
 
-fn load(start: Begin) -> Pin<Box<dyn Future<Output = Result<Later, NotLoaded>>>> {
+fn load(start: Begin) -> Loading<Later> {
     Box::pin(later(start))
 }
 

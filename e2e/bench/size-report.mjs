@@ -9,8 +9,8 @@
 // copies of them), and the JS snippets wasm-bindgen
 // puts in its snippets/ (the page preloads them). Other sub-folders are
 // other builds, or loaded only on demand (fallback/). What a build fetches
-// after its first status (later/, src/later.rs) is reported apart: it is
-// not held to the budget, but it is bytes a phone downloads.
+// after its first view (later/, src/later.rs) is reported apart: it is not
+// held to the budget, but it is bytes a phone downloads.
 // KB here is 1,000 bytes. Exit status 1 if any build is over its budget and
 // BONGSU_SIZE_ENFORCE=1, so the test suite can hold the line once it is met.
 // A goal is only reported.
@@ -89,7 +89,7 @@ for (const { name, dir, budget, goal } of builds) {
   const later = snippets(join(dir, 'later')).filter((f) => !/\.(br|gz)$/.test(f));
   if (later.length > 0) {
     const br = later.reduce((sum, f) => sum + brotliSize(readFileSync(f)), 0);
-    console.log(`after the first status (later/): ${kb(br).trim()} KB brotli; first load and later ${kb(total.br + br).trim()} KB`);
+    console.log(`after the first view (later/): ${kb(br).trim()} KB brotli; first load and later ${kb(total.br + br).trim()} KB`);
   }
   if (goal) {
     console.log(

@@ -1,29 +1,28 @@
-// The status page's code in two parts (src/later.rs): what the first
-// verified status needs, loaded with the page, and what it does not (the
-// probes, the history log's checkpoint check), fetched once the page has a
-// status to show. On a phone's link that took 17 KB of brotli off the first
-// load (issue 22).
+// Each entry point's code in two parts (src/later.rs): what its first view
+// needs, loaded with the page, and what it does not, fetched after it: the
+// status page's probes and history log checkpoint check (17 KB of brotli
+// off its first load), the history pages' exports and incident page.
 //
 // The split is made on rustc's output, before wasm-bindgen: Trunk runs
 // cargo, wasm-bindgen and wasm-opt in one step, so this step (run first by
 // the post-build hook, minify.mjs) takes the module cargo left in target/
 // and redoes the last two on its parts, replacing Trunk's copies in the
-// staging folder under Trunk's hashed names (index.html turns Trunk's own
-// wasm-opt off: it would only optimise the module thrown away here):
+// staging folder under Trunk's hashed names (index.html and history.html
+// turn Trunk's own wasm-opt off: it would only optimise the module thrown
+// away here). For the binary B (bongsu-app, bongsu-history):
 //
-//   cargo's bongsu-app.wasm (linked with --emit-relocs, xtask's small_std)
+//   cargo's B.wasm (linked with --emit-relocs, asked by the root build.rs)
 //     → wasm-split-cli (wasm_split_cli_support, pinned by `cargo xtask setup`)
 //         main module, split_later.wasm, __wasm_split.js (the loader)
 //     → wasm-bindgen on the main module → wasm-opt on both modules
 //
 // Files, all named by Trunk's content hash H:
-//   bongsu-app-H.js, bongsu-app-H_bg.wasm   the main part (Trunk's names)
-//   bongsu-app-split-H.js                   the loader, modulepreloaded: the
-//                                           main part's glue imports it
-//   later/bongsu-app-later-H.wasm           the later part, fetched with its
-//                                           integrity; under later/ because
-//                                           it is not part of the first load
-//                                           (bench/size-report.mjs)
+//   B-H.js, B-H_bg.wasm      the main part (Trunk's names)
+//   B-split-H.js             the loader, modulepreloaded: the main part's
+//                            glue imports it
+//   later/B-later-H.wasm     the later part, fetched with its integrity;
+//                            under later/ because it is not part of the
+//                            first load (bench/size-report.mjs)
 // The page names the later part in a `<link rel="bongsu-later">`, which the
 // browser ignores and the service worker reads, so that it is kept for use
 // offline like every file the page names.
@@ -54,13 +53,17 @@ function replaceOnce(text, from, to, what) {
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
-/// Splits the status page built into `staging`, if this build is it.
+// The builds split, by their binary's name; the widget is not.
+const SPLIT = /^(bongsu-app|bongsu-history)-([0-9a-f]{16})_bg\.wasm$/;
+
+/// Splits the entry point built into `staging`, if this build is one.
 /// `cargoTarget` is cargo's target folder, `release` whether the build is.
 export function splitApp({ staging, cargoTarget, release }) {
-  const main = readdirSync(staging).find((f) => /^bongsu-app-[0-9a-f]+_bg\.wasm$/.test(f));
-  if (!main) return; // the history pages or the widget
-  const stem = main.replace(/_bg\.wasm$/, '');
-  const input = join(cargoTarget, 'wasm32-unknown-unknown', release ? 'release' : 'debug', 'bongsu-app.wasm');
+  const main = readdirSync(staging).find((f) => SPLIT.test(f));
+  if (!main) return; // the widget
+  const [, bin, hash] = main.match(SPLIT);
+  const stem = `${bin}-${hash}`;
+  const input = join(cargoTarget, 'wasm32-unknown-unknown', release ? 'release' : 'debug', `${bin}.wasm`);
   if (!existsSync(input)) throw new Error(`split: ${input} is missing (cargo's output for this build)`);
 
   const work = mkdtempSync(join(tmpdir(), 'bongsu-split-'));
@@ -68,13 +71,12 @@ export function splitApp({ staging, cargoTarget, release }) {
     run('wasm-split-cli', [input, work, '--out-name', stem]);
     // Named like Trunk's files, ending in the hash, which the service
     // worker keeps as never-changing (public/sw.js, HASHED).
-    const hash = stem.replace(/^bongsu-app-/, '');
-    const loaderName = `bongsu-app-split-${hash}.js`;
-    const laterName = `bongsu-app-later-${hash}.wasm`;
+    const loaderName = `${bin}-split-${hash}.js`;
+    const laterName = `${bin}-later-${hash}.wasm`;
     const parts = readdirSync(work).filter((f) => f.endsWith('.wasm') && f !== `${stem}.wasm`);
     if (parts.length !== 1 || parts[0] !== 'split_later.wasm') {
       throw new Error(`split: expected one part, split_later.wasm, got ${parts.join(', ') || 'none'} ` +
-        '(src/later.rs has the one split point)');
+        '(src/main.rs and src/bin/history.rs each have one split point, `later`)');
     }
     // The later part takes the main part's function table, which
     // wasm-bindgen drops from the exports unless told to keep the linker's.

@@ -647,3 +647,46 @@ test('a long first read of the history shows how far it has come, in both langua
     await operator.close();
   }
 });
+
+// The history pages' exports and an incident page's body are not part of
+// their first load (src/later.rs): the part with them is asked once the
+// history is verified, or at once when the page opened is an incident's
+// (its body needs it, and it comes while the log is read). Either way once.
+test('the history pages ask for their later part once the history is verified, or at once on an incident page', async () => {
+  const operator = await loggedOperator(6, ['one'], { incidents: true });
+  try {
+    for (const [where, shown, early] of [
+      ['history/#/history', '[data-testid=export-incidents-csv]', false],
+      ['history/#/incidents/inc-3', '[data-testid=incident-detail][data-incident-id=inc-3]', true],
+    ]) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      page.errors = [];
+      page.on('pageerror', (e) => page.errors.push(String(e)));
+      await page.goto(`${operator.server.urls.app}${where}`);
+      await page.waitForSelector(shown, { timeout: 20000 });
+      // On the page's clock: when the part was asked, and when the log's
+      // entry bundles (which the verification needs, all of them) were.
+      const { later, bundles } = await page.evaluate(() => {
+        const all = performance.getEntriesByType('resource');
+        return {
+          later: all.filter((e) => e.name.includes('/later/')).map((e) => e.startTime),
+          bundles: all.filter((e) => e.name.includes('/log/tile/entries/')).map((e) => ({ start: e.startTime, end: e.responseEnd })),
+        };
+      });
+      assert.equal(later.length, 1, `${where}: the later part asked once: ${later}`);
+      assert.ok(bundles.length > 0, `${where}: the log's bundles were read`);
+      if (early) {
+        const first = Math.min(...bundles.map((b) => b.start));
+        assert.ok(later[0] < first, `${where}: asked at ${later[0]} ms, before the log was read from ${first} ms`);
+      } else {
+        const last = Math.max(...bundles.map((b) => b.end));
+        assert.ok(later[0] >= last, `${where}: asked at ${later[0]} ms, not before the log was in at ${last} ms`);
+      }
+      assert.deepEqual(page.errors, []);
+      await context.close();
+    }
+  } finally {
+    await operator.close();
+  }
+});

@@ -32,6 +32,15 @@ pub fn proof_context(v: &VerifiedHistory, locale: Locale) -> ProofContext {
     }
 }
 
+/// The exports section: the later part's (`later.rs`).
+pub fn exports_view(
+    verified: VerifiedHistory,
+    as_of: OffsetDateTime,
+    history: HistoryStore,
+) -> AnyView {
+    view! { <Exports verified as_of history /> }.into_any()
+}
+
 #[component]
 /// `as_of`: the moment the history is shown as of (today, or a replay's).
 /// The event files need every entry: on a returning visit, which verified

@@ -6,7 +6,6 @@ use bongsu_core::Status;
 use leptos::prelude::*;
 use time::{Date, OffsetDateTime};
 
-use crate::components::exports::Exports;
 use crate::components::history_proof::{HistoryLoading, HistoryProof};
 use crate::components::logged_disagreements::LoggedDisagreements;
 use crate::components::said::said;
@@ -14,6 +13,7 @@ use crate::components::uptime::Uptime;
 use crate::components::{Said, StatusBadge, When};
 use crate::format::{duration, incident_state_label, kst, status_label};
 use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::later::HistoryLater;
 use crate::route::{format_date, go, href, incident_filter, parse_date, HistoryQuery, Route};
 use crate::stores::history::{HistoryStore, VerifiedHistory};
 
@@ -22,6 +22,8 @@ pub fn HistoryPage(
     history: HistoryStore,
     query: HistoryQuery,
     now: RwSignal<OffsetDateTime>,
+    /// The exports come with it (`later.rs`).
+    later: ReadSignal<Option<HistoryLater>>,
 ) -> impl IntoView {
     let q = StoredValue::new(query);
     let i18n = use_i18n();
@@ -44,7 +46,7 @@ pub fn HistoryPage(
             <IncidentList verified=verified.clone() query=q.get_value() now=as_of />
             <LoggedDisagreements verified=verified.clone() query=q.get_value() />
             <Uptime verified=verified.clone() query=q.get_value() now=as_of />
-            <Exports verified as_of history />
+            {move || later.get().map(|l| (l.exports)(verified.clone(), as_of, history))}
         })
     };
     view! {

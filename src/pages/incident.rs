@@ -16,6 +16,7 @@ use crate::components::said::said;
 use crate::components::{Said, StatusBadge, When};
 use crate::format::{duration, incident_state_label, status_label};
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::later::HistoryLater;
 use crate::route::{href, HistoryQuery, Route};
 use crate::stores::history::{HistoryStore, VerifiedHistory};
 use bongsu_core::log::{incident_courses, Recovery};
@@ -93,6 +94,8 @@ pub fn IncidentPage(
     history: HistoryStore,
     id: String,
     now: RwSignal<OffsetDateTime>,
+    /// The incident's body comes with it (`later.rs`).
+    later: ReadSignal<Option<HistoryLater>>,
 ) -> impl IntoView {
     let id = StoredValue::new(id);
     let i18n = use_i18n();
@@ -103,7 +106,12 @@ pub fn IncidentPage(
         let found = verified.history.incident(&id.get_value()).is_some();
         Some(if found {
             let as_of = history.as_of(&verified.history, now.get_untracked());
-            view! { <IncidentDetail verified id=id.get_value() now=as_of /> }.into_any()
+            (move || {
+                later
+                    .get()
+                    .map(|l| (l.incident)(verified.clone(), id.get_value(), as_of))
+            })
+            .into_any()
         } else {
             view! {
                 <p class="notice error" data-testid="incident-missing">
@@ -123,6 +131,11 @@ pub fn IncidentPage(
             <HistoryProof history />
         </section>
     }
+}
+
+/// An incident's page body: the later part's (`later.rs`).
+pub fn incident_view(verified: VerifiedHistory, id: String, now: OffsetDateTime) -> AnyView {
+    view! { <IncidentDetail verified id now /> }.into_any()
 }
 
 #[component]

@@ -7,5 +7,5 @@ mod incident;
 mod status;
 
 pub use history::HistoryPage;
-pub use incident::IncidentPage;
+pub use incident::{incident_view, IncidentPage};
 pub use status::StatusPage;

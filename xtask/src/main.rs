@@ -125,8 +125,10 @@ const SIZES: [(&str, &str, u32, u32); 3] = [
     ("app", "dist", 164, 170),
     // 231 until the returning history resumed from a kept state (issue 22:
     // 2.1 s to 0.5 s at 100,000 events, O(new) instead of O(log)); that
-    // and its checks cost 8.5 KB after the cuts that came with it.
-    ("history-pages", build::HISTORY_DIST, 240, 200),
+    // and its checks cost 8.5 KB after the cuts that came with it. 240
+    // until the exports and the incident page's body moved to a part
+    // fetched after the first view (src/later.rs): 239.0 → 219.3.
+    ("history-pages", build::HISTORY_DIST, 221, 200),
     ("widget", build::WIDGET_DIST, 83, 43),
 ];
 

@@ -302,6 +302,10 @@ mod tests {
             "bongsu-app-0123456789abcdef.js",
             "history/main-0123456789abcdef.css",
             "snippets/bongsu-web-0123456789abcdef/js/ed25519.js",
+            // The parts split off each entry point (e2e/build/split.mjs).
+            "bongsu-app-split-0123456789abcdef.js",
+            "later/bongsu-app-later-0123456789abcdef.wasm",
+            "history/later/bongsu-history-later-0123456789abcdef.wasm",
         ] {
             assert!(classify(Tree::App, hashed).immutable, "{hashed}");
         }
