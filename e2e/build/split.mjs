@@ -53,14 +53,20 @@ function replaceOnce(text, from, to, what) {
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
-// The builds split, by their binary's name; the widget is not.
-const SPLIT = /^(bongsu-app|bongsu-history)-([0-9a-f]{16})_bg\.wasm$/;
+// The builds split, by their binary's name; the widget is not. Trunk's
+// hash is a u64 in hex without leading zeros: 15 digits or fewer in one
+// build of 16 (a build named so once shipped unsplit, caught by the e2e).
+const SPLIT = /^(bongsu-app|bongsu-history)-([0-9a-f]+)_bg\.wasm$/;
 
 /// Splits the entry point built into `staging`, if this build is one.
 /// `cargoTarget` is cargo's target folder, `release` whether the build is.
 export function splitApp({ staging, cargoTarget, release }) {
-  const main = readdirSync(staging).find((f) => SPLIT.test(f));
-  if (!main) return; // the widget
+  const wasm = readdirSync(staging).filter((f) => f.endsWith('_bg.wasm'));
+  const main = wasm.find((f) => SPLIT.test(f));
+  if (!main) {
+    if (wasm.every((f) => f.startsWith('bongsu-widget-'))) return;
+    throw new Error(`split: no entry point's module to split among ${wasm.join(', ')}`);
+  }
   const [, bin, hash] = main.match(SPLIT);
   const stem = `${bin}-${hash}`;
   const input = join(cargoTarget, 'wasm32-unknown-unknown', release ? 'release' : 'debug', `${bin}.wasm`);

@@ -690,3 +690,30 @@ test('the history pages ask for their later part once the history is verified, o
     await operator.close();
   }
 });
+
+// The incident page's body is in that later part: when it does not come,
+// the page says so in place of the body, and the refresh button asks again.
+test('an incident page whose later part does not come says so, and a refresh brings it', async () => {
+  const operator = await loggedOperator(4, ['one'], { incidents: true });
+  try {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(String(e)));
+    let refuse = true;
+    await page.route('**/later/**', (route) => (refuse ? route.abort('connectionreset') : route.continue()));
+    await page.goto(`${operator.server.urls.app}history/#/incidents/inc-2`);
+    const waiting = page.locator('[data-testid=incident-loading]');
+    await waiting.waitFor({ timeout: 20000 });
+    assert.match(await waiting.textContent(), /Loading this incident’s page… If it does not come, press “Refresh now”\./);
+    assert.equal(await page.locator('[data-testid=incident-detail]').count(), 0);
+    refuse = false;
+    await page.click('[data-testid=refresh]');
+    await page.waitForSelector('[data-testid=incident-detail][data-incident-id=inc-2]', { timeout: 20000 });
+    assert.equal(await waiting.count(), 0, 'the notice goes with the body in');
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  } finally {
+    await operator.close();
+  }
+});

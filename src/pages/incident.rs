@@ -106,10 +106,16 @@ pub fn IncidentPage(
         let found = verified.history.incident(&id.get_value()).is_some();
         Some(if found {
             let as_of = history.as_of(&verified.history, now.get_untracked());
-            (move || {
-                later
-                    .get()
-                    .map(|l| (l.incident)(verified.clone(), id.get_value(), as_of))
+            // The body is the later part's (`later.rs`), asked at once on
+            // this page; until it is here, or if it failed, say so.
+            (move || match later.get() {
+                Some(l) => (l.incident)(verified.clone(), id.get_value(), as_of),
+                None => view! {
+                    <p class="notice" role="status" data-testid="incident-loading">
+                        {t_string!(i18n, incident_page.loading)}
+                    </p>
+                }
+                .into_any(),
             })
             .into_any()
         } else {

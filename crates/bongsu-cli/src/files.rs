@@ -107,19 +107,24 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// Trunk names what it builds `<name>-<16 hex digits>` (before the
-/// extension, `_bg`, or as a folder, `snippets/bongsu-web-<hash>/`), a hash
-/// of the content: such a name never holds other bytes.
+/// Trunk names what it builds `<name>-<hash>` (before the extension, `_bg`,
+/// or as a folder, `snippets/bongsu-web-<hash>/`), a hash of the content:
+/// such a name never holds other bytes. The hash is a u64 in hex without
+/// leading zeros, so it has 16 digits in 15 builds of 16 and fewer in the
+/// rest; 8 or more are taken as one (fewer in one build of 2^32).
 pub fn is_content_hashed(path: &str) -> bool {
     path.split('/').any(|component| {
         let bytes = component.as_bytes();
-        bytes.windows(17).enumerate().any(|(i, w)| {
-            let after = bytes.get(i + 17).copied();
-            w[0] == b'-'
-                && w[1..]
-                    .iter()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
-                && matches!(after, None | Some(b'.') | Some(b'_'))
+        bytes.iter().enumerate().any(|(i, &b)| {
+            if b != b'-' {
+                return false;
+            }
+            let digits = bytes[i + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(*b))
+                .count();
+            let after = bytes.get(i + 1 + digits).copied();
+            (8..=16).contains(&digits) && matches!(after, None | Some(b'.') | Some(b'_'))
         })
     })
 }
@@ -302,6 +307,8 @@ mod tests {
             "bongsu-app-0123456789abcdef.js",
             "history/main-0123456789abcdef.css",
             "snippets/bongsu-web-0123456789abcdef/js/ed25519.js",
+            // Trunk's hash without its leading zeros.
+            "bongsu-history-bd0713f36612ef4_bg.wasm",
             // The parts split off each entry point (e2e/build/split.mjs).
             "bongsu-app-split-0123456789abcdef.js",
             "later/bongsu-app-later-0123456789abcdef.wasm",
@@ -316,8 +323,8 @@ mod tests {
             "embed/index.html",
             "fallback/ed25519.js",
             "favicon.svg",
-            // Not a 16-digit hash, or not hex.
-            "bongsu-app-0123456789abcde.js",
+            // Not a hash of 8 to 16 hex digits.
+            "bongsu-app-0123456.js",
             "bongsu-app-0123456789abcdeg.js",
             "a-0123456789abcdef0.js",
         ] {
