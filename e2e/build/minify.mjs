@@ -46,6 +46,7 @@ import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { buildSync, transformSync } from 'esbuild';
+import { sri, withIntegrity } from './integrity.mjs';
 import { splitApp } from './split.mjs';
 
 const staging = process.env.TRUNK_STAGING_DIR;
@@ -82,7 +83,6 @@ function files(dir) {
   });
 }
 
-const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
 // The app's glue is an ES module (top-level names may be renamed); the
 // service worker is a classic script whose top-level names are its globals.
@@ -108,9 +108,7 @@ function minify() {
   }
   for (const page of all.filter((p) => p.endsWith('.html'))) {
     const html = readFileSync(page, 'utf8');
-    const updated = html.replace(/integrity="(sha384-[^"]+)"/g, (whole, old) =>
-      renamed.has(old) ? `integrity="${renamed.get(old)}"` : whole,
-    );
+    const updated = withIntegrity(html, renamed);
     if (updated !== html) writeFileSync(page, updated);
   }
 }

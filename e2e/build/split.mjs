@@ -26,13 +26,12 @@
 // The page names the later part in a `<link rel="bongsu-later">`, which the
 // browser ignores and the service worker reads, so that it is kept for use
 // offline like every file the page names.
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sri, withIntegrity } from './integrity.mjs';
 
-const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
 function run(tool, args) {
   try {
@@ -120,8 +119,7 @@ export function splitApp({ staging, cargoTarget, release }) {
     // beside the glue (it is on the critical path: the glue imports it),
     // and the later part named for the service worker.
     const page = join(staging, 'index.html');
-    let html = readFileSync(page, 'utf8').replace(/integrity="(sha384-[^"]+)"/g, (whole, old) =>
-      before.has(old) ? `integrity="${before.get(old)}"` : whole);
+    let html = withIntegrity(readFileSync(page, 'utf8'), before);
     const glueLink = new RegExp(`<link rel="modulepreload" href="\\./${stem}\\.js"[^>]*>`);
     const found = html.match(glueLink);
     if (!found) throw new Error(`split: index.html has no modulepreload of ${stem}.js`);

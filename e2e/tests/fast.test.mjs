@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import {
   Scenario, launchBrowser, waitForSeq, expectedServices, worstStatus, ensureScreenshotDir,
-  bongsu, toToml, startServer, stopServer, freeBase, logOperatorKeys, DIST as DIST_DIR,
+  bongsu, toToml, startServer, stopServer, freeBase, logOperatorKeys, DIST as DIST_DIR, newPage, openPage,
 } from './harness.mjs';
 import { outage } from './fixtures.mjs';
 
@@ -659,11 +659,7 @@ test('the history pages ask for their later part once the history is verified, o
       ['history/#/history', '[data-testid=export-incidents-csv]', false],
       ['history/#/incidents/inc-3', '[data-testid=incident-detail][data-incident-id=inc-3]', true],
     ]) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      page.errors = [];
-      page.on('pageerror', (e) => page.errors.push(String(e)));
-      await page.goto(`${operator.server.urls.app}${where}`);
+      const page = await openPage(browser, `${operator.server.urls.app}${where}`);
       await page.waitForSelector(shown, { timeout: 20000 });
       // On the page's clock: when the part was asked, and when the log's
       // entry bundles (which the verification needs, all of them) were.
@@ -684,7 +680,7 @@ test('the history pages ask for their later part once the history is verified, o
         assert.ok(later[0] >= last, `${where}: asked at ${later[0]} ms, not before the log was in at ${last} ms`);
       }
       assert.deepEqual(page.errors, []);
-      await context.close();
+      await page.context().close();
     }
   } finally {
     await operator.close();
@@ -696,10 +692,7 @@ test('the history pages ask for their later part once the history is verified, o
 test('an incident page whose later part does not come says so, and a refresh brings it', async () => {
   const operator = await loggedOperator(4, ['one'], { incidents: true });
   try {
-    const context = await browser.newContext({ serviceWorkers: 'block' });
-    const page = await context.newPage();
-    page.errors = [];
-    page.on('pageerror', (e) => page.errors.push(String(e)));
+    const page = await newPage(browser, { serviceWorkers: 'block' });
     let refuse = true;
     await page.route('**/later/**', (route) => (refuse ? route.abort('connectionreset') : route.continue()));
     await page.goto(`${operator.server.urls.app}history/#/incidents/inc-2`);
@@ -712,7 +705,7 @@ test('an incident page whose later part does not come says so, and a refresh bri
     await page.waitForSelector('[data-testid=incident-detail][data-incident-id=inc-2]', { timeout: 20000 });
     assert.equal(await waiting.count(), 0, 'the notice goes with the body in');
     assert.deepEqual(page.errors, []);
-    await context.close();
+    await page.context().close();
   } finally {
     await operator.close();
   }

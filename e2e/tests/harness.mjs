@@ -30,12 +30,20 @@ export function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-/// A fresh page that fails the test on any uncaught page error (a wasm panic shows up as one).
-export async function openPage(browser, url, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
+/// A page in a fresh context (`options`: Playwright's), not yet opened,
+/// collecting every uncaught page error in `page.errors` (a wasm panic
+/// shows up as one), for a test to assert there are none.
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(String(error)));
+  return page;
+}
+
+/// A fresh page at `url` that collects uncaught page errors (`newPage`).
+export async function openPage(browser, url, viewport = { width: 1280, height: 900 }) {
+  const page = await newPage(browser, { viewport });
   await page.goto(url);
   return page;
 }

@@ -12,7 +12,7 @@ import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
-  BIN, Scenario, launchBrowser, openPage, waitForSeq, bongsu, ensureScreenshotDir,
+  BIN, Scenario, launchBrowser, newPage, openPage, waitForSeq, bongsu, ensureScreenshotDir,
 } from './harness.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -64,6 +64,22 @@ async function firstObservation(probe, timeoutMs = 10000) {
   }
 }
 
+/// A probe key for each region in PROBED, published in the key set beside
+/// the status keys; returns them by region.
+function publishProbeKeys(s) {
+  const probeKeys = Object.fromEntries(PROBED.map((id) => [id, s.keygen(`probe-${id}`, `probe-${id}.e2e.test`)]));
+  s.publishKeys({ status: [s.key], revoked: [s.retiredKey], probes: probeKeys });
+  return probeKeys;
+}
+
+/// `bongsu probe` in each region of PROBED, checking `service`, once each
+/// has published its first observation.
+async function probesRunning(s, probeKeys, service) {
+  const probes = PROBED.map((id) => startProbe(s, id, probeKeys[id], service.url));
+  await Promise.all(probes.map((p) => firstObservation(p)));
+  return probes;
+}
+
 function operational() {
   return {
     feed: 'kakao',
@@ -94,12 +110,10 @@ test('a broken service the operator has not declared is called out within one pr
   const s = new Scenario();
   const service = await localService();
   try {
-    const probeKeys = Object.fromEntries(PROBED.map((id) => [id, s.keygen(`probe-${id}`, `probe-${id}.e2e.test`)]));
-    s.publishKeys({ status: [s.key], revoked: [s.retiredKey], probes: probeKeys });
+    const probeKeys = publishProbeKeys(s);
     const feed = s.publish(operational());
     await s.start({ refreshSeconds: REFRESH_S, graceSeconds: 0 });
-    const probes = PROBED.map((id) => startProbe(s, id, probeKeys[id], service.url));
-    await Promise.all(probes.map((p) => firstObservation(p)));
+    await probesRunning(s, probeKeys, service);
 
     const page = await openPage(browser, s.appUrl);
     await waitForSeq(page, feed.seq);
@@ -196,18 +210,13 @@ test('the probes come in a later part fetched after the first verified status; o
   const s = new Scenario();
   const service = await localService();
   try {
-    const probeKeys = Object.fromEntries(PROBED.map((id) => [id, s.keygen(`probe-${id}`, `probe-${id}.e2e.test`)]));
-    s.publishKeys({ status: [s.key], revoked: [s.retiredKey], probes: probeKeys });
+    const probeKeys = publishProbeKeys(s);
     const feed = s.publish(operational());
     await s.start({ refreshSeconds: REFRESH_S, graceSeconds: 0 });
-    const probes = PROBED.map((id) => startProbe(s, id, probeKeys[id], service.url));
-    await Promise.all(probes.map((p) => firstObservation(p)));
+    await probesRunning(s, probeKeys, service);
 
     // No worker: it would fetch the part itself, past the page's routes.
-    const context = await browser.newContext({ serviceWorkers: 'block' });
-    const page = await context.newPage();
-    page.errors = [];
-    page.on('pageerror', (e) => page.errors.push(String(e)));
+    const page = await newPage(browser, { serviceWorkers: 'block' });
     const consoleErrors = [];
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
     const events = [];
@@ -260,7 +269,7 @@ test('the probes come in a later part fetched after the first verified status; o
     await page.waitForTimeout(REFRESH_S * 1000 + 500);
     assert.equal(asked(), loaded, 'asked again after it loaded');
     assert.deepEqual(page.errors, []);
-    await context.close();
+    await page.context().close();
   } finally {
     service.server.close();
     await s.close();
@@ -271,10 +280,9 @@ test('the grace period holds the notice back, and the signer logs the disagreeme
   const s = new Scenario();
   const service = await localService();
   try {
-    const probeKeys = Object.fromEntries(PROBED.map((id) => [id, s.keygen(`probe-${id}`, `probe-${id}.e2e.test`)]));
+    const probeKeys = publishProbeKeys(s);
     const logKey = s.keygen('log', 'log.e2e.test');
     // The key set names the log key too, so readers verify the history.
-    s.publishKeys({ status: [s.key], revoked: [s.retiredKey], probes: probeKeys });
     const keysToml = path.join(s.dir, 'keys.toml');
     writeFileSync(keysToml, `${readFileSync(keysToml, 'utf8')}\n[log]\nthreshold = 1\nkeys = ["${logKey}.pub"]\n`);
     bongsu('keyset', '--keys', keysToml, '--chain', path.join(s.dir, 'keys.json'), '--key', s.rootKey,
@@ -286,8 +294,7 @@ test('the grace period holds the notice back, and the signer logs the disagreeme
     sign();
     const graceSeconds = 6;
     await s.start({ refreshSeconds: REFRESH_S, graceSeconds });
-    const probes = PROBED.map((id) => startProbe(s, id, probeKeys[id], service.url));
-    await Promise.all(probes.map((p) => firstObservation(p)));
+    await probesRunning(s, probeKeys, service);
 
     const page = await openPage(browser, s.appUrl);
     await page.waitForFunction(() => document.querySelector('[data-testid=measured]')?.dataset.state === 'up', null, { timeout: 10000 });

@@ -73,7 +73,18 @@ fn ensure_wasm_target() -> Result<(), String> {
 /// `<tool> --version` must print the wanted version, else `cargo install`.
 fn ensure_cargo_tool(tool: &str, version: &str, install: &[&str]) -> Result<(), String> {
     let found = output(command(tool).arg("--version")).unwrap_or_default();
-    if found.split_whitespace().any(|word| word == version) {
+    let installed = found.split_whitespace().any(|word| word == version);
+    install_unless(installed, tool, version, install)
+}
+
+/// `cargo install` with `install`'s arguments, unless the tool is there.
+fn install_unless(
+    installed: bool,
+    tool: &str,
+    version: &str,
+    install: &[&str],
+) -> Result<(), String> {
+    if installed {
         return Ok(());
     }
     step(&format!(
@@ -85,23 +96,22 @@ fn ensure_cargo_tool(tool: &str, version: &str, install: &[&str]) -> Result<(), 
 /// wasm-split-cli has no `--version`: cargo's list of what it installed
 /// says which package version put it there.
 fn ensure_wasm_split() -> Result<(), String> {
-    let installed = output(command("cargo").args(["install", "--list"])).unwrap_or_default();
+    let listed = output(command("cargo").args(["install", "--list"])).unwrap_or_default();
     let wanted = format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:");
-    if installed.lines().any(|l| l.trim() == wanted) {
-        return Ok(());
-    }
-    step(&format!(
-        "installing wasm-split-cli {WASM_SPLIT_VERSION} (a few minutes, once per machine)"
-    ));
-    run(command("cargo").args([
-        "install",
-        "--locked",
-        "wasm_split_cli_support",
-        "--version",
+    install_unless(
+        listed.lines().any(|l| l.trim() == wanted),
+        "wasm-split-cli",
         WASM_SPLIT_VERSION,
-        "--features",
-        "build-binary",
-    ]))
+        &[
+            "install",
+            "--locked",
+            "wasm_split_cli_support",
+            "--version",
+            WASM_SPLIT_VERSION,
+            "--features",
+            "build-binary",
+        ],
+    )
 }
 
 /// `npm ci` in e2e/ when node_modules is missing or older than the lock file.
